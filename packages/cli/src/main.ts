@@ -1,0 +1,1 @@
+process.stdout.write('oras (not yet implemented)\n');

@@ -1,0 +1,2 @@
+/** Placeholder: filled by the content issue. */
+export const STORE_KIND = 'oci';
