@@ -3,10 +3,9 @@
  * so a package's tests never depend on another package having been built first.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type UserConfig } from 'vitest/config';
+import { defineConfig, type TestUserConfig, type ViteUserConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const src = (pkg: string, file = 'index.ts') => `${root}packages/${pkg}/src/${file}`;
 
 /** Maps each `@oras/*` import (and subpath export) to its source file. */
 export const sourceAliases = [
@@ -14,7 +13,8 @@ export const sourceAliases = [
   { find: /^@oras\/(spec|auth|content|registry|cli)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 
-export function sharedConfig(overrides: UserConfig['test'] = {}): UserConfig {
+/** The settings every package's `vitest.config.ts` starts from. */
+export function sharedConfig(overrides: TestUserConfig = {}): ViteUserConfig {
   return defineConfig({
     resolve: { alias: sourceAliases },
     test: {
@@ -25,5 +25,3 @@ export function sharedConfig(overrides: UserConfig['test'] = {}): UserConfig {
     },
   });
 }
-
-export { src };
