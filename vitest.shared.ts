@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 /** Maps each `@oras/*` import (and subpath export) to its source file. */
 export const sourceAliases = [
-  { find: /^@oras\/content\/(memory|oci|file)$/, replacement: `${root}packages/content/src/$1/index.ts` },
+  { find: /^@oras\/content\/(memory|oci|file|testing)$/, replacement: `${root}packages/content/src/$1/index.ts` },
   { find: /^@oras\/(spec|auth|content|registry|cli)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 
