@@ -44,6 +44,22 @@ export type {
   Target,
   Untagger,
 } from './interfaces.js';
+export {
+  DEFAULT_BLOB_MEDIA_TYPE,
+  DEFAULT_MAX_FETCH_BYTES,
+  MAX_INITIAL_ALLOCATION,
+  assertDescriptor,
+  descriptorOf,
+  drainVerified,
+  fetchAll,
+  pushBytes,
+  readAll,
+  toReadableStream,
+  verifyStream,
+} from './stream.js';
+export type { FetchAllOptions, StreamSource } from './stream.js';
+export { describeReferrer, hasSuccessors, successors, successorsOf } from './successors.js';
+export type { SuccessorsOptions } from './successors.js';
 
 /** The package's name, for diagnostics. */
 export const PACKAGE_NAME = '@oras/content';

@@ -1,0 +1,214 @@
+import { Readable } from 'node:stream';
+import {
+  type Descriptor,
+  InvalidArgumentError,
+  MismatchedDigestError,
+  MismatchedSizeError,
+  SizeExceedsLimitError,
+  TrailingDataError,
+  digestOf,
+} from '@oras/spec';
+import { describe, expect, it } from 'vitest';
+import type { Fetcher } from './interfaces.js';
+import { MemoryStore } from './memory/index.js';
+import {
+  descriptorOf,
+  drainVerified,
+  fetchAll,
+  pushBytes,
+  readAll,
+  toReadableStream,
+  verifyStream,
+} from './stream.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function describeBytes(bytes: Uint8Array): Descriptor {
+  return { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.byteLength };
+}
+
+describe('toReadableStream', () => {
+  it('emits the bytes of a Uint8Array', async () => {
+    expect(await collect(toReadableStream(text('hello')))).toEqual(text('hello'));
+  });
+
+  it('splits large byte arrays into chunks of at most 1 MiB', async () => {
+    const big = new Uint8Array(2.5 * 1024 * 1024).fill(7);
+    const sizes: number[] = [];
+    for await (const chunk of toReadableStream(big) as unknown as AsyncIterable<Uint8Array>)
+      sizes.push(chunk.byteLength);
+    expect(sizes).toEqual([1048576, 1048576, 524288]);
+  });
+
+  it('reads async iterables and Node readables', async () => {
+    async function* gen() {
+      yield text('a');
+      yield text('bc');
+    }
+    expect(await collect(toReadableStream(gen()))).toEqual(text('abc'));
+    expect(await collect(toReadableStream(Readable.from([Buffer.from('xy'), Buffer.from('z')])))).toEqual(
+      text('xyz'),
+    );
+  });
+
+  it('returns web streams unchanged', () => {
+    const stream = new ReadableStream<Uint8Array>();
+    expect(toReadableStream(stream)).toBe(stream);
+  });
+
+  it('rejects other values', () => {
+    expect(() => toReadableStream(42 as never)).toThrow(InvalidArgumentError);
+  });
+
+  it('pulls lazily from iterables', async () => {
+    let pulled = 0;
+    async function* gen() {
+      for (let i = 0; i < 10; i++) {
+        pulled++;
+        yield text(String(i));
+      }
+    }
+    const reader = toReadableStream(gen()).getReader();
+    await reader.read();
+    expect(pulled).toBeLessThanOrEqual(2);
+    await reader.cancel();
+  });
+});
+
+describe('verifyStream', () => {
+  const content = text('hello world');
+  const desc = describeBytes(content);
+
+  it('passes matching content through', async () => {
+    expect(await collect(verifyStream(toReadableStream(content), desc))).toEqual(content);
+  });
+
+  it('fails on a wrong digest', async () => {
+    const other = text('hello WORLD');
+    await expect(collect(verifyStream(toReadableStream(other), desc))).rejects.toMatchObject({
+      code: MismatchedDigestError.code,
+    });
+  });
+
+  it('fails on short content', async () => {
+    await expect(collect(verifyStream(toReadableStream(content.subarray(0, 5)), desc))).rejects.toMatchObject(
+      { code: MismatchedSizeError.code },
+    );
+  });
+
+  it('fails on trailing data and cancels the source', async () => {
+    let cancelled = false;
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(content);
+        controller.enqueue(text('!'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await expect(collect(verifyStream(source, desc))).rejects.toMatchObject({ code: TrailingDataError.code });
+    expect(cancelled).toBe(true);
+  });
+
+  it('verifies empty content', async () => {
+    const empty = new Uint8Array(0);
+    expect(await collect(verifyStream(toReadableStream(empty), describeBytes(empty)))).toEqual(empty);
+  });
+
+  it('propagates source errors', async () => {
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('disk on fire'));
+      },
+    });
+    await expect(collect(verifyStream(source, desc))).rejects.toThrow('disk on fire');
+  });
+
+  it('rejects a descriptor with an invalid digest', () => {
+    expect(() => verifyStream(toReadableStream(content), { ...desc, digest: 'sha256:nope' })).toThrow();
+  });
+
+  it('verifies sha512 digests', async () => {
+    const d = { ...desc, digest: digestOf(content, 'sha512') };
+    expect(await collect(verifyStream(toReadableStream(content), d))).toEqual(content);
+  });
+});
+
+describe('drainVerified', () => {
+  it('resolves for matching content and rejects otherwise', async () => {
+    const content = text('abc');
+    await drainVerified(content, describeBytes(content));
+    await expect(drainVerified(text('abd'), describeBytes(content))).rejects.toMatchObject({
+      code: MismatchedDigestError.code,
+    });
+  });
+});
+
+describe('readAll and fetchAll', () => {
+  it('reads verified content', async () => {
+    const content = text('manifest bytes');
+    expect(await readAll(toReadableStream(content), describeBytes(content))).toEqual(content);
+  });
+
+  it('refuses content over the cap before reading it', async () => {
+    let pulled = false;
+    const source = new ReadableStream<Uint8Array>({
+      pull() {
+        pulled = true;
+      },
+    });
+    const desc = { mediaType: 'x/y', digest: digestOf('x'), size: 10 };
+    await expect(readAll(source, desc, { maxBytes: 5 })).rejects.toMatchObject({
+      code: SizeExceedsLimitError.code,
+    });
+    expect(pulled).toBe(false);
+  });
+
+  it('does not trust a forged size: the first allocation is capped and short content fails', async () => {
+    const content = text('tiny');
+    const desc = { mediaType: 'x/y', digest: digestOf(content), size: 2 ** 40 };
+    await expect(readAll(toReadableStream(content), desc, { maxBytes: 2 ** 41 })).rejects.toMatchObject({
+      code: MismatchedSizeError.code,
+    });
+  });
+
+  it('uses embedded data without fetching', async () => {
+    const fetcher: Fetcher = {
+      fetch: () => Promise.reject(new Error('should not fetch')),
+    };
+    const content = text('{}');
+    const desc = { ...describeBytes(content), data: Buffer.from(content).toString('base64') };
+    expect(await fetchAll(fetcher, desc)).toEqual(content);
+  });
+
+  it('rejects embedded data that does not match', async () => {
+    const fetcher: Fetcher = { fetch: () => Promise.reject(new Error('should not fetch')) };
+    const desc = { ...describeBytes(text('{}')), data: Buffer.from('[]').toString('base64') };
+    await expect(fetchAll(fetcher, desc)).rejects.toMatchObject({ code: MismatchedDigestError.code });
+  });
+
+  it('fetches from a store and enforces the default 4 MiB cap', async () => {
+    const store = new MemoryStore();
+    const desc = await pushBytes(store, 'application/vnd.test', text('payload'));
+    expect(await fetchAll(store, desc)).toEqual(text('payload'));
+    await expect(fetchAll(store, { ...desc, size: 4 * 1024 * 1024 + 1 })).rejects.toMatchObject({
+      code: SizeExceedsLimitError.code,
+    });
+  });
+});
+
+describe('pushBytes', () => {
+  it('pushes and returns the descriptor', async () => {
+    const store = new MemoryStore();
+    const desc = await pushBytes(store, '', text('abc'));
+    expect(desc).toEqual(descriptorOf('application/octet-stream', text('abc')));
+    expect(await store.exists(desc)).toBe(true);
+  });
+});
