@@ -102,13 +102,13 @@ export function verifyStream(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let next: ReadableStreamReadResult<Uint8Array>;
-        try {
-          next = await reader.read();
-        } catch (err) {
+        let failed = false;
+        const next = await reader.read().catch((err: unknown) => {
+          failed = true;
           controller.error(err);
-          return;
-        }
+          return undefined;
+        });
+        if (failed || next === undefined) return;
         if (next.done) {
           if (received < expectedSize) {
             controller.error(
