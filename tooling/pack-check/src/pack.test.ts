@@ -28,8 +28,21 @@ function manifestOf(file: string): Record<string, unknown> {
 }
 
 function install(dir: string, names: string[]): void {
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...names.map((n) => tarballs.get(n) as string)], dir);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      ...names.map((n) => tarballs.get(n) as string),
+    ],
+    dir,
+  );
 }
 
 beforeAll(() => {
@@ -65,8 +78,9 @@ describe('packed packages', () => {
   });
 
   it.each(packages)('@oras/%s passes publint', (pkg) => {
-    const out = run('npx', ['publint', '--strict', tarballs.get(`@oras/${pkg}`) as string], work);
-    expect(out).not.toMatch(/error|warning|suggestion/i);
+    const publint = join(root, 'node_modules', '.bin', 'publint');
+    const out = run(publint, ['--strict', tarballs.get(`@oras/${pkg}`) as string], work);
+    expect(out).toContain('All good!');
   });
 
   it('@oras/spec has no runtime dependencies', () => {
@@ -78,14 +92,19 @@ describe('packed packages', () => {
     const dir = mkdtempSync(join(work, 'registry-only-'));
     install(dir, ['@oras/spec', '@oras/auth', '@oras/content', '@oras/registry']);
     expect(existsSync(join(dir, 'node_modules', 'yargs'))).toBe(false);
-    const out = run('node', ['-e', "import('@oras/registry').then((m) => console.log(Object.keys(m).length))"], dir);
+    const out = run(
+      'node',
+      ['-e', "import('@oras/registry').then((m) => console.log(Object.keys(m).length))"],
+      dir,
+    );
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
 
   it('installs the CLI and gives a working oras binary', () => {
     const dir = mkdtempSync(join(work, 'cli-'));
     install(dir, ['@oras/spec', '@oras/auth', '@oras/content', '@oras/registry', '@oras/cli']);
-    const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).version as string;
+    const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8'))
+      .version as string;
     const out = run(join(dir, 'node_modules', '.bin', 'oras'), ['version'], dir);
     expect(out).toContain(version);
   });
