@@ -63,3 +63,23 @@ export {
   parseDigest,
 } from './digest.js';
 export type { Digester, ParsedDigest } from './digest.js';
+export {
+  Reference,
+  isValidRepository,
+  isValidTag,
+  parseReference,
+  parseReferenceWithTags,
+} from './reference.js';
+export type { ReferenceParts, ReferenceWithTags } from './reference.js';
+export { canonicalJson, serializeDescriptor, serializeIndex, serializeManifest } from './canonical-json.js';
+export {
+  DEFAULT_MAX_METADATA_BYTES,
+  descriptorFromBytes,
+  descriptorsEqual,
+  parseIndex,
+  parseManifest,
+  validateDescriptor,
+} from './validate.js';
+export type { ParseManifestOptions } from './validate.js';
+export { formatPlatform, matchPlatform, normalizePlatform, parsePlatform } from './platform.js';
+export type { ParsePlatformOptions } from './platform.js';
