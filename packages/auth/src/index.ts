@@ -1,2 +1,25 @@
-/** Placeholder: filled by a later issue. */
-export const PACKAGE_NAME = '@oras/auth';
+/**
+ * `@oras/auth`: registry credentials (docker `config.json`, credential helpers, memory), the
+ * `WWW-Authenticate` challenge parser, token scopes and cache, and the authenticating HTTP client
+ * that `@oras/registry` sends every request through.
+ * @packageDocumentation
+ */
+export { parseChallenges } from './challenge.js';
+export type { Challenge } from './challenge.js';
+export {
+  AuthClient,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_TOKEN_RESPONSE_BYTES,
+  DEFAULT_TOKEN_EXPIRES_IN,
+  DEFAULT_USER_AGENT,
+} from './client.js';
+export type { AuthClientOptions, AuthRequest, AuthResponse, RequestBodySource } from './client.js';
+export { EMPTY_CREDENTIAL, isDockerHubHost, isEmptyCredential, staticCredential } from './credential.js';
+export type { Credential, CredentialFunc } from './credential.js';
+export { CredentialsError, DeniedError, UnauthorizedError } from './errors.js';
+export { isInternalIp, validateRealm } from './realm.js';
+export { REDACTED, redactHeaders, redactUrl } from './redact.js';
+export { SCOPE_REGISTRY_CATALOG, ScopeAction, cleanScopes, scopeRepository } from './scope.js';
+export { AuthScheme, TokenCache } from './token-cache.js';
+export type { BearerChallenge, CachedToken, TokenCacheOptions } from './token-cache.js';

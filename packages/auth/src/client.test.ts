@@ -1,0 +1,473 @@
+import { Readable } from 'node:stream';
+import { ErrorCode, OrasError } from '@oras/spec';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthClient, type AuthResponse } from './client.js';
+import { staticCredential } from './credential.js';
+import { DeniedError, UnauthorizedError } from './errors.js';
+import { type SeenRequest, sendJson, startServer, type TestServer } from './test-support/server.js';
+import { TokenCache } from './token-cache.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const s = await startServer(handler);
+  servers.push(s);
+  return s;
+}
+
+async function text(res: AuthResponse): Promise<string> {
+  return res.body.text();
+}
+
+function basicOf(user: string, pass: string): string {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+/** A registry that needs Basic auth for `user:pass`. */
+async function basicRegistry(): Promise<TestServer> {
+  return serve((req, res) => {
+    if (req.headers.authorization !== basicOf('user', 'pass')) {
+      sendJson(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED' }] },
+        { 'www-authenticate': 'Basic realm="registry"' },
+      );
+      return;
+    }
+    sendJson(res, 200, { ok: true, body: req.body });
+  });
+}
+
+interface TokenRegistryOptions {
+  /** Answers the token endpoint; default: a fresh token for any request. */
+  readonly token?: (req: SeenRequest) => { status: number; body: unknown } | undefined;
+  /** Scopes the registry wants for a path. */
+  readonly scopeFor?: (req: SeenRequest) => string;
+  /** What the token service grants of the scopes asked for; all of them by default. */
+  readonly grant?: (scopes: string[]) => string[];
+}
+
+/**
+ * One server that is both a bearer-token registry and its token service (`/token`). Tokens are
+ * `t1`, `t2`, ... and carry the scopes they were issued for; `revoke()` invalidates them all.
+ */
+async function tokenRegistry(options: TokenRegistryOptions = {}) {
+  const issued = new Map<string, string[]>();
+  let n = 0;
+  const state = {
+    tokenRequests: [] as SeenRequest[],
+    revoke: () => issued.clear(),
+    server: undefined as unknown as TestServer,
+  };
+  state.server = await serve((req, res) => {
+    if (req.url.pathname === '/token') {
+      state.tokenRequests.push(req);
+      const custom = options.token?.(req);
+      if (custom) {
+        sendJson(res, custom.status, custom.body);
+        return;
+      }
+      const scopes =
+        req.method === 'POST'
+          ? (new URLSearchParams(req.body).get('scope') ?? '').split(' ').filter(Boolean)
+          : req.url.searchParams.getAll('scope');
+      const token = `t${++n}`;
+      issued.set(token, options.grant ? options.grant(scopes) : scopes);
+      sendJson(res, 200, { token, expires_in: 300 });
+      return;
+    }
+    const want = options.scopeFor?.(req) ?? `repository:a/b:pull`;
+    const challenge = `Bearer realm="${state.server.origin}/token",service="test",scope="${want}"`;
+    const auth = req.headers.authorization ?? '';
+    const granted = auth.startsWith('Bearer ') ? issued.get(auth.slice(7)) : undefined;
+    if (!granted) {
+      sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': challenge });
+      return;
+    }
+    if (want !== '' && !granted.includes(want)) {
+      sendJson(
+        res,
+        401,
+        { errors: [{ code: 'UNAUTHORIZED' }] },
+        { 'www-authenticate': `${challenge},error="insufficient_scope"` },
+      );
+      return;
+    }
+    sendJson(res, 200, { ok: true, body: req.body });
+  });
+  return state;
+}
+
+describe('AuthClient: basic', () => {
+  it('answers a basic challenge with the credential and then sends it preemptively', async () => {
+    const registry = await basicRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(registry.host, { username: 'user', password: 'pass' }),
+    });
+    const first = await client.request({ method: 'GET', url: new URL('/v2/', registry.url) });
+    expect(first.statusCode).toBe(200);
+    await text(first);
+    const second = await client.request({ method: 'GET', url: new URL('/v2/x', registry.url) });
+    expect(second.statusCode).toBe(200);
+    await text(second);
+    expect(registry.requests.map((r) => r.headers.authorization === undefined)).toEqual([true, false, false]);
+  });
+
+  it('fails with an unauthorized error when there is no credential', async () => {
+    const registry = await basicRegistry();
+    const client = new AuthClient();
+    const err = await client
+      .request({ method: 'GET', url: new URL('/v2/', registry.url) })
+      .catch((e: unknown) => e);
+    expect(UnauthorizedError.is(err)).toBe(true);
+    expect((err as Error).message).toBe(`${registry.host}: basic credential not found`);
+  });
+
+  it('returns the 401 when the registry refuses the credential', async () => {
+    const registry = await basicRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(registry.host, { username: 'user', password: 'bad' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/', registry.url) });
+    expect(res.statusCode).toBe(401);
+    await text(res);
+  });
+
+  it('re-sends a function body after the challenge', async () => {
+    const registry = await basicRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(registry.host, { username: 'user', password: 'pass' }),
+    });
+    let calls = 0;
+    const res = await client.request({
+      method: 'PUT',
+      url: new URL('/v2/a/b/blobs/uploads/1', registry.url),
+      body: () => {
+        calls++;
+        return Readable.from([Buffer.from('hello '), Buffer.from('world')]);
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(await text(res))).toEqual({ ok: true, body: 'hello world' });
+    expect(calls).toBe(2);
+  });
+
+  it('sends a request that already has an Authorization header as it is', async () => {
+    const registry = await basicRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(registry.host, { username: 'user', password: 'pass' }),
+    });
+    const res = await client.request({
+      method: 'GET',
+      url: new URL('/v2/', registry.url),
+      headers: { Authorization: 'Bearer mine' },
+    });
+    expect(res.statusCode).toBe(401);
+    await text(res);
+    expect(registry.requests).toHaveLength(1);
+  });
+});
+
+describe('AuthClient: bearer', () => {
+  it('fetches an anonymous token with service and scope, and caches it per scope set', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient();
+    const url = new URL('/v2/a/b/manifests/latest', reg.server.url);
+    for (let i = 0; i < 3; i++) {
+      const res = await client.request({ method: 'GET', url, scopes: ['repository:a/b:pull'] });
+      expect(res.statusCode).toBe(200);
+      await text(res);
+    }
+    expect(reg.tokenRequests).toHaveLength(1);
+    const tokenReq = reg.tokenRequests[0];
+    expect(tokenReq?.method).toBe('GET');
+    expect(tokenReq?.headers.authorization).toBeUndefined();
+    expect(tokenReq?.url.searchParams.get('service')).toBe('test');
+    expect(tokenReq?.url.searchParams.getAll('scope')).toEqual(['repository:a/b:pull']);
+  });
+
+  it('fetches a token with basic auth when there is a username and password', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { username: 'u', password: 'p' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(reg.tokenRequests[0]?.headers.authorization).toBe(basicOf('u', 'p'));
+  });
+
+  it('uses the OAuth2 refresh_token grant with an identity token', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { refreshToken: 'refresh-me' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    const req = reg.tokenRequests[0];
+    expect(req?.method).toBe('POST');
+    expect(req?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(req?.body))).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-me',
+      service: 'test',
+      client_id: 'oras-ts',
+      scope: 'repository:a/b:pull',
+    });
+  });
+
+  it('uses the OAuth2 password grant when forced', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { username: 'u', password: 'p' }),
+      forceAttemptOAuth2: true,
+      clientId: 'my-tool',
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(Object.fromEntries(new URLSearchParams(reg.tokenRequests[0]?.body))).toMatchObject({
+      grant_type: 'password',
+      username: 'u',
+      password: 'p',
+      client_id: 'my-tool',
+    });
+  });
+
+  it('falls back to the token GET when the token service has no OAuth2 endpoint', async () => {
+    const reg = await tokenRegistry({
+      token: (req) => (req.method === 'POST' ? { status: 404, body: {} } : undefined),
+    });
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { username: 'u', password: 'p' }),
+      forceAttemptOAuth2: true,
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(reg.tokenRequests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
+  it('sends a registry token from the credential without fetching one', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { accessToken: 'not-issued' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(401);
+    await text(res);
+    expect(reg.tokenRequests).toHaveLength(0);
+    expect(reg.server.requests.at(-1)?.headers.authorization).toBe('Bearer not-issued');
+  });
+
+  it('shares one token fetch among concurrent requests for the same scope set', async () => {
+    const reg = await tokenRegistry();
+    const client = new AuthClient();
+    const url = new URL('/v2/a/b/blobs/sha256:00', reg.server.url);
+    const all = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        client.request({ method: 'GET', url, scopes: ['repository:a/b:pull'] }),
+      ),
+    );
+    for (const res of all) {
+      expect(res.statusCode).toBe(200);
+      await text(res);
+    }
+    expect(reg.tokenRequests).toHaveLength(1);
+  });
+
+  it('merges scope hints with the challenge so one token covers a copy between repositories', async () => {
+    const reg = await tokenRegistry({ scopeFor: () => 'repository:dst:pull,push' });
+    const client = new AuthClient();
+    const res = await client.request({
+      method: 'POST',
+      url: new URL('/v2/dst/blobs/uploads/?mount=sha256:00&from=src', reg.server.url),
+      scopes: ['repository:src:pull', 'repository:dst:push'],
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(reg.tokenRequests[0]?.url.searchParams.getAll('scope')).toEqual([
+      'repository:dst:pull,push',
+      'repository:src:pull',
+    ]);
+  });
+
+  it('fetches the token before sending once the host is known to want bearer tokens', async () => {
+    const reg = await tokenRegistry({
+      scopeFor: (req) => (req.url.pathname === '/v2/' ? '' : 'repository:a/b:pull,push'),
+    });
+    const client = new AuthClient();
+    const ping = await client.request({ method: 'GET', url: new URL('/v2/', reg.server.url) });
+    await text(ping);
+    reg.server.requests.length = 0;
+    let calls = 0;
+    const res = await client.request({
+      method: 'PUT',
+      url: new URL('/v2/a/b/blobs/uploads/1', reg.server.url),
+      scopes: ['repository:a/b:pull,push'],
+      body: () => {
+        calls++;
+        return Readable.from([Buffer.from('data')]);
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(calls).toBe(1);
+    expect(reg.server.requests.map((r) => r.url.pathname)).toEqual(['/token', '/v2/a/b/blobs/uploads/1']);
+  });
+
+  it('renews a token the registry no longer accepts and sends the body again', async () => {
+    const reg = await tokenRegistry({ scopeFor: () => 'repository:a/b:pull,push' });
+    const client = new AuthClient();
+    const scopes = ['repository:a/b:pull,push'];
+    const url = new URL('/v2/a/b/blobs/uploads/1', reg.server.url);
+    const first = await client.request({ method: 'PATCH', url, scopes, body: 'part one' });
+    expect(first.statusCode).toBe(200);
+    await text(first);
+    reg.revoke(); // the token expires in the middle of the upload
+    const second = await client.request({
+      method: 'PUT',
+      url,
+      scopes,
+      body: () => Readable.from([Buffer.from('part two')]),
+    });
+    expect(second.statusCode).toBe(200);
+    expect(JSON.parse(await text(second))).toEqual({ ok: true, body: 'part two' });
+    expect(reg.tokenRequests).toHaveLength(2);
+  });
+
+  it('throws a denied error when a fresh token lacks the scope', async () => {
+    const reg = await tokenRegistry({
+      scopeFor: () => 'repository:a/b:push',
+      grant: () => ['repository:a/b:pull'],
+    });
+    const client = new AuthClient();
+    const err = await client
+      .request({ method: 'POST', url: new URL('/v2/a/b/blobs/uploads/', reg.server.url) })
+      .catch((e: unknown) => e);
+    expect(DeniedError.is(err)).toBe(true);
+    expect((err as Error).message).toContain('denied');
+    expect((err as Error).message).toContain('repository:a/b:push');
+  });
+
+  it('throws an unauthorized error without the password when the token service refuses it', async () => {
+    const reg = await tokenRegistry({
+      token: () => ({
+        status: 401,
+        body: { errors: [{ code: 'UNAUTHORIZED', message: 'bad password s3cret-pw' }] },
+      }),
+    });
+    const lines: string[] = [];
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { username: 'u', password: 's3cret-pw' }),
+      log: (line) => lines.push(line),
+    });
+    const err = await client
+      .request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) })
+      .catch((e: unknown) => e);
+    expect(UnauthorizedError.is(err)).toBe(true);
+    expect((err as Error).message).toContain('401 unauthorized');
+    expect((err as Error).message).not.toContain('s3cret-pw');
+    const basic = Buffer.from('u:s3cret-pw').toString('base64');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).not.toContain('s3cret-pw');
+      expect(line).not.toContain(basic);
+    }
+  });
+
+  it('refuses a token response over 128 KiB', async () => {
+    const reg = await tokenRegistry({
+      token: () => ({ status: 200, body: { token: 'x'.repeat(130 * 1024) } }),
+    });
+    const client = new AuthClient();
+    const err = await client
+      .request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) })
+      .catch((e: unknown) => e);
+    expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.SizeExceedsLimit);
+  });
+
+  it('refuses a realm on another internal address', async () => {
+    const registry = await serve((_req, res) => {
+      sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="http://10.1.2.3/token",service="x"' });
+    });
+    const client = new AuthClient();
+    const err = await client
+      .request({ method: 'GET', url: new URL('/v2/', registry.url) })
+      .catch((e: unknown) => e);
+    expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Unsafe);
+  });
+
+  it('keeps tokens of a shared cache across clients', async () => {
+    const reg = await tokenRegistry();
+    const cache = new TokenCache();
+    for (let i = 0; i < 2; i++) {
+      const res = await new AuthClient({ cache }).request({
+        method: 'GET',
+        url: new URL('/v2/a/b/tags/list', reg.server.url),
+        scopes: ['repository:a/b:pull'],
+      });
+      expect(res.statusCode).toBe(200);
+      await text(res);
+    }
+    expect(reg.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('AuthClient: redirects', () => {
+  it('follows a cross-origin redirect without credentials or custom headers and ignores its challenge', async () => {
+    const storage = await serve((_req, res) => {
+      sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="http://127.0.0.1:1/token"` });
+    });
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== basicOf('user', 'pass')) {
+        sendJson(res, 401, {}, { 'www-authenticate': 'Basic realm="r"' });
+        return;
+      }
+      res.writeHead(307, { location: `${storage.origin}/blob?sig=abc` });
+      res.end();
+    });
+    const client = new AuthClient({
+      credential: staticCredential(registry.host, { username: 'user', password: 'pass' }),
+      headers: { 'x-custom': 'only-for-registry' },
+    });
+    const res = await client.request({
+      method: 'GET',
+      url: new URL('/v2/a/b/blobs/sha256:00', registry.url),
+      headers: { Range: 'bytes=0-' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.url.origin).toBe(storage.origin);
+    await text(res);
+    expect(storage.requests).toHaveLength(1);
+    const seen = storage.requests[0];
+    expect(seen?.headers.authorization).toBeUndefined();
+    expect(seen?.headers['x-custom']).toBeUndefined();
+    expect(seen?.headers.range).toBe('bytes=0-');
+    expect(registry.requests.at(-1)?.headers['x-custom']).toBe('only-for-registry');
+  });
+
+  it('does not follow redirects of other methods, or when told not to', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(307, { location: '/elsewhere' });
+      res.end();
+    });
+    const client = new AuthClient();
+    const put = await client.request({ method: 'PUT', url: new URL('/v2/x', registry.url), body: 'x' });
+    expect(put.statusCode).toBe(307);
+    await text(put);
+    const get = await client.request({
+      method: 'GET',
+      url: new URL('/v2/x', registry.url),
+      followRedirects: false,
+    });
+    expect(get.statusCode).toBe(307);
+    await text(get);
+    expect(registry.requests).toHaveLength(2);
+  });
+});

@@ -1,0 +1,475 @@
+/**
+ * The authenticating HTTP client every registry request goes through, after oras-go's
+ * `auth.Client`: it sends a request with the cached credential for its host and scope set, and on
+ * `401` answers the `WWW-Authenticate` challenge (Basic; Bearer by token `GET` or OAuth2 `POST`),
+ * caches what it got, and sends the request again.
+ *
+ * @see https://distribution.github.io/distribution/spec/auth/token/
+ * @see https://distribution.github.io/distribution/spec/auth/oauth/
+ */
+import { Readable } from 'node:stream';
+import { ErrorCode, OrasError, UnsafeError } from '@oras/spec';
+import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import { type Challenge, parseChallenges } from './challenge.js';
+import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
+import { DeniedError, UnauthorizedError } from './errors.js';
+import { validateRealm } from './realm.js';
+import { REDACTED, redactHeaders, redactUrl } from './redact.js';
+import { cleanScopes } from './scope.js';
+import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
+
+/** The OAuth2 `client_id` sent when none is configured. */
+export const DEFAULT_CLIENT_ID = 'oras-ts';
+/** The `User-Agent` sent when none is configured. */
+export const DEFAULT_USER_AGENT = 'oras-ts';
+/** The most bytes read from a token endpoint's response (128 KiB). */
+export const DEFAULT_MAX_TOKEN_RESPONSE_BYTES = 128 * 1024;
+/** The most redirects followed for one request. */
+export const DEFAULT_MAX_REDIRECTS = 10;
+/** A token's lifetime when the token response names none, in seconds (distribution token spec). */
+export const DEFAULT_TOKEN_EXPIRES_IN = 60;
+
+/** A streamed request body. */
+export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Readable;
+
+/** Options for {@link AuthClient}. */
+export interface AuthClientOptions {
+  /** Resolves the credential for a host; anonymous when absent. */
+  readonly credential?: CredentialFunc;
+  /** The undici dispatcher for every request (TLS, retries, pooling); the global one by default. */
+  readonly dispatcher?: Dispatcher;
+  /** The token cache; a fresh one per client by default. Share one to share tokens. */
+  readonly cache?: TokenCache;
+  /** The OAuth2 `client_id`; {@link DEFAULT_CLIENT_ID} by default. */
+  readonly clientId?: string;
+  /** Use the OAuth2 password grant (`POST`) for bearer tokens even without a refresh token. */
+  readonly forceAttemptOAuth2?: boolean;
+  /** The `User-Agent` header; {@link DEFAULT_USER_AGENT} by default. */
+  readonly userAgent?: string;
+  /** Extra headers for the registry origin only (never sent after a cross-origin redirect). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Receives a debug trace, one line per request and response, already redacted. */
+  readonly log?: (line: string) => void;
+  /** The most bytes read from a token response; {@link DEFAULT_MAX_TOKEN_RESPONSE_BYTES}. */
+  readonly maxTokenResponseBytes?: number;
+  /** The most redirects followed for one request; {@link DEFAULT_MAX_REDIRECTS}. */
+  readonly maxRedirects?: number;
+}
+
+/** One request through {@link AuthClient.request}. */
+export interface AuthRequest {
+  /** The HTTP method. */
+  readonly method: string;
+  /** The absolute URL. */
+  readonly url: string | URL;
+  /** Request headers. An `Authorization` header is sent as-is, and no challenge is answered. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The body. A function returns a fresh stream each time it is called, so the request can be
+   * sent again after a challenge or an expired token; a one-shot stream cannot be.
+   */
+  readonly body?: Uint8Array | string | (() => RequestBodySource) | null;
+  /** Scope hints, e.g. `['repository:a/b:pull,push']`, merged with the challenge's scope. */
+  readonly scopes?: readonly string[];
+  /**
+   * Whether the client follows `GET`/`HEAD` redirects itself (default `true`). A redirect to
+   * another origin drops `Authorization`, cookies and the custom headers.
+   */
+  readonly followRedirects?: boolean;
+  /** Aborts the request (and any token fetch it waits for). */
+  readonly signal?: AbortSignal;
+}
+
+/** The response to an {@link AuthRequest}. Read its body to the end or cancel it. */
+export interface AuthResponse {
+  /** The HTTP status. */
+  readonly statusCode: number;
+  /** The response headers, lower-cased. */
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The body. */
+  readonly body: Dispatcher.ResponseData['body'];
+  /** The final URL, after redirects. */
+  readonly url: URL;
+}
+
+/** What was sent on one attempt: the scheme, token and scope set it came from. */
+interface Attempt {
+  readonly scheme: AuthScheme;
+  readonly token: string;
+  readonly scopeKey: string;
+}
+
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const CROSS_ORIGIN_DROPPED: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * The authenticating client. One instance (and its {@link TokenCache}) should serve a whole run,
+ * so that every request to a host reuses its tokens.
+ *
+ * What it does with a `401`:
+ * - **Basic**: `Authorization: Basic base64(user:pass)` from the credential; with no credential it
+ *   throws {@link UnauthorizedError}.
+ * - **Bearer**: merges the challenge's `scope` with the request's scope hints, then takes a
+ *   registry token from the credential as-is, or fetches one: OAuth2 `POST` with the refresh token
+ *   (or the password with `forceAttemptOAuth2`), otherwise `GET realm?service=&scope=` with Basic
+ *   auth or anonymously. Tokens are cached per host and scope set until shortly before they expire.
+ * - A challenge from another origin (after a redirect) is ignored; the realm is validated
+ *   (see {@link validateRealm}).
+ * - If the registry still answers `401` with `error="insufficient_scope"` after a fresh token, the
+ *   client throws {@link DeniedError}. Any other response is returned for the caller to judge.
+ *
+ * Why tokens are fetched before the `401` when possible: once a host has sent a bearer challenge,
+ * a request with scope hints fetches its token first, so a large upload is not sent only to be
+ * refused, and a token that expired during a long transfer is renewed before the next request.
+ */
+export class AuthClient {
+  /** The token cache this client uses. */
+  readonly cache: TokenCache;
+  readonly #credential: CredentialFunc;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #clientId: string;
+  readonly #forceOAuth2: boolean;
+  readonly #userAgent: string;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #log: ((line: string) => void) | undefined;
+  readonly #maxTokenBytes: number;
+  readonly #maxRedirects: number;
+
+  constructor(options: AuthClientOptions = {}) {
+    this.cache = options.cache ?? new TokenCache();
+    this.#credential = options.credential ?? (async () => EMPTY_CREDENTIAL);
+    this.#dispatcher = options.dispatcher;
+    this.#clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+    this.#forceOAuth2 = options.forceAttemptOAuth2 ?? false;
+    this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.#headers = options.headers ?? {};
+    this.#log = options.log;
+    this.#maxTokenBytes = options.maxTokenResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
+    this.#maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  }
+
+  /**
+   * Sends `req`, answering auth challenges and following `GET`/`HEAD` redirects.
+   *
+   * @throws UnauthorizedError when a challenge needs a credential there is none of, or the token
+   *   service refuses the credential.
+   * @throws DeniedError when the token does not grant the access asked for.
+   * @throws UnsafeError when a realm or redirect fails a safety check.
+   */
+  async request(req: AuthRequest): Promise<AuthResponse> {
+    const method = req.method.toUpperCase();
+    const first = new URL(req.url);
+    const follow = (req.followRedirects ?? true) && (method === 'GET' || method === 'HEAD');
+    let url = first;
+    for (let hops = 0; ; hops++) {
+      const sameOrigin = url.origin === first.origin;
+      const res = sameOrigin
+        ? await this.#authenticated(req, method, url)
+        : await this.#send(method, url, this.#requestHeaders(req, false), req);
+      const location = headerValue(res.headers.location);
+      if (!follow || !REDIRECTS.has(res.statusCode) || location === undefined) return res;
+      await discard(res);
+      if (hops >= this.#maxRedirects) {
+        throw new OrasError(`${method} ${redactUrl(first)}: stopped after ${this.#maxRedirects} redirects`);
+      }
+      const next = new URL(location, url);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new UnsafeError(`${method} ${redactUrl(first)}: redirect to a ${next.protocol} URL refused`);
+      }
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new UnsafeError(`${method} ${redactUrl(first)}: redirect from https to http refused`);
+      }
+      url = next;
+    }
+  }
+
+  /** Sends to the registry origin, with auth. */
+  async #authenticated(req: AuthRequest, method: string, url: URL): Promise<AuthResponse> {
+    const headers = this.#requestHeaders(req, true);
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      return this.#send(method, url, headers, req);
+    }
+    const host = url.host;
+    const hints = req.scopes ?? [];
+    const attempt = await this.#cachedAttempt(host, cleanScopes(hints).join(' '), req.signal);
+    let res = await this.#send(method, url, withAuth(headers, attempt), req);
+    if (res.statusCode !== 401) return res;
+    const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+    if (!challenge) return res;
+    await discard(res);
+    const answer = await this.#answer(host, url, challenge, hints, attempt, req.signal);
+    res = await this.#send(method, url, withAuth(headers, answer), req);
+    if (res.statusCode === 401 && answer.scheme === AuthScheme.Bearer) {
+      const again = pickChallenge(parseChallenges(res.headers['www-authenticate']));
+      if (again?.params.error === 'insufficient_scope') {
+        await discard(res);
+        const scope = again.params.scope ?? answer.scopeKey;
+        throw new DeniedError(
+          `${method} ${redactUrl(url)}: denied: the token does not grant ${scope === '' ? 'the access asked for' : `"${scope}"`}`,
+        );
+      }
+    }
+    return res;
+  }
+
+  /** The cached (or, for a known bearer host with scope hints, freshly fetched) token to send. */
+  async #cachedAttempt(host: string, scopeKey: string, signal?: AbortSignal): Promise<Attempt | undefined> {
+    const scheme = this.cache.getScheme(host);
+    if (scheme === AuthScheme.Basic) {
+      const token = this.cache.getToken(host, scheme, '');
+      return token === undefined ? undefined : { scheme, token, scopeKey: '' };
+    }
+    if (scheme !== AuthScheme.Bearer) return undefined;
+    const cached = this.cache.getToken(host, scheme, scopeKey);
+    if (cached !== undefined) return { scheme, token: cached, scopeKey };
+    const challenge = this.cache.getChallenge(host);
+    if (!challenge || scopeKey === '') return undefined;
+    const token = await this.cache.fetch(host, scheme, scopeKey, () =>
+      this.#fetchToken(host, new URL(challenge.realm), challenge.service, scopeKey.split(' '), signal),
+    );
+    return { scheme, token, scopeKey };
+  }
+
+  /** Answers a challenge: the token to send next. */
+  async #answer(
+    host: string,
+    url: URL,
+    challenge: Challenge,
+    hints: readonly string[],
+    attempt: Attempt | undefined,
+    signal?: AbortSignal,
+  ): Promise<Attempt> {
+    if (challenge.scheme === AuthScheme.Basic) {
+      const cred = await this.#credential(host);
+      if (!cred.username && !cred.password) {
+        throw new UnauthorizedError(`${host}: basic credential not found`);
+      }
+      const token = Buffer.from(`${cred.username ?? ''}:${cred.password ?? ''}`).toString('base64');
+      this.cache.set(host, AuthScheme.Basic, '', { token });
+      return { scheme: AuthScheme.Basic, token, scopeKey: '' };
+    }
+    const realm = challenge.params.realm;
+    if (!realm) throw new UnauthorizedError(`${host}: bearer challenge has no realm`);
+    const realmUrl = validateRealm(realm, url);
+    const service = challenge.params.service;
+    const scopes = cleanScopes([...hints, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
+    const scopeKey = scopes.join(' ');
+    this.cache.setScheme(host, AuthScheme.Bearer, {
+      realm: realmUrl.toString(),
+      ...(service === undefined ? {} : { service }),
+    });
+    if (attempt?.scheme === AuthScheme.Bearer) {
+      this.cache.invalidate(host, AuthScheme.Bearer, attempt.scopeKey, attempt.token);
+    }
+    const cached = this.cache.getToken(host, AuthScheme.Bearer, scopeKey);
+    if (cached !== undefined && cached !== attempt?.token) {
+      return { scheme: AuthScheme.Bearer, token: cached, scopeKey };
+    }
+    if (cached !== undefined) this.cache.invalidate(host, AuthScheme.Bearer, scopeKey, cached);
+    const token = await this.cache.fetch(host, AuthScheme.Bearer, scopeKey, () =>
+      this.#fetchToken(host, realmUrl, service, scopes, signal),
+    );
+    return { scheme: AuthScheme.Bearer, token, scopeKey };
+  }
+
+  /** Fetches a bearer token from `realm` for `scopes`. */
+  async #fetchToken(
+    host: string,
+    realm: URL,
+    service: string | undefined,
+    scopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<CachedToken> {
+    const cred = await this.#credential(host);
+    if (cred.accessToken) return { token: cred.accessToken };
+    const hasPassword = Boolean(cred.username || cred.password);
+    if (cred.refreshToken || (this.#forceOAuth2 && hasPassword)) {
+      const form = new URLSearchParams();
+      if (cred.refreshToken) {
+        form.set('grant_type', 'refresh_token');
+        form.set('refresh_token', cred.refreshToken);
+      } else {
+        form.set('grant_type', 'password');
+        form.set('username', cred.username ?? '');
+        form.set('password', cred.password ?? '');
+      }
+      if (service !== undefined) form.set('service', service);
+      form.set('client_id', this.#clientId);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      const res = await this.#send(
+        'POST',
+        realm,
+        { 'user-agent': this.#userAgent, 'content-type': 'application/x-www-form-urlencoded' },
+        { body: form.toString(), signal },
+      );
+      // Token services without OAuth2 answer 404 to a POST; docker falls back to GET then.
+      if (res.statusCode !== 404 || cred.refreshToken) return this.#readToken(host, realm, res, cred);
+      await discard(res);
+    }
+    const url = new URL(realm);
+    if (service !== undefined) url.searchParams.append('service', service);
+    for (const scope of scopes) url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = { 'user-agent': this.#userAgent };
+    if (hasPassword) {
+      headers.authorization = `Basic ${Buffer.from(`${cred.username ?? ''}:${cred.password ?? ''}`).toString('base64')}`;
+    }
+    const res = await this.#send('GET', url, headers, { signal });
+    return this.#readToken(host, realm, res, cred);
+  }
+
+  /** Reads a token response (capped), or throws a redacted error for a failed one. */
+  async #readToken(host: string, realm: URL, res: AuthResponse, cred: Credential): Promise<CachedToken> {
+    const where = `${host}: token request to ${redactUrl(realm)}`;
+    if (res.statusCode !== 200) {
+      const detail = scrub(await errorDetail(res), cred);
+      const suffix = detail === '' ? '' : `: ${detail}`;
+      if (res.statusCode === 401) throw new UnauthorizedError(`${where}: 401 unauthorized${suffix}`);
+      if (res.statusCode === 403) throw new DeniedError(`${where}: 403 denied${suffix}`);
+      throw new OrasError(`${where}: unexpected status ${res.statusCode}${suffix}`, {
+        code: ErrorCode.Response,
+      });
+    }
+    const text = await readCapped(res, this.#maxTokenBytes, where);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UnauthorizedError(`${where}: token response is not JSON`);
+    }
+    const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    const token = [body.access_token, body.token].find((t): t is string => typeof t === 'string' && t !== '');
+    if (token === undefined) throw new UnauthorizedError(`${where}: token response has no token`);
+    const expiresIn =
+      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_EXPIRES_IN;
+    const lifetime = expiresIn * 1000;
+    // Stop using a token a little before it expires, so it does not expire on the wire.
+    const margin = Math.min(30_000, lifetime / 10);
+    return { token, expiresAt: Date.now() + lifetime - margin };
+  }
+
+  /** The headers for a request: ours, the custom ones (registry origin only), the caller's. */
+  #requestHeaders(req: AuthRequest, sameOrigin: boolean): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': this.#userAgent };
+    if (sameOrigin) Object.assign(headers, this.#headers);
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (!sameOrigin && CROSS_ORIGIN_DROPPED.has(name.toLowerCase())) continue;
+      headers[name] = value;
+    }
+    return headers;
+  }
+
+  /** Sends one request through the dispatcher and traces it. */
+  async #send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    req: Pick<AuthRequest, 'body' | 'signal'>,
+  ): Promise<AuthResponse> {
+    const dispatcher = this.#dispatcher ?? getGlobalDispatcher();
+    this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
+    const res = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body: bodyOf(req.body),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    this.#log?.(
+      `< ${res.statusCode} ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(res.headers))}`,
+    );
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body, url };
+  }
+}
+
+function bodyOf(body: AuthRequest['body']): string | Uint8Array | Readable | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body !== 'function') return body;
+  const source = body();
+  if (source instanceof Readable) return source;
+  if (source instanceof ReadableStream)
+    return Readable.fromWeb(source as import('node:stream/web').ReadableStream);
+  return Readable.from(source, { objectMode: false });
+}
+
+function withAuth(headers: Record<string, string>, attempt: Attempt | undefined): Record<string, string> {
+  if (!attempt) return headers;
+  const scheme = attempt.scheme === AuthScheme.Basic ? 'Basic' : 'Bearer';
+  return { ...headers, authorization: `${scheme} ${attempt.token}` };
+}
+
+/** The challenge to answer: Bearer if offered, else Basic, else none. */
+function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined {
+  return (
+    challenges.find((c) => c.scheme === AuthScheme.Bearer) ??
+    challenges.find((c) => c.scheme === AuthScheme.Basic)
+  );
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Drains a body we do not need, so its connection goes back to the pool. */
+async function discard(res: AuthResponse): Promise<void> {
+  try {
+    await res.body.dump({ limit: 64 * 1024 });
+  } catch {
+    // The connection is closed instead; nothing to report.
+  }
+}
+
+/** Reads a body as text, failing once it goes over `max` bytes. */
+async function readCapped(res: AuthResponse, max: number, where: string): Promise<string> {
+  const declared = Number(headerValue(res.headers['content-length']));
+  if (Number.isFinite(declared) && declared > max) {
+    res.body.destroy();
+    throw new OrasError(`${where}: response of ${declared} bytes exceeds the ${max} byte limit`, {
+      code: ErrorCode.SizeExceedsLimit,
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > max) {
+      res.body.destroy();
+      throw new OrasError(`${where}: response exceeds the ${max} byte limit`, {
+        code: ErrorCode.SizeExceedsLimit,
+      });
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A short, human-readable reason from a token service's error body (at most 200 characters). */
+async function errorDetail(res: AuthResponse): Promise<string> {
+  let text: string;
+  try {
+    text = await readCapped(res, 4096, '');
+  } catch {
+    return '';
+  }
+  let detail = text.trim();
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const errors = Array.isArray(body.errors) ? (body.errors as Record<string, unknown>[]) : [];
+    const first = errors[0];
+    const candidates = [first?.message, body.error_description, body.details, body.message, body.error];
+    detail = String(candidates.find((c) => typeof c === 'string' && c !== '') ?? '');
+  } catch {
+    // Not JSON: the text itself.
+  }
+  return detail.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/** Removes a credential's secrets from text that came back from a server. */
+function scrub(text: string, cred: Credential): string {
+  let out = text;
+  for (const secret of [cred.password, cred.refreshToken, cred.accessToken]) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
