@@ -1,2 +1,22 @@
-/** Placeholder: filled by the content issue. */
-export const STORE_KIND = 'file';
+/**
+ * `@oras/content/file`: the file store behind `oras push` and `oras pull`. Named content is a file
+ * or a folder under a working directory; directories travel as tar+gzip and are unpacked with
+ * every path-safety check of oras-go and its advisories.
+ * @packageDocumentation
+ */
+export {
+  DEFAULT_DIRECTORY_MEDIA_TYPE,
+  DEFAULT_FALLBACK_LIMIT,
+  DEFAULT_FILE_MEDIA_TYPE,
+  DEFAULT_MAX_UNPACK_BYTES,
+  FileStore,
+} from './store.js';
+export type { FileStoreOptions } from './store.js';
+export {
+  DuplicateNameError,
+  MissingNameError,
+  OverwriteDisallowedError,
+  PathTraversalError,
+  StoreClosedError,
+} from './errors.js';
+export { reproducibleMtime } from './tar-writer.js';

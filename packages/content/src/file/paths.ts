@@ -10,7 +10,6 @@ import { PathTraversalError } from './errors.js';
 /** At most this many symlinks are followed while resolving one path (Linux's MAXSYMLINKS). */
 const MAX_SYMLINK_HOPS = 40;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const WINDOWS_DRIVE = /^[A-Za-z]:/;
 
@@ -22,9 +21,7 @@ export function showName(name: string): string {
 /** Whether `err` is a Node file-system error with the given code. */
 export function hasCode(err: unknown, ...codes: string[]): boolean {
   return (
-    typeof err === 'object' &&
-    err !== null &&
-    codes.includes(String((err as NodeJS.ErrnoException).code))
+    typeof err === 'object' && err !== null && codes.includes(String((err as NodeJS.ErrnoException).code))
   );
 }
 
@@ -83,7 +80,9 @@ export async function realPathOfMaybeMissing(path: string): Promise<string> {
 export async function assertNoSymlinkEscape(realBase: string, target: string, name: string): Promise<void> {
   const real = await realPathOfMaybeMissing(target);
   if (!isWithin(realBase, real)) {
-    throw new PathTraversalError(`${showName(name)}: resolves through a symlink to ${showName(real)}, outside the output directory`);
+    throw new PathTraversalError(
+      `${showName(name)}: resolves through a symlink to ${showName(real)}, outside the output directory`,
+    );
   }
 }
 
@@ -92,7 +91,11 @@ export async function assertNoSymlinkEscape(realBase: string, target: string, na
  * except the last, is a symlink. Tar entries may not be written through links (oras-go
  * `ensureBasePath`).
  */
-export async function assertNoSymlinkComponents(base: string, parts: readonly string[], name: string): Promise<void> {
+export async function assertNoSymlinkComponents(
+  base: string,
+  parts: readonly string[],
+  name: string,
+): Promise<void> {
   let current = base;
   for (const part of parts.slice(0, -1)) {
     current = join(current, part);
@@ -104,7 +107,9 @@ export async function assertNoSymlinkComponents(base: string, parts: readonly st
       throw err;
     }
     if (stats.isSymbolicLink()) {
-      throw new PathTraversalError(`${showName(name)}: goes through the symlink ${showName(relative(base, current))}`);
+      throw new PathTraversalError(
+        `${showName(name)}: goes through the symlink ${showName(relative(base, current))}`,
+      );
     }
   }
 }
@@ -118,7 +123,12 @@ export async function assertNoSymlinkComponents(base: string, parts: readonly st
  * lands in the parent. Every step is checked, so chains of links cannot climb out
  * (GHSA-m37j-52j7-pjw7).
  */
-export async function walkInside(base: string, from: string, linkTarget: string, name: string): Promise<string> {
+export async function walkInside(
+  base: string,
+  from: string,
+  linkTarget: string,
+  name: string,
+): Promise<string> {
   if (isAbsolute(linkTarget) || linkTarget.startsWith('/')) {
     throw new PathTraversalError(`${showName(name)}: links to the absolute path ${showName(linkTarget)}`);
   }
@@ -131,7 +141,9 @@ export async function walkInside(base: string, from: string, linkTarget: string,
     if (part === '' || part === '.') continue;
     if (part === '..') {
       if (current === base || !isWithin(base, current)) {
-        throw new PathTraversalError(`${showName(name)}: links to ${showName(linkTarget)}, outside its directory`);
+        throw new PathTraversalError(
+          `${showName(name)}: links to ${showName(linkTarget)}, outside its directory`,
+        );
       }
       current = dirname(current);
       continue;
@@ -152,7 +164,9 @@ export async function walkInside(base: string, from: string, linkTarget: string,
         }
         const inner = await readlink(next);
         if (isAbsolute(inner)) {
-          throw new PathTraversalError(`${showName(name)}: links through ${showName(relative(base, next))} to the absolute path ${showName(inner)}`);
+          throw new PathTraversalError(
+            `${showName(name)}: links through ${showName(relative(base, next))} to the absolute path ${showName(inner)}`,
+          );
         }
         pending.unshift(...inner.split('/'));
         continue;
@@ -161,7 +175,9 @@ export async function walkInside(base: string, from: string, linkTarget: string,
     current = next;
   }
   if (!isWithin(base, current)) {
-    throw new PathTraversalError(`${showName(name)}: links to ${showName(linkTarget)}, outside its directory`);
+    throw new PathTraversalError(
+      `${showName(name)}: links to ${showName(linkTarget)}, outside its directory`,
+    );
   }
   return current;
 }

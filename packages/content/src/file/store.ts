@@ -1,0 +1,530 @@
+/**
+ * The file store: the `Target` behind `oras push` and `oras pull`, in the manner of oras-go's
+ * `content/file.Store`. Named content (a descriptor with an `org.opencontainers.image.title`) is
+ * a file or a folder under the working directory; unnamed content (manifests, configs) lives in a
+ * small in-memory fallback; tags and the predecessor graph live in memory, so a store cannot be
+ * reopened from disk.
+ * @see https://github.com/oras-project/oras-go/blob/main/content/file/file.go
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import {
+  AbortedError,
+  Annotation,
+  type Descriptor,
+  isManifestMediaType,
+  MediaType,
+  MissingReferenceError,
+  NotFoundError,
+  OrasError,
+  SizeExceedsLimitError,
+} from '@oras/spec';
+import type { ContentSource, OperationOptions, Target, PredecessorFinder } from '../interfaces.js';
+import { MAX_METADATA_BYTES, readVerified, successorsOf, verifiedStream, writeVerified } from './content.js';
+import {
+  DuplicateNameError,
+  MissingNameError,
+  OverwriteDisallowedError,
+  PathTraversalError,
+  StoreClosedError,
+} from './errors.js';
+import {
+  assertNoSymlinkEscape,
+  assertPortableName,
+  hasCode,
+  isWithin,
+  realPathOfMaybeMissing,
+  showName,
+} from './paths.js';
+import { extractTarGzip, siblingTempPath } from './tar-extract.js';
+import { reproducibleMtime, tarDirectory } from './tar-writer.js';
+
+/** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */
+export const DEFAULT_FALLBACK_LIMIT = 4 * 1024 * 1024;
+
+/** The most uncompressed bytes one directory layer may unpack to by default: 16 GiB. */
+export const DEFAULT_MAX_UNPACK_BYTES = 16 * 1024 * 1024 * 1024;
+
+/** The media type of an added file when none is given. */
+export const DEFAULT_FILE_MEDIA_TYPE: string = MediaType.ImageLayer;
+
+/** The media type of an added directory (a tar+gzip) when none is given. */
+export const DEFAULT_DIRECTORY_MEDIA_TYPE: string = MediaType.ImageLayerGzip;
+
+/** How a {@link FileStore} reads and writes. Every flag is off by default. */
+export interface FileStoreOptions {
+  /**
+   * Allow names that lead outside the working directory (`..`, absolute paths). Tar entries of
+   * directory layers are checked all the same: this widens where a layer goes, not what it holds.
+   */
+  readonly allowPathTraversalOnWrite?: boolean | undefined;
+  /** Refuse to write where a file already exists (`oras pull --keep-old-files`). */
+  readonly disableOverwrite?: boolean | undefined;
+  /**
+   * Do not restore files deduplicated by content: when two layers have the same digest and
+   * different names, a copy writes only the first. By default the store writes the others too.
+   */
+  readonly forceCAS?: boolean | undefined;
+  /** Discard unnamed content instead of keeping it in the fallback store. */
+  readonly ignoreNoName?: boolean | undefined;
+  /** Save directory layers as their tar+gzip instead of unpacking them. */
+  readonly skipUnpack?: boolean | undefined;
+  /** Apply archived modes exactly, ignoring the umask (`tar -p`). */
+  readonly preservePermissions?: boolean | undefined;
+  /**
+   * Pack added directories reproducibly: every mtime is `SOURCE_DATE_EPOCH` (or 0), so the same
+   * folder always gives the same digest. Entries are always sorted and owned by uid/gid 0.
+   */
+  readonly tarReproducible?: boolean | undefined;
+  /** The most bytes of one unnamed blob the fallback store accepts (default 4 MiB). */
+  readonly fallbackLimit?: number | undefined;
+  /** The most uncompressed bytes one directory layer may unpack to (default 16 GiB). */
+  readonly maxUnpackBytes?: number | undefined;
+  /** Where the tar+gzip of directories goes while the store is open (default: the OS temp dir). */
+  readonly tempDir?: string | undefined;
+}
+
+/**
+ * A content store on the file system: a {@link Target} with tags kept in memory, able to find
+ * predecessors. Call {@link FileStore.close} when done; it removes the temporary files.
+ *
+ * Why names matter: a named blob is located by its title, not its digest, so two names with the
+ * same content are two files, and a second push of one name is a {@link DuplicateNameError}.
+ */
+export class FileStore implements Target, PredecessorFinder {
+  /** The absolute working directory. */
+  readonly workingDir: string;
+  readonly #options: FileStoreOptions;
+  #closed = false;
+  readonly #digestToPath = new Map<string, string>();
+  readonly #names = new Set<string>();
+  readonly #tempFiles = new Set<string>();
+  readonly #fallback = new Map<string, Uint8Array>();
+  readonly #tags = new Map<string, Descriptor>();
+  readonly #manifests = new Map<string, Descriptor>();
+  readonly #predecessors = new Map<string, Map<string, Descriptor>>();
+  /** Symlinks unpacked by directory layers (real paths): later layers may not go through them. */
+  readonly #layerSymlinks = new Set<string>();
+
+  /** A store rooted at `workingDir` (made absolute against the process's working directory). */
+  constructor(workingDir: string, options: FileStoreOptions = {}) {
+    this.workingDir = resolve(workingDir);
+    this.#options = options;
+  }
+
+  /** Opens a store rooted at `workingDir`; the same as the constructor, for symmetry with other stores. */
+  static async open(workingDir: string, options: FileStoreOptions = {}): Promise<FileStore> {
+    return new FileStore(workingDir, options);
+  }
+
+  /**
+   * Adds the file or directory at `path` (relative to the working directory; default `name`)
+   * under `name`, and returns its descriptor, titled `name`. A file keeps its bytes (default
+   * media type `application/vnd.oci.image.layer.v1.tar`); a directory is packed as tar+gzip into
+   * a temporary file (default `...tar+gzip`) with the annotations `io.deis.oras.content.digest`
+   * (sha256 of the uncompressed tar) and `io.deis.oras.content.unpack: "true"`.
+   */
+  async add(name: string, mediaType = '', path = '', options: OperationOptions = {}): Promise<Descriptor> {
+    this.#assertOpen();
+    if (name === '') throw new MissingNameError('file store: add: missing name');
+    this.#claimName(name);
+    try {
+      const source = resolve(this.workingDir, path === '' ? name : path);
+      const stats = await stat(source);
+      const desc = stats.isDirectory()
+        ? await this.#descriptorFromDirectory(name, mediaType, source, options.signal)
+        : await this.#descriptorFromFile(mediaType, source, options.signal);
+      return { ...desc, annotations: { ...desc.annotations, [Annotation.Title]: name } };
+    } catch (err) {
+      this.#names.delete(name);
+      throw err;
+    }
+  }
+
+  /**
+   * Returns the content as a stream verified against `target`'s size and digest. A titled
+   * descriptor is found only when its name exists in the store.
+   */
+  async fetch(target: Descriptor, _options: OperationOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    this.#assertOpen();
+    const name = titleOf(target);
+    if (name !== '' && !this.#names.has(name)) {
+      throw new NotFoundError(`${name}: ${target.mediaType}: not found`);
+    }
+    const path = this.#digestToPath.get(target.digest);
+    if (path !== undefined) {
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(path, 'r');
+      } catch (err) {
+        if (hasCode(err, 'ENOENT'))
+          throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`, { cause: err });
+        throw err;
+      }
+      return verifiedStream(handle.createReadStream({ highWaterMark: 1 << 20 }), target);
+    }
+    const bytes = this.#fallback.get(target.digest);
+    if (bytes !== undefined) return verifiedStream(Readable.from([bytes]), target);
+    throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`);
+  }
+
+  /**
+   * Stores `content`. Titled content is written under its title (a folder, unpacked, when it is a
+   * directory layer); untitled content goes to the fallback store, or nowhere with `ignoreNoName`.
+   * A file is written to a temporary name beside its target and renamed only after its size and
+   * digest are verified. After a manifest, files that share content with another name are
+   * restored (unless `forceCAS`) and the manifest's successors are indexed for `predecessors`.
+   */
+  async push(expected: Descriptor, content: ContentSource, options: OperationOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const name = titleOf(expected);
+    if (name === '') {
+      if (this.#options.ignoreNoName) {
+        if (content instanceof ReadableStream) await content.cancel();
+        return;
+      }
+      await this.#pushFallback(expected, content, options.signal);
+    } else {
+      await this.#pushNamed(name, expected, content, options.signal);
+    }
+    if (!isManifestMediaType(expected.mediaType)) return;
+    const bytes = await readVerified(
+      await this.fetch(expected),
+      expected,
+      MAX_METADATA_BYTES,
+      options.signal,
+    );
+    const successors = successorsOf(expected, bytes);
+    if (!this.#options.forceCAS) await this.#restoreDuplicates(successors, options.signal);
+    this.#manifests.set(expected.digest, expected);
+    for (const successor of successors) {
+      let set = this.#predecessors.get(successor.digest);
+      if (set === undefined) {
+        set = new Map();
+        this.#predecessors.set(successor.digest, set);
+      }
+      set.set(expected.digest, expected);
+    }
+  }
+
+  /** Whether the content exists; a titled descriptor exists only when its name does. */
+  async exists(target: Descriptor, _options: OperationOptions = {}): Promise<boolean> {
+    this.#assertOpen();
+    const name = titleOf(target);
+    if (name !== '' && !this.#names.has(name)) return false;
+    return this.#digestToPath.has(target.digest) || this.#fallback.has(target.digest);
+  }
+
+  /** Resolves a tag, or the digest of a manifest pushed to the store, to its descriptor. */
+  async resolve(reference: string, _options: OperationOptions = {}): Promise<Descriptor> {
+    this.#assertOpen();
+    if (reference === '') throw new MissingReferenceError('file store: resolve: missing reference');
+    const desc = this.#tags.get(reference) ?? this.#manifests.get(reference);
+    if (desc === undefined) throw new NotFoundError(`${reference}: not found`);
+    return desc;
+  }
+
+  /** Points the tag `reference` at `target`, which must exist in the store. */
+  async tag(target: Descriptor, reference: string, options: OperationOptions = {}): Promise<void> {
+    this.#assertOpen();
+    if (reference === '') throw new MissingReferenceError('file store: tag: missing reference');
+    if (!(await this.exists(target, options))) {
+      throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`);
+    }
+    this.#tags.set(reference, target);
+  }
+
+  /** The manifests and indexes pushed to the store that point at `node`. */
+  async predecessors(node: Descriptor, _options: OperationOptions = {}): Promise<Descriptor[]> {
+    this.#assertOpen();
+    return [...(this.#predecessors.get(node.digest)?.values() ?? [])];
+  }
+
+  /** Closes the store and removes its temporary files; later calls reject with {@link StoreClosedError}. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const failures: unknown[] = [];
+    for (const path of this.#tempFiles) {
+      try {
+        await rm(path, { force: true });
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    this.#tempFiles.clear();
+    if (failures.length > 0) {
+      throw new OrasError(`file store: close: ${failures.length} temporary file(s) could not be removed`, {
+        cause: new AggregateError(failures),
+      });
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError('file store: the store is closed');
+  }
+
+  #claimName(name: string): void {
+    if (this.#names.has(name)) throw new DuplicateNameError(`${showName(name)}: duplicate name`);
+    this.#names.add(name);
+  }
+
+  #tempPath(suffix: string): string {
+    return join(this.#options.tempDir ?? tmpdir(), `oras_file_${randomBytes(8).toString('hex')}${suffix}`);
+  }
+
+  async #descriptorFromFile(
+    mediaType: string,
+    path: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Descriptor> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(path, {
+      highWaterMark: 1 << 20,
+      signal,
+    }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    const digest = `sha256:${hash.digest('hex')}`;
+    this.#digestToPath.set(digest, path);
+    return { mediaType: mediaType || DEFAULT_FILE_MEDIA_TYPE, digest, size };
+  }
+
+  async #descriptorFromDirectory(
+    name: string,
+    mediaType: string,
+    dir: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Descriptor> {
+    const gzPath = this.#tempPath('.tar.gz');
+    this.#tempFiles.add(gzPath);
+    const tarHash = createHash('sha256');
+    const gzHash = createHash('sha256');
+    let size = 0;
+    const fixedMtime = this.#options.tarReproducible ? reproducibleMtime() : undefined;
+    try {
+      await pipeline(
+        Readable.from(tarDirectory(dir, name, { fixedMtime, signal })),
+        hashing((chunk) => tarHash.update(chunk)),
+        createGzip(),
+        hashing((chunk) => {
+          gzHash.update(chunk);
+          size += chunk.length;
+        }),
+        createWriteStream(gzPath, { flags: 'wx', mode: 0o600 }),
+        signal === undefined ? {} : { signal },
+      );
+    } catch (err) {
+      await rm(gzPath, { force: true });
+      this.#tempFiles.delete(gzPath);
+      if (signal?.aborted) throw new AbortedError(`${showName(name)}: packing aborted`, { cause: err });
+      throw err;
+    }
+    const digest = `sha256:${gzHash.digest('hex')}`;
+    this.#digestToPath.set(digest, gzPath);
+    return {
+      mediaType: mediaType || DEFAULT_DIRECTORY_MEDIA_TYPE,
+      digest,
+      size,
+      annotations: {
+        [Annotation.OrasContentDigest]: `sha256:${tarHash.digest('hex')}`,
+        [Annotation.OrasContentUnpack]: 'true',
+      },
+    };
+  }
+
+  async #pushFallback(
+    expected: Descriptor,
+    content: ContentSource,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const limit = this.#options.fallbackLimit ?? DEFAULT_FALLBACK_LIMIT;
+    if (expected.size > limit) {
+      if (content instanceof ReadableStream) await content.cancel();
+      throw new SizeExceedsLimitError(
+        `${expected.digest}: ${expected.mediaType}: unnamed content of ${expected.size} bytes is over the fallback limit of ${limit}`,
+      );
+    }
+    const bytes = await readVerified(content, expected, limit, signal);
+    this.#fallback.set(expected.digest, bytes);
+  }
+
+  async #pushNamed(
+    name: string,
+    expected: Descriptor,
+    content: ContentSource,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    this.#claimName(name);
+    try {
+      const target = await this.#resolveWritePath(name);
+      if (expected.annotations?.[Annotation.OrasContentUnpack] === 'true' && !this.#options.skipUnpack) {
+        await this.#pushDirectory(name, target, expected, content, signal);
+      } else {
+        await this.#pushFile(target, expected, content, signal);
+      }
+    } catch (err) {
+      this.#names.delete(name);
+      if (content instanceof ReadableStream && !content.locked) await content.cancel().catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Where `name` is written. Unless path traversal is allowed: refuses control characters and
+   * Windows paths, names outside the working directory (lexically), names whose existing
+   * ancestors resolve outside it through symlinks, and names that go through a symlink unpacked by
+   * an earlier layer. With `disableOverwrite`, refuses a name that exists.
+   */
+  async #resolveWritePath(name: string): Promise<string> {
+    if (name.includes('\u0000'))
+      throw new PathTraversalError(`name ${showName(name)}: contains a NUL character`);
+    const path = isAbsolute(name) ? resolve(name) : resolve(this.workingDir, name);
+    if (!this.#options.allowPathTraversalOnWrite) {
+      assertPortableName(name, 'name');
+      if (!isWithin(this.workingDir, path)) {
+        throw new PathTraversalError(`name ${showName(name)}: is outside the output directory`);
+      }
+      const realRoot = await realPathOfMaybeMissing(this.workingDir);
+      await assertNoSymlinkEscape(realRoot, path, name);
+      const realPath = join(realRoot, relative(this.workingDir, path));
+      for (let p = realPath; isWithin(realRoot, p) && p !== realRoot; p = dirname(p)) {
+        if (this.#layerSymlinks.has(p)) {
+          throw new PathTraversalError(
+            `name ${showName(name)}: goes through the symlink ${showName(relative(realRoot, p))} unpacked by another layer`,
+          );
+        }
+      }
+    }
+    if (this.#options.disableOverwrite) {
+      try {
+        await lstat(path);
+        throw new OverwriteDisallowedError(`${showName(name)}: ${path} already exists`);
+      } catch (err) {
+        if (!hasCode(err, 'ENOENT')) throw err;
+      }
+    }
+    return path;
+  }
+
+  async #pushFile(
+    target: string,
+    expected: Descriptor,
+    content: ContentSource,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await mkdir(dirname(target), { recursive: true });
+    const temp = siblingTempPath(target);
+    try {
+      const handle = await open(temp, 'wx', 0o666);
+      try {
+        await writeVerified(handle, content, expected, signal);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (this.#options.disableOverwrite) {
+        // link() never replaces: a file that appeared meanwhile is not overwritten.
+        await link(temp, target).catch((err: unknown) => {
+          if (hasCode(err, 'EEXIST'))
+            throw new OverwriteDisallowedError(`${target} already exists`, { cause: err });
+          throw err;
+        });
+        await rm(temp, { force: true });
+      } else {
+        // rename() replaces a symlink at the target instead of writing through it.
+        await rename(temp, target);
+      }
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    this.#digestToPath.set(expected.digest, target);
+  }
+
+  async #pushDirectory(
+    name: string,
+    target: string,
+    expected: Descriptor,
+    content: ContentSource,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const gzPath = this.#tempPath('.tar.gz');
+    this.#tempFiles.add(gzPath);
+    try {
+      const handle = await open(gzPath, 'wx', 0o600);
+      try {
+        await writeVerified(handle, content, expected, signal);
+      } finally {
+        await handle.close();
+      }
+      await mkdir(target, { recursive: true });
+      const base = await realpath(target);
+      if (!this.#options.allowPathTraversalOnWrite) {
+        await assertNoSymlinkEscape(await realPathOfMaybeMissing(this.workingDir), base, name);
+      }
+      const result = await extractTarGzip(gzPath, base, {
+        prefix: name,
+        tarDigest: expected.annotations?.[Annotation.OrasContentDigest] || undefined,
+        maxBytes: this.#options.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES,
+        preservePermissions: this.#options.preservePermissions,
+        signal,
+      });
+      for (const link of result.symlinks) this.#layerSymlinks.add(link);
+    } catch (err) {
+      await rm(gzPath, { force: true });
+      this.#tempFiles.delete(gzPath);
+      throw err;
+    }
+    this.#digestToPath.set(expected.digest, gzPath);
+  }
+
+  /** Writes again, under their own names, successors whose content the store holds under another. */
+  async #restoreDuplicates(
+    successors: readonly Descriptor[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    for (const successor of successors) {
+      const name = titleOf(successor);
+      if (name === '' || this.#names.has(name)) continue;
+      const plain = { mediaType: successor.mediaType, digest: successor.digest, size: successor.size };
+      let stream: ReadableStream<Uint8Array>;
+      try {
+        stream = await this.fetch(plain);
+      } catch (err) {
+        if (NotFoundError.is(err)) continue; // a manifest may come before its blobs
+        throw err;
+      }
+      try {
+        await this.#pushNamed(name, successor, stream, signal);
+      } catch (err) {
+        if (DuplicateNameError.is(err)) continue;
+        throw new OrasError(`${showName(name)}: ${successor.mediaType}: failed to restore duplicated file`, {
+          cause: err,
+          code: OrasError.is(err) ? err.code : undefined,
+        });
+      }
+    }
+  }
+}
+
+function titleOf(desc: Descriptor): string {
+  return desc.annotations?.[Annotation.Title] ?? '';
+}
+
+function hashing(onChunk: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onChunk(chunk);
+      callback(null, chunk);
+    },
+  });
+}
