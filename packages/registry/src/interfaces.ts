@@ -1,0 +1,103 @@
+/**
+ * The registry roles on top of the content model: what a remote repository can do beyond a
+ * `Target` (oras-go v2 `registry.Repository`).
+ */
+import type {
+  ContentSource,
+  Deleter,
+  GraphTarget,
+  OperationOptions,
+  Resolver,
+  Storage,
+  TagLister,
+} from '@oras/content';
+import type { Descriptor } from '@oras/spec';
+
+/** A descriptor and the stream of its verified content. */
+export interface FetchedReference {
+  /** What the reference resolved to. */
+  readonly descriptor: Descriptor;
+  /** The content; read it to the end or cancel it. */
+  readonly stream: ReadableStream<Uint8Array>;
+}
+
+/** Fetches content by reference (tag or digest) in one round trip. */
+export interface ReferenceFetcher {
+  /** Resolves `reference` and returns its content. Rejects with `NotFoundError` when unknown. */
+  fetchReference(reference: string, options?: OperationOptions): Promise<FetchedReference>;
+}
+
+/** Pushes a manifest and tags it in one request. */
+export interface ReferencePusher {
+  /** Pushes `content` (verified against `expected`) and points `reference` at it. */
+  pushReference(
+    expected: Descriptor,
+    content: ContentSource,
+    reference: string,
+    options?: OperationOptions,
+  ): Promise<void>;
+}
+
+/** Options of {@link ReferrerLister.referrers}. */
+export interface ReferrersOptions extends OperationOptions {
+  /** Only referrers of this artifact type. */
+  readonly artifactType?: string;
+}
+
+/** Lists the manifests that refer to a subject. */
+export interface ReferrerLister {
+  /**
+   * Yields the referrers of `subject` in pages.
+   * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
+   */
+  referrers(subject: Descriptor, options?: ReferrersOptions): AsyncIterable<Descriptor[]>;
+}
+
+/** Mounts a blob from another repository of the same registry. */
+export interface Mounter {
+  /**
+   * Makes `desc` available in this repository by mounting it from `fromRepository`. When the
+   * registry declines and `getContent` is given, the blob is uploaded from it instead.
+   * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository
+   */
+  mount(
+    desc: Descriptor,
+    fromRepository: string,
+    getContent?: () => Promise<ContentSource>,
+    options?: OperationOptions,
+  ): Promise<void>;
+}
+
+/** The blobs of a repository. */
+export interface BlobStore extends Storage, Deleter, Resolver, ReferenceFetcher {}
+
+/** The manifests of a repository. */
+export interface ManifestStore extends Storage, Deleter, Resolver, ReferenceFetcher, ReferencePusher {
+  /** Points `reference` at the manifest `target`. */
+  tag(target: Descriptor, reference: string, options?: OperationOptions): Promise<void>;
+}
+
+/** A repository on a registry: a graph target with references, referrers, tags and mounts. */
+export interface Repository
+  extends GraphTarget,
+    Deleter,
+    ReferenceFetcher,
+    ReferencePusher,
+    ReferrerLister,
+    TagLister,
+    Mounter {
+  /** The blob store of the repository. */
+  blobs(): BlobStore;
+  /** The manifest store of the repository. */
+  manifests(): ManifestStore;
+}
+
+/** A registry: its repositories. */
+export interface Registry {
+  /** Checks that the registry speaks the distribution API (`GET /v2/`). */
+  ping(options?: OperationOptions): Promise<void>;
+  /** Yields repository names in pages (the catalog API), after `last` when given. */
+  repositories(options?: OperationOptions & { readonly last?: string }): AsyncIterable<string[]>;
+  /** A repository of this registry. */
+  repository(name: string): Repository;
+}

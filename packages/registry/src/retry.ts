@@ -1,0 +1,212 @@
+/**
+ * Retries as an undici interceptor: idempotent requests and rewindable bodies are re-sent on 408,
+ * 429, 5xx and connection resets, with exponential backoff and jitter; `Retry-After` (seconds or an
+ * HTTP date) is honoured up to a bound; one back-off gate per host holds every request to that host
+ * while it is backing off; an overall deadline bounds the time spent on one request.
+ *
+ * Why one gate per host: a registry that answers 429 to one request will answer 429 to its
+ * neighbours too. Ten concurrent uploads that each back off on their own keep hammering it; a shared
+ * gate makes them wait together (regclient does the same).
+ *
+ * A download that breaks mid-body is resumed by undici's `RetryHandler` with `Range` (and `If-Match`
+ * on a strong `ETag`), which checks the `Content-Range` of the answer.
+ */
+import { type Dispatcher, RetryHandler } from 'undici';
+
+/** Retry settings. Every field has a default. */
+export interface RetryOptions {
+  /** The most retries of one request (default {@link DEFAULT_MAX_RETRIES}). */
+  readonly maxRetries?: number;
+  /** The first back-off, doubled on each retry (default {@link DEFAULT_BASE_DELAY_MS}). */
+  readonly baseDelayMs?: number;
+  /** The longest computed back-off (default {@link DEFAULT_MAX_DELAY_MS}). */
+  readonly maxDelayMs?: number;
+  /** The longest wait a `Retry-After` may ask for (default {@link DEFAULT_MAX_RETRY_AFTER_MS}). */
+  readonly maxRetryAfterMs?: number;
+  /** The most time spent on one request including its retries (default {@link DEFAULT_DEADLINE_MS}). */
+  readonly deadlineMs?: number;
+  /** Called before each retry (for debug logs). */
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+/** What {@link RetryOptions.onRetry} is told. */
+export interface RetryInfo {
+  /** The request's method. */
+  readonly method: string;
+  /** The request's origin. */
+  readonly origin: string;
+  /** The retry number, from 1. */
+  readonly attempt: number;
+  /** The status that caused it, or undefined for a network error. */
+  readonly statusCode: number | undefined;
+  /** The network error code, if any. */
+  readonly errorCode: string | undefined;
+  /** The wait before the retry. */
+  readonly delayMs: number;
+}
+
+/** Default for {@link RetryOptions.maxRetries}. */
+export const DEFAULT_MAX_RETRIES = 5;
+/** Default for {@link RetryOptions.baseDelayMs}. */
+export const DEFAULT_BASE_DELAY_MS = 250;
+/** Default for {@link RetryOptions.maxDelayMs}. */
+export const DEFAULT_MAX_DELAY_MS = 5_000;
+/** Default for {@link RetryOptions.maxRetryAfterMs}: a sane bound on what a server may ask. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** Default for {@link RetryOptions.deadlineMs}. */
+export const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+/** The statuses that are retried. */
+export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 504, 507, 520, 522, 524];
+
+/** The methods that are retried (their bodies, when any, must be rewindable). */
+const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
+
+/** Network errors that are retried. */
+const RETRY_ERROR_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+];
+
+/**
+ * Parses a `Retry-After` value (delta seconds or an HTTP date) into milliseconds from `now`;
+ * undefined when it is absent or unreadable. A date in the past gives 0.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** The computed back-off before retry `attempt` (1-based): `base·2^(attempt-1)`, capped, ±10% jitter. */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
+  const raw = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(raw * (0.9 + 0.2 * random()));
+}
+
+/**
+ * One back-off gate per host: while a host is backing off, every request to it waits. Shared by all
+ * the requests that go through one transport.
+ */
+export class HostGates {
+  readonly #until = new Map<string, number>();
+
+  /** Holds `origin` closed for at least `delayMs` from now. */
+  close(origin: string, delayMs: number, now: number = Date.now()): void {
+    const until = now + delayMs;
+    if (until > (this.#until.get(origin) ?? 0)) this.#until.set(origin, until);
+  }
+
+  /** How long a request to `origin` must still wait (0 when the gate is open). */
+  remaining(origin: string, now: number = Date.now()): number {
+    const until = this.#until.get(origin);
+    if (until === undefined) return 0;
+    if (until <= now) {
+      this.#until.delete(origin);
+      return 0;
+    }
+    return until - now;
+  }
+}
+
+function originOf(opts: Dispatcher.DispatchOptions): string {
+  return String(opts.origin ?? '').replace(/\/$/, '');
+}
+
+function headerOf(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const value = (headers as Record<string, unknown>)[name];
+  if (Array.isArray(value)) return String(value[0]);
+  return value === undefined ? undefined : String(value);
+}
+
+/**
+ * Builds the retry interceptor. Compose it onto a dispatcher: `agent.compose(retryInterceptor())`.
+ * Pass `gates` to share back-off state with other interceptors.
+ */
+export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = new HostGates()): Dispatcher.DispatcherComposeInterceptor {
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+
+  return (dispatch) => {
+    const gated: Dispatcher['dispatch'] = (opts, handler) => {
+      const wait = gates.remaining(originOf(opts));
+      if (wait === 0) return dispatch(opts, handler);
+      setTimeout(() => {
+        try {
+          dispatch(opts, handler);
+        } catch (err) {
+          (handler as Dispatcher.DispatchHandler).onResponseError?.(undefined as never, err as Error);
+        }
+      }, wait);
+      return true;
+    };
+
+    return (opts, handler) => {
+      const started = Date.now();
+      const origin = originOf(opts);
+      const method = String(opts.method).toUpperCase();
+      const retry = (
+        err: Error & { statusCode?: number; code?: string; headers?: unknown },
+        { state }: { state: { counter: number } },
+        callback: (err?: Error | null) => void,
+      ): void => {
+        const attempt = state.counter;
+        const statusCode = err.statusCode;
+        const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
+        const retryable =
+          RETRY_METHODS.includes(method) &&
+          attempt <= maxRetries &&
+          (statusCode !== undefined
+            ? RETRY_STATUS_CODES.includes(statusCode)
+            : code !== undefined && RETRY_ERROR_CODES.includes(code));
+        if (!retryable) {
+          callback(err);
+          return;
+        }
+        const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));
+        let delay = backoffDelay(attempt, baseDelayMs, maxDelayMs);
+        if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, maxRetryAfterMs));
+        if (statusCode === 429 || statusCode === 503 || retryAfter !== undefined) gates.close(origin, delay);
+        delay = Math.max(delay, gates.remaining(origin));
+        if (Date.now() + delay - started > deadlineMs) {
+          callback(err);
+          return;
+        }
+        options.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
+        setTimeout(() => callback(null), delay);
+      };
+      const retryHandler = new RetryHandler(
+        {
+          ...opts,
+          retryOptions: {
+            throwOnError: false,
+            retry: retry as never,
+            maxRetries,
+            methods: RETRY_METHODS as Dispatcher.HttpMethod[],
+            statusCodes: [...RETRY_STATUS_CODES],
+            errorCodes: RETRY_ERROR_CODES,
+          },
+        },
+        { dispatch: gated, handler },
+      );
+      return gated(opts, retryHandler as unknown as Dispatcher.DispatchHandler);
+    };
+  };
+}

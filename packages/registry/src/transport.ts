@@ -1,0 +1,144 @@
+/**
+ * The transport: one undici `Agent` (keep-alive, pooled, sized to the concurrency) with the retry
+ * interceptor composed on top, TLS settings chosen per origin in the connector, and `--resolve`
+ * style address overrides.
+ *
+ * Why per origin: a client certificate, an insecure-TLS switch and a CA file are meant for the
+ * registry; blob storage that a registry redirects to (S3, a CDN) must see neither the certificate
+ * nor a lowered guard (GHSA-h3wm-jjqf-8jm2).
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { InvalidArgumentError } from '@oras/spec';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { HostGates, type RetryOptions, retryInterceptor } from './retry.js';
+
+/** Default number of connections per origin. */
+export const DEFAULT_CONNECTIONS = 8;
+
+/** Default keep-alive timeout of an idle pooled connection. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
+/** A `--resolve host:port:address[:port]` rule. */
+export interface ResolveRule {
+  /** The host name as written in URLs. */
+  readonly host: string;
+  /** The port as written in URLs. */
+  readonly port: number;
+  /** The address to connect to instead. */
+  readonly address: string;
+  /** The port to connect to instead (the same port when absent). */
+  readonly addressPort?: number;
+}
+
+/** Options of {@link createTransport}. */
+export interface TransportOptions {
+  /**
+   * The registry hosts (`host` or `host:port`) that get the TLS settings below: the CA, the client
+   * certificate and the insecure switch. Other origins get default TLS.
+   */
+  readonly registryHosts?: readonly string[];
+  /** PEM of extra CA certificates trusted for the registry (added to the system roots). */
+  readonly ca?: string | Buffer;
+  /** A file holding {@link TransportOptions.ca}. */
+  readonly caFile?: string;
+  /** PEM client certificate, presented to the registry hosts only. */
+  readonly cert?: string | Buffer;
+  /** A file holding {@link TransportOptions.cert}. */
+  readonly certFile?: string;
+  /** PEM private key of the client certificate. */
+  readonly key?: string | Buffer;
+  /** A file holding {@link TransportOptions.key}. */
+  readonly keyFile?: string;
+  /** Skip TLS verification for the registry hosts. */
+  readonly insecure?: boolean;
+  /** Address overrides, like curl's `--resolve` (strings `host:port:address[:port]` or rules). */
+  readonly resolve?: readonly (string | ResolveRule)[];
+  /** Connections per origin, usually the copy concurrency plus a little (default {@link DEFAULT_CONNECTIONS}). */
+  readonly connections?: number;
+  /** Keep-alive timeout of idle connections (default {@link DEFAULT_KEEP_ALIVE_TIMEOUT_MS}). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Retry settings; `false` turns retries off. */
+  readonly retry?: RetryOptions | false;
+}
+
+/**
+ * Parses `host:port:address[:port]` (an IPv6 address in brackets: `h:443:[::1]:8443`).
+ * @see https://curl.se/docs/manpage.html#--resolve
+ */
+export function parseResolveRule(rule: string): ResolveRule {
+  const match = /^([^:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+)(?::(\d{1,5}))?$/.exec(rule.trim());
+  if (!match) {
+    throw new InvalidArgumentError(`resolve rule ${JSON.stringify(rule)}: expected host:port:address[:port]`);
+  }
+  const [, host, port, address, addressPort] = match as unknown as [string, string, string, string, string?];
+  const check = (value: string): number => {
+    const n = Number(value);
+    if (n < 1 || n > 65535) throw new InvalidArgumentError(`resolve rule ${JSON.stringify(rule)}: bad port ${value}`);
+    return n;
+  };
+  return {
+    host: host.toLowerCase(),
+    port: check(port),
+    address: address.replace(/^\[|\]$/g, ''),
+    ...(addressPort === undefined ? {} : { addressPort: check(addressPort) }),
+  };
+}
+
+function defaultPort(protocol: string): number {
+  return protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * Creates the dispatcher every request of a process shares: an undici `Agent` with keep-alive and
+ * a connection pool, TLS per origin, address overrides, and retries.
+ */
+export function createTransport(options: TransportOptions = {}): Dispatcher {
+  const read = (value: string | Buffer | undefined, file: string | undefined): string | Buffer | undefined =>
+    value ?? (file === undefined ? undefined : readFileSync(file));
+  const ca = read(options.ca, options.caFile);
+  const cert = read(options.cert, options.certFile);
+  const key = read(options.key, options.keyFile);
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new InvalidArgumentError('client certificate: a certificate and its key must be given together');
+  }
+  const registryHosts = new Set((options.registryHosts ?? []).map((h) => h.toLowerCase()));
+  const rules = (options.resolve ?? []).map((r) => (typeof r === 'string' ? parseResolveRule(r) : r));
+
+  const plainConnector = buildConnector({});
+  const registryConnector = buildConnector({
+    ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
+    ...(cert === undefined ? {} : { cert, key }),
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+  });
+
+  const isRegistry = (hostname: string, port: number, protocol: string): boolean =>
+    registryHosts.has(`${hostname}:${port}`) || (port === defaultPort(protocol) && registryHosts.has(hostname));
+
+  const connect: buildConnector.connector = (opts, callback) => {
+    const hostname = opts.hostname.toLowerCase();
+    const port = Number(opts.port) || defaultPort(opts.protocol);
+    const connector = isRegistry(hostname, port, opts.protocol) ? registryConnector : plainConnector;
+    const rule = rules.find((r) => r.host === hostname && r.port === port);
+    if (!rule) return connector(opts, callback);
+    return connector(
+      {
+        ...opts,
+        hostname: rule.address,
+        port: String(rule.addressPort ?? port),
+        // keep verifying the certificate against the name the URL used
+        servername: opts.servername ?? (/^[\d.]+$|:/.test(hostname) ? null : hostname),
+      } as buildConnector.Options,
+      callback,
+    );
+  };
+
+  const agent = new Agent({
+    connect,
+    connections: options.connections ?? DEFAULT_CONNECTIONS,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    pipelining: 1,
+  });
+  if (options.retry === false) return agent;
+  return agent.compose(retryInterceptor(options.retry ?? {}, new HostGates()));
+}
