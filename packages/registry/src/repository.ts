@@ -538,8 +538,8 @@ export class RemoteRepository implements Repository {
     if (!indexing || this.#referrersCapability === true) return;
     const subject = subjectOf(bytes, expected.mediaType);
     if (!subject) return;
-    if (header(res.headers, 'oci-subject') === subject.digest) {
-      this.#referrersCapability ??= true;
+    if (this.#referrersCapability === undefined && header(res.headers, 'oci-subject') === subject.digest) {
+      this.#referrersCapability = true;
       return;
     }
     if (this.#referrersCapability === undefined && (await this.#probeReferrers(options))) return;

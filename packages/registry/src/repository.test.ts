@@ -1,0 +1,478 @@
+import { createHash } from 'node:crypto';
+import { MismatchedDigestError, NotFoundError, SizeExceedsLimitError, TooManyPagesError, UnsafeError } from '@oras/spec';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ResponseError } from './errors.js';
+import { PlainClient } from './http.js';
+import { RemoteRegistry } from './registry.js';
+import { RemoteRepository, type RemoteRepositoryOptions, referrersTag } from './repository.js';
+import { type FakeRegistry, type FakeRegistryOptions, startFakeRegistry } from './test-support/fake-registry.js';
+import { createTransport } from './transport.js';
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const enc = new TextEncoder();
+const isA =
+  (C: { is(value: unknown): boolean }) =>
+  (e: unknown): boolean =>
+    C.is(e);
+const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const descOf = (mediaType: string, bytes: Uint8Array) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength });
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const p of pages) out.push(...p);
+  return out;
+}
+
+let registry: FakeRegistry;
+let dispatcher: ReturnType<typeof createTransport>;
+
+async function setup(options: FakeRegistryOptions = {}): Promise<void> {
+  registry = await startFakeRegistry(options);
+}
+
+function repo(options: Partial<RemoteRepositoryOptions> = {}, name = 'test/repo'): RemoteRepository {
+  return new RemoteRepository({
+    reference: `${registry.host}/${name}`,
+    client: new PlainClient({ dispatcher }),
+    ...options,
+  });
+}
+
+const config = enc.encode('{}');
+const configDesc = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(config), size: 2 };
+
+function manifestBytes(extra: Record<string, unknown> = {}, layers: unknown[] = []): Uint8Array {
+  return enc.encode(
+    JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: configDesc, layers, ...extra }),
+  );
+}
+
+beforeEach(() => {
+  dispatcher = createTransport({ retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+});
+afterEach(async () => {
+  await registry?.close();
+  await dispatcher.close();
+});
+
+describe('blobs', () => {
+  beforeEach(() => setup());
+
+  it('pushes a blob monolithically and fetches it back verified', async () => {
+    const r = repo();
+    const data = enc.encode('hello blob');
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    expect(registry.requests.map((q) => q.method)).toEqual(['HEAD', 'POST', 'PUT']);
+    expect(await r.exists(desc)).toBe(true);
+    expect((await readAll(await r.fetch(desc))).toString()).toBe('hello blob');
+  });
+
+  it('streams a blob push from a ReadableStream', async () => {
+    const r = repo();
+    const data = Buffer.alloc(300_000, 7);
+    const desc = descOf('application/octet-stream', data);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < data.length; i += 65536) c.enqueue(data.subarray(i, i + 65536));
+        c.close();
+      },
+    });
+    await r.push(desc, stream);
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+  });
+
+  it('skips blobs the registry already has', async () => {
+    const r = repo();
+    const data = enc.encode('twice');
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    registry.requests.length = 0;
+    await r.push(desc, data);
+    expect(registry.requests.map((q) => q.method)).toEqual(['HEAD']);
+  });
+
+  it('refuses content that does not match its descriptor and stores nothing', async () => {
+    const r = repo();
+    const desc = descOf('application/octet-stream', enc.encode('right'));
+    await expect(r.push(desc, enc.encode('wrong'))).rejects.toSatisfy(isA(MismatchedDigestError));
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(enc.encode('wrong'));
+        c.close();
+      },
+    });
+    await expect(r.push(desc, stream)).rejects.toThrow();
+    expect(registry.blobs.size).toBe(0);
+  });
+
+  it('uploads in chunks with Content-Range when the blob is larger than maxChunkSize', async () => {
+    const r = repo({ maxChunkSize: 1000 });
+    const data = Buffer.alloc(2500, 3);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    const patches = registry.requests.filter((q) => q.method === 'PATCH');
+    expect(patches.map((q) => q.headers['content-range'])).toEqual(['0-999', '1000-1999', '2000-2499']);
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+  });
+
+  it('honours OCI-Chunk-Min-Length over a smaller maxChunkSize', async () => {
+    await registry.close();
+    await setup({ chunkMinLength: 2000 });
+    const r = repo({ maxChunkSize: 1000 });
+    const data = Buffer.alloc(4500, 9);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    const patches = registry.requests.filter((q) => q.method === 'PATCH');
+    expect(patches.map((q) => q.headers['content-range'])).toEqual(['0-1999', '2000-3999', '4000-4499']);
+  });
+
+  it('pushStream hashes while it uploads and returns the descriptor', async () => {
+    const r = repo({ streamChunkSize: 4096 });
+    const data = Buffer.alloc(10_000, 5);
+    async function* source() {
+      for (let i = 0; i < data.length; i += 1500) yield data.subarray(i, i + 1500);
+    }
+    const desc = await r.pushStream('application/x-test', source());
+    expect(desc).toEqual({ mediaType: 'application/x-test', digest: sha256(data), size: 10_000 });
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+    expect(registry.requests.filter((q) => q.method === 'PATCH')).toHaveLength(3);
+  });
+
+  it('resumes a chunked upload from the offset the registry reports', async () => {
+    const r = repo({ maxChunkSize: 1000 });
+    const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const desc = descOf('application/octet-stream', data);
+    let failed = false;
+    registry.fault = (req, res, body) => {
+      if (req.method === 'PATCH' && req.headers['content-range'] === '1000-1999' && !failed) {
+        failed = true;
+        // the registry keeps the first 400 bytes of the chunk, then the connection dies
+        const id = /uploads\/([^?]+)/.exec(req.url ?? '')![1]!;
+        const upload = registry.uploads.get(id)!;
+        upload.chunks.push(body.subarray(0, 400));
+        upload.size += 400;
+        res.socket?.destroy();
+        return true;
+      }
+      return false;
+    };
+    await r.push(desc, data);
+    const ranges = registry.requests.filter((q) => q.method === 'PATCH').map((q) => q.headers['content-range']);
+    expect(ranges).toEqual(['0-999', '1000-1999', '1400-1999', '2000-2999']);
+    expect(registry.requests.some((q) => q.method === 'GET' && q.url.includes('/uploads/'))).toBe(true);
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+  });
+
+  it('resumes a broken download with Range and verifies the whole blob', async () => {
+    const r = repo();
+    const data = Buffer.alloc(200_000, 1);
+    data.write('start', 0);
+    data.write('end', 199_990);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    let broke = false;
+    registry.fault = (req, res) => {
+      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
+        broke = true;
+        res.writeHead(200, { 'content-length': data.length });
+        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
+        return true;
+      }
+      return false;
+    };
+    const noRetry = createTransport({ retry: false });
+    try {
+      const fetched = await readAll(await repo({ client: new PlainClient({ dispatcher: noRetry }) }).fetch(desc));
+      expect(fetched.equals(data)).toBe(true);
+      expect(registry.requests.some((q) => q.headers.range === 'bytes=70000-')).toBe(true);
+    } finally {
+      await noRetry.close();
+    }
+  });
+
+  it('fails a fetch of corrupt content with MismatchedDigestError', async () => {
+    const r = repo();
+    const data = enc.encode('good data');
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    registry.blobs.set(desc.digest, Buffer.from('evil data'));
+    await expect(readAll(await r.fetch(desc))).rejects.toSatisfy(isA(MismatchedDigestError));
+  });
+
+  it('reports a missing blob as NotFoundError', async () => {
+    const desc = descOf('application/octet-stream', enc.encode('absent'));
+    await expect(repo().fetch(desc)).rejects.toSatisfy(isA(NotFoundError));
+    expect(await repo().exists(desc)).toBe(false);
+  });
+
+  it('mounts a blob from another repository', async () => {
+    const data = enc.encode('shared');
+    const desc = descOf('application/octet-stream', data);
+    await repo({}, 'a/src').push(desc, data);
+    registry.requests.length = 0;
+    await repo({}, 'b/dst').mount(desc, 'a/src');
+    expect(registry.requests.map((q) => q.method)).toEqual(['POST']);
+    expect(registry.requests[0]?.url).toContain('mount=');
+    expect(await repo({}, 'b/dst').exists(desc)).toBe(true);
+  });
+
+  it('falls back to an upload when the registry answers the mount with 202', async () => {
+    const data = enc.encode('not there');
+    const desc = descOf('application/octet-stream', data);
+    await repo({}, 'b/dst').mount(desc, 'a/nowhere', async () => data);
+    expect(registry.blobs.get(desc.digest)?.toString()).toBe('not there');
+    await expect(repo({}, 'c/dst').mount(desc, 'a/nowhere')).rejects.toThrow(/did not mount/);
+  });
+
+  it('refuses an upload location on another origin', async () => {
+    registry.fault = (req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(202, { location: 'http://evil.example/upload' });
+        res.end();
+        return true;
+      }
+      return false;
+    };
+    const data = enc.encode('x');
+    await expect(repo().push(descOf('application/octet-stream', data), data)).rejects.toSatisfy(isA(UnsafeError));
+  });
+
+  it('deletes a blob', async () => {
+    const data = enc.encode('bye');
+    const desc = descOf('application/octet-stream', data);
+    await repo().push(desc, data);
+    await repo().delete(desc);
+    expect(await repo().exists(desc)).toBe(false);
+    await expect(repo().delete(desc)).rejects.toSatisfy(isA(NotFoundError));
+  });
+});
+
+describe('manifests', () => {
+  beforeEach(() => setup());
+
+  it('pushes by tag and resolves it with HEAD', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'v1');
+    registry.requests.length = 0;
+    expect(await repo().resolve('v1')).toEqual(desc);
+    expect(registry.requests.map((q) => q.method)).toEqual(['HEAD']);
+    expect(registry.requests[0]?.headers.accept).toContain(INDEX);
+  });
+
+  it('falls back to GET and hashing when Docker-Content-Digest is missing', async () => {
+    await registry.close();
+    await setup({ omitDigestHeader: true });
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'v1');
+    expect(await repo().resolve('v1')).toEqual(desc);
+    expect(registry.requests.at(-1)?.method).toBe('GET');
+  });
+
+  it('keeps fetched manifests byte-exact', async () => {
+    const bytes = enc.encode(`{ "schemaVersion":2,  "mediaType":"${MANIFEST}","config":${JSON.stringify(configDesc)},"layers":[] }`);
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    expect(Buffer.compare(await readAll(await repo().fetch(desc)), Buffer.from(bytes))).toBe(0);
+    const fetched = await repo().fetchReference(desc.digest);
+    expect(fetched.descriptor).toEqual(desc);
+    expect(Buffer.compare(await readAll(fetched.stream), Buffer.from(bytes))).toBe(0);
+  });
+
+  it('checks the Content-Type of a fetched manifest', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    await expect(repo().fetch({ ...desc, mediaType: INDEX })).rejects.toThrow(/media type/);
+  });
+
+  it('refuses manifests over maxMetadataBytes', async () => {
+    const bytes = manifestBytes({ annotations: { big: 'x'.repeat(5000) } });
+    const desc = descOf(MANIFEST, bytes);
+    await expect(repo({ maxMetadataBytes: 1024 }).push(desc, bytes)).rejects.toSatisfy(isA(SizeExceedsLimitError));
+    await repo().push(desc, bytes);
+    await expect(repo({ maxMetadataBytes: 1024 }).fetch(desc)).rejects.toSatisfy(isA(SizeExceedsLimitError));
+  });
+
+  it('tags an existing manifest and deletes it', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    await repo().tag(desc, 'latest');
+    expect((await repo().resolve('latest')).digest).toBe(desc.digest);
+    await repo().delete(desc);
+    await expect(repo().resolve('latest')).rejects.toSatisfy(isA(NotFoundError));
+    await expect(repo().resolve(desc.digest)).rejects.toSatisfy(isA(NotFoundError));
+  });
+
+  it('turns other statuses into a ResponseError with the distribution codes', async () => {
+    registry.fault = (_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
+      return true;
+    };
+    const err = await repo().resolve('v1').catch((e: unknown) => e);
+    expect(ResponseError.is(err)).toBe(true);
+    const re = err as ResponseError;
+    expect(re.statusCode).toBe(403);
+    expect(re.method).toBe('HEAD');
+    const get = (await repo().fetchReference('v1').catch((e: unknown) => e)) as ResponseError;
+    expect(get.hasCode('DENIED')).toBe(true);
+    expect(get.message).toContain('denied: requested access to the resource is denied');
+  });
+
+  it('surfaces a Warning header once per registry', async () => {
+    registry.fault = (req, res) => {
+      if (req.method === 'HEAD') {
+        res.writeHead(404, { warning: '299 - "this registry is deprecated"' });
+        res.end();
+        return true;
+      }
+      return false;
+    };
+    const seen: string[] = [];
+    const handleWarning = (w: { text: string }) => seen.push(w.text);
+    await repo({ handleWarning }).resolve('a').catch(() => {});
+    await repo({ handleWarning }).resolve('b').catch(() => {});
+    expect(seen).toEqual(['this registry is deprecated']);
+  });
+});
+
+describe('referrers', () => {
+  async function pushSubjectAndReferrers(r: RemoteRepository) {
+    const subjectBytes = manifestBytes();
+    const subject = descOf(MANIFEST, subjectBytes);
+    await r.push(subject, subjectBytes);
+    const sig = manifestBytes({ artifactType: 'application/x-sig', subject });
+    const sbom = manifestBytes({ artifactType: 'application/x-sbom', subject });
+    await r.push(descOf(MANIFEST, sig), sig);
+    await r.push(descOf(MANIFEST, sbom), sbom);
+    return { subject, sig: descOf(MANIFEST, sig), sbom: descOf(MANIFEST, sbom) };
+  }
+
+  it('uses the referrers API and filters by artifactType', async () => {
+    await setup({ referrersApi: true });
+    const r = repo();
+    const { subject, sig } = await pushSubjectAndReferrers(r);
+    expect(r.referrersCapability).toBe(true);
+    const all = await collect(r.referrers(subject));
+    expect(all).toHaveLength(2);
+    const sigs = await collect(r.referrers(subject, { artifactType: 'application/x-sig' }));
+    expect(sigs.map((d) => d.digest)).toEqual([sig.digest]);
+    expect(registry.tags.get('test/repo')?.has(referrersTag(subject.digest))).toBeFalsy();
+  });
+
+  it('filters on the client when the registry did not', async () => {
+    await setup({ referrersApi: true, filterReferrers: false });
+    const r = repo();
+    const { subject, sbom } = await pushSubjectAndReferrers(r);
+    const got = await collect(r.referrers(subject, { artifactType: 'application/x-sbom' }));
+    expect(got.map((d) => d.digest)).toEqual([sbom.digest]);
+  });
+
+  it('follows referrers pages and stops at the page limit', async () => {
+    await setup({ referrersApi: true, referrersPageSize: 1 });
+    const r = repo();
+    const { subject } = await pushSubjectAndReferrers(r);
+    const pages: number[] = [];
+    for await (const p of r.referrers(subject)) pages.push(p.length);
+    expect(pages).toEqual([1, 1]);
+    await expect(collect(repo({ referrerListMaxPages: 1 }).referrers(subject))).rejects.toSatisfy(isA(TooManyPagesError));
+  });
+
+  it('maintains the tag-schema index when the registry has no referrers API', async () => {
+    await setup({ referrersApi: false });
+    const r = repo();
+    const { subject, sig, sbom } = await pushSubjectAndReferrers(r);
+    expect(r.referrersCapability).toBe(false);
+    const tag = referrersTag(subject.digest);
+    expect(registry.tags.get('test/repo')?.has(tag)).toBe(true);
+    const listed = await collect(repo().referrers(subject));
+    expect(listed.map((d) => d.digest).sort()).toEqual([sig.digest, sbom.digest].sort());
+    expect(listed.find((d) => d.digest === sig.digest)?.artifactType).toBe('application/x-sig');
+    // the replaced index was garbage-collected: only the subject, two referrers and one index remain
+    expect(registry.manifests.get('test/repo')?.size).toBe(4);
+    await r.delete(sig);
+    const after = await collect(repo().referrers(subject, { artifactType: 'application/x-sig' }));
+    expect(after).toEqual([]);
+    expect((await collect(repo().referrers(subject))).map((d) => d.digest)).toEqual([sbom.digest]);
+  });
+
+  it('keeps old indexes with skipReferrersGc', async () => {
+    await setup({ referrersApi: false });
+    const r = repo({ skipReferrersGc: true });
+    await pushSubjectAndReferrers(r);
+    expect(registry.manifests.get('test/repo')?.size).toBe(5);
+  });
+
+  it('trusts OCI-Subject and skips the fallback index', async () => {
+    await setup({ referrersApi: false, ociSubject: true });
+    const r = repo();
+    const { subject } = await pushSubjectAndReferrers(r);
+    expect(registry.tags.get('test/repo')?.has(referrersTag(subject.digest))).toBeFalsy();
+  });
+
+  it('ignores a fallback tag that answers with the subject itself', async () => {
+    await setup({ referrersApi: false });
+    const r = repo();
+    const subjectBytes = manifestBytes();
+    const subject = descOf(MANIFEST, subjectBytes);
+    await r.pushReference(subject, subjectBytes, referrersTag(subject.digest));
+    expect(await collect(r.referrers(subject))).toEqual([]);
+  });
+
+  it('honours a forced mode', async () => {
+    await setup({ referrersApi: true });
+    const r = repo({ referrersCapability: false });
+    const { subject } = await pushSubjectAndReferrers(r);
+    expect(registry.tags.get('test/repo')?.has(referrersTag(subject.digest))).toBe(true);
+    expect(() => r.setReferrersCapability(true)).toThrow(/already set/);
+    r.setReferrersCapability(false);
+  });
+});
+
+describe('listing', () => {
+  beforeEach(() => setup());
+
+  it('lists tags with Link pagination and last', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    for (const t of ['a', 'b', 'c', 'd', 'e']) await repo().pushReference(desc, bytes, t);
+    const pages: string[][] = [];
+    for await (const p of repo({ tagListPageSize: 2 }).tags()) pages.push(p);
+    expect(pages).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(await collect(repo({ tagListPageSize: 2 }).tags({ last: 'c' }))).toEqual(['d', 'e']);
+    await expect(collect(repo({ tagListPageSize: 2, tagListMaxPages: 2 }).tags())).rejects.toSatisfy(isA(TooManyPagesError));
+  });
+
+  it('refuses a Link to another origin', async () => {
+    registry.fault = (req, res) => {
+      if (req.url?.includes('/tags/list')) {
+        res.writeHead(200, { 'content-type': 'application/json', link: '<http://evil.example/v2/x/tags/list?n=1>; rel="next"' });
+        res.end(JSON.stringify({ name: 'x', tags: ['a'] }));
+        return true;
+      }
+      return false;
+    };
+    await expect(collect(repo().tags())).rejects.toSatisfy(isA(UnsafeError));
+  });
+
+  it('lists the catalog and pings through RemoteRegistry', async () => {
+    const data = enc.encode('x');
+    for (const name of ['one/a', 'two/b', 'three/c']) await repo({}, name).push(descOf('application/octet-stream', data), data);
+    const reg = new RemoteRegistry({ registry: registry.host, client: new PlainClient({ dispatcher }), repositoryListPageSize: 2 });
+    await reg.ping();
+    expect(await collect(reg.repositories())).toEqual(['one/a', 'three/c', 'two/b']);
+    expect(await collect(reg.repositories({ last: 'one/a' }))).toEqual(['three/c', 'two/b']);
+    expect(await reg.repository('one/a').exists(descOf('application/octet-stream', data))).toBe(true);
+  });
+});
