@@ -21,7 +21,7 @@ const LAYER: Descriptor = {
   mediaType: MediaType.ImageLayer,
   digest: digestOf('hello world\n'),
   size: 12,
-  annotations: { [`org.opencontainers.image.title`]: 'hello.txt' },
+  annotations: { 'org.opencontainers.image.title': 'hello.txt' },
 };
 
 const MANIFEST: Manifest = {
