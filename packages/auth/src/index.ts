@@ -23,3 +23,20 @@ export { REDACTED, redactHeaders, redactUrl } from './redact.js';
 export { SCOPE_REGISTRY_CATALOG, ScopeAction, cleanScopes, scopeRepository } from './scope.js';
 export { AuthScheme, TokenCache } from './token-cache.js';
 export type { BearerChallenge, CachedToken, TokenCacheOptions } from './token-cache.js';
+export { DOCKER_CONFIG_FILE, DockerConfigFile, defaultConfigPath } from './config-file.js';
+export {
+  CredentialStoreWithFallbacks,
+  DOCKER_HUB_SERVER_ADDRESS,
+  MemoryCredentialStore,
+  credentialFuncFromStore,
+  serverAddressFromRegistry,
+} from './credential-store.js';
+export type { CredentialStore } from './credential-store.js';
+export { DockerConfigCredentialStore, createCredentialStore } from './dynamic-store.js';
+export type { CredentialStoreOptions, DynamicCredentialStore } from './dynamic-store.js';
+export { FileCredentialStore } from './file-store.js';
+export type { FileCredentialStoreOptions } from './file-store.js';
+export { checkCredentials, login, logout } from './login.js';
+export type { LoginOptions } from './login.js';
+export { CREDENTIAL_HELPER_PREFIX, IDENTITY_TOKEN_USERNAME, NativeCredentialStore } from './native-store.js';
+export type { NativeCredentialStoreOptions } from './native-store.js';

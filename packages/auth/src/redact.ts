@@ -76,6 +76,6 @@ export function redactUrl(url: string | URL): string {
       params.append(name, value);
     }
   }
-  if (changed) u.search = params.toString().replaceAll('%3Credacted%3E', REDACTED);
-  return u.toString();
+  if (changed) u.search = params.toString();
+  return u.toString().replaceAll('%3Credacted%3E', REDACTED);
 }
