@@ -159,6 +159,11 @@ export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = 
     };
 
     return (opts, handler) => {
+      const body = opts.body;
+      if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+        // a stream cannot be rewound here: the caller (or the auth client's body function) re-sends it
+        return gated(opts, handler);
+      }
       const started = Date.now();
       const origin = originOf(opts);
       const method = String(opts.method).toUpperCase();

@@ -3,9 +3,9 @@
  * interceptor composed on top, TLS settings chosen per origin in the connector, and `--resolve`
  * style address overrides.
  *
- * Why per origin: a client certificate, an insecure-TLS switch and a CA file are meant for the
- * registry; blob storage that a registry redirects to (S3, a CDN) must see neither the certificate
- * nor a lowered guard (GHSA-h3wm-jjqf-8jm2).
+ * Why per origin: a client certificate and an insecure-TLS switch are meant for the registry; blob
+ * storage that a registry redirects to (S3, a CDN) must see neither the certificate nor a lowered
+ * guard (GHSA-h3wm-jjqf-8jm2). An extra CA only adds trust, so it applies to every origin.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -34,11 +34,11 @@ export interface ResolveRule {
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
   /**
-   * The registry hosts (`host` or `host:port`) that get the TLS settings below: the CA, the client
-   * certificate and the insecure switch. Other origins get default TLS.
+   * The registry hosts (`host` or `host:port`) that get the client certificate and the insecure
+   * switch. Other origins (blob storage, token realms) get neither; the CA is trusted everywhere.
    */
   readonly registryHosts?: readonly string[];
-  /** PEM of extra CA certificates trusted for the registry (added to the system roots). */
+  /** PEM of extra CA certificates to trust (added to the system roots). */
   readonly ca?: string | Buffer;
   /** A file holding {@link TransportOptions.ca}. */
   readonly caFile?: string;
@@ -105,9 +105,10 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
   const registryHosts = new Set((options.registryHosts ?? []).map((h) => h.toLowerCase()));
   const rules = (options.resolve ?? []).map((r) => (typeof r === 'string' ? parseResolveRule(r) : r));
 
-  const plainConnector = buildConnector({});
+  const trust = ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] };
+  const plainConnector = buildConnector(trust);
   const registryConnector = buildConnector({
-    ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
+    ...trust,
     ...(cert === undefined ? {} : { cert, key }),
     ...(options.insecure ? { rejectUnauthorized: false } : {}),
   });

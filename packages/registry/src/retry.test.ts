@@ -1,0 +1,207 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { backoffDelay, HostGates, parseRetryAfter, type RetryInfo, retryInterceptor } from './retry.js';
+import { createTransport } from './transport.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+const servers: Server[] = [];
+const closers: { close(): Promise<void> }[] = [];
+
+async function serve(handler: Handler): Promise<{ url: string; hits: () => number; bodies: string[] }> {
+  let n = 0;
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString());
+      handler(req, res, n++);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => n, bodies };
+}
+
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c.close();
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+function transport(extra: Parameters<typeof retryInterceptor>[0] = {}, gates?: HostGates) {
+  const agent = new Agent();
+  closers.push(agent);
+  return agent.compose(retryInterceptor({ baseDelayMs: 1, maxDelayMs: 2, ...extra }, gates));
+}
+
+describe('parseRetryAfter', () => {
+  it('reads delta seconds and HTTP dates', () => {
+    const now = Date.parse('Sun, 29 Nov 2026 12:00:00 GMT');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Sun, 29 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Sun, 29 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the base, caps, and jitters by at most 10%', () => {
+    expect(backoffDelay(1, 100, 10_000, () => 0.5)).toBe(100);
+    expect(backoffDelay(3, 100, 10_000, () => 0.5)).toBe(400);
+    expect(backoffDelay(10, 100, 1000, () => 0.5)).toBe(1000);
+    expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(90);
+    expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(110);
+  });
+});
+
+describe('retryInterceptor', () => {
+  it('retries a GET on 503 and 429 and returns the eventual answer', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 503 : n === 1 ? 429 : 200);
+      res.end(n === 2 ? 'ok' : 'busy');
+    });
+    const res = await request(`${s.url}/x`, { dispatcher: transport() });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('ok');
+    expect(s.hits()).toBe(3);
+  });
+
+  it('retries a PUT with a byte body, re-sending the body', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 502 : 201);
+      res.end();
+    });
+    const res = await request(`${s.url}/x`, { method: 'PUT', body: 'payload', dispatcher: transport() });
+    await res.body.dump();
+    expect(res.statusCode).toBe(201);
+    expect(s.bodies).toEqual(['payload', 'payload']);
+  });
+
+  it('does not retry a POST or a PATCH', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+    for (const method of ['POST', 'PATCH'] as const) {
+      const res = await request(`${s.url}/x`, { method, body: 'b', dispatcher: transport() });
+      await res.body.dump();
+      expect(res.statusCode).toBe(503);
+    }
+    expect(s.hits()).toBe(2);
+  });
+
+  it('does not retry a one-shot stream body', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+    async function* body() {
+      yield Buffer.from('once');
+    }
+    const res = await request(`${s.url}/x`, { method: 'PUT', body: body(), dispatcher: transport() });
+    await res.body.dump();
+    expect(res.statusCode).toBe(503);
+    expect(s.hits()).toBe(1);
+  });
+
+  it('does not retry 4xx other than 408 and 429', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    const res = await request(`${s.url}/x`, { dispatcher: transport() });
+    await res.body.dump();
+    expect(res.statusCode).toBe(404);
+    expect(s.hits()).toBe(1);
+  });
+
+  it('retries connection resets', async () => {
+    const s = await serve((req, res, n) => {
+      if (n < 2) {
+        req.socket.destroy();
+        return;
+      }
+      res.end('fine');
+    });
+    const res = await request(`${s.url}/x`, { dispatcher: transport() });
+    expect(await res.body.text()).toBe('fine');
+    expect(s.hits()).toBe(3);
+  });
+
+  it('gives up after maxRetries and hands back the last answer', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(500);
+      res.end('down');
+    });
+    const res = await request(`${s.url}/x`, { dispatcher: transport({ maxRetries: 2 }) });
+    expect(res.statusCode).toBe(500);
+    expect(await res.body.text()).toBe('down');
+    expect(s.hits()).toBe(3);
+  });
+
+  it('honours Retry-After up to maxRetryAfterMs and closes the gate for the whole host', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 429 : 200, n === 0 ? { 'retry-after': '120' } : {});
+      res.end();
+    });
+    const gates = new HostGates();
+    const seen: { info: RetryInfo; gate: number }[] = [];
+    const dispatcher = transport(
+      { maxRetryAfterMs: 40, onRetry: (info) => seen.push({ info, gate: gates.remaining(info.origin) }) },
+      gates,
+    );
+    const res = await request(`${s.url}/x`, { dispatcher });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.info.delayMs).toBe(40);
+    expect(seen[0]?.info.statusCode).toBe(429);
+    expect(seen[0]?.gate).toBeGreaterThan(0);
+  });
+
+  it('stops retrying when the overall deadline would pass', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(503, { 'retry-after': '10' });
+      res.end();
+    });
+    const res = await request(`${s.url}/x`, { dispatcher: transport({ deadlineMs: 1000, maxRetryAfterMs: 60_000 }) });
+    await res.body.dump();
+    expect(res.statusCode).toBe(503);
+    expect(s.hits()).toBe(1);
+  });
+
+  it('is part of createTransport unless turned off', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n % 2 === 0 ? 503 : 200);
+      res.end();
+    });
+    const on = createTransport({ retry: { baseDelayMs: 1 } });
+    const off = createTransport({ retry: false });
+    closers.push(on, off);
+    const a = await request(`${s.url}/x`, { dispatcher: on });
+    await a.body.dump();
+    expect(a.statusCode).toBe(200);
+    const b = await request(`${s.url}/x`, { dispatcher: off });
+    await b.body.dump();
+    expect(b.statusCode).toBe(503);
+  });
+});
+
+describe('HostGates', () => {
+  it('holds a host closed until its time passes, and keeps the later deadline', () => {
+    const gates = new HostGates();
+    gates.close('http://a', 100, 1000);
+    gates.close('http://a', 50, 1000);
+    expect(gates.remaining('http://a', 1000)).toBe(100);
+    expect(gates.remaining('http://a', 1060)).toBe(40);
+    expect(gates.remaining('http://a', 1100)).toBe(0);
+    expect(gates.remaining('http://b', 1000)).toBe(0);
+  });
+});
