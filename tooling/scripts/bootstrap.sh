@@ -17,6 +17,7 @@ command -v skopeo >/dev/null || missing+=(skopeo)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v curl >/dev/null || missing+=(curl)
+[[ -x /usr/bin/time ]] || missing+=(time)
 if ((${#missing[@]})); then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   sudo_cmd=()

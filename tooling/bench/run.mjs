@@ -1,0 +1,427 @@
+#!/usr/bin/env node
+// One command for every benchmark scenario: oras-ts against its baselines, alternating run by run,
+// on real docker-registry instances on loopback. Prints medians and ratios and writes
+// docs/benchmarks.md with an SVG chart (docs/benchmarks.svg).
+//
+//   node tooling/bench/run.mjs                 # 1 GiB blobs, 3 runs each
+//   node tooling/bench/run.mjs --size 64M --runs 2 --no-write   # a quick look
+//   node tooling/bench/run.mjs --only push,pull --memory-sizes 256M,2G
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDistribution } from '@oras-internal/test-registry/distribution';
+import { barChart } from './lib/chart.mjs';
+import { canMeasureMemory, measure, median } from './lib/measure.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const orasBin = join(root, 'packages/cli/dist/bin.js');
+const here = import.meta.dirname;
+
+const { values: args } = parseArgs({
+  options: {
+    size: { type: 'string', default: '1G' },
+    runs: { type: 'string', default: '3' },
+    'small-count': { type: 'string', default: '200' },
+    only: { type: 'string' },
+    'memory-sizes': { type: 'string', default: '' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+function parseSize(text) {
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) throw new Error(`bad size ${text}: use e.g. 64M or 1G`);
+  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()];
+}
+
+const size = parseSize(args.size);
+const runs = Number(args.runs);
+const smallCount = Number(args['small-count']);
+const only = args.only ? new Set(args.only.split(',')) : undefined;
+const wanted = (name) => !only || only.has(name);
+
+if (!existsSync(orasBin)) {
+  console.error(`bench: ${orasBin} is missing; run \`pnpm build\` first`);
+  process.exit(1);
+}
+if (!canMeasureMemory())
+  console.warn('bench: /usr/bin/time is missing (apt-get install time): no memory figures');
+
+const work = join(tmpdir(), `oras-bench-${process.pid}`);
+mkdirSync(work, { recursive: true });
+const oras = (...argv) => ['node', orasBin, ...argv];
+
+// ---------------------------------------------------------------------------------------------
+// Content
+
+async function sha256File(file) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function sha256(bytes) {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Writes `bytes` random bytes (fast: a random 1 MiB block, varied per MiB). */
+function makeFile(file, bytes) {
+  execFileSync('bash', ['-c', `head -c ${bytes} /dev/urandom > '${file}'`]);
+}
+
+/**
+ * An OCI layout holding one image manifest whose layers are the given files (hard-linked into the
+ * layout), with titles, so that skopeo (image) and oras (artifact) can both read it.
+ */
+async function makeLayout(dir, files) {
+  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const layers = [];
+  for (const file of files) {
+    const digest = await sha256File(file);
+    const target = join(dir, 'blobs/sha256', digest.slice(7));
+    if (!existsSync(target)) linkSync(file, target);
+    const stat = spawnSync('stat', ['-c', '%s', file], { encoding: 'utf8' });
+    layers.push({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      digest,
+      size: Number(stat.stdout.trim()),
+      annotations: { 'org.opencontainers.image.title': file.split('/').pop() },
+    });
+  }
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    }),
+  );
+  const configDigest = sha256(config);
+  writeFileSync(join(dir, 'blobs/sha256', configDigest.slice(7)), config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: config.length,
+      },
+      layers,
+    }),
+  );
+  const manifestDigest = sha256(manifest);
+  writeFileSync(join(dir, 'blobs/sha256', manifestDigest.slice(7)), manifest);
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'v' },
+        },
+      ],
+    }),
+  );
+  return { layers, manifestDigest };
+}
+
+const skopeo = (from, to) => [
+  'skopeo',
+  'copy',
+  '--quiet',
+  '--src-tls-verify=false',
+  '--dest-tls-verify=false',
+  from,
+  to,
+];
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+/** @type {{ scenario: string, goal: string, results: { tool: string, seconds: number, maxRssMiB: number, runs: number[] }[] }[]} */
+const report = [];
+
+/**
+ * Runs each tool once per round, alternating, `rounds` times, and records the medians.
+ * `tools` maps a tool name to a function of the round number that returns { argv, cwd?, cleanup? }.
+ */
+function scenario(name, goal, tools, rounds = runs) {
+  const times = new Map(Object.keys(tools).map((t) => [t, []]));
+  const rss = new Map(Object.keys(tools).map((t) => [t, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [tool, make] of Object.entries(tools)) {
+      const step = make(round);
+      const result = measure(step.argv, { cwd: step.cwd ?? work });
+      times.get(tool).push(result.seconds);
+      rss.get(tool).push(result.maxRssMiB);
+      step.cleanup?.();
+    }
+  }
+  const results = [...times].map(([tool, list]) => ({
+    tool,
+    seconds: median(list),
+    maxRssMiB: Math.max(...rss.get(tool)),
+    runs: list,
+  }));
+  report.push({ scenario: name, goal, results });
+  const base = results[0].seconds;
+  console.log(`\n${name}  (${goal})`);
+  for (const r of results) {
+    const ratio = r.seconds / base;
+    console.log(
+      `  ${r.tool.padEnd(34)} ${r.seconds.toFixed(3).padStart(8)} s  ${Number.isNaN(r.maxRssMiB) ? '' : `${r.maxRssMiB.toFixed(0).padStart(5)} MiB`}  x${(1 / ratio).toFixed(2)} vs oras-ts`,
+    );
+  }
+}
+
+const human = (bytes) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`);
+
+const registryA = await startDistribution({ mode: 'plain', logLevel: 'error' });
+const registryB = await startDistribution({ mode: 'plain', logLevel: 'error' });
+const A = registryA.host;
+const B = registryB.host;
+
+try {
+  const big = join(work, 'big.bin');
+  if (wanted('push') || wanted('pull') || wanted('copy')) {
+    console.log(`bench: writing a ${human(size)} file`);
+    makeFile(big, size);
+  }
+  const bigLayout = join(work, 'big-layout');
+  const bigInfo =
+    wanted('push') || wanted('pull') || wanted('copy') ? await makeLayout(bigLayout, [big]) : undefined;
+
+  if (wanted('push')) {
+    scenario(`push one ${human(size)} file`, 'oras-ts at most 0.9x the wire limit', {
+      'oras-ts push': (i) => ({ argv: oras('push', '--plain-http', `${A}/push-ours-${i}:v`, 'big.bin') }),
+      'wire limit (openssl + curl)': (i) => ({
+        argv: ['bash', join(here, 'lib/curl-push.sh'), `http://${A}`, `push-curl-${i}`, big],
+      }),
+      'skopeo copy (oci layout)': (i) => ({
+        argv: skopeo(`oci:${bigLayout}:v`, `docker://${A}/push-skopeo-${i}:v`),
+      }),
+    });
+  }
+
+  if (wanted('pull') || wanted('copy')) {
+    // Seed the registry once with the big image, for pulls and copies.
+    measure(skopeo(`oci:${bigLayout}:v`, `docker://${A}/big:v`));
+  }
+
+  if (wanted('pull')) {
+    const layer = bigInfo.layers[0];
+    scenario(
+      `pull one ${human(size)} blob to a verified file`,
+      'at most 1.15x the Node floor, 2x faster than skopeo',
+      {
+        'oras-ts pull': (i) => {
+          const out = join(work, `pull-ours-${i}`);
+          return {
+            argv: oras('pull', '--plain-http', `${A}/big:v`, '-o', out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+        'Node floor (node:http, hash, rename)': (i) => {
+          const out = join(work, `pull-node-${i}.bin`);
+          return {
+            argv: [
+              'node',
+              join(here, 'lib/node-download.mjs'),
+              `http://${A}/v2/big/blobs/${layer.digest}`,
+              layer.digest,
+              String(layer.size),
+              out,
+            ],
+            cleanup: () => rmSync(out, { force: true }),
+          };
+        },
+        'skopeo copy (to oci layout)': (i) => {
+          const out = join(work, `pull-skopeo-${i}`);
+          return {
+            argv: skopeo(`docker://${A}/big:v`, `oci:${out}:v`),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+      },
+    );
+  }
+
+  if (wanted('copy')) {
+    scenario(`copy ${human(size)} between two repositories of one registry`, 'mounted, not moved', {
+      'oras-ts cp (mount)': (i) => ({
+        argv: oras('cp', '--from-plain-http', '--to-plain-http', `${A}/big:v`, `${A}/mount-ours-${i}:v`),
+      }),
+      'skopeo copy': (i) => ({ argv: skopeo(`docker://${A}/big:v`, `docker://${A}/mount-skopeo-${i}:v`) }),
+    });
+    scenario(`copy ${human(size)} between two registries`, 'streamed: at most 1.2x a pull plus a push', {
+      'oras-ts cp': (i) => ({
+        argv: oras('cp', '--from-plain-http', '--to-plain-http', `${A}/big:v`, `${B}/cp-ours-${i}:v`),
+      }),
+      'skopeo copy': (i) => ({ argv: skopeo(`docker://${A}/big:v`, `docker://${B}/cp-skopeo-${i}:v`) }),
+    });
+  }
+
+  if (wanted('small')) {
+    const smallDir = join(work, 'small');
+    mkdirSync(smallDir, { recursive: true });
+    const names = [];
+    for (let n = 0; n < smallCount; n++) {
+      const name = `f${String(n).padStart(4, '0')}.bin`;
+      writeFileSync(
+        join(smallDir, name),
+        Buffer.from(createHash('sha256').update(`${n}`).digest('hex').repeat(64)),
+      );
+      names.push(name);
+    }
+    const smallLayout = join(work, 'small-layout');
+    await makeLayout(
+      smallLayout,
+      names.map((n) => join(smallDir, n)),
+    );
+    scenario(`push ${smallCount} files of 4 KiB`, 'faster than skopeo', {
+      'oras-ts push': (i) => ({
+        argv: oras('push', '--plain-http', `${A}/small-ours-${i}:v`, ...names),
+        cwd: smallDir,
+      }),
+      'skopeo copy (oci layout)': (i) => ({
+        argv: skopeo(`oci:${smallLayout}:v`, `docker://${A}/small-skopeo-${i}:v`),
+      }),
+    });
+    measure(skopeo(`oci:${smallLayout}:v`, `docker://${A}/small:v`));
+    scenario(`pull ${smallCount} files of 4 KiB`, 'faster than skopeo', {
+      'oras-ts pull': (i) => {
+        const out = join(work, `small-pull-ours-${i}`);
+        return {
+          argv: oras('pull', '--plain-http', `${A}/small:v`, '-o', out),
+          cleanup: () => rmSync(out, { recursive: true, force: true }),
+        };
+      },
+      'skopeo copy (to oci layout)': (i) => {
+        const out = join(work, `small-pull-skopeo-${i}`);
+        return {
+          argv: skopeo(`docker://${A}/small:v`, `oci:${out}:v`),
+          cleanup: () => rmSync(out, { recursive: true, force: true }),
+        };
+      },
+    });
+    scenario(`copy an artifact of ${smallCount} small layers between registries`, 'faster than skopeo', {
+      'oras-ts cp': (i) => ({
+        argv: oras('cp', '--from-plain-http', '--to-plain-http', `${A}/small:v`, `${B}/small-ours-${i}:v`),
+      }),
+      'skopeo copy': (i) => ({ argv: skopeo(`docker://${A}/small:v`, `docker://${B}/small-skopeo-${i}:v`) }),
+    });
+  }
+
+  if (wanted('startup')) {
+    scenario(
+      'start-up',
+      'oras version and oras --help at most 1.5x node -e 0',
+      {
+        'oras-ts version': () => ({ argv: oras('version') }),
+        'oras-ts --help': () => ({ argv: oras('--help') }),
+        'node -e 0': () => ({ argv: ['node', '-e', '0'] }),
+      },
+      Math.max(10, runs * 4),
+    );
+  }
+
+  for (const text of (args['memory-sizes'] || '').split(',').filter(Boolean)) {
+    const bytes = parseSize(text);
+    const file = join(work, `mem-${text}.bin`);
+    makeFile(file, bytes);
+    scenario(
+      `memory: push and pull ${human(bytes)}`,
+      'peak memory at most 120 MiB',
+      {
+        'oras-ts push': (i) => ({
+          argv: oras('push', '--plain-http', `${A}/mem-${text}-${i}:v`, file.split('/').pop()),
+        }),
+        'oras-ts pull': (i) => {
+          const out = join(work, `mem-pull-${i}`);
+          return {
+            argv: oras('pull', '--plain-http', `${A}/mem-${text}-${i}:v`, '-o', out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+      },
+      1,
+    );
+    rmSync(file, { force: true });
+  }
+} finally {
+  await registryA.stop();
+  await registryB.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function version(argv) {
+  const res = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  return `${res.stdout}${res.stderr}`.split('\n').find((l) => l.trim()) ?? 'unknown';
+}
+
+const machine = [
+  `- CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`,
+  `- Node.js ${process.version}; ${version(['docker-registry', '--version'])}; ${version(['skopeo', '--version'])}; ${version(['curl', '--version'])}`,
+  `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool, alternating; medians`,
+];
+
+const rows = report.flatMap((group) =>
+  group.results.map((r, n) => {
+    const ours = group.results[0].seconds;
+    const ratio = n === 0 ? '1.00' : (ours / r.seconds).toFixed(2);
+    const mem = Number.isNaN(r.maxRssMiB) ? 'n/a' : r.maxRssMiB.toFixed(0);
+    return `| ${n === 0 ? group.scenario : ''} | ${r.tool} | ${r.seconds.toFixed(3)} | ${ratio} | ${mem} | ${n === 0 ? group.goal : ''} |`;
+  }),
+);
+
+const markdown = [
+  '# Benchmarks',
+  '',
+  'oras-ts against its baselines on one machine, in one run, alternating tool by tool, against',
+  "Debian's `docker-registry` on loopback. Regenerate with `pnpm bench` (add `-- --size 64M` for a quick run).",
+  '',
+  '![benchmark chart](benchmarks.svg)',
+  '',
+  '## Machine',
+  '',
+  ...machine,
+  '',
+  '## Results',
+  '',
+  "Ratio: oras-ts time divided by the tool's time (below 1.00: oras-ts is faster). Memory: peak RSS.",
+  '',
+  '| scenario | tool | median s | oras-ts / tool | peak MiB | goal |',
+  '| --- | --- | ---: | ---: | ---: | --- |',
+  ...rows,
+  '',
+  '## Commands',
+  '',
+  '- oras-ts: `node packages/cli/dist/bin.js push|pull|cp --plain-http ...`',
+  '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -X PUT --data-binary @file` (tooling/bench/lib/curl-push.sh)',
+  '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
+  '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
+  '',
+].join('\n');
+
+if (!args['no-write']) {
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs/benchmarks.md'), markdown);
+  writeFileSync(
+    join(root, 'docs/benchmarks.svg'),
+    barChart(
+      report.map((g) => ({ scenario: g.scenario, results: g.results })),
+      'oras-ts against its baselines',
+    ),
+  );
+  console.log('\nbench: wrote docs/benchmarks.md and docs/benchmarks.svg');
+}
