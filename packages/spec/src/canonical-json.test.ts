@@ -230,3 +230,60 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+describe('serializing values of the wrong type', () => {
+  it('refuses them instead of writing bytes oras would never write', () => {
+    const bad: Array<[string, () => unknown]> = [
+      [
+        '"size" must be a safe integer',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, size: '2' as unknown as number }),
+      ],
+      ['"size" must be a safe integer', () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, size: 1.5 })],
+      [
+        '"digest" must be a string',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, digest: 1 as unknown as string }),
+      ],
+      [
+        '"urls" must be an array of strings',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, urls: [1] as unknown as string[] }),
+      ],
+      [
+        '"annotations.a" must be a string',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, annotations: { a: 1 } as never }),
+      ],
+      [
+        '"annotations" must be an object of strings',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, annotations: [] as never }),
+      ],
+      [
+        '"platform" must be an object',
+        () => serializeDescriptor({ ...EMPTY_DESCRIPTOR, platform: 'linux/amd64' as never }),
+      ],
+      [
+        '"layers" must be an array',
+        () => serializeManifest({ schemaVersion: 2, config: EMPTY_DESCRIPTOR, layers: {} as never }),
+      ],
+      ['"manifests" must be an array', () => serializeIndex({ schemaVersion: 2, manifests: 'x' as never })],
+      [
+        '"schemaVersion" must be a safe integer',
+        () => serializeIndex({ schemaVersion: '2' as never, manifests: [] }),
+      ],
+    ];
+    for (const [message, f] of bad) {
+      expect(f, message).toThrow(InvalidArgumentError);
+      expect(f, message).toThrow(message);
+    }
+  });
+
+  it('treats null like a missing field, as Go unmarshals null', () => {
+    const descriptor = {
+      ...EMPTY_DESCRIPTOR,
+      data: null,
+      annotations: null,
+      urls: null,
+    } as unknown as Descriptor;
+    expect(text(serializeDescriptor(descriptor))).toBe(
+      `{"mediaType":"application/vnd.oci.empty.v1+json","digest":"${EMPTY_DESCRIPTOR.digest}","size":2}`,
+    );
+  });
+});

@@ -142,14 +142,25 @@ function write(value: unknown, seen: Set<object>): string {
   }
 }
 
-/** A struct field: its JSON name, how to write it, and whether Go's `omitempty` applies. */
+/**
+ * A struct field: its JSON name, its Go kind, and whether Go's `omitempty` applies. `struct` and
+ * `list` (of structs) fields are written by the writer given for them.
+ */
 type Field = readonly [
   name: string,
-  kind: 'string' | 'number' | 'strings' | 'map' | 'raw',
+  kind: 'string' | 'integer' | 'strings' | 'map' | 'struct' | 'list',
   omitEmpty: boolean,
 ];
 
-/** Writes `fields` of `value` in order, as Go writes a struct. `nested` writes struct-valued fields. */
+function wrongType(name: string, expected: string): InvalidArgumentError {
+  return new InvalidArgumentError(`canonical json: field ${quote(name)} must be ${expected}`);
+}
+
+/**
+ * Writes `fields` of `value` in order, as Go writes a struct; `nested` writes the `struct` fields.
+ * A value of the wrong type throws {@link InvalidArgumentError}: Go's static types cannot hold one,
+ * and writing it anyway would give a digest `oras` never computes.
+ */
 function writeStruct(
   value: Record<string, unknown>,
   fields: readonly Field[],
@@ -157,51 +168,67 @@ function writeStruct(
 ): string {
   const members: string[] = [];
   for (const [name, kind, omitEmpty] of fields) {
-    const member = value[name];
-    const writer = nested[name];
-    if (writer !== undefined) {
-      // Go writes a zero struct for a missing struct field and leaves out a nil pointer.
-      if ((member === undefined || member === null) && omitEmpty) continue;
-      members.push(`${quote(name)}:${writer((member ?? undefined) as never)}`);
-      continue;
-    }
+    const member = value[name] ?? undefined;
+    const key = quote(name);
     switch (kind) {
-      case 'string': {
-        const text = member === undefined || member === null ? '' : String(member);
-        if (omitEmpty && text === '') continue;
-        members.push(`${quote(name)}:${quote(text)}`);
+      case 'struct': {
+        // Go writes a zero struct for a missing struct field and leaves out a nil pointer.
+        if (member === undefined && omitEmpty) continue;
+        if (member !== undefined && (typeof member !== 'object' || Array.isArray(member))) {
+          throw wrongType(name, 'an object');
+        }
+        members.push(`${key}:${nested[name]!(member as never)}`);
         break;
       }
-      case 'number': {
-        const number = typeof member === 'number' ? member : 0;
+      case 'list': {
+        if (member !== undefined && !Array.isArray(member)) throw wrongType(name, 'an array');
+        members.push(`${key}:${nested[name]!(member as never)}`);
+        break;
+      }
+      case 'string': {
+        if (member !== undefined && typeof member !== 'string') throw wrongType(name, 'a string');
+        const text = member ?? '';
+        if (omitEmpty && text === '') continue;
+        members.push(`${key}:${quote(text)}`);
+        break;
+      }
+      case 'integer': {
+        if (member !== undefined && (typeof member !== 'number' || !Number.isSafeInteger(member))) {
+          throw wrongType(name, 'a safe integer');
+        }
+        const number = member ?? 0;
         if (omitEmpty && number === 0) continue;
-        members.push(`${quote(name)}:${formatNumber(number)}`);
+        members.push(`${key}:${formatNumber(number)}`);
         break;
       }
       case 'strings': {
-        const list = Array.isArray(member) ? (member as unknown[]) : undefined;
+        if (member !== undefined && (!Array.isArray(member) || !member.every((s) => typeof s === 'string'))) {
+          throw wrongType(name, 'an array of strings');
+        }
+        const list = member as string[] | undefined;
         if (omitEmpty && (list === undefined || list.length === 0)) continue;
-        members.push(
-          `${quote(name)}:${list === undefined ? 'null' : `[${list.map((s) => quote(String(s))).join(',')}]`}`,
-        );
+        members.push(`${key}:${list === undefined ? 'null' : `[${list.map(quote).join(',')}]`}`);
         break;
       }
       case 'map': {
-        const map =
-          member !== null && typeof member === 'object' ? (member as Record<string, unknown>) : undefined;
+        if (member !== undefined && (typeof member !== 'object' || Array.isArray(member))) {
+          throw wrongType(name, 'an object of strings');
+        }
+        const map = member as Record<string, unknown> | undefined;
         const keys = map === undefined ? [] : Object.keys(map).filter((k) => map[k] !== undefined);
         if (omitEmpty && keys.length === 0) continue;
         if (map === undefined) {
-          members.push(`${quote(name)}:null`);
+          members.push(`${key}:null`);
           continue;
         }
-        const entries = keys.sort(compareKeys).map((k) => `${quote(k)}:${quote(String(map[k]))}`);
-        members.push(`${quote(name)}:{${entries.join(',')}}`);
+        const entries = keys.sort(compareKeys).map((k) => {
+          const item = map[k];
+          if (typeof item !== 'string') throw wrongType(`${name}.${k}`, 'a string');
+          return `${quote(k)}:${quote(item)}`;
+        });
+        members.push(`${key}:{${entries.join(',')}}`);
         break;
       }
-      case 'raw':
-        members.push(`${quote(name)}:${write(member, new Set())}`);
-        break;
     }
   }
   return `{${members.join(',')}}`;
@@ -219,30 +246,30 @@ const PLATFORM_FIELDS: readonly Field[] = [
 const DESCRIPTOR_FIELDS: readonly Field[] = [
   ['mediaType', 'string', false],
   ['digest', 'string', false],
-  ['size', 'number', false],
+  ['size', 'integer', false],
   ['urls', 'strings', true],
   ['annotations', 'map', true],
   ['data', 'string', true],
-  ['platform', 'raw', true],
+  ['platform', 'struct', true],
   ['artifactType', 'string', true],
 ];
 
 const MANIFEST_FIELDS: readonly Field[] = [
-  ['schemaVersion', 'number', false],
+  ['schemaVersion', 'integer', false],
   ['mediaType', 'string', true],
   ['artifactType', 'string', true],
-  ['config', 'raw', false],
-  ['layers', 'raw', false],
-  ['subject', 'raw', true],
+  ['config', 'struct', false],
+  ['layers', 'list', false],
+  ['subject', 'struct', true],
   ['annotations', 'map', true],
 ];
 
 const INDEX_FIELDS: readonly Field[] = [
-  ['schemaVersion', 'number', false],
+  ['schemaVersion', 'integer', false],
   ['mediaType', 'string', true],
   ['artifactType', 'string', true],
-  ['manifests', 'raw', false],
-  ['subject', 'raw', true],
+  ['manifests', 'list', false],
+  ['subject', 'struct', true],
   ['annotations', 'map', true],
 ];
 
