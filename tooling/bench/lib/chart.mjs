@@ -3,7 +3,7 @@
 
 const COLORS = ['#1f6feb', '#8b949e', '#d29922', '#3fb950', '#a371f7'];
 
-function escape(text) {
+function escapeXml(text) {
   return String(text).replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
@@ -25,13 +25,13 @@ export function barChart(groups, title) {
   const parts = [];
   for (const group of groups) {
     const max = Math.max(...group.results.map((r) => r.seconds));
-    parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${escape(group.scenario)}</text>`);
+    parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${escapeXml(group.scenario)}</text>`);
     y += 20;
     for (const result of group.results) {
       const width = max > 0 ? Math.max(1, (result.seconds / max) * chartWidth) : 1;
       const color = COLORS[tools.indexOf(result.tool) % COLORS.length];
       parts.push(
-        `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escape(result.tool)}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escapeXml(result.tool)}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${barHeight}" fill="${color}"/>`,
         `<text x="${labelWidth + width + 6}" y="${y + 13}">${result.seconds.toFixed(2)} s</text>`,
       );
@@ -44,7 +44,7 @@ export function barChart(groups, title) {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="24" font-size="16" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="10" y="40" fill="#57606a">median wall time, shorter is faster</text>`,
     ...parts,
     '</svg>',
