@@ -1,0 +1,312 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  AlreadyExistsError,
+  Annotation,
+  type Descriptor,
+  MediaType,
+  MismatchedDigestError,
+  NotFoundError,
+  UnsupportedError,
+} from '@oras/spec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isGraphTarget, isReadOnlyGraphTarget } from '../interfaces.js';
+import { fetchAll, pushBytes } from '../stream.js';
+import { runStoreBehaviourSuite } from '../testing/index.js';
+import { OciLayoutStore, acquireLock } from './index.js';
+
+const run = promisify(execFile);
+const encoder = new TextEncoder();
+let scratch: string;
+let counter = 0;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'oras-oci-test-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const freshDir = () => join(scratch, `layout-${++counter}`);
+
+runStoreBehaviourSuite('OciLayoutStore', () => OciLayoutStore.open(freshDir()), { duplicatePush: 'reject' });
+
+async function readIndex(root: string): Promise<{ manifests: Descriptor[] }> {
+  return JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));
+}
+
+async function pushImage(store: OciLayoutStore, name: string, extra: Record<string, unknown> = {}) {
+  const config = await pushBytes(store, 'application/vnd.test.config', encoder.encode(`{"name":"${name}"}`));
+  const layer = await pushBytes(store, 'application/vnd.test.layer', encoder.encode(`layer of ${name}`));
+  const manifest = await pushBytes(
+    store,
+    MediaType.ImageManifest,
+    encoder.encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ImageManifest,
+        config,
+        layers: [layer],
+        ...extra,
+      }),
+    ),
+  );
+  return { config, layer, manifest };
+}
+
+describe('OciLayoutStore', () => {
+  it('creates the layout files', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    expect(isGraphTarget(store)).toBe(true);
+    expect(JSON.parse(await readFile(join(root, 'oci-layout'), 'utf8'))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    });
+    expect(await readIndex(root)).toMatchObject({ schemaVersion: 2, manifests: [] });
+  });
+
+  it('stores blobs under blobs/<alg>/<hex>', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const desc = await pushBytes(store, 'application/octet-stream', encoder.encode('blob'));
+    const hex = desc.digest.slice('sha256:'.length);
+    expect(await readFile(join(root, 'blobs', 'sha256', hex), 'utf8')).toBe('blob');
+  });
+
+  it('lists every pushed manifest in index.json, tagged or not, and tags with ref.name', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const a = await pushImage(store, 'a');
+    const b = await pushImage(store, 'b');
+    await store.tag(a.manifest, 'v1');
+    const index = await readIndex(root);
+    expect(index.manifests).toHaveLength(2);
+    expect(index.manifests).toContainEqual({ ...a.manifest, annotations: { [Annotation.RefName]: 'v1' } });
+    expect(index.manifests).toContainEqual(b.manifest);
+  });
+
+  it('keeps an untagged manifest listed after its tag is removed', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const { manifest } = await pushImage(store, 'a');
+    await store.tag(manifest, 'v1');
+    await store.untag('v1');
+    expect((await readIndex(root)).manifests).toEqual([manifest]);
+  });
+
+  it('persists tags across opens and reads layouts written by others', async () => {
+    const root = freshDir();
+    const first = await OciLayoutStore.open(root);
+    const { manifest } = await pushImage(first, 'a');
+    await first.tag(manifest, 'stable');
+    const second = await OciLayoutStore.open(root);
+    expect((await second.resolve('stable')).digest).toBe(manifest.digest);
+    // A change made through one store object is seen by the other.
+    await second.tag(manifest, 'other');
+    expect((await first.resolve('other')).digest).toBe(manifest.digest);
+  });
+
+  it('leaves nothing behind when a push fails', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const desc = { mediaType: 'application/octet-stream', digest: `sha256:${'a'.repeat(64)}`, size: 4 };
+    await expect(store.push(desc, encoder.encode('abcd'))).rejects.toMatchObject({
+      code: MismatchedDigestError.code,
+    });
+    expect(await readdir(join(root, 'ingest'))).toEqual([]);
+    expect(await readdir(join(root, 'blobs'))).toEqual([]);
+  });
+
+  it('leaves nothing behind when a push is aborted', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const controller = new AbortController();
+    async function* slow() {
+      yield encoder.encode('ab');
+      controller.abort();
+      yield encoder.encode('cd');
+    }
+    const desc = { mediaType: 'application/octet-stream', digest: `sha256:${'b'.repeat(64)}`, size: 4 };
+    await expect(store.push(desc, slow(), { signal: controller.signal })).rejects.toThrow();
+    expect(await readdir(join(root, 'ingest'))).toEqual([]);
+  });
+
+  it('rejects pushing a blob it has with AlreadyExistsError', async () => {
+    const store = await OciLayoutStore.open(freshDir());
+    const desc = await pushBytes(store, 'application/octet-stream', encoder.encode('x'));
+    await expect(store.push(desc, encoder.encode('x'))).rejects.toMatchObject({
+      code: AlreadyExistsError.code,
+    });
+  });
+
+  it('deletes a manifest and its index entries', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const { manifest } = await pushImage(store, 'a');
+    await store.tag(manifest, 'v1');
+    await store.delete(manifest);
+    expect((await readIndex(root)).manifests).toEqual([]);
+    await expect(store.resolve('v1')).rejects.toMatchObject({ code: NotFoundError.code });
+  });
+
+  it('collects garbage: removes unreachable blobs and keeps the graph of every listed manifest', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const kept = await pushImage(store, 'kept');
+    const gone = await pushImage(store, 'gone');
+    const stray = await pushBytes(store, 'application/octet-stream', encoder.encode('stray'));
+    await store.delete(gone.manifest);
+    const { removed } = await store.gc();
+    expect(removed).toEqual([gone.config.digest, gone.layer.digest, stray.digest].sort());
+    for (const d of [kept.manifest, kept.config, kept.layer]) expect(await store.exists(d)).toBe(true);
+    for (const d of [gone.config, gone.layer, stray]) expect(await store.exists(d)).toBe(false);
+  });
+
+  it('keeps young unreferenced blobs when given a grace period', async () => {
+    const store = await OciLayoutStore.open(freshDir());
+    const stray = await pushBytes(store, 'application/octet-stream', encoder.encode('young'));
+    expect((await store.gc({ minAgeMs: 60_000 })).removed).toEqual([]);
+    expect(await store.exists(stray)).toBe(true);
+  });
+
+  it('finds predecessors in a layout it did not write itself', async () => {
+    const root = freshDir();
+    const writer = await OciLayoutStore.open(root);
+    const image = await pushImage(writer, 'subject');
+    const sig = await pushImage(writer, 'signature', {
+      artifactType: 'application/vnd.test.sig',
+      subject: image.manifest,
+    });
+    const reader = await OciLayoutStore.open(root);
+    const found = await reader.predecessors(image.manifest);
+    expect(found).toEqual([{ ...sig.manifest, artifactType: 'application/vnd.test.sig' }]);
+  });
+
+  it('refuses a layout of another version', async () => {
+    const root = freshDir();
+    await OciLayoutStore.open(root);
+    await writeFile(join(root, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
+    await expect(OciLayoutStore.open(root)).rejects.toMatchObject({ code: UnsupportedError.code });
+  });
+
+  it('breaks the stale lock of a dead process', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    // A pid that cannot be alive: larger than any pid_max.
+    await writeFile(join(root, 'index.json.lock'), `99999999 ${(await import('node:os')).hostname()} 0 dead`);
+    const { manifest } = await pushImage(store, 'after-crash');
+    expect((await store.resolve(manifest.digest)).digest).toBe(manifest.digest);
+  });
+
+  it('waits for a held lock and fails after its timeout', async () => {
+    const root = freshDir();
+    const lockPath = join(root, 'x.lock');
+    await OciLayoutStore.open(root);
+    const held = await acquireLock(lockPath);
+    await expect(acquireLock(lockPath, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'ORAS_ERR_TIMEOUT',
+    });
+    const waiting = acquireLock(lockPath, { timeoutMs: 10_000 });
+    await held.release();
+    await (await waiting).release();
+    await expect(stat(lockPath)).rejects.toThrow();
+  });
+
+  it('loses nothing when two processes write one layout at once', async () => {
+    const root = freshDir();
+    await OciLayoutStore.open(root);
+    const supportDir = fileURLToPath(new URL('../test-support/', import.meta.url));
+    const writer = (prefix: string) =>
+      run(
+        process.execPath,
+        [
+          '--import',
+          join(supportDir, 'register-ts.mjs'),
+          join(supportDir, 'oci-writer.ts'),
+          root,
+          prefix,
+          '30',
+        ],
+        { timeout: 150_000 },
+      );
+    await Promise.all([writer('alpha'), writer('beta')]);
+    const store = await OciLayoutStore.open(root);
+    const tags: string[] = [];
+    for await (const page of store.tags()) tags.push(...page);
+    const expected = ['alpha', 'beta'].flatMap((p) => Array.from({ length: 15 }, (_, i) => `${p}-${i * 2}`));
+    expect(tags.sort()).toEqual(expected.sort());
+    const index = await readIndex(root);
+    expect(new Set(index.manifests.map((m) => m.digest)).size).toBe(60);
+    expect(await readdir(join(root, 'ingest'))).toEqual([]);
+  }, 180_000);
+});
+
+describe('OciLayoutStore.openReadOnly', () => {
+  async function writtenLayout() {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const image = await pushImage(store, 'ro');
+    const sig = await pushImage(store, 'ro-sig', {
+      artifactType: 'application/vnd.test.sig',
+      subject: image.manifest,
+    });
+    await store.tag(image.manifest, 'v1');
+    return { root, image, sig };
+  }
+
+  it('reads a layout directory', async () => {
+    const { root, image, sig } = await writtenLayout();
+    const layout = await OciLayoutStore.openReadOnly(root);
+    expect(isReadOnlyGraphTarget(layout)).toBe(true);
+    expect('push' in layout).toBe(false);
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    expect(new TextDecoder().decode(await fetchAll(layout, image.layer))).toBe('layer of ro');
+    expect((await layout.predecessors(image.manifest)).map((d) => d.digest)).toEqual([sig.manifest.digest]);
+  });
+
+  it('reads a layout from a tar archive without unpacking it', async () => {
+    const { root, image, sig } = await writtenLayout();
+    const tarFile = join(scratch, `layout-${++counter}.tar`);
+    await run('tar', ['-cf', tarFile, '-C', root, '.']);
+    const layout = await OciLayoutStore.openReadOnly(tarFile);
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    expect(await layout.exists(image.config)).toBe(true);
+    expect(new TextDecoder().decode(await fetchAll(layout, image.config))).toBe('{"name":"ro"}');
+    expect((await layout.predecessors(image.manifest)).map((d) => d.digest)).toEqual([sig.manifest.digest]);
+    const tags: string[] = [];
+    for await (const page of layout.tags()) tags.push(...page);
+    expect(tags).toEqual(['v1']);
+    await expect(layout.fetch({ ...image.layer, digest: `sha256:${'0'.repeat(64)}` })).rejects.toMatchObject({
+      code: NotFoundError.code,
+    });
+  });
+
+  it('reads tar archives with long names written in pax format', async () => {
+    const { root, image } = await writtenLayout();
+    const tarFile = join(scratch, `layout-${++counter}.tar`);
+    await run('tar', ['--format=pax', '-cf', tarFile, '-C', root, 'oci-layout', 'index.json', 'blobs']);
+    const layout = await OciLayoutStore.openReadOnly(tarFile);
+    expect(new TextDecoder().decode(await fetchAll(layout, image.layer))).toBe('layer of ro');
+  });
+
+  it('detects a corrupted blob when it is read', async () => {
+    const { root, image } = await writtenLayout();
+    await writeFile(join(root, 'blobs', 'sha256', image.layer.digest.slice(7)), 'layer of XX');
+    const layout = await OciLayoutStore.openReadOnly(root);
+    await expect(fetchAll(layout, image.layer)).rejects.toMatchObject({ code: MismatchedDigestError.code });
+  });
+
+  it('refuses a file that is not a tar and a folder that is not a layout', async () => {
+    const notTar = join(scratch, `junk-${++counter}`);
+    await writeFile(notTar, 'x'.repeat(2048));
+    await expect(OciLayoutStore.openReadOnly(notTar)).rejects.toThrow(/not a tar/);
+    await expect(OciLayoutStore.openReadOnly(scratch)).rejects.toMatchObject({ code: NotFoundError.code });
+    await expect(OciLayoutStore.openReadOnly(join(scratch, 'missing'))).rejects.toMatchObject({
+      code: NotFoundError.code,
+    });
+  });
+});

@@ -1,0 +1,364 @@
+/**
+ * Reading an OCI image layout: `oci-layout`, `index.json` and `blobs/<alg>/<hex>`, from a
+ * directory or from a tar archive of one.
+ * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  Annotation,
+  type Descriptor,
+  IMAGE_LAYOUT_VERSION,
+  InvalidManifestError,
+  MediaType,
+  NotFoundError,
+  UnsupportedError,
+  isDigest,
+  parseDigest,
+} from '@oras/spec';
+import type { OperationOptions, ReadOnlyGraphTarget, TagLister } from '../interfaces.js';
+import { fileStream, isErrno } from '../internal/file-stream.js';
+import { plainDescriptor, tagPages } from '../internal/tags.js';
+import { DEFAULT_MAX_FETCH_BYTES, readAll, verifyStream } from '../stream.js';
+import { describeReferrer, hasSuccessors, successorsOf } from '../successors.js';
+import { type TarEntry, indexTar } from './tar-index.js';
+
+/** The name of the layout marker file. */
+export const OCI_LAYOUT_FILE = 'oci-layout';
+/** The name of the layout's index. */
+export const INDEX_FILE = 'index.json';
+
+/** The files of a layout, wherever they live. @internal */
+export interface LayoutFiles {
+  /** Where the layout lives, for messages. */
+  readonly location: string;
+  /** The size of a file, or undefined when it does not exist. */
+  size(rel: string): Promise<number | undefined>;
+  /** A stream of a file's bytes; rejects with the fs error when it does not exist. */
+  stream(rel: string): Promise<ReadableStream<Uint8Array>>;
+  /** The bytes of a small file, or undefined when it does not exist. */
+  read(rel: string): Promise<Uint8Array | undefined>;
+}
+
+/** A layout in a directory. @internal */
+export class DirectoryFiles implements LayoutFiles {
+  readonly location: string;
+  constructor(root: string) {
+    this.location = root;
+  }
+  path(rel: string): string {
+    return join(this.location, rel);
+  }
+  async size(rel: string): Promise<number | undefined> {
+    try {
+      const info = await stat(this.path(rel));
+      return info.isFile() ? info.size : undefined;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
+      throw err;
+    }
+  }
+  stream(rel: string): Promise<ReadableStream<Uint8Array>> {
+    return fileStream(this.path(rel));
+  }
+  async read(rel: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.path(rel)));
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** A layout inside a tar archive; files are streamed from their offsets. @internal */
+export class TarFiles implements LayoutFiles {
+  readonly location: string;
+  readonly #entries: Map<string, TarEntry>;
+  private constructor(path: string, entries: Map<string, TarEntry>) {
+    this.location = path;
+    this.#entries = entries;
+  }
+  static async open(path: string): Promise<TarFiles> {
+    return new TarFiles(path, await indexTar(path));
+  }
+  async size(rel: string): Promise<number | undefined> {
+    return this.#entries.get(rel)?.size;
+  }
+  async stream(rel: string): Promise<ReadableStream<Uint8Array>> {
+    const entry = this.#entries.get(rel);
+    if (entry === undefined)
+      throw Object.assign(new Error(`${rel}: not in ${this.location}`), { code: 'ENOENT' });
+    return fileStream(this.location, entry.offset, entry.size);
+  }
+  async read(rel: string): Promise<Uint8Array | undefined> {
+    const entry = this.#entries.get(rel);
+    if (entry === undefined) return undefined;
+    const chunks: Uint8Array[] = [];
+    const reader = (await this.stream(rel)).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+}
+
+/** The path of a blob inside a layout: `blobs/<alg>/<encoded>` (the digest is validated first). */
+export function blobPath(digest: string): string {
+  const { algorithm, encoded } = parseDigest(digest);
+  return `blobs/${algorithm}/${encoded}`;
+}
+
+/** What `index.json` says: the tags, and every manifest it lists (tagged or not). @internal */
+export interface IndexState {
+  /** Tag to descriptor (without the ref-name annotation). */
+  readonly tags: Map<string, Descriptor>;
+  /** Digest to descriptor, for every manifest listed. */
+  readonly manifests: Map<string, Descriptor>;
+  /** The index's own annotations, kept as found. */
+  annotations?: Record<string, string> | undefined;
+}
+
+/** An empty index state. @internal */
+export function emptyIndexState(): IndexState {
+  return { tags: new Map(), manifests: new Map() };
+}
+
+function withoutRefName(desc: Descriptor): Descriptor {
+  const copy = plainDescriptor(desc);
+  if (copy.annotations !== undefined) {
+    delete copy.annotations[Annotation.RefName];
+    if (Object.keys(copy.annotations).length === 0) delete copy.annotations;
+  }
+  return copy;
+}
+
+/** Parses `index.json`. @internal */
+export function parseIndexState(bytes: Uint8Array, location: string): IndexState {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new InvalidManifestError(`${location}: ${INDEX_FILE}: invalid json`, { cause: err });
+  }
+  const manifests = (doc as { manifests?: unknown } | null)?.manifests;
+  if (
+    doc === null ||
+    typeof doc !== 'object' ||
+    !(manifests === undefined || manifests === null || Array.isArray(manifests))
+  ) {
+    throw new InvalidManifestError(`${location}: ${INDEX_FILE}: expected an image index`);
+  }
+  const state = emptyIndexState();
+  const annotations = (doc as { annotations?: unknown }).annotations;
+  if (annotations !== null && typeof annotations === 'object')
+    state.annotations = annotations as Record<string, string>;
+  for (const entry of (manifests ?? []) as Descriptor[]) {
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      !isDigest(entry.digest) ||
+      typeof entry.mediaType !== 'string'
+    ) {
+      throw new InvalidManifestError(`${location}: ${INDEX_FILE}: invalid descriptor`);
+    }
+    const desc = withoutRefName(entry);
+    const ref = entry.annotations?.[Annotation.RefName];
+    if (ref !== undefined && ref !== '') state.tags.set(ref, desc);
+    if (!state.manifests.has(desc.digest)) state.manifests.set(desc.digest, desc);
+  }
+  return state;
+}
+
+/**
+ * Serialises an index state: one entry per tag (with the ref-name annotation), then one entry
+ * for each listed manifest that has no tag, so untagged manifests (referrers) stay findable.
+ * @internal
+ */
+export function serializeIndexState(state: IndexState): Uint8Array {
+  const manifests: Descriptor[] = [];
+  const tagged = new Set<string>();
+  for (const [tag, desc] of state.tags) {
+    manifests.push({ ...desc, annotations: { ...desc.annotations, [Annotation.RefName]: tag } });
+    tagged.add(desc.digest);
+  }
+  for (const desc of state.manifests.values()) if (!tagged.has(desc.digest)) manifests.push(desc);
+  const index: Record<string, unknown> = { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests };
+  if (state.annotations !== undefined) index.annotations = state.annotations;
+  return new TextEncoder().encode(JSON.stringify(index));
+}
+
+/** Checks the `oci-layout` marker. @internal */
+export async function checkLayoutMarker(files: LayoutFiles): Promise<void> {
+  const bytes = await files.read(OCI_LAYOUT_FILE);
+  if (bytes === undefined)
+    throw new NotFoundError(`${files.location}: ${OCI_LAYOUT_FILE}: not found; not an oci layout`);
+  let version: unknown;
+  try {
+    version = (JSON.parse(new TextDecoder().decode(bytes)) as { imageLayoutVersion?: unknown })
+      .imageLayoutVersion;
+  } catch (err) {
+    throw new InvalidManifestError(`${files.location}: ${OCI_LAYOUT_FILE}: invalid json`, { cause: err });
+  }
+  if (version !== IMAGE_LAYOUT_VERSION) {
+    throw new UnsupportedError(
+      `${files.location}: ${OCI_LAYOUT_FILE}: unsupported layout version ${JSON.stringify(version)}`,
+    );
+  }
+}
+
+/**
+ * Read access to an OCI image layout: fetch (verified), exists, resolve (tags and manifest
+ * digests), predecessors and tag listing. Made by `OciLayoutStore.openReadOnly`; the writable
+ * `OciLayoutStore` extends it.
+ */
+export class ReadOnlyOciLayout implements ReadOnlyGraphTarget, TagLister {
+  /** @internal */
+  protected readonly files: LayoutFiles;
+  /** @internal */
+  protected state: IndexState;
+  readonly #indexed = new Set<string>();
+  readonly #predecessors = new Map<string, Set<string>>();
+  readonly #successors = new Map<string, string[]>();
+  readonly #referrers = new Map<string, Descriptor>();
+
+  /** @internal use `OciLayoutStore.openReadOnly` or `OciLayoutStore.open`. */
+  protected constructor(files: LayoutFiles, state: IndexState) {
+    this.files = files;
+    this.state = state;
+  }
+
+  /** @internal loads a layout's index (the read-only entry point). */
+  static async load(files: LayoutFiles): Promise<ReadOnlyOciLayout> {
+    await checkLayoutMarker(files);
+    const bytes = await files.read(INDEX_FILE);
+    if (bytes === undefined) throw new NotFoundError(`${files.location}: ${INDEX_FILE}: not found`);
+    return new ReadOnlyOciLayout(files, parseIndexState(bytes, files.location));
+  }
+
+  /** Where the layout lives (a directory or a tar file). */
+  get location(): string {
+    return this.files.location;
+  }
+
+  /** @internal brings `state` up to date with the disk; nothing to do for a read-only layout. */
+  protected async refresh(): Promise<void> {}
+
+  /** Returns a verified stream of the content; rejects with `NotFoundError` when absent. */
+  async fetch(target: Descriptor, options: OperationOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    options.signal?.throwIfAborted();
+    const rel = blobPath(target.digest);
+    let stream: ReadableStream<Uint8Array>;
+    try {
+      stream = await this.files.stream(rel);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`);
+      throw err;
+    }
+    return verifyStream(stream, target);
+  }
+
+  /** Whether the layout holds the blob. */
+  async exists(target: Descriptor, options: OperationOptions = {}): Promise<boolean> {
+    options.signal?.throwIfAborted();
+    return (await this.files.size(blobPath(target.digest))) !== undefined;
+  }
+
+  /** Resolves a tag, or the digest of a manifest listed in `index.json`. */
+  async resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
+    options.signal?.throwIfAborted();
+    await this.refresh();
+    const desc = this.state.tags.get(reference) ?? this.state.manifests.get(reference);
+    if (desc === undefined) throw new NotFoundError(`${reference}: not found`);
+    return plainDescriptor(desc);
+  }
+
+  /** Yields the tags in lexical order, in pages, after `last` when given. */
+  async *tags(options: OperationOptions & { readonly last?: string } = {}): AsyncIterable<string[]> {
+    options.signal?.throwIfAborted();
+    await this.refresh();
+    yield* tagPages(this.state.tags.keys(), options.last);
+  }
+
+  /** The manifests and indexes of the layout that point at `node`, described as the referrers API does. */
+  async predecessors(node: Descriptor, options: OperationOptions = {}): Promise<Descriptor[]> {
+    options.signal?.throwIfAborted();
+    await this.refresh();
+    await this.#indexGraph();
+    const result: Descriptor[] = [];
+    for (const digest of this.#predecessors.get(node.digest) ?? []) {
+      const referrer = this.#referrers.get(digest);
+      if (referrer !== undefined && (await this.files.size(blobPath(digest))) !== undefined) {
+        result.push(plainDescriptor(referrer));
+      }
+    }
+    return result;
+  }
+
+  /** @internal records the edges of a manifest whose bytes are known. */
+  protected indexNode(desc: Descriptor, bytes: Uint8Array): Descriptor[] {
+    if (this.#indexed.has(desc.digest)) return [];
+    const children = successorsOf(desc, bytes);
+    this.#indexed.add(desc.digest);
+    this.#referrers.set(desc.digest, describeReferrer(desc, bytes));
+    this.#successors.set(
+      desc.digest,
+      children.map((c) => c.digest),
+    );
+    for (const child of children) {
+      let set = this.#predecessors.get(child.digest);
+      if (set === undefined) {
+        set = new Set();
+        this.#predecessors.set(child.digest, set);
+      }
+      set.add(desc.digest);
+    }
+    return children;
+  }
+
+  /** @internal forgets the edges of a deleted node. */
+  protected forgetNode(digest: string): void {
+    for (const child of this.#successors.get(digest) ?? []) this.#predecessors.get(child)?.delete(digest);
+    this.#successors.delete(digest);
+    this.#referrers.delete(digest);
+    this.#indexed.delete(digest);
+  }
+
+  /** Indexes every manifest reachable from `index.json` that is not indexed yet. */
+  async #indexGraph(): Promise<void> {
+    const queue = [...this.state.manifests.values(), ...this.state.tags.values()];
+    while (queue.length > 0) {
+      const desc = queue.pop()!;
+      if (this.#indexed.has(desc.digest) || !hasSuccessors(desc)) continue;
+      const bytes = await this.readManifest(desc);
+      if (bytes === undefined) continue;
+      try {
+        queue.push(...this.indexNode(desc, bytes).filter(hasSuccessors));
+      } catch (err) {
+        if (!InvalidManifestError.is(err)) throw err;
+      }
+    }
+  }
+
+  /** @internal the verified bytes of a stored manifest, or undefined when it is absent. */
+  protected async readManifest(desc: Descriptor): Promise<Uint8Array | undefined> {
+    const rel = blobPath(desc.digest);
+    if ((await this.files.size(rel)) === undefined) return undefined;
+    return readAll(await this.files.stream(rel), desc, { maxBytes: DEFAULT_MAX_FETCH_BYTES });
+  }
+}
+
+/** Opens a layout directory or tar file for reading. @internal */
+export async function openReadOnlyLayout(dirOrTar: string): Promise<ReadOnlyOciLayout> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(dirOrTar);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) throw new NotFoundError(`${dirOrTar}: not found`, { cause: err });
+    throw err;
+  }
+  const files = info.isDirectory() ? new DirectoryFiles(dirOrTar) : await TarFiles.open(dirOrTar);
+  return ReadOnlyOciLayout.load(files);
+}

@@ -1,0 +1,144 @@
+/**
+ * A lock file shared by processes: created with `O_CREAT|O_EXCL` (`'wx'`), holding a token
+ * (`pid host time random`). A lock whose holder is a dead process on this host, or that is older
+ * than `staleMs`, is broken. Used to serialise read-modify-write of an OCI layout's `index.json`
+ * (oras-go#286: oras-go's store is not safe across processes).
+ */
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { ErrorCode, OrasError } from '@oras/spec';
+import { isErrno } from '../internal/file-stream.js';
+
+/** Options of {@link acquireLock}. */
+export interface LockOptions {
+  /** How long to wait for the lock before failing (default 30 s). */
+  readonly timeoutMs?: number | undefined;
+  /** Age after which a lock held by a process on another host, or an unreadable lock, counts as stale (default 60 s). */
+  readonly staleMs?: number | undefined;
+  /** Aborts the wait. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** How long {@link acquireLock} waits by default. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** When a lock counts as stale by age. */
+export const DEFAULT_LOCK_STALE_MS = 60_000;
+
+/** A held lock. */
+export interface Lock {
+  /** Releases the lock, if it is still ours. */
+  release(): Promise<void>;
+}
+
+const HOST = hostname();
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
+  }
+}
+
+async function isStale(path: string, content: string, staleMs: number): Promise<boolean> {
+  const [pidText, host] = content.split(' ');
+  const pid = Number(pidText);
+  if (host === HOST && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid)
+    return !processIsAlive(pid);
+  try {
+    const info = await stat(path);
+    return Date.now() - info.mtimeMs > staleMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Breaks a stale lock without ever removing a lock someone else took meanwhile. */
+async function breakLock(path: string, staleContent: string): Promise<void> {
+  const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(path, aside);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return;
+    throw err;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => '');
+  if (moved !== staleContent) {
+    // We moved a fresh lock taken after our check: put it back unless another has been taken.
+    await link(aside, path).catch(() => undefined);
+  }
+  await unlink(aside).catch(() => undefined);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Takes the lock file at `path`, waiting (with jittered polling) while another holder has it. */
+export async function acquireLock(path: string, options: LockOptions = {}): Promise<Lock> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const staleMs = options.staleMs ?? DEFAULT_LOCK_STALE_MS;
+  const token = `${process.pid} ${HOST} ${Date.now()} ${randomBytes(8).toString('hex')}`;
+  const deadline = Date.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    try {
+      const handle = await open(path, 'wx');
+      try {
+        await handle.writeFile(token);
+      } finally {
+        await handle.close();
+      }
+      return {
+        async release() {
+          const content = await readFile(path, 'utf8').catch(() => undefined);
+          if (content === token) await unlink(path).catch(() => undefined);
+        },
+      };
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw err;
+    }
+    const content = await readFile(path, 'utf8').catch(() => undefined);
+    if (content !== undefined && content !== '' && (await isStale(path, content, staleMs))) {
+      await breakLock(path, content);
+      continue;
+    }
+    if (content === '' && (await isStale(path, '', staleMs))) {
+      await breakLock(path, '');
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new OrasError(
+        `${path}: lock held by another process (${content ?? 'unknown'}) for over ${timeoutMs} ms`,
+        {
+          code: ErrorCode.Timeout,
+        },
+      );
+    }
+    await sleep(delay + Math.random() * delay, options.signal);
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+/** Runs `fn` while holding the lock at `path`. */
+export async function withLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lock = await acquireLock(path, options);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
