@@ -1,9 +1,7 @@
 /**
- * Small byte helpers private to the file store: turning a content source into chunks, verifying
- * size and digest as bytes pass, and listing a manifest's successors.
- *
- * Why private: the package-wide helpers (`verifyStream`, `successors`, `fetchAll`) are being
- * written alongside this store; these stay small and can give way to them.
+ * Writing verified content to a file: size and digest are checked as the bytes pass, so a file
+ * that does not match is never renamed into place. (Reading goes through the package's
+ * `verifyStream`.)
  */
 import type { FileHandle } from 'node:fs/promises';
 import {
@@ -11,19 +9,11 @@ import {
   createDigesterFor,
   type Descriptor,
   type Digester,
-  InvalidManifestError,
-  isIndexMediaType,
-  isManifestMediaType,
-  MediaType,
   MismatchedDigestError,
   MismatchedSizeError,
-  SizeExceedsLimitError,
   TrailingDataError,
 } from '@oras/spec';
 import type { ContentSource } from '../interfaces.js';
-
-/** Metadata (manifests, indexes) read into memory is capped at this many bytes. */
-export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
 
 function describe(desc: Descriptor): string {
   return `${desc.digest}: ${desc.mediaType}`;
@@ -94,90 +84,4 @@ export async function writeVerified(
     await handle.write(chunk);
   }
   verifier.finish();
-}
-
-/** Reads `source` into memory, verified against `expected`, refusing more than `limit` bytes. */
-export async function readVerified(
-  source: ContentSource,
-  expected: Descriptor,
-  limit: number,
-  signal?: AbortSignal,
-): Promise<Uint8Array> {
-  if (expected.size > limit) {
-    throw new SizeExceedsLimitError(
-      `${describe(expected)}: ${expected.size} bytes is over the limit of ${limit}`,
-    );
-  }
-  const verifier = new Verifier(expected);
-  const chunks: Uint8Array[] = [];
-  checkSignal(signal, expected);
-  for await (const chunk of chunksOf(source)) {
-    checkSignal(signal, expected);
-    verifier.update(chunk);
-    chunks.push(chunk);
-  }
-  verifier.finish();
-  return Buffer.concat(chunks);
-}
-
-/** A web stream of `source` that errors when the bytes do not match `expected`. */
-export function verifiedStream(
-  source: AsyncIterable<Uint8Array>,
-  expected: Descriptor,
-): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]();
-  const verifier = new Verifier(expected);
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const step = await iterator.next();
-        if (step.done) {
-          verifier.finish();
-          controller.close();
-          return;
-        }
-        const chunk = new Uint8Array(step.value.buffer, step.value.byteOffset, step.value.byteLength);
-        verifier.update(chunk);
-        controller.enqueue(chunk);
-      },
-      async cancel(reason) {
-        await iterator.return?.(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/**
- * The descriptors a manifest or index points to: subject, config and layers of a manifest
- * (OCI or Docker), subject and manifests of an index, subject and blobs of an artifact manifest.
- * Blobs have none.
- */
-export function successorsOf(desc: Descriptor, bytes: Uint8Array): Descriptor[] {
-  if (!isManifestMediaType(desc.mediaType)) return [];
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new InvalidManifestError(`${describe(desc)}: not valid json`, { cause: err });
-  }
-  if (typeof doc !== 'object' || doc === null) {
-    throw new InvalidManifestError(`${describe(desc)}: not a json object`);
-  }
-  const out: Descriptor[] = [];
-  const add = (value: unknown): void => {
-    if (typeof value === 'object' && value !== null && typeof (value as Descriptor).digest === 'string') {
-      out.push(value as Descriptor);
-    }
-  };
-  add(doc.subject);
-  if (isIndexMediaType(desc.mediaType)) {
-    for (const m of Array.isArray(doc.manifests) ? doc.manifests : []) add(m);
-  } else if (desc.mediaType === MediaType.ArtifactManifest) {
-    for (const b of Array.isArray(doc.blobs) ? doc.blobs : []) add(b);
-  } else {
-    add(doc.config);
-    for (const l of Array.isArray(doc.layers) ? doc.layers : []) add(l);
-  }
-  return out;
 }

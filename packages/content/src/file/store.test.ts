@@ -482,7 +482,10 @@ describe('FileStore', () => {
       const manifest = manifestOf([layer.desc]);
       await store.push(layer.desc, layer.bytes);
       await store.push(manifest.desc, manifest.bytes);
-      expect(await store.predecessors(layer.desc)).toEqual([manifest.desc]);
+      const found = await store.predecessors(layer.desc);
+      expect(found.map((d) => d.digest)).toEqual([manifest.desc.digest]);
+      // Described as the referrers API lists it: the config media type stands in for artifactType.
+      expect(found[0]?.artifactType).toBe(MediaType.Empty);
       expect(await store.predecessors(manifest.desc)).toEqual([]);
     });
 

@@ -18,7 +18,6 @@ import {
   AbortedError,
   Annotation,
   type Descriptor,
-  isManifestMediaType,
   MediaType,
   MissingReferenceError,
   NotFoundError,
@@ -26,7 +25,9 @@ import {
   SizeExceedsLimitError,
 } from '@oras/spec';
 import type { ContentSource, OperationOptions, Target, PredecessorFinder } from '../interfaces.js';
-import { MAX_METADATA_BYTES, readVerified, successorsOf, verifiedStream, writeVerified } from './content.js';
+import { readAll, toReadableStream, verifyStream } from '../stream.js';
+import { describeReferrer, hasSuccessors, successorsOf } from '../successors.js';
+import { writeVerified } from './content.js';
 import {
   DuplicateNameError,
   MissingNameError,
@@ -167,10 +168,10 @@ export class FileStore implements Target, PredecessorFinder {
           throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`, { cause: err });
         throw err;
       }
-      return verifiedStream(handle.createReadStream({ highWaterMark: 1 << 20 }), target);
+      return verifyStream(toReadableStream(handle.createReadStream({ highWaterMark: 1 << 20 })), target);
     }
     const bytes = this.#fallback.get(target.digest);
-    if (bytes !== undefined) return verifiedStream(Readable.from([bytes]), target);
+    if (bytes !== undefined) return verifyStream(toReadableStream(bytes), target);
     throw new NotFoundError(`${target.digest}: ${target.mediaType}: not found`);
   }
 
@@ -193,23 +194,19 @@ export class FileStore implements Target, PredecessorFinder {
     } else {
       await this.#pushNamed(name, expected, content, options.signal);
     }
-    if (!isManifestMediaType(expected.mediaType)) return;
-    const bytes = await readVerified(
-      await this.fetch(expected),
-      expected,
-      MAX_METADATA_BYTES,
-      options.signal,
-    );
+    if (!hasSuccessors(expected)) return;
+    const bytes = await readAll(await this.fetch(expected), expected, { signal: options.signal });
     const successors = successorsOf(expected, bytes);
     if (!this.#options.forceCAS) await this.#restoreDuplicates(successors, options.signal);
     this.#manifests.set(expected.digest, expected);
+    const predecessor = describeReferrer(expected, bytes);
     for (const successor of successors) {
       let set = this.#predecessors.get(successor.digest);
       if (set === undefined) {
         set = new Map();
         this.#predecessors.set(successor.digest, set);
       }
-      set.set(expected.digest, expected);
+      set.set(expected.digest, predecessor);
     }
   }
 
@@ -240,7 +237,10 @@ export class FileStore implements Target, PredecessorFinder {
     this.#tags.set(reference, target);
   }
 
-  /** The manifests and indexes pushed to the store that point at `node`. */
+  /**
+   * The manifests and indexes pushed to the store that point at `node`, each described as the
+   * referrers API lists it (with its `artifactType` and annotations).
+   */
   async predecessors(node: Descriptor, _options: OperationOptions = {}): Promise<Descriptor[]> {
     this.#assertOpen();
     return [...(this.#predecessors.get(node.digest)?.values() ?? [])];
@@ -353,7 +353,7 @@ export class FileStore implements Target, PredecessorFinder {
         `${expected.digest}: ${expected.mediaType}: unnamed content of ${expected.size} bytes is over the fallback limit of ${limit}`,
       );
     }
-    const bytes = await readVerified(content, expected, limit, signal);
+    const bytes = await readAll(toReadableStream(content), expected, { maxBytes: limit, signal });
     this.#fallback.set(expected.digest, bytes);
   }
 
