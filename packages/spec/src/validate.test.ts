@@ -71,7 +71,7 @@ describe('parseManifest', () => {
 
   it.each([
     ['schemaVersion 1', { ...MANIFEST, schemaVersion: 1 }, 'schemaVersion: must be 2'],
-    ['schemaVersion "2"', { ...MANIFEST, schemaVersion: '2' }, 'schemaVersion: must be 2'],
+    ['schemaVersion "2"', { ...MANIFEST, schemaVersion: '2' }, 'schemaVersion: must be 2, got "2"'],
     [
       'an index media type',
       { ...MANIFEST, mediaType: MediaType.ImageIndex },
@@ -221,7 +221,7 @@ describe('parseIndex', () => {
     [
       'schemaVersion missing',
       { ...INDEX, schemaVersion: undefined },
-      'schemaVersion: must be 2, got "nothing"',
+      'schemaVersion: must be 2, got nothing',
     ],
   ])('refuses %s', (_name, value, reason) => {
     const error = manifestError(() => parseIndex(encode(value)));

@@ -170,7 +170,7 @@ function checkHeader(
   if (value.schemaVersion !== 2) {
     throw new Problem(
       'schemaVersion',
-      `must be 2, got ${show(JSON.stringify(value.schemaVersion) ?? 'nothing')}`,
+      `must be 2, got ${JSON.stringify(value.schemaVersion)?.slice(0, MAX_SHOWN) ?? 'nothing'}`,
     );
   }
   if (value.mediaType !== undefined) {
