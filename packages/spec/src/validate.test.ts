@@ -171,6 +171,23 @@ describe('parseManifest', () => {
     }
   });
 
+  it('answers deeply nested and huge documents with a clear error, never a crash', () => {
+    const deep = new TextEncoder().encode(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`);
+    expect(manifestError(() => parseManifest(deep, { maxBytes: 2_000_000 })).message).toContain(
+      'not a json object',
+    );
+    const deepAnnotations = new TextEncoder().encode(
+      `{"schemaVersion":2,"config":${JSON.stringify(EMPTY_DESCRIPTOR)},"layers":[],"annotations":{"a":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}`,
+    );
+    expect(manifestError(() => parseManifest(deepAnnotations)).message).toContain(
+      'annotations["a"]: must be a string',
+    );
+    const manyLayers = { ...MANIFEST, layers: Array.from({ length: 20_000 }, () => LAYER) };
+    expect(parseManifest(encode(manyLayers)).layers).toHaveLength(20_000);
+    const longKey = { ...MANIFEST, annotations: { ['k'.repeat(1_000_000)]: 7 } };
+    expect(manifestError(() => parseManifest(encode(longKey))).message.length).toBeLessThan(300);
+  });
+
   it('never throws anything but an OrasError on arbitrary bytes (property)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array(), fc.jsonValue().map(encode)), (bytes) => {
