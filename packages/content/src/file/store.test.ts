@@ -15,7 +15,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   AbortedError,
   Annotation,
@@ -39,7 +39,7 @@ import {
   StoreClosedError,
 } from './index.js';
 import { TarReader } from './tar-reader.js';
-import { craftLayer, fileDescriptor, readAll } from './test-support/tarball.js';
+import { craftLayer, craftTar, fileDescriptor, readAll } from './test-support/tarball.js';
 
 let root: string;
 const stores: FileStore[] = [];
@@ -390,6 +390,27 @@ describe('FileStore', () => {
       expect(MismatchedDigestError.is(err)).toBe(true);
       expect((err as Error).message).toMatch(/^"app": content digest mismatch/);
       expect(await readdir(join(out, 'app'))).toEqual([]);
+    });
+
+    it('leaves no half-written file when a tarball ends inside an entry', async () => {
+      const tar = craftTar([
+        { path: 'app/whole', body: 'complete' },
+        { path: 'app/partial', body: 'p'.repeat(5000) },
+      ]).subarray(0, 512 * 4);
+      const gz = gzipSync(tar);
+      const desc = {
+        mediaType: MediaType.ImageLayerGzip,
+        digest: sha256(gz),
+        size: gz.length,
+        annotations: {
+          [Annotation.Title]: 'app',
+          [Annotation.OrasContentUnpack]: 'true',
+          [Annotation.OrasContentDigest]: sha256(tar),
+        },
+      };
+      const out = join(root, 'out');
+      await expect(open(out).push(desc, gz)).rejects.toThrow(/unexpected end of archive/);
+      expect(await readdir(join(out, 'app'))).toEqual(['whole']);
     });
 
     it('unpacks without a tar digest annotation', async () => {
