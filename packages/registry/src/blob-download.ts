@@ -7,7 +7,7 @@
 import { verifyStream } from '@oras/content';
 import { type Descriptor, MismatchedSizeError } from '@oras/spec';
 import type { RegistryResponse } from './http.js';
-import { discard, header } from './http.js';
+import { abandon, discard, header } from './http.js';
 
 /** How many times one download is resumed before its error is passed on. */
 export const DEFAULT_MAX_RESUMES = 5;
@@ -61,7 +61,7 @@ export function resumableBlobStream(
             }
             resumes++;
             try {
-              current.body.destroy();
+              abandon(current.body);
               current = await reopen(received);
               await checkResumed(current, received, desc);
               iterator = (current.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
@@ -73,7 +73,7 @@ export function resumableBlobStream(
         }
       },
       async cancel() {
-        current.body.destroy();
+        abandon(current.body);
       },
     },
     { highWaterMark: 0 },

@@ -160,7 +160,7 @@ export async function readCapped(
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength;
     if (total > maxBytes) {
-      body.destroy();
+      abandon(body);
       throw new SizeExceedsLimitError(`${what}: response body exceeds the limit of ${maxBytes} bytes`);
     }
     chunks.push(chunk);
@@ -197,7 +197,7 @@ export async function toResponseError(method: string, res: RegistryResponse): Pr
     }
     body = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES);
   }
-  res.body.destroy();
+  abandon(res.body);
   const parsed = parseErrorBody(body);
   return new ResponseError({
     method,
@@ -206,6 +206,15 @@ export async function toResponseError(method: string, res: RegistryResponse): Pr
     errors: parsed.errors,
     ...(parsed.bodySnippet === undefined ? {} : { bodySnippet: parsed.bodySnippet }),
   });
+}
+
+/**
+ * Drops a body without reading it: the connection is closed rather than drained (for bodies that
+ * may be large or endless). The stream's abort error is swallowed.
+ */
+export function abandon(body: RegistryResponse['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** Discards a body so its connection returns to the pool. */

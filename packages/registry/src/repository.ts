@@ -2,6 +2,7 @@
  * `RemoteRepository`: one repository on an OCI distribution registry, as a content target.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
+import { Readable } from 'node:stream';
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { toReadableStream, verifyStream } from '@oras/content';
 import {
@@ -35,6 +36,7 @@ import {
 import { resumableBlobStream } from './blob-download.js';
 import { ResponseError } from './errors.js';
 import {
+  abandon,
   discard,
   header,
   PlainClient,
@@ -61,6 +63,8 @@ export const DEFAULT_TAG_LIST_MAX_PAGES = 1000;
 export const DEFAULT_REFERRER_LIST_MAX_PAGES = 1000;
 /** Default chunk size of uploads whose digest is not known in advance ({@link RemoteRepository.pushStream}). */
 export const DEFAULT_STREAM_CHUNK_SIZE = 16 * 1024 * 1024;
+/** Blobs up to this size pushed from a stream are read into memory first, so the upload can be re-sent. */
+export const DEFAULT_BUFFERED_UPLOAD_BYTES = 4 * 1024 * 1024;
 /** How many times one chunk upload is resynchronised with the registry before giving up. */
 export const DEFAULT_MAX_UPLOAD_RESUMES = 3;
 
@@ -408,7 +412,7 @@ export class RemoteRepository implements Repository {
     const length = header(res.headers, 'content-length');
     const limit = Math.min(this.#maxMetadataBytes, expectedSize ?? this.#maxMetadataBytes);
     if (length !== undefined && Number(length) > limit) {
-      res.body.destroy();
+      abandon(res.body);
       if (expectedSize !== undefined && Number(length) !== expectedSize) {
         throw new MismatchedSizeError(`${ref}: registry sent ${length} bytes, expected ${expectedSize}`);
       }
@@ -472,7 +476,7 @@ export class RemoteRepository implements Repository {
     if (res.statusCode !== 200) throw await toResponseError('GET', res);
     const length = header(res.headers, 'content-length');
     if (length !== undefined && Number(length) !== target.size) {
-      res.body.destroy();
+      abandon(res.body);
       throw new MismatchedSizeError(`${target.digest}: registry sent ${length} bytes, expected ${target.size}`);
     }
     return resumableBlobStream(res, target, (offset) => open(offset));
@@ -630,8 +634,13 @@ export class RemoteRepository implements Repository {
     try {
       if (max !== undefined && expected.size > max) {
         const size = Math.max(max, session.minChunk);
-        const digest = await this.#uploadChunks(session, verifyStream(toReadableStream(content), expected), size, options);
-        await this.#commitUpload(session, digest, options);
+        const { digest, last } = await this.#uploadChunks(
+          session,
+          verifyStream(toReadableStream(content), expected),
+          size,
+          options,
+        );
+        await this.#commitUpload(session, digest, last, options);
         return;
       }
       await this.#uploadMonolithic(session, expected, content, options);
@@ -647,7 +656,14 @@ export class RemoteRepository implements Repository {
     content: ContentSource,
     options: OperationOptions,
   ): Promise<void> {
-    const bytes = toBytes(content);
+    let bytes = toBytes(content);
+    if (!bytes && expected.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
+      // small enough to hold: bytes can be re-sent after a challenge or a 5xx, a stream cannot
+      bytes = await readSource(content, expected.size + 1, expected.digest).catch((err: unknown) => {
+        if (SizeExceedsLimitError.is(err)) throw new MismatchedSizeError(`${expected.digest}: content goes on past its size of ${expected.size} bytes`);
+        throw err;
+      });
+    }
     if (bytes) verifyBytes(bytes, expected);
     let used = false;
     const body =
@@ -679,23 +695,27 @@ export class RemoteRepository implements Repository {
   }
 
   /**
-   * Sends `source` in PATCH requests of `size` bytes with `Content-Range`. When a PATCH fails, the
-   * upload status (`GET` on the upload URL) says how much the registry holds, and the rest of the
-   * chunk is sent from there. Returns the digest of what was sent.
+   * Sends `source` in PATCH requests of `size` bytes with `Content-Range`, holding back the last
+   * piece, which goes with the closing `PUT` (so only the final chunk may be under
+   * `OCI-Chunk-Min-Length`). When a PATCH fails, the upload status (`GET` on the upload URL) says
+   * how much the registry holds, and the rest of the chunk is sent from there. Resolves to the
+   * digest of everything and the held-back last piece.
    */
   async #uploadChunks(
     session: UploadSession,
     source: ContentSource,
     size: number,
     options: OperationOptions,
-  ): Promise<string> {
+  ): Promise<{ digest: string; last: Uint8Array }> {
     const digester = createDigester();
+    let held: Uint8Array = new Uint8Array();
     for await (const chunk of chunked(source, size)) {
       checkAborted(options.signal);
       digester.update(chunk);
-      await this.#patchChunk(session, chunk, options);
+      if (held.byteLength > 0) await this.#patchChunk(session, held, options);
+      held = chunk;
     }
-    return digester.digest();
+    return { digest: digester.digest(), last: held };
   }
 
   async #patchChunk(session: UploadSession, chunk: Uint8Array, options: OperationOptions): Promise<void> {
@@ -761,19 +781,59 @@ export class RemoteRepository implements Repository {
     return last === 0 && session.offset === 0 ? 0 : last + 1;
   }
 
-  async #commitUpload(session: UploadSession, digest: string, options: OperationOptions): Promise<void> {
-    const url = new URL(session.location);
-    url.searchParams.set('digest', digest);
-    const res = await this.#send({
-      method: 'PUT',
-      url,
-      headers: { 'content-length': '0' },
-      body: null,
-      scopes: this.#scopes('pull', 'push'),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    if (res.statusCode !== 201) throw await toResponseError('PUT', res);
-    await discard(res);
+  /**
+   * Closes an upload with `PUT ?digest=`, carrying the last piece. When the `PUT` fails, the upload
+   * status says what the registry holds and the rest is sent again; when the upload is gone
+   * because the `PUT` did land, the blob's existence settles it.
+   */
+  async #commitUpload(
+    session: UploadSession,
+    digest: string,
+    last: Uint8Array,
+    options: OperationOptions,
+  ): Promise<void> {
+    const start = session.offset;
+    let sent = 0;
+    for (let attempt = 0; ; attempt++) {
+      const piece = last.subarray(sent);
+      const url = new URL(session.location);
+      url.searchParams.set('digest', digest);
+      const first = start + sent;
+      let failure: unknown;
+      try {
+        const res = await this.#send({
+          method: 'PUT',
+          url,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(piece.byteLength),
+            ...(piece.byteLength > 0 ? { 'content-range': `${first}-${first + piece.byteLength - 1}` } : {}),
+          },
+          // a function body: re-sent by the auth client after a challenge, never by the retry layer
+          body: piece.byteLength > 0 ? () => Readable.from([piece]) : null,
+          scopes: this.#scopes('pull', 'push'),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        if (res.statusCode === 201) {
+          await discard(res);
+          session.offset = start + last.byteLength;
+          return;
+        }
+        failure = await toResponseError('PUT', res);
+        if (!isResumable(failure as ResponseError)) throw failure;
+      } catch (err) {
+        if (options.signal?.aborted || (err === failure && !isResumable(err as ResponseError))) throw err;
+        failure = err;
+      }
+      if (attempt >= DEFAULT_MAX_UPLOAD_RESUMES) throw failure;
+      const held = await this.#uploadStatus(session, options);
+      if (held === undefined) {
+        if (await this.exists({ mediaType: 'application/octet-stream', digest, size: start + last.byteLength }, options)) return;
+        throw failure;
+      }
+      if (held < start || held > start + last.byteLength) throw failure;
+      sent = held - start;
+    }
   }
 
   async #cancelUpload(session: UploadSession): Promise<void> {
@@ -797,8 +857,8 @@ export class RemoteRepository implements Repository {
     const wanted = this.#options.streamChunkSize ?? DEFAULT_STREAM_CHUNK_SIZE;
     const size = Math.max(session.minChunk, Math.min(wanted, this.#options.maxChunkSize ?? wanted));
     try {
-      const digest = await this.#uploadChunks(session, source, size, options);
-      await this.#commitUpload(session, digest, options);
+      const { digest, last } = await this.#uploadChunks(session, source, size, options);
+      await this.#commitUpload(session, digest, last, options);
       return { mediaType, digest, size: session.offset };
     } catch (err) {
       await this.#cancelUpload(session);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, HostGates, parseRetryAfter, type RetryInfo, retryInterceptor } from './retry.js';
@@ -73,6 +74,17 @@ describe('retryInterceptor', () => {
     expect(s.hits()).toBe(3);
   });
 
+  it('retries a bodiless HEAD answer without handing the caller half a response', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 429 : 200, n === 0 ? { 'retry-after': '1', 'content-length': '20' } : {});
+      res.end();
+    });
+    const res = await request(`${s.url}/x`, { method: 'HEAD', dispatcher: transport({ maxRetryAfterMs: 5 }) });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(s.hits()).toBe(2);
+  });
+
   it('retries a PUT with a byte body, re-sending the body', async () => {
     const s = await serve((_req, res, n) => {
       res.writeHead(n === 0 ? 502 : 201);
@@ -105,7 +117,7 @@ describe('retryInterceptor', () => {
     async function* body() {
       yield Buffer.from('once');
     }
-    const res = await request(`${s.url}/x`, { method: 'PUT', body: body(), dispatcher: transport() });
+    const res = await request(`${s.url}/x`, { method: 'PUT', body: Readable.from(body()), dispatcher: transport() });
     await res.body.dump();
     expect(res.statusCode).toBe(503);
     expect(s.hits()).toBe(1);

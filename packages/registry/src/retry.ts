@@ -145,14 +145,19 @@ export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = 
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
 
   return (dispatch) => {
-    const gated: Dispatcher['dispatch'] = (opts, handler) => {
-      const wait = gates.remaining(originOf(opts));
+    /** Dispatches after `delay` and whatever the host's gate still asks. */
+    const later = (
+      opts: Dispatcher.DispatchOptions,
+      handler: Dispatcher.DispatchHandler,
+      delay: number,
+    ): boolean => {
+      const wait = Math.max(delay, gates.remaining(originOf(opts)));
       if (wait === 0) return dispatch(opts, handler);
       setTimeout(() => {
         try {
           dispatch(opts, handler);
         } catch (err) {
-          (handler as Dispatcher.DispatchHandler).onResponseError?.(undefined as never, err as Error);
+          handler.onResponseError?.(undefined as never, err as Error);
         }
       }, wait);
       return true;
@@ -162,11 +167,20 @@ export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = 
       const body = opts.body;
       if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
         // a stream cannot be rewound here: the caller (or the auth client's body function) re-sends it
-        return gated(opts, handler);
+        return later(opts, handler, 0);
       }
       const started = Date.now();
       const origin = originOf(opts);
       const method = String(opts.method).toUpperCase();
+      // Why the wait sits in the dispatch and not in the retry callback: undici's RetryHandler
+      // must know at once whether a response is retried, or a bodiless answer (HEAD, 204)
+      // completes before the decision and reaches the caller half-delivered.
+      let pendingDelay = 0;
+      const redispatch: Dispatcher['dispatch'] = (o, h) => {
+        const delay = pendingDelay;
+        pendingDelay = 0;
+        return later(o, h, delay);
+      };
       const retry = (
         err: Error & { statusCode?: number; code?: string; headers?: unknown },
         { state }: { state: { counter: number } },
@@ -195,7 +209,8 @@ export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = 
           return;
         }
         options.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
-        setTimeout(() => callback(null), delay);
+        pendingDelay = delay;
+        callback(null);
       };
       const retryHandler = new RetryHandler(
         {
@@ -209,9 +224,9 @@ export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = 
             errorCodes: RETRY_ERROR_CODES,
           },
         },
-        { dispatch: gated, handler },
+        { dispatch: redispatch, handler },
       );
-      return gated(opts, retryHandler as unknown as Dispatcher.DispatchHandler);
+      return later(opts, retryHandler as unknown as Dispatcher.DispatchHandler, 0);
     };
   };
 }
