@@ -1,3 +1,3 @@
 import { sharedConfig } from '../../vitest.shared.js';
 
-export default sharedConfig();
+export default sharedConfig({ globalSetup: ['./src/global-setup.ts'] });

@@ -45,3 +45,5 @@ export type {
 export { createSigningCertificate, createTlsCertificates } from './certificates.js';
 export type { SigningCertificate, TlsCertificates, TlsCertificatesOptions } from './certificates.js';
 export { LOOPBACK, findFreePort } from './free-port.js';
+export { REAL_REGISTRIES_KEY, realRegistry, selectRealRegistry } from './real-registries.js';
+export type { RealRegistry, RealRegistryStatus } from './real-registries.js';
