@@ -314,7 +314,7 @@ export class FileStore implements Target, PredecessorFinder {
       await pipeline(
         Readable.from(tarDirectory(dir, name, { fixedMtime, signal })),
         hashing((chunk) => tarHash.update(chunk)),
-        createGzip(),
+        createGzip({ chunkSize: 1 << 18 }),
         hashing((chunk) => {
           gzHash.update(chunk);
           size += chunk.length;

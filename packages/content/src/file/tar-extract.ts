@@ -71,7 +71,11 @@ async function* gunzipFile(
   name: string,
   onChunk: (chunk: Uint8Array) => void,
 ): AsyncGenerator<Uint8Array> {
-  const gunzip = pipeline(createReadStream(path), createGunzip(), () => {});
+  const gunzip = pipeline(
+    createReadStream(path, { highWaterMark: 1 << 20 }),
+    createGunzip({ chunkSize: 1 << 18 }),
+    () => {},
+  );
   let total = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
