@@ -471,3 +471,44 @@ describe('AuthClient: redirects', () => {
     expect(registry.requests).toHaveLength(2);
   });
 });
+
+describe('AuthClient: abort', () => {
+  it('stops waiting for a shared token fetch when its own signal aborts, without failing the others', async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let fetchStarted: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => {
+      fetchStarted = resolve;
+    });
+    const tokens = await serve(async (_req, res) => {
+      fetchStarted?.();
+      await gate;
+      sendJson(res, 200, { token: 'slow' });
+    });
+    let challenged = 0;
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization === 'Bearer slow') return sendJson(res, 200, {});
+      challenged++;
+      sendJson(res, 401, {}, { 'www-authenticate': `Bearer realm="${tokens.origin}/token",service="s"` });
+    });
+    const client = new AuthClient();
+    const controller = new AbortController();
+    const url = new URL('/v2/a/b/tags/list', registry.url);
+    const aborted = client
+      .request({ method: 'GET', url, signal: controller.signal })
+      .catch((e: unknown) => e);
+    const other = client.request({ method: 'GET', url });
+    await started;
+    while (challenged < 2) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    const err = await aborted;
+    expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Aborted);
+    release?.();
+    const res = await other;
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(tokens.requests).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@
  * @see https://distribution.github.io/distribution/spec/auth/oauth/
  */
 import { Readable } from 'node:stream';
-import { ErrorCode, OrasError, UnsafeError } from '@oras/spec';
+import { AbortedError, ErrorCode, OrasError, UnsafeError } from '@oras/spec';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
@@ -224,8 +224,11 @@ export class AuthClient {
     if (cached !== undefined) return { scheme, token: cached, scopeKey };
     const challenge = this.cache.getChallenge(host);
     if (!challenge || scopeKey === '') return undefined;
-    const token = await this.cache.fetch(host, scheme, scopeKey, () =>
-      this.#fetchToken(host, new URL(challenge.realm), challenge.service, scopeKey.split(' '), signal),
+    const token = await abortable(
+      this.cache.fetch(host, scheme, scopeKey, () =>
+        this.#fetchToken(host, new URL(challenge.realm), challenge.service, scopeKey.split(' ')),
+      ),
+      signal,
     );
     return { scheme, token, scopeKey };
   }
@@ -266,19 +269,24 @@ export class AuthClient {
       return { scheme: AuthScheme.Bearer, token: cached, scopeKey };
     }
     if (cached !== undefined) this.cache.invalidate(host, AuthScheme.Bearer, scopeKey, cached);
-    const token = await this.cache.fetch(host, AuthScheme.Bearer, scopeKey, () =>
-      this.#fetchToken(host, realmUrl, service, scopes, signal),
+    const token = await abortable(
+      this.cache.fetch(host, AuthScheme.Bearer, scopeKey, () =>
+        this.#fetchToken(host, realmUrl, service, scopes),
+      ),
+      signal,
     );
     return { scheme: AuthScheme.Bearer, token, scopeKey };
   }
 
-  /** Fetches a bearer token from `realm` for `scopes`. */
+  /**
+   * Fetches a bearer token from `realm` for `scopes`. It takes no signal: the fetch is shared by
+   * every request waiting for the same token, and one of them giving up must not fail the others.
+   */
   async #fetchToken(
     host: string,
     realm: URL,
     service: string | undefined,
     scopes: readonly string[],
-    signal?: AbortSignal,
   ): Promise<CachedToken> {
     const cred = await this.#credential(host);
     if (cred.accessToken) return { token: cred.accessToken };
@@ -300,7 +308,7 @@ export class AuthClient {
         'POST',
         realm,
         { 'user-agent': this.#userAgent, 'content-type': 'application/x-www-form-urlencoded' },
-        { body: form.toString(), signal },
+        { body: form.toString() },
       );
       // Token services without OAuth2 answer 404 to a POST; docker falls back to GET then.
       if (res.statusCode !== 404 || cred.refreshToken) return this.#readToken(host, realm, res, cred);
@@ -313,7 +321,7 @@ export class AuthClient {
     if (hasPassword) {
       headers.authorization = `Basic ${Buffer.from(`${cred.username ?? ''}:${cred.password ?? ''}`).toString('base64')}`;
     }
-    const res = await this.#send('GET', url, headers, { signal });
+    const res = await this.#send('GET', url, headers, {});
     return this.#readToken(host, realm, res, cred);
   }
 
@@ -390,6 +398,26 @@ function bodyOf(body: AuthRequest['body']): string | Uint8Array | Readable | nul
   if (source instanceof ReadableStream)
     return Readable.fromWeb(source as import('node:stream/web').ReadableStream);
   return Readable.from(source, { objectMode: false });
+}
+
+/** Waits for `promise`, or rejects when `signal` aborts first (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError('request aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError('request aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function withAuth(headers: Record<string, string>, attempt: Attempt | undefined): Record<string, string> {
