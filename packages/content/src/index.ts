@@ -8,12 +8,14 @@ export {
   isDeleter,
   isFetcher,
   isGraphStorage,
+  isMounter,
   isGraphTarget,
   isPredecessorFinder,
   isPusher,
   isReadOnlyGraphTarget,
   isReadOnlyStorage,
   isReadOnlyTarget,
+  isReferencePusher,
   isResolver,
   isStorage,
   isTagLister,
@@ -29,6 +31,7 @@ export type {
   Fetcher,
   GraphStorage,
   GraphTarget,
+  Mounter,
   OperationOptions,
   PredecessorFinder,
   Pusher,
@@ -36,6 +39,7 @@ export type {
   ReadOnlyGraphTarget,
   ReadOnlyStorage,
   ReadOnlyTarget,
+  ReferencePusher,
   Resolver,
   Storage,
   TagLister,
@@ -60,6 +64,29 @@ export {
 export type { FetchAllOptions, StreamSource } from './stream.js';
 export { describeReferrer, hasSuccessors, successors, successorsOf } from './successors.js';
 export type { SuccessorsOptions } from './successors.js';
+export {
+  CopyError,
+  DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_MAX_METADATA_BYTES,
+  SKIP_NODE,
+  copy,
+  copyGraph,
+  extendedCopy,
+  extendedCopyGraph,
+  filterAnnotation,
+  filterArtifactType,
+  findRoots,
+} from './copy.js';
+export type {
+  CopyErrorOptions,
+  CopyGraphOptions,
+  CopyOptions,
+  CopyOrigin,
+  ExtendedCopyGraphOptions,
+  ExtendedCopyOptions,
+} from './copy.js';
+export { platformMatches, selectPlatform } from './platform.js';
+export type { SelectPlatformOptions } from './platform.js';
 
 /** The package's name, for diagnostics. */
 export const PACKAGE_NAME = '@oras/content';

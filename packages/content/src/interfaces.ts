@@ -110,6 +110,36 @@ export interface GraphTarget extends GraphStorage, TagResolver {}
 /** A read-only target that can find predecessors. */
 export interface ReadOnlyGraphTarget extends ReadOnlyGraphStorage, Resolver {}
 
+/**
+ * Pushes a manifest and tags it in one step (a registry's `PUT /v2/<name>/manifests/<tag>`).
+ * `copy` pushes the root this way when the destination can, instead of push-then-tag.
+ */
+export interface ReferencePusher {
+  /** Pushes `content` (which must match `expected`) and points `reference` at it. */
+  pushReference(
+    expected: Descriptor,
+    content: ContentSource,
+    reference: string,
+    options?: OperationOptions,
+  ): Promise<void>;
+}
+
+/** Mounts a blob from another repository of the same registry instead of uploading it. */
+export interface Mounter {
+  /**
+   * Makes `desc` available by mounting it from `fromRepo`. When the registry does not mount (it
+   * answers with an upload session instead), the content is uploaded from `getContent` (or
+   * fetched from `fromRepo` when it is not given).
+   * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository
+   */
+  mount(
+    desc: Descriptor,
+    fromRepo: string,
+    getContent?: () => Promise<ReadableStream<Uint8Array>>,
+    options?: OperationOptions,
+  ): Promise<void>;
+}
+
 function hasMethods(value: unknown, ...names: string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -189,6 +219,16 @@ export function isReadOnlyTarget(value: unknown): value is ReadOnlyTarget {
 /** Whether `value` is a graph target. */
 export function isGraphTarget(value: unknown): value is GraphTarget {
   return isTarget(value) && isPredecessorFinder(value);
+}
+
+/** Whether `value` can push a manifest by reference. */
+export function isReferencePusher(value: unknown): value is ReferencePusher {
+  return hasMethods(value, 'pushReference');
+}
+
+/** Whether `value` can mount blobs across repositories. */
+export function isMounter(value: unknown): value is Mounter {
+  return hasMethods(value, 'mount');
 }
 
 /** Whether `value` is a read-only graph target. */

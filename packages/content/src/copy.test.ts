@@ -1,0 +1,512 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Descriptor,
+  ErrorCode,
+  MediaType,
+  NotFoundError,
+  SizeExceedsLimitError,
+  UnsupportedError,
+  digestOf,
+} from '@oras/spec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CopyError,
+  SKIP_NODE,
+  copy,
+  copyGraph,
+  extendedCopy,
+  extendedCopyGraph,
+  filterAnnotation,
+  filterArtifactType,
+  findRoots,
+} from './copy.js';
+import type { ContentSource, OperationOptions } from './interfaces.js';
+import { MemoryStore } from './memory/index.js';
+import { OciLayoutStore } from './oci/index.js';
+import { descriptorOf, fetchAll, pushBytes } from './stream.js';
+
+const encoder = new TextEncoder();
+const json = (value: unknown) => encoder.encode(JSON.stringify(value));
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'oras-copy-test-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+interface Image {
+  config: Descriptor;
+  layers: Descriptor[];
+  manifest: Descriptor;
+}
+
+async function pushImage(
+  store: MemoryStore,
+  name: string,
+  options: {
+    layers?: string[];
+    extra?: Record<string, unknown>;
+    platform?: { os: string; architecture: string };
+  } = {},
+): Promise<Image> {
+  const config = options.platform
+    ? await pushBytes(store, MediaType.ImageConfig, json({ ...options.platform, name }))
+    : await pushBytes(store, 'application/vnd.test.config', json({ name }));
+  const layers: Descriptor[] = [];
+  for (const layer of options.layers ?? [`${name} layer`]) {
+    const desc = descriptorOf(MediaType.ImageLayer, encoder.encode(layer));
+    if (!(await store.exists(desc))) await store.push(desc, encoder.encode(layer));
+    layers.push(desc);
+  }
+  const manifest = await pushBytes(
+    store,
+    MediaType.ImageManifest,
+    json({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config, layers, ...options.extra }),
+  );
+  return { config, layers, manifest };
+}
+
+/** A memory store that records what is asked of it. */
+class RecordingStore extends MemoryStore {
+  readonly pushed: string[] = [];
+  readonly fetched: string[] = [];
+  readonly tagged: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  gate?: Promise<void>;
+
+  override async push(
+    expected: Descriptor,
+    content: ContentSource,
+    options?: OperationOptions,
+  ): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.gate;
+      await super.push(expected, content, options);
+      this.pushed.push(expected.digest);
+    } finally {
+      this.inFlight--;
+    }
+  }
+  override async fetch(target: Descriptor, options?: OperationOptions) {
+    this.fetched.push(target.digest);
+    return super.fetch(target, options);
+  }
+  override async tag(target: Descriptor, reference: string, options?: OperationOptions) {
+    this.tagged.push(reference);
+    return super.tag(target, reference, options);
+  }
+}
+
+describe('copy', () => {
+  it('copies an image by tag and tags it in the destination', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'app', { layers: ['a', 'b'] });
+    await src.tag(image.manifest, 'v1');
+    const dst = new MemoryStore();
+    const root = await copy(src, 'v1', dst, 'copied');
+    expect(root.digest).toBe(image.manifest.digest);
+    expect((await dst.resolve('copied')).digest).toBe(image.manifest.digest);
+    for (const d of [image.config, ...image.layers, image.manifest]) {
+      expect(await fetchAll(dst, d)).toEqual(await fetchAll(src, d));
+    }
+  });
+
+  it('uses the source reference as destination tag when none is given', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'app');
+    await src.tag(image.manifest, 'latest');
+    const dst = new MemoryStore();
+    await copy(src, 'latest', dst, '');
+    expect((await dst.resolve('latest')).digest).toBe(image.manifest.digest);
+  });
+
+  it('copies into an OCI layout, which lists the manifest in index.json', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'to-oci');
+    await src.tag(image.manifest, 'v1');
+    const dst = await OciLayoutStore.open(join(scratch, 'copy-into'));
+    await copy(src, 'v1', dst, 'v1');
+    expect((await dst.resolve('v1')).digest).toBe(image.manifest.digest);
+    expect(await dst.exists(image.layers[0]!)).toBe(true);
+  });
+
+  it('skips the subtree of a node the destination already has', async () => {
+    const src = new RecordingStore();
+    const image = await pushImage(src, 'app', { layers: ['a', 'b'] });
+    await src.tag(image.manifest, 'v1');
+    const dst = new MemoryStore();
+    await copy(src, 'v1', dst, 'v1');
+    src.fetched.length = 0;
+    const skipped: string[] = [];
+    await copy(src, 'v1', dst, 'again', { onCopySkipped: (d) => void skipped.push(d.digest) });
+    expect(skipped).toEqual([image.manifest.digest]);
+    expect(src.fetched).toEqual([]);
+    expect((await dst.resolve('again')).digest).toBe(image.manifest.digest);
+  });
+
+  it('moves a node shared by several parents once', async () => {
+    const src = new MemoryStore();
+    const one = await pushImage(src, 'one', { layers: ['shared', 'one'] });
+    const two = await pushImage(src, 'two', { layers: ['shared', 'two'] });
+    const index = await pushBytes(
+      src,
+      MediaType.ImageIndex,
+      json({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [one.manifest, two.manifest] }),
+    );
+    const dst = new RecordingStore();
+    await copyGraph(src, dst, index);
+    const shared = one.layers[0]!.digest;
+    expect(dst.pushed.filter((d) => d === shared)).toHaveLength(1);
+    // Leaves before the manifests that point at them, manifests before the index.
+    expect(dst.pushed.indexOf(shared)).toBeLessThan(dst.pushed.indexOf(one.manifest.digest));
+    expect(dst.pushed.at(-1)).toBe(index.digest);
+  });
+
+  it('never moves more nodes at once than its concurrency', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'wide', { layers: ['1', '2', '3', '4', '5', '6', '7'] });
+    for (const concurrency of [1, 3]) {
+      const dst = new RecordingStore();
+      let open!: () => void;
+      dst.gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const watcher = setInterval(() => {
+        if (dst.inFlight >= concurrency) open();
+      }, 1);
+      try {
+        await copyGraph(src, dst, image.manifest, { concurrency });
+      } finally {
+        clearInterval(watcher);
+      }
+      expect(dst.maxInFlight).toBe(concurrency);
+    }
+  });
+
+  it('runs preCopy and postCopy, and skips nodes preCopy asks to skip', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'hooks', { layers: ['keep', 'skip me'] });
+    const dst = new MemoryStore();
+    const pre: string[] = [];
+    const post: string[] = [];
+    const skipped = image.layers[1]!;
+    await copyGraph(src, dst, image.manifest, {
+      preCopy: (d) => {
+        pre.push(d.digest);
+        return d.digest === skipped.digest ? SKIP_NODE : undefined;
+      },
+      postCopy: (d) => void post.push(d.digest),
+    });
+    expect(pre).toHaveLength(4);
+    expect(post).not.toContain(skipped.digest);
+    expect(post).toHaveLength(3);
+    expect(await dst.exists(skipped)).toBe(false);
+    expect(await dst.exists(image.layers[0]!)).toBe(true);
+  });
+
+  it('does not copy non-distributable (foreign) layers', async () => {
+    const src = new MemoryStore();
+    const config = await pushBytes(src, MediaType.ImageConfig, json({}));
+    const foreign = descriptorOf(MediaType.DockerForeignLayer, encoder.encode('windows base'));
+    const manifest = await pushBytes(
+      src,
+      MediaType.DockerManifest,
+      json({ schemaVersion: 2, mediaType: MediaType.DockerManifest, config, layers: [foreign] }),
+    );
+    const dst = new MemoryStore();
+    await copyGraph(src, dst, manifest);
+    expect(await dst.exists(manifest)).toBe(true);
+    expect(await dst.exists(foreign)).toBe(false);
+  });
+
+  it('blames the source when the source fails', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'broken');
+    await src.delete(image.layers[0]!);
+    const err = await copyGraph(src, new MemoryStore(), image.manifest).catch((e: unknown) => e);
+    expect(CopyError.is(err)).toBe(true);
+    expect(err).toMatchObject({ code: ErrorCode.Copy, origin: 'source', op: 'fetch' });
+    expect(NotFoundError.is((err as CopyError).cause)).toBe(true);
+    await expect(copy(src, 'missing-tag', new MemoryStore(), 'x')).rejects.toMatchObject({
+      origin: 'source',
+      op: 'resolve',
+    });
+  });
+
+  it('blames the source when its content does not verify mid-stream', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'lying');
+    const layer = image.layers[0]!;
+    const lying = Object.assign(Object.create(src) as MemoryStore, {
+      fetch: async (d: Descriptor, o?: OperationOptions) =>
+        d.digest === layer.digest ? new Blob([encoder.encode('other bytes!')]).stream() : src.fetch(d, o),
+    });
+    await expect(copyGraph(lying, new MemoryStore(), image.manifest)).rejects.toMatchObject({
+      origin: 'source',
+    });
+  });
+
+  it('blames the destination when the destination fails', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'dst-fails');
+    class Full extends MemoryStore {
+      override async push(): Promise<void> {
+        throw new Error('disk full');
+      }
+    }
+    const err = await copyGraph(src, new Full(), image.manifest).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.Copy, origin: 'destination', op: 'push' });
+    expect((err as Error).message).toMatch(/^destination: push sha256:[0-9a-f]{64}: .*: disk full$/);
+  });
+
+  it('refuses manifests larger than maxMetadataBytes', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'big-manifest');
+    const err = await copyGraph(src, new MemoryStore(), image.manifest, { maxMetadataBytes: 16 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ origin: 'source' });
+    expect(SizeExceedsLimitError.is((err as CopyError).cause)).toBe(true);
+  });
+
+  it('stops when aborted', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'aborted');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      copyGraph(src, new MemoryStore(), image.manifest, { signal: controller.signal }),
+    ).rejects.toThrow();
+  });
+
+  it('uses a custom findSuccessors', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'custom', { layers: ['x', 'y'] });
+    const dst = new MemoryStore();
+    await copyGraph(src, dst, image.manifest, {
+      findSuccessors: async (_fetcher, d) => (d.digest === image.manifest.digest ? [image.config] : []),
+    });
+    expect(await dst.exists(image.config)).toBe(true);
+    expect(await dst.exists(image.layers[0]!)).toBe(false);
+  });
+
+  it('pushes the root by reference when the destination can', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'by-ref');
+    await src.tag(image.manifest, 'v1');
+    class Registryish extends RecordingStore {
+      readonly byReference: string[] = [];
+      async pushReference(expected: Descriptor, content: ContentSource, reference: string) {
+        this.byReference.push(`${expected.digest}@${reference}`);
+        await MemoryStore.prototype.push.call(this, expected, content);
+        await MemoryStore.prototype.tag.call(this, expected, reference);
+      }
+    }
+    const dst = new Registryish();
+    const post: string[] = [];
+    await copy(src, 'v1', dst, 'release', { postCopy: (d) => void post.push(d.digest) });
+    expect(dst.byReference).toEqual([`${image.manifest.digest}@release`]);
+    expect(dst.pushed).not.toContain(image.manifest.digest);
+    expect(dst.tagged).toEqual([]);
+    expect(post).toContain(image.manifest.digest);
+    expect((await dst.resolve('release')).digest).toBe(image.manifest.digest);
+    // Already there: only tagged.
+    await copy(src, 'v1', dst, 'again');
+    expect(dst.tagged).toEqual(['again']);
+  });
+
+  it('mounts blobs from another repository when the destination can', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'mounted', { layers: ['mount me'] });
+    class Mountable extends RecordingStore {
+      readonly mounts: string[] = [];
+      async mount(
+        desc: Descriptor,
+        fromRepo: string,
+        getContent?: () => Promise<ReadableStream<Uint8Array>>,
+      ) {
+        if (fromRepo === 'broken/repo') throw new Error('mount refused');
+        this.mounts.push(`${desc.digest}<-${fromRepo}`);
+        await MemoryStore.prototype.push.call(this, desc, await getContent!());
+      }
+    }
+    const dst = new Mountable();
+    const mounted: string[] = [];
+    await copyGraph(src, dst, image.manifest, {
+      mountFrom: () => ['broken/repo', 'library/base'],
+      onMounted: (d, repo) => void mounted.push(`${d.digest}<-${repo}`),
+    });
+    const expected = new Set([
+      `${image.config.digest}<-library/base`,
+      `${image.layers[0]!.digest}<-library/base`,
+    ]);
+    expect(new Set(dst.mounts)).toEqual(expected);
+    expect(new Set(mounted)).toEqual(expected);
+    // Manifests are pushed, never mounted.
+    expect(dst.pushed).toEqual([image.manifest.digest]);
+  });
+
+  it('falls back to a regular copy when no repository mounts', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'not-mounted');
+    class NeverMounts extends RecordingStore {
+      async mount(): Promise<void> {
+        throw new Error('nope');
+      }
+    }
+    const dst = new NeverMounts();
+    await copyGraph(src, dst, image.manifest, { mountFrom: () => ['a/b'] });
+    expect(new Set(dst.pushed)).toEqual(
+      new Set([image.config.digest, image.layers[0]!.digest, image.manifest.digest]),
+    );
+  });
+
+  describe('targetPlatform', () => {
+    async function multiArch() {
+      const src = new MemoryStore();
+      const amd = await pushImage(src, 'amd', { platform: { os: 'linux', architecture: 'amd64' } });
+      const arm = await pushImage(src, 'arm', { platform: { os: 'linux', architecture: 'arm64' } });
+      const index = await pushBytes(
+        src,
+        MediaType.ImageIndex,
+        json({
+          schemaVersion: 2,
+          mediaType: MediaType.ImageIndex,
+          manifests: [
+            { ...amd.manifest, platform: { os: 'linux', architecture: 'amd64' } },
+            { ...arm.manifest, platform: { os: 'linux', architecture: 'arm64' } },
+          ],
+        }),
+      );
+      await src.tag(index, 'multi');
+      await src.tag(arm.manifest, 'arm-only');
+      return { src, amd, arm, index };
+    }
+
+    it('copies only the manifest of the platform asked for from an index', async () => {
+      const { src, amd, arm, index } = await multiArch();
+      const dst = new MemoryStore();
+      const root = await copy(src, 'multi', dst, 'arm', {
+        targetPlatform: { os: 'linux', architecture: 'arm64' },
+      });
+      expect(root.digest).toBe(arm.manifest.digest);
+      expect((await dst.resolve('arm')).digest).toBe(arm.manifest.digest);
+      expect(await dst.exists(index)).toBe(false);
+      expect(await dst.exists(amd.manifest)).toBe(false);
+    });
+
+    it('checks the platform of a single manifest', async () => {
+      const { src, arm } = await multiArch();
+      const dst = new MemoryStore();
+      await copy(src, 'arm-only', dst, 'ok', { targetPlatform: { os: 'linux', architecture: 'arm64' } });
+      expect((await dst.resolve('ok')).digest).toBe(arm.manifest.digest);
+      const err = await copy(src, 'arm-only', dst, 'no', {
+        targetPlatform: { os: 'linux', architecture: 'amd64' },
+      }).catch((e: unknown) => e);
+      expect(NotFoundError.is((err as CopyError).cause)).toBe(true);
+    });
+
+    it('fails when the index has no such platform', async () => {
+      const { src } = await multiArch();
+      const err = await copy(src, 'multi', new MemoryStore(), 'x', {
+        targetPlatform: { os: 'windows', architecture: 'amd64' },
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ origin: 'source' });
+      expect(NotFoundError.is((err as CopyError).cause)).toBe(true);
+    });
+
+    it('refuses to select a platform of a blob', async () => {
+      const src = new MemoryStore();
+      const blob = await pushBytes(src, 'application/octet-stream', encoder.encode('x'));
+      await src.tag(blob, 'blob');
+      const err = await copy(src, 'blob', new MemoryStore(), 'x', {
+        targetPlatform: { os: 'linux', architecture: 'amd64' },
+      }).catch((e: unknown) => e);
+      expect(UnsupportedError.is((err as CopyError).cause)).toBe(true);
+    });
+  });
+});
+
+describe('extendedCopy', () => {
+  async function withReferrers() {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'subject');
+    await src.tag(image.manifest, 'v1');
+    const sig = await pushImage(src, 'sig', {
+      extra: {
+        artifactType: 'application/vnd.test.signature',
+        subject: image.manifest,
+        annotations: { team: 'sec' },
+      },
+    });
+    const sbom = await pushImage(src, 'sbom', {
+      extra: { artifactType: 'application/vnd.test.sbom', subject: image.manifest },
+    });
+    const sigOfSbom = await pushImage(src, 'sig-of-sbom', {
+      extra: { artifactType: 'application/vnd.test.signature', subject: sbom.manifest },
+    });
+    return { src, image, sig, sbom, sigOfSbom };
+  }
+
+  it('copies a manifest with all its referrers, recursively', async () => {
+    const { src, image, sig, sbom, sigOfSbom } = await withReferrers();
+    const dst = new MemoryStore();
+    const node = await extendedCopy(src, 'v1', dst, 'copied');
+    expect(node.digest).toBe(image.manifest.digest);
+    for (const m of [image, sig, sbom, sigOfSbom]) expect(await dst.exists(m.manifest)).toBe(true);
+    expect((await dst.resolve('copied')).digest).toBe(image.manifest.digest);
+    expect((await dst.predecessors(image.manifest)).map((d) => d.digest).sort()).toEqual(
+      [sig.manifest.digest, sbom.manifest.digest].sort(),
+    );
+  });
+
+  it('follows predecessors only to the depth asked for', async () => {
+    const { src, image, sig, sbom, sigOfSbom } = await withReferrers();
+    const roots = await findRoots(src, image.manifest, { depth: 1 });
+    expect(roots.map((r) => r.digest).sort()).toEqual([sig.manifest.digest, sbom.manifest.digest].sort());
+    const dst = new MemoryStore();
+    await extendedCopyGraph(src, dst, image.manifest, { depth: 1 });
+    expect(await dst.exists(sbom.manifest)).toBe(true);
+    expect(await dst.exists(sigOfSbom.manifest)).toBe(false);
+  });
+
+  it('copies only referrers of a matching artifact type', async () => {
+    const { src, image, sig, sbom } = await withReferrers();
+    const dst = new MemoryStore();
+    await extendedCopyGraph(src, dst, image.manifest, {
+      findPredecessors: filterArtifactType(/signature$/),
+    });
+    expect(await dst.exists(sig.manifest)).toBe(true);
+    expect(await dst.exists(sbom.manifest)).toBe(false);
+    expect(await dst.exists(image.manifest)).toBe(true);
+  });
+
+  it('copies only referrers with a matching annotation', async () => {
+    const { src, image, sig, sbom } = await withReferrers();
+    const dst = new MemoryStore();
+    await extendedCopyGraph(src, dst, image.manifest, {
+      findPredecessors: filterAnnotation('team', /^sec$/),
+    });
+    expect(await dst.exists(sig.manifest)).toBe(true);
+    expect(await dst.exists(sbom.manifest)).toBe(false);
+  });
+
+  it('fetches the artifact type when a predecessor descriptor lacks it', async () => {
+    const { src, image, sig } = await withReferrers();
+    const bare = async (s: MemoryStore, d: Descriptor) =>
+      (await s.predecessors(d)).map((p) => ({ mediaType: p.mediaType, digest: p.digest, size: p.size }));
+    const dst = new MemoryStore();
+    await extendedCopyGraph(src, dst, image.manifest, {
+      findPredecessors: filterArtifactType(/signature/, (s, d) => bare(s as MemoryStore, d)),
+    });
+    expect(await dst.exists(sig.manifest)).toBe(true);
+    expect(digestOf(await fetchAll(dst, sig.manifest))).toBe(sig.manifest.digest);
+  });
+});

@@ -1,0 +1,559 @@
+/**
+ * Copying a graph of content between stores: `copy`, `copyGraph`, `extendedCopy` and
+ * `extendedCopyGraph`, the TypeScript counterparts of oras-go v2's (`copy.go`,
+ * `extendedcopy.go`). Blobs stream from source to destination; nothing but manifests (up to
+ * `maxMetadataBytes`) is held in memory.
+ */
+import {
+  AlreadyExistsError,
+  type Descriptor,
+  ErrorCode,
+  InvalidArgumentError,
+  MismatchedDigestError,
+  MismatchedSizeError,
+  OrasError,
+  type OrasErrorOptions,
+  type Platform,
+  TrailingDataError,
+  isNonDistributableMediaType,
+} from '@oras/spec';
+import {
+  type Fetcher,
+  type OperationOptions,
+  type ReadOnlyGraphStorage,
+  type ReadOnlyStorage,
+  type ReadOnlyTarget,
+  type Storage,
+  type Target,
+  isMounter,
+  isReferencePusher,
+} from './interfaces.js';
+import { selectPlatform } from './platform.js';
+import { DEFAULT_MAX_FETCH_BYTES, fetchAll, toReadableStream } from './stream.js';
+import { describeReferrer, hasSuccessors, successors } from './successors.js';
+
+/** How many nodes copy moves at once unless told (oras-go's default). */
+export const DEFAULT_COPY_CONCURRENCY = 3;
+
+/** The most bytes of a manifest or index copy reads into memory unless told (4 MiB). */
+export const DEFAULT_COPY_MAX_METADATA_BYTES = DEFAULT_MAX_FETCH_BYTES;
+
+/** Returned by a `preCopy` hook to skip a node (it is neither copied nor reported as copied). */
+export const SKIP_NODE: unique symbol = Symbol.for('@oras/content.skip-node') as never;
+
+/** Which side of a copy failed. */
+export type CopyOrigin = 'source' | 'destination';
+
+/** Options of {@link CopyError}. */
+export interface CopyErrorOptions extends OrasErrorOptions {
+  /** The side that failed. */
+  readonly origin: CopyOrigin;
+  /** The operation that failed (`fetch`, `push`, `exists`, `resolve`, `tag`, `mount`, ...). */
+  readonly op: string;
+}
+
+/**
+ * A copy failed; `origin` says whether the source or the destination failed and `op` what it
+ * was doing. The CLI prints "Error from source registry" or "... destination registry" from it.
+ */
+export class CopyError extends OrasError {
+  static override readonly code: string = ErrorCode.Copy;
+  /** The side that failed. */
+  readonly origin: CopyOrigin;
+  /** The operation that failed. */
+  readonly op: string;
+
+  constructor(message: string, options: CopyErrorOptions) {
+    super(message, options);
+    this.origin = options.origin;
+    this.op = options.op;
+  }
+}
+
+type Hook = (desc: Descriptor) => void | Promise<void>;
+
+/** Options of {@link copyGraph}; every field is optional and defaults as in oras-go. */
+export interface CopyGraphOptions extends OperationOptions {
+  /** How many nodes move at once (default 3). */
+  readonly concurrency?: number | undefined;
+  /** The most bytes of a manifest or index to read into memory (default 4 MiB). */
+  readonly maxMetadataBytes?: number | undefined;
+  /** Called before a node is copied; return {@link SKIP_NODE} to skip it. */
+  readonly preCopy?:
+    | ((desc: Descriptor) => void | typeof SKIP_NODE | Promise<void | typeof SKIP_NODE>)
+    | undefined;
+  /** Called after a node is copied. */
+  readonly postCopy?: Hook | undefined;
+  /** Called for a node the destination already has (its subtree is skipped). */
+  readonly onCopySkipped?: Hook | undefined;
+  /**
+   * The repositories (of the destination's registry) to try mounting a blob from before uploading
+   * it. Used only when the destination can mount (`isMounter`).
+   */
+  readonly mountFrom?: ((desc: Descriptor) => readonly string[] | Promise<readonly string[]>) | undefined;
+  /** Called after a blob was mounted from `fromRepo`. */
+  readonly onMounted?: ((desc: Descriptor, fromRepo: string) => void | Promise<void>) | undefined;
+  /**
+   * Finds the successors of a node (default: {@link successors} through a fetcher that caches
+   * manifests). Non-distributable (foreign) layers are dropped from the result.
+   */
+  readonly findSuccessors?: ((fetcher: Fetcher, desc: Descriptor) => Promise<Descriptor[]>) | undefined;
+}
+
+/** Options of {@link copy}. */
+export interface CopyOptions extends CopyGraphOptions {
+  /** When the source reference is an index, copy only the manifest of this platform (and tag it). */
+  readonly targetPlatform?: Platform | undefined;
+  /** Maps the resolved root to the node to copy (applied after `targetPlatform`). */
+  readonly mapRoot?: ((src: ReadOnlyStorage, root: Descriptor) => Promise<Descriptor>) | undefined;
+}
+
+/** Options of {@link extendedCopyGraph}. */
+export interface ExtendedCopyGraphOptions extends CopyGraphOptions {
+  /** How many levels of predecessors to follow up from the node; 0 (default) means all. */
+  readonly depth?: number | undefined;
+  /**
+   * Finds the predecessors of a node (default: the source's `predecessors`). Use
+   * {@link filterArtifactType} or {@link filterAnnotation} to copy only some referrers.
+   */
+  readonly findPredecessors?:
+    | ((src: ReadOnlyGraphStorage, desc: Descriptor) => Promise<Descriptor[]>)
+    | undefined;
+}
+
+/** Options of {@link extendedCopy}. */
+export interface ExtendedCopyOptions extends ExtendedCopyGraphOptions {}
+
+function wrap(origin: CopyOrigin, op: string, desc: Descriptor | string, err: unknown): unknown {
+  if (CopyError.is(err) || (err as { name?: string } | null)?.name === 'AbortError') return err;
+  const what = typeof desc === 'string' ? desc : `${desc.digest}: ${desc.mediaType}`;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new CopyError(`${origin}: ${op} ${what}: ${reason}`, { origin, op, cause: err });
+}
+
+async function guard<T>(
+  origin: CopyOrigin,
+  op: string,
+  desc: Descriptor | string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw wrap(origin, op, desc, err);
+  }
+}
+
+class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
+/**
+ * A source stream that remembers whether the source failed (so a push error can be blamed on the
+ * right side) and that can be cancelled even while the destination holds its reader.
+ */
+function trackSource(stream: ReadableStream<Uint8Array>): {
+  stream: ReadableStream<Uint8Array>;
+  failed: () => unknown;
+  release: () => Promise<void>;
+} {
+  const reader = stream.getReader();
+  let failure: unknown;
+  let finished = false;
+  const tracked = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            finished = true;
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (err) {
+          failure = err ?? new Error('source stream failed');
+          finished = true;
+          controller.error(err);
+        }
+      },
+      async cancel(reason) {
+        finished = true;
+        await reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return {
+    stream: tracked,
+    failed: () => failure,
+    release: async () => {
+      if (!finished) {
+        finished = true;
+        await reader.cancel().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** The state of one copy operation (shared by the roots of an extended copy). */
+class GraphCopier {
+  readonly #src: ReadOnlyStorage;
+  readonly #dst: Storage;
+  readonly #options: CopyGraphOptions;
+  readonly #limiter: Semaphore;
+  readonly #maxMetadataBytes: number;
+  readonly #cache = new Map<string, Uint8Array>();
+  readonly #tasks = new Map<string, Promise<void>>();
+  readonly #abort = new AbortController();
+  readonly signal: AbortSignal;
+  readonly #cachingFetcher: Fetcher;
+
+  constructor(src: ReadOnlyStorage, dst: Storage, options: CopyGraphOptions) {
+    const concurrency = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError(
+        `copy: concurrency must be a positive integer, got ${String(concurrency)}`,
+      );
+    }
+    this.#src = src;
+    this.#dst = dst;
+    this.#options = options;
+    this.#limiter = new Semaphore(concurrency);
+    this.#maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_COPY_MAX_METADATA_BYTES;
+    this.signal =
+      options.signal === undefined
+        ? this.#abort.signal
+        : AbortSignal.any([options.signal, this.#abort.signal]);
+    this.#cachingFetcher = {
+      fetch: async (desc) => {
+        const cached = this.#cache.get(desc.digest);
+        if (cached !== undefined) return toReadableStream(cached);
+        if (!hasSuccessors(desc))
+          return guard('source', 'fetch', desc, () => src.fetch(desc, { signal: this.signal }));
+        const bytes = await this.#limiter.run(() =>
+          guard('source', 'fetch', desc, () =>
+            fetchAll(src, desc, { maxBytes: this.#maxMetadataBytes, signal: this.signal }),
+          ),
+        );
+        this.#cache.set(desc.digest, bytes);
+        return toReadableStream(bytes);
+      },
+    };
+  }
+
+  /** Copies the graph under `root`, after which every started transfer has settled. */
+  async run(roots: readonly Descriptor[]): Promise<void> {
+    try {
+      await Promise.all(roots.map((root) => this.copyNode(root)));
+    } catch (err) {
+      this.#abort.abort(err);
+      await Promise.allSettled([...this.#tasks.values()]);
+      throw err;
+    }
+  }
+
+  copyNode(desc: Descriptor): Promise<void> {
+    let task = this.#tasks.get(desc.digest);
+    if (task === undefined) {
+      task = this.#copy(desc);
+      this.#tasks.set(desc.digest, task);
+      // A failure is reported through run(); keep the unhandled-rejection tracker quiet meanwhile.
+      task.catch(() => undefined);
+    }
+    return task;
+  }
+
+  /** The bytes of a manifest copied, when it was read (for pushing the root by reference). */
+  cached(digest: string): Uint8Array | undefined {
+    return this.#cache.get(digest);
+  }
+
+  async #copy(desc: Descriptor): Promise<void> {
+    this.signal.throwIfAborted();
+    const exists = await this.#limiter.run(() =>
+      guard('destination', 'exists', desc, () => this.#dst.exists(desc, { signal: this.signal })),
+    );
+    if (exists) {
+      await this.#options.onCopySkipped?.(desc);
+      return;
+    }
+    const find =
+      this.#options.findSuccessors ??
+      ((fetcher: Fetcher, d: Descriptor) =>
+        successors(fetcher, d, { maxBytes: this.#maxMetadataBytes, signal: this.signal }));
+    let children: Descriptor[];
+    try {
+      children = await find(this.#cachingFetcher, desc);
+    } catch (err) {
+      throw wrap('source', 'find successors of', desc, err);
+    }
+    children = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
+    await Promise.all(children.map((child) => this.copyNode(child)));
+    await this.#limiter.run(() => this.#transfer(desc));
+  }
+
+  async #transfer(desc: Descriptor): Promise<void> {
+    this.signal.throwIfAborted();
+    if ((await this.#options.preCopy?.(desc)) === SKIP_NODE) return;
+    if (!hasSuccessors(desc) && (await this.#mount(desc))) return;
+    await this.push(desc, (content, signal) => this.#dst.push(desc, content, { signal }));
+    await this.#options.postCopy?.(desc);
+  }
+
+  /** Streams `desc` from the source into `write`, blaming failures on the right side. */
+  async push(
+    desc: Descriptor,
+    write: (content: ReadableStream<Uint8Array>, signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    const cached = this.#cache.get(desc.digest);
+    const source =
+      cached !== undefined
+        ? toReadableStream(cached)
+        : await guard('source', 'fetch', desc, () => this.#src.fetch(desc, { signal: this.signal }));
+    const tracked = trackSource(source);
+    try {
+      await write(tracked.stream, this.signal);
+    } catch (err) {
+      await tracked.release();
+      if (AlreadyExistsError.is(err)) return;
+      const sourceFailure = tracked.failed();
+      if (sourceFailure !== undefined) throw wrap('source', 'fetch', desc, sourceFailure);
+      // The destination verified what the source sent and found it is not what the descriptor says.
+      if (MismatchedDigestError.is(err) || MismatchedSizeError.is(err) || TrailingDataError.is(err)) {
+        throw wrap('source', 'fetch', desc, err);
+      }
+      throw wrap('destination', 'push', desc, err);
+    }
+  }
+
+  /** Tries to mount `desc` from the repositories `mountFrom` names; false when none worked. */
+  async #mount(desc: Descriptor): Promise<boolean> {
+    const dst = this.#dst;
+    if (this.#options.mountFrom === undefined || !isMounter(dst)) return false;
+    const repositories = await this.#options.mountFrom(desc);
+    for (const fromRepo of repositories) {
+      try {
+        await dst.mount(desc, fromRepo, () => this.#src.fetch(desc, { signal: this.signal }), {
+          signal: this.signal,
+        });
+      } catch {
+        // Not mountable from there: try the next repository, then fall back to a regular copy.
+        this.signal.throwIfAborted();
+        continue;
+      }
+      await this.#options.onMounted?.(desc, fromRepo);
+      await this.#options.postCopy?.(desc);
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Copies the graph rooted at `root` from `src` to `dst`: every node the destination lacks, leaves
+ * first, at most `concurrency` at a time. A node the destination has is skipped with its whole
+ * subtree (`onCopySkipped`). Failures reject with {@link CopyError}, whose `origin` names the side.
+ */
+export async function copyGraph(
+  src: ReadOnlyStorage,
+  dst: Storage,
+  root: Descriptor,
+  options: CopyGraphOptions = {},
+): Promise<void> {
+  await new GraphCopier(src, dst, options).run([root]);
+}
+
+/**
+ * Copies the graph that `srcRef` names in `src` to `dst` and tags its root as `dstRef` (`srcRef`
+ * when empty). With `targetPlatform`, an index root is replaced by its manifest for that
+ * platform. When the destination can push by reference (a registry), the root manifest is put
+ * under the tag directly; otherwise it is pushed, then tagged. Returns the root copied.
+ */
+export async function copy(
+  src: ReadOnlyTarget,
+  srcRef: string,
+  dst: Target,
+  dstRef: string,
+  options: CopyOptions = {},
+): Promise<Descriptor> {
+  if (srcRef === '') throw new InvalidArgumentError('copy: empty source reference');
+  const reference = dstRef === '' ? srcRef : dstRef;
+  let root = await guard('source', 'resolve', srcRef, () => src.resolve(srcRef, options));
+  if (options.targetPlatform !== undefined) {
+    const platform = options.targetPlatform;
+    const current = root;
+    root = await guard('source', 'select platform of', current, () =>
+      selectPlatform(src, current, platform, { maxBytes: options.maxMetadataBytes, signal: options.signal }),
+    );
+  }
+  if (options.mapRoot !== undefined) root = await options.mapRoot(src, root);
+  const target = root;
+
+  if (!isReferencePusher(dst)) {
+    await copyGraph(src, dst, target, options);
+    await guard('destination', 'tag', target, () => dst.tag(target, reference, options));
+    return target;
+  }
+
+  let copier: GraphCopier | undefined;
+  const graphOptions: CopyGraphOptions = {
+    ...options,
+    preCopy: async (desc) => {
+      const decision = await options.preCopy?.(desc);
+      if (decision === SKIP_NODE || desc.digest !== target.digest) return decision;
+      await copier!.push(desc, (content, signal) => dst.pushReference(desc, content, reference, { signal }));
+      await options.postCopy?.(desc);
+      return SKIP_NODE;
+    },
+    onCopySkipped: async (desc) => {
+      if (desc.digest === target.digest) {
+        await guard('destination', 'tag', desc, () => dst.tag(desc, reference, options));
+      }
+      await options.onCopySkipped?.(desc);
+    },
+  };
+  copier = new GraphCopier(src, dst, graphOptions);
+  await copier.run([target]);
+  return target;
+}
+
+/**
+ * Finds the roots above `node`: follows predecessors (referrers, indexes) up to `depth` levels
+ * (all when 0) and returns the nodes that have none, or sit at the depth limit.
+ */
+export async function findRoots(
+  src: ReadOnlyGraphStorage,
+  node: Descriptor,
+  options: ExtendedCopyGraphOptions = {},
+): Promise<Descriptor[]> {
+  const find =
+    options.findPredecessors ??
+    ((storage: ReadOnlyGraphStorage, desc: Descriptor) => storage.predecessors(desc, options));
+  const depth = options.depth ?? 0;
+  const visited = new Set<string>();
+  const roots = new Map<string, Descriptor>();
+  const stack: { node: Descriptor; depth: number }[] = [{ node, depth: 0 }];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (visited.has(current.node.digest)) continue;
+    visited.add(current.node.digest);
+    if (depth > 0 && current.depth === depth) {
+      if (!roots.has(current.node.digest)) roots.set(current.node.digest, current.node);
+      continue;
+    }
+    const predecessors = await guard('source', 'find predecessors of', current.node, () =>
+      find(src, current.node),
+    );
+    if (predecessors.length === 0) {
+      if (!roots.has(current.node.digest)) roots.set(current.node.digest, current.node);
+      continue;
+    }
+    for (const p of predecessors)
+      if (!visited.has(p.digest)) stack.push({ node: p, depth: current.depth + 1 });
+  }
+  return [...roots.values()];
+}
+
+/**
+ * Copies `node` together with everything that points at it (its referrers, the indexes that list
+ * it, their referrers, ...) up to `depth` levels: finds the roots above the node, then copies the
+ * graph under each root, sharing one copy state so that common nodes move once.
+ */
+export async function extendedCopyGraph(
+  src: ReadOnlyGraphStorage,
+  dst: Storage,
+  node: Descriptor,
+  options: ExtendedCopyGraphOptions = {},
+): Promise<void> {
+  const roots = await findRoots(src, node, options);
+  await new GraphCopier(src, dst, options).run(roots);
+}
+
+/**
+ * Resolves `srcRef`, copies it with its predecessors ({@link extendedCopyGraph}) and tags the
+ * resolved node as `dstRef` (`srcRef` when empty) in the destination. Returns the node.
+ */
+export async function extendedCopy(
+  src: ReadOnlyGraphStorage & ReadOnlyTarget,
+  srcRef: string,
+  dst: Target,
+  dstRef: string,
+  options: ExtendedCopyOptions = {},
+): Promise<Descriptor> {
+  if (srcRef === '') throw new InvalidArgumentError('extended copy: empty source reference');
+  const reference = dstRef === '' ? srcRef : dstRef;
+  const node = await guard('source', 'resolve', srcRef, () => src.resolve(srcRef, options));
+  await extendedCopyGraph(src, dst, node, options);
+  await guard('destination', 'tag', node, () => dst.tag(node, reference, options));
+  return node;
+}
+
+type FindPredecessors = (src: ReadOnlyGraphStorage, desc: Descriptor) => Promise<Descriptor[]>;
+
+const defaultFindPredecessors: FindPredecessors = (src, desc) => src.predecessors(desc);
+
+/** Fills in `artifactType` and `annotations` of a predecessor from its manifest when the descriptor lacks them. */
+async function described(src: ReadOnlyGraphStorage, desc: Descriptor): Promise<Descriptor> {
+  if ((desc.artifactType !== undefined && desc.annotations !== undefined) || !hasSuccessors(desc))
+    return desc;
+  const bytes = await fetchAll(src, desc);
+  const fromManifest = describeReferrer(desc, bytes);
+  return {
+    ...desc,
+    artifactType: desc.artifactType ?? fromManifest.artifactType,
+    annotations: desc.annotations ?? fromManifest.annotations,
+  } as Descriptor;
+}
+
+/**
+ * A `findPredecessors` that keeps only predecessors whose artifact type matches `pattern` (the
+ * manifest's `artifactType`, or its config media type; fetched when the descriptor lacks it).
+ */
+export function filterArtifactType(
+  pattern: RegExp,
+  find: FindPredecessors = defaultFindPredecessors,
+): FindPredecessors {
+  return async (src, desc) => {
+    const found = await find(src, desc);
+    const kept: Descriptor[] = [];
+    for (const p of found) {
+      const full = await described(src, p);
+      if (full.artifactType !== undefined && pattern.test(full.artifactType)) kept.push(p);
+    }
+    return kept;
+  };
+}
+
+/**
+ * A `findPredecessors` that keeps only predecessors having the annotation `key` (with a value
+ * matching `pattern` when given; fetched from the manifest when the descriptor has none).
+ */
+export function filterAnnotation(
+  key: string,
+  pattern?: RegExp,
+  find: FindPredecessors = defaultFindPredecessors,
+): FindPredecessors {
+  return async (src, desc) => {
+    const found = await find(src, desc);
+    const kept: Descriptor[] = [];
+    for (const p of found) {
+      const value = (await described(src, p)).annotations?.[key];
+      if (value !== undefined && (pattern === undefined || pattern.test(value))) kept.push(p);
+    }
+    return kept;
+  };
+}

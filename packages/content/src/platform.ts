@@ -1,0 +1,106 @@
+/**
+ * Choosing the manifest of a platform: from an index, or checking a manifest's config.
+ * @see https://github.com/opencontainers/image-spec/blob/main/image-index.md#platform-variants
+ */
+import {
+  type Descriptor,
+  InvalidManifestError,
+  MediaType,
+  NotFoundError,
+  type Platform,
+  UnsupportedError,
+} from '@oras/spec';
+import type { Fetcher, OperationOptions } from './interfaces.js';
+import { fetchAll } from './stream.js';
+
+/** Options of {@link selectPlatform}. */
+export interface SelectPlatformOptions extends OperationOptions {
+  /** The most bytes of a manifest, index or config to read (default 4 MiB). */
+  readonly maxBytes?: number | undefined;
+}
+
+/**
+ * Whether `got` satisfies `want`, as oras-go matches platforms: the same architecture and OS; the
+ * same OS version and variant when `want` names them; and every OS feature `want` lists.
+ */
+export function platformMatches(want: Platform, got: Partial<Platform> | undefined): boolean {
+  if (got === undefined) return false;
+  if (got.architecture !== want.architecture || got.os !== want.os) return false;
+  if (
+    want['os.version'] !== undefined &&
+    want['os.version'] !== '' &&
+    got['os.version'] !== want['os.version']
+  ) {
+    return false;
+  }
+  if (want.variant !== undefined && want.variant !== '' && got.variant !== want.variant) return false;
+  const features = new Set(got['os.features'] ?? []);
+  return (want['os.features'] ?? []).every((f) => features.has(f));
+}
+
+function parseObject(bytes: Uint8Array, desc: Descriptor): Record<string, unknown> {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch (err) {
+    throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: invalid json`, { cause: err });
+  }
+  throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: expected a json object`);
+}
+
+/**
+ * Returns the manifest of `root` for `platform`: the first matching entry of an index (or Docker
+ * manifest list), or `root` itself when it is a manifest whose config declares a matching
+ * platform. Rejects with `NotFoundError` when nothing matches and `UnsupportedError` for other
+ * media types.
+ */
+export async function selectPlatform(
+  fetcher: Fetcher,
+  root: Descriptor,
+  platform: Platform,
+  options: SelectPlatformOptions = {},
+): Promise<Descriptor> {
+  switch (root.mediaType) {
+    case MediaType.ImageIndex:
+    case MediaType.DockerManifestList: {
+      const index = parseObject(await fetchAll(fetcher, root, options), root);
+      const manifests = Array.isArray(index.manifests) ? (index.manifests as Descriptor[]) : [];
+      const found = manifests.find((m) => platformMatches(platform, m.platform));
+      if (found === undefined) {
+        throw new NotFoundError(
+          `${root.digest}: ${root.mediaType}: no manifest for platform ${describe(platform)}`,
+        );
+      }
+      return found;
+    }
+    case MediaType.ImageManifest:
+    case MediaType.DockerManifest: {
+      const manifest = parseObject(await fetchAll(fetcher, root, options), root);
+      const config = manifest.config as Descriptor | undefined;
+      if (config === undefined || typeof config !== 'object') {
+        throw new InvalidManifestError(`${root.digest}: ${root.mediaType}: missing config`);
+      }
+      if (config.mediaType !== MediaType.ImageConfig && config.mediaType !== MediaType.DockerConfig) {
+        throw new NotFoundError(
+          `${root.digest}: ${root.mediaType}: config ${config.mediaType} has no platform`,
+        );
+      }
+      const got = parseObject(await fetchAll(fetcher, config, options), config) as Partial<Platform>;
+      if (!platformMatches(platform, got)) {
+        throw new NotFoundError(
+          `${root.digest}: ${root.mediaType}: platform does not match ${describe(platform)}`,
+        );
+      }
+      return root;
+    }
+    default:
+      throw new UnsupportedError(
+        `${root.digest}: ${root.mediaType}: cannot select a platform of this media type`,
+      );
+  }
+}
+
+function describe(p: Platform): string {
+  return [p.os, p.architecture, p.variant].filter((x) => x !== undefined && x !== '').join('/');
+}
