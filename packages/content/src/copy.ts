@@ -70,6 +70,9 @@ export class CopyError extends OrasError {
   }
 }
 
+/** What a `preCopy` hook returns: nothing to go on, or {@link SKIP_NODE}. */
+export type PreCopyResult = typeof SKIP_NODE | undefined;
+
 type Hook = (desc: Descriptor) => void | Promise<void>;
 
 /** Options of {@link copyGraph}; every field is optional and defaults as in oras-go. */
@@ -79,9 +82,7 @@ export interface CopyGraphOptions extends OperationOptions {
   /** The most bytes of a manifest or index to read into memory (default 4 MiB). */
   readonly maxMetadataBytes?: number | undefined;
   /** Called before a node is copied; return {@link SKIP_NODE} to skip it. */
-  readonly preCopy?:
-    | ((desc: Descriptor) => void | typeof SKIP_NODE | Promise<void | typeof SKIP_NODE>)
-    | undefined;
+  readonly preCopy?: ((desc: Descriptor) => PreCopyResult | Promise<PreCopyResult>) | undefined;
   /** Called after a node is copied. */
   readonly postCopy?: Hook | undefined;
   /** Called for a node the destination already has (its subtree is skipped). */

@@ -84,6 +84,7 @@ export type {
   CopyOrigin,
   ExtendedCopyGraphOptions,
   ExtendedCopyOptions,
+  PreCopyResult,
 } from './copy.js';
 export { platformMatches, selectPlatform } from './platform.js';
 export type { SelectPlatformOptions } from './platform.js';
