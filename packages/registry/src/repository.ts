@@ -31,6 +31,7 @@ import {
   serializeIndex,
   SizeExceedsLimitError,
   TooManyPagesError,
+  TrailingDataError,
   UnsupportedError,
 } from '@oras/spec';
 import { resumableBlobStream } from './blob-download.js';
@@ -164,6 +165,9 @@ async function readSource(source: ContentSource, maxBytes: number, what: string)
 }
 
 function verifyBytes(bytes: Uint8Array, expected: Descriptor): void {
+  if (bytes.byteLength > expected.size) {
+    throw new TrailingDataError(`${expected.digest}: content goes on past its size of ${expected.size} bytes`);
+  }
   if (bytes.byteLength !== expected.size) {
     throw new MismatchedSizeError(`${expected.digest}: content is ${bytes.byteLength} bytes, expected ${expected.size}`);
   }
@@ -660,7 +664,9 @@ export class RemoteRepository implements Repository {
     if (!bytes && expected.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
       // small enough to hold: bytes can be re-sent after a challenge or a 5xx, a stream cannot
       bytes = await readSource(content, expected.size + 1, expected.digest).catch((err: unknown) => {
-        if (SizeExceedsLimitError.is(err)) throw new MismatchedSizeError(`${expected.digest}: content goes on past its size of ${expected.size} bytes`);
+        if (SizeExceedsLimitError.is(err)) {
+          throw new TrailingDataError(`${expected.digest}: content goes on past its size of ${expected.size} bytes`);
+        }
         throw err;
       });
     }
