@@ -321,6 +321,23 @@ describe('AuthClient: bearer', () => {
     expect(reg.server.requests.map((r) => r.url.pathname)).toEqual(['/token', '/v2/a/b/blobs/uploads/1']);
   });
 
+  it('remembers an opaque challenge scope (ECR Public "aws") so the next request reuses the token', async () => {
+    const reg = await tokenRegistry({ scopeFor: () => 'aws' });
+    const client = new AuthClient();
+    for (const tag of ['a', 'b']) {
+      const res = await client.request({
+        method: 'GET',
+        url: new URL(`/v2/a/b/manifests/${tag}`, reg.server.url),
+        scopes: ['repository:a/b:pull'],
+      });
+      expect(res.statusCode).toBe(200);
+      await text(res);
+    }
+    expect(reg.tokenRequests).toHaveLength(1);
+    expect(reg.tokenRequests[0]?.url.searchParams.getAll('scope')).toEqual(['aws', 'repository:a/b:pull']);
+    expect(reg.server.requests.filter((r) => r.url.pathname !== '/token')).toHaveLength(3);
+  });
+
   it('renews a token the registry no longer accepts and sends the body again', async () => {
     const reg = await tokenRegistry({ scopeFor: () => 'repository:a/b:pull,push' });
     const client = new AuthClient();

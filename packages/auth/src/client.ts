@@ -15,7 +15,7 @@ import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './creden
 import { DeniedError, UnauthorizedError } from './errors.js';
 import { validateRealm } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
-import { cleanScopes } from './scope.js';
+import { cleanScopes, isResourceScope } from './scope.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
 
 /** The OAuth2 `client_id` sent when none is configured. */
@@ -191,7 +191,8 @@ export class AuthClient {
     }
     const host = url.host;
     const hints = req.scopes ?? [];
-    const attempt = await this.#cachedAttempt(host, cleanScopes(hints).join(' '), req.signal);
+    const extra = this.cache.getChallenge(host)?.extraScopes ?? [];
+    const attempt = await this.#cachedAttempt(host, cleanScopes([...hints, ...extra]).join(' '), req.signal);
     let res = await this.#send(method, url, withAuth(headers, attempt), req);
     if (res.statusCode !== 401) return res;
     const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
@@ -257,9 +258,11 @@ export class AuthClient {
     const service = challenge.params.service;
     const scopes = cleanScopes([...hints, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const scopeKey = scopes.join(' ');
+    const extraScopes = cleanScopes([challenge.params.scope ?? '']).filter((s) => !isResourceScope(s));
     this.cache.setScheme(host, AuthScheme.Bearer, {
       realm: realmUrl.toString(),
       ...(service === undefined ? {} : { service }),
+      ...(extraScopes.length > 0 ? { extraScopes } : {}),
     });
     if (attempt?.scheme === AuthScheme.Bearer) {
       this.cache.invalidate(host, AuthScheme.Bearer, attempt.scopeKey, attempt.token);

@@ -20,7 +20,13 @@ export type { Credential, CredentialFunc } from './credential.js';
 export { CredentialsError, DeniedError, UnauthorizedError } from './errors.js';
 export { isInternalIp, validateRealm } from './realm.js';
 export { REDACTED, redactHeaders, redactUrl } from './redact.js';
-export { SCOPE_REGISTRY_CATALOG, ScopeAction, cleanScopes, scopeRepository } from './scope.js';
+export {
+  SCOPE_REGISTRY_CATALOG,
+  ScopeAction,
+  cleanScopes,
+  isResourceScope,
+  scopeRepository,
+} from './scope.js';
 export { AuthScheme, TokenCache } from './token-cache.js';
 export type { BearerChallenge, CachedToken, TokenCacheOptions } from './token-cache.js';
 export { DOCKER_CONFIG_FILE, DockerConfigFile, defaultConfigPath } from './config-file.js';

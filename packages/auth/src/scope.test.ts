@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cleanScopes, SCOPE_REGISTRY_CATALOG, ScopeAction, scopeRepository } from './scope.js';
+import {
+  cleanScopes,
+  isResourceScope,
+  SCOPE_REGISTRY_CATALOG,
+  ScopeAction,
+  scopeRepository,
+} from './scope.js';
 
 describe('scopeRepository', () => {
   it('builds a repository scope with sorted, deduplicated actions', () => {
@@ -39,5 +45,15 @@ describe('cleanScopes', () => {
     expect(cleanScopes(['repository:localhost:5000/a:pull', 'repository:localhost:5000/a:push'])).toEqual([
       'repository:localhost:5000/a:pull,push',
     ]);
+  });
+});
+
+describe('isResourceScope', () => {
+  it('tells type:name:actions scopes from opaque ones', () => {
+    expect(isResourceScope('repository:a/b:pull')).toBe(true);
+    expect(isResourceScope('registry:catalog:*')).toBe(true);
+    expect(isResourceScope('aws')).toBe(false);
+    expect(isResourceScope('a:b')).toBe(false);
+    expect(isResourceScope(':a:b')).toBe(false);
   });
 });

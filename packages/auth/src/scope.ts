@@ -39,12 +39,11 @@ export function cleanScopes(scopes: Iterable<string>): string[] {
   for (const raw of scopes) {
     for (const scope of raw.split(' ')) {
       if (scope === '') continue;
-      const actionsAt = scope.lastIndexOf(':');
-      const typeAt = scope.indexOf(':');
-      if (actionsAt <= 0 || typeAt === actionsAt) {
+      if (!isResourceScope(scope)) {
         other.add(scope);
         continue;
       }
+      const actionsAt = scope.lastIndexOf(':');
       const resource = scope.slice(0, actionsAt);
       const actions = scope.slice(actionsAt + 1).split(',');
       let set = resources.get(resource);
@@ -61,6 +60,15 @@ export function cleanScopes(scopes: Iterable<string>): string[] {
     if (cleaned.length > 0) out.push(`${resource}:${cleaned.join(',')}`);
   }
   return out.sort();
+}
+
+/**
+ * Whether `scope` has the `type:name:actions` shape. Registries also send opaque scopes (ECR
+ * Public's `aws`) that the client must echo back but cannot merge.
+ */
+export function isResourceScope(scope: string): boolean {
+  const first = scope.indexOf(':');
+  return first > 0 && first !== scope.lastIndexOf(':');
 }
 
 function cleanActions(actions: readonly string[]): string[] {

@@ -30,6 +30,11 @@ export interface BearerChallenge {
   readonly realm: string;
   /** The `service` parameter, if the challenge had one. */
   readonly service?: string;
+  /**
+   * Opaque scopes the challenge named (ECR Public's `aws`), which every token request for the
+   * host repeats, so the cache key of the next request matches the token already fetched.
+   */
+  readonly extraScopes?: readonly string[];
 }
 
 /** Options for {@link TokenCache}. */
