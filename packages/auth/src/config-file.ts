@@ -80,12 +80,18 @@ export class DockerConfigFile {
     return typeof v === 'string' && v !== '' ? v : undefined;
   }
 
-  /** The `credHelpers` helper suffix for `serverAddress`, if set. */
+  /**
+   * The `credHelpers` helper suffix for `serverAddress`, if set. Keys are host names, as docker
+   * writes them: Docker Hub's `https://index.docker.io/v1/` is looked up as `index.docker.io`.
+   */
   credHelper(serverAddress: string): string | undefined {
     const helpers = this.content.credHelpers;
     if (!isObject(helpers)) return undefined;
-    const v = helpers[serverAddress];
-    return typeof v === 'string' && v !== '' ? v : undefined;
+    for (const key of [toHostname(serverAddress), serverAddress]) {
+      const v = helpers[key];
+      if (typeof v === 'string' && v !== '') return v;
+    }
+    return undefined;
   }
 
   /** Whether the file configures any credential: a `credsStore`, `credHelpers` or `auths`. */

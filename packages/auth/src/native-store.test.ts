@@ -83,6 +83,14 @@ describe('createCredentialStore', () => {
     expect(await store.isAuthConfigured()).toBe(true);
   });
 
+  it('finds the helper for Docker Hub under its host name', async () => {
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ credHelpers: { 'index.docker.io': 'test' } }));
+    const store = createCredentialStore({ configPaths: [path], env: helper.env });
+    await store.put('https://index.docker.io/v1/', { username: 'hub', password: 'pw' });
+    expect(Object.keys(await helper.db())).toEqual(['https://index.docker.io/v1/']);
+  });
+
   it('reads the fallbacks in order and writes only the first file', async () => {
     const first = join(dir, 'first.json');
     const second = join(dir, 'second.json');
