@@ -319,6 +319,21 @@ describe('file store against malicious artifacts', () => {
       expect(existsSync(join(out, 'a', 'sub', 'x'))).toBe(false);
     });
 
+    it('refuses a layer whose links turn a symlink of another layer outward', async () => {
+      const store = open();
+      await pushLayer(store, 'a', [{ path: 'a/l', type: 'SymbolicLink', linkpath: 'd/..' }]);
+      // `.` unpacks into the working directory itself; `a/d -> ..` is inside it, yet makes
+      // `a/l` (resolved against `a`) lead to the working directory's parent.
+      const before = await snapshotTree(root, ['out', 'tmp']);
+      const err = await pushLayer(store, '.', [
+        { path: 'a/d', type: 'SymbolicLink', linkpath: '..' },
+        { path: 'a/inner', type: 'SymbolicLink', linkpath: '../x' },
+      ]).catch((e: unknown) => e);
+      expect(PathTraversalError.is(err), String(err)).toBe(true);
+      expect(await snapshotTree(root, ['out', 'tmp'])).toEqual(before);
+      expect(existsSync(join(out, 'a', 'l'))).toBe(false);
+    });
+
     it('refuses a hard link to a file of another layer', async () => {
       const store = open();
       await pushLayer(store, 'a', [

@@ -43,7 +43,7 @@ import {
   realPathOfMaybeMissing,
   showName,
 } from './paths.js';
-import { extractTarGzip, siblingTempPath } from './tar-extract.js';
+import { extractTarGzip, recheckSymlink, siblingTempPath } from './tar-extract.js';
 import { reproducibleMtime, tarDirectory } from './tar-writer.js';
 
 /** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */
@@ -110,8 +110,11 @@ export class FileStore implements Target, PredecessorFinder {
   readonly #tags = new Map<string, Descriptor>();
   readonly #manifests = new Map<string, Descriptor>();
   readonly #predecessors = new Map<string, Map<string, Descriptor>>();
-  /** Symlinks unpacked by directory layers (real paths): later layers may not go through them. */
-  readonly #layerSymlinks = new Set<string>();
+  /**
+   * Symlinks unpacked by directory layers (real paths) and the folder each must stay in: later
+   * layers may not go through them, and are checked not to turn them outward.
+   */
+  readonly #layerSymlinks = new Map<string, string>();
 
   /** A store rooted at `workingDir` (made absolute against the process's working directory). */
   constructor(workingDir: string, options: FileStoreOptions = {}) {
@@ -478,13 +481,21 @@ export class FileStore implements Target, PredecessorFinder {
         preservePermissions: this.#options.preservePermissions,
         signal,
       });
-      for (const link of result.symlinks) this.#layerSymlinks.add(link);
+      for (const link of result.symlinks) this.#layerSymlinks.set(link, base);
+      await this.#recheckLayerSymlinks();
     } catch (err) {
       await rm(gzPath, { force: true });
       this.#tempFiles.delete(gzPath);
       throw err;
     }
     this.#digestToPath.set(expected.digest, gzPath);
+  }
+
+  /** Checks that no symlink of an earlier layer leads out now that another layer was unpacked. */
+  async #recheckLayerSymlinks(): Promise<void> {
+    for (const [link, base] of this.#layerSymlinks) {
+      if (!(await recheckSymlink(base, link))) this.#layerSymlinks.delete(link);
+    }
   }
 
   /** Writes again, under their own names, successors whose content the store holds under another. */

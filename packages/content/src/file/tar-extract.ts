@@ -146,6 +146,29 @@ export async function extractTarGzip(
   return { symlinks: [...unpacker.symlinks] };
 }
 
+/**
+ * Checks that the symlink at `path`, unpacked into `base`, still resolves inside `base`: links
+ * unpacked later (by the same layer or another) can change where it leads. A symlink that now
+ * leads out is removed and reported with a `PathTraversalError`. Returns `false` when `path` is no
+ * longer a symlink (something replaced it), `true` when it is and is safe.
+ */
+export async function recheckSymlink(base: string, path: string): Promise<boolean> {
+  let target: string;
+  try {
+    target = await readlink(path);
+  } catch (err) {
+    if (hasCode(err, 'ENOENT', 'EINVAL')) return false;
+    throw err;
+  }
+  try {
+    await walkInside(base, dirname(path), target, relative(base, path));
+  } catch (err) {
+    if (PathTraversalError.is(err)) await rm(path, { force: true });
+    throw err;
+  }
+  return true;
+}
+
 class Unpacker {
   readonly symlinks = new Set<string>();
   readonly #base: string;
@@ -264,16 +287,7 @@ class Unpacker {
 
   /** Checks every symlink again now that all exist: each must still resolve inside the folder. */
   async recheckSymlinks(): Promise<void> {
-    for (const path of this.symlinks) {
-      try {
-        await walkInside(this.#base, dirname(path), await readlink(path), relative(this.#base, path));
-      } catch (err) {
-        if (PathTraversalError.is(err)) {
-          await rm(path, { force: true });
-        }
-        throw err;
-      }
-    }
+    for (const path of this.symlinks) await recheckSymlink(this.#base, path);
   }
 
   /** Applies directory modes (with `preservePermissions`) and mtimes, deepest first. */
