@@ -1,0 +1,79 @@
+/**
+ * Line prompts on stderr, reading stdin: echoed for a username, hidden (raw mode, nothing echoed)
+ * for a secret when stdin is a terminal. When stdin is not a terminal, lines are read as they come.
+ */
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+
+/** Reads answers to prompts, one line each. */
+export class LinePrompter {
+  readonly #ctx: CliContext;
+  #buffer = '';
+  #ended = false;
+  #waiters: (() => void)[] = [];
+  readonly #onData = (chunk: Buffer | string) => {
+    this.#buffer += chunk.toString();
+    this.#wake();
+  };
+  readonly #onEnd = () => {
+    this.#ended = true;
+    this.#wake();
+  };
+
+  constructor(ctx: CliContext) {
+    this.#ctx = ctx;
+    ctx.stdin.on('data', this.#onData);
+    ctx.stdin.on('end', this.#onEnd);
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Prints `question` on stderr and resolves to the line typed (without its line break). */
+  async ask(question: string, hidden = false): Promise<string> {
+    const { stdin, stderr } = this.#ctx;
+    stderr.write(question);
+    const raw = hidden && stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+    if (raw) stdin.setRawMode?.(true);
+    try {
+      for (;;) {
+        if (raw && this.#buffer.includes('\u0003')) throw new CliError('login canceled');
+        const end = this.#buffer.search(/\r\n|\r|\n/);
+        if (end >= 0) {
+          const line = this.#buffer.slice(0, end);
+          this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith('\r\n', end) ? 2 : 1));
+          if (hidden) stderr.write('\n');
+          return raw ? applyBackspaces(line) : line;
+        }
+        if (this.#ended) {
+          const line = this.#buffer;
+          this.#buffer = '';
+          if (hidden || line !== '') stderr.write('\n');
+          return line;
+        }
+        stdin.resume();
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
+    } finally {
+      if (raw) stdin.setRawMode?.(false);
+    }
+  }
+
+  /** Stops reading stdin. */
+  close(): void {
+    this.#ctx.stdin.off('data', this.#onData);
+    this.#ctx.stdin.off('end', this.#onEnd);
+    this.#ctx.stdin.pause();
+  }
+}
+
+/** Applies the backspaces typed in raw mode. */
+function applyBackspaces(line: string): string {
+  const out: string[] = [];
+  for (const ch of line) {
+    if (ch === '\u007f' || ch === '\b') out.pop();
+    else out.push(ch);
+  }
+  return out.join('');
+}

@@ -1,0 +1,34 @@
+import { ErrorCode, OrasError } from '@oras/spec';
+import { describe, expect, it } from 'vitest';
+import { CliError, describeError, errorMessage, PATH_TRAVERSAL_HINT, renderError } from './errors.js';
+
+describe('error output', () => {
+  it('is one Error line, with the hint oras gives for the code on the next line', () => {
+    expect(
+      describeError(new OrasError('x: path traversal disallowed', { code: ErrorCode.PathTraversal })),
+    ).toEqual(['Error: x: path traversal disallowed', PATH_TRAVERSAL_HINT]);
+    expect(describeError(new CliError('bad', { usage: 'oras pull <name>', hint: 'try this' }))).toEqual([
+      'Error: bad',
+      'Usage: oras pull <name>',
+      'try this',
+    ]);
+    expect(renderError(new Error('plain'))).toBe('Error: plain\n');
+  });
+
+  it('puts Node system errors the Go way', () => {
+    const err = Object.assign(new Error("ENOENT: no such file or directory, open 'a.txt'"), {
+      code: 'ENOENT',
+      syscall: 'open',
+      path: 'a.txt',
+    });
+    expect(errorMessage(err)).toBe('open a.txt: no such file or directory');
+  });
+
+  it('adds the stack and cause chain with debug only', () => {
+    const err = new OrasError('outer', { cause: new Error('inner') });
+    expect(renderError(err)).toBe('Error: outer\n');
+    const debug = renderError(err, true);
+    expect(debug).toContain('OrasError [ORAS_ERR_UNKNOWN]: outer');
+    expect(debug).toContain('caused by: Error: inner');
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from './command-table.js';
+import { buildCli, runCli, usageMessage } from './cli.js';
+import { main } from './main.js';
+import { renderRootHelp } from './root-help.js';
+import { captureContext } from './test-support/capture.js';
+import { cliVersion } from './version-info.js';
+
+describe('oras (top level)', () => {
+  it('prints the top-level help for no arguments, --help, -h and help', async () => {
+    for (const argv of [[], ['--help'], ['-h'], ['help']]) {
+      const ctx = captureContext();
+      expect(await main(argv, ctx)).toBe(0);
+      expect(ctx.out()).toBe(renderRootHelp());
+      expect(ctx.out()).toContain('Usage:\n  oras [command]');
+    }
+  });
+
+  it('lists every command of the table, and yargs knows exactly those commands', async () => {
+    const help = renderRootHelp();
+    for (const c of COMMANDS)
+      expect(help).toMatch(new RegExp(`^  ${c.name} +${c.summary.replace(/[[\]]/g, '\\$&')}$`, 'm'));
+    const parser = await buildCli([], captureContext());
+    const registered = (
+      parser as unknown as { getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } } }
+    )
+      .getInternalMethods()
+      .getCommandInstance()
+      .getCommands();
+    expect([...registered].sort()).toEqual(COMMANDS.flatMap((c) => [c.name, ...c.aliases]).sort());
+  });
+
+  it('prints the version without loading yargs', async () => {
+    const ctx = captureContext();
+    expect(await main(['version'], ctx)).toBe(0);
+    expect(ctx.out()).toMatch(
+      new RegExp(`^Version: +${cliVersion().replace(/\./g, '\\.')}\nNode.js version: +v\\d+`),
+    );
+    expect(ctx.out()).toContain(`OS/Arch:         ${process.platform}/${process.arch}`);
+  });
+
+  it('prints a command help with its flags and examples', async () => {
+    const ctx = captureContext();
+    expect(await main(['push', '--help'], ctx)).toBe(0);
+    expect(ctx.out()).toContain('oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]');
+    expect(ctx.out()).toContain('--artifact-type');
+    expect(ctx.out()).toContain('Example - Push a file and tag it v1, v2 and latest:');
+    const viaHelp = captureContext();
+    expect(await main(['help', 'push'], viaHelp)).toBe(0);
+    expect(viaHelp.out()).toBe(ctx.out());
+  });
+
+  it('fails with one Error line and exit code 1 on bad usage', async () => {
+    const unknown = captureContext();
+    expect(await runCli(['frobnicate'], unknown)).toBe(1);
+    expect(unknown.err()).toBe(
+      'Error: unknown command "frobnicate" for "oras"\nRun \'oras --help\' for usage.\n',
+    );
+    const missing = captureContext();
+    expect(await runCli(['pull'], missing)).toBe(1);
+    expect(missing.err()).toBe('Error: requires at least 1 argument(s), only received 0\n');
+    const flag = captureContext();
+    expect(await runCli(['pull', 'localhost:5000/a:b', '--nope'], flag)).toBe(1);
+    expect(flag.err()).toBe('Error: unknown flag: --nope\n');
+  });
+
+  it('hints the expected reference form, and shows the stack only with --debug', async () => {
+    const ctx = captureContext();
+    expect(await runCli(['resolve', 'not a reference'], ctx)).toBe(1);
+    const lines = ctx.err().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Error: invalid reference/);
+    expect(lines[1]).toBe(
+      'Please make sure the provided reference is in the form of <registry>/<repo>{:<tag>|@<digest>}',
+    );
+    expect(lines).toHaveLength(2);
+    const debug = captureContext();
+    expect(await runCli(['resolve', 'not a reference', '--debug'], debug)).toBe(1);
+    expect(debug.err()).toMatch(/\n {4}at /);
+    expect(debug.err()).toContain('caused by: InvalidReferenceError');
+  });
+
+  it('words yargs messages the way oras does', () => {
+    expect(usageMessage('Unknown arguments: x, yy')).toBe('unknown flag: -x, --yy');
+    expect(usageMessage('Missing required argument: artifact-type')).toBe(
+      'required flag(s) "artifact-type" not set',
+    );
+    expect(usageMessage('Too many non-option arguments: got 3, maximum of 1')).toBe(
+      'accepts at most 1 arg(s), received 3',
+    );
+  });
+
+  it('lists the flags of a command for shell completion, and prints completion scripts', async () => {
+    const ctx = captureContext();
+    expect(await runCli(['__complete', 'pull'], ctx)).toBe(0);
+    const flags = ctx.out().trim().split(' ');
+    expect(flags).toEqual(
+      expect.arrayContaining(['--output', '-o', '--keep-old-files', '--plain-http', '--help']),
+    );
+    expect(flags).not.toContain('--name');
+    for (const shell of ['bash', 'zsh', 'fish', 'powershell']) {
+      const c = captureContext();
+      expect(await main(['completion', shell], c)).toBe(0);
+      expect(c.out()).toContain('__complete');
+      expect(c.out()).toContain('push');
+    }
+  });
+});

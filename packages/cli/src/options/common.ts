@@ -1,0 +1,72 @@
+/**
+ * The flags every command has: `-d/--debug`, `--no-tty`, `--progress` and the deprecated
+ * `-v/--verbose`, and how they decide between a live progress display and plain status lines.
+ */
+import type { Options } from 'yargs';
+import type { CliContext } from '../context.js';
+
+/** How transfer status is shown. */
+export type ProgressMode = 'tty' | 'plain' | 'json' | 'none';
+
+/** The `--progress` values. */
+export const PROGRESS_CHOICES = ['auto', 'tty', 'plain', 'json', 'none'] as const;
+
+/** The parsed common flags. */
+export interface CommonOptions {
+  /** `-d/--debug`: debug logs and redacted HTTP traces on stderr, stack traces on failure. */
+  readonly debug: boolean;
+  /** `--no-tty` as given (`undefined` when absent). */
+  readonly noTty: boolean | undefined;
+  /** `--progress` as given. */
+  readonly progress: (typeof PROGRESS_CHOICES)[number];
+}
+
+/** The yargs definitions of the common flags. */
+export function commonFlags(): Record<string, Options> {
+  const group = 'Global Flags:';
+  return {
+    debug: { alias: 'd', type: 'boolean', describe: 'output debug logs (implies --no-tty)', group },
+    'no-tty': { type: 'boolean', describe: '[Preview] do not show progress output', group },
+    progress: {
+      type: 'string',
+      choices: PROGRESS_CHOICES,
+      default: 'auto',
+      describe:
+        'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
+      group,
+    },
+    verbose: { alias: 'v', type: 'boolean', hidden: true, describe: 'verbose output (deprecated)' },
+  };
+}
+
+/** Reads the common flags from parsed arguments, warning on stderr about deprecated ones. */
+export function parseCommon(argv: Record<string, unknown>, ctx: CliContext): CommonOptions {
+  if (argv.verbose !== undefined) {
+    ctx.stderr.write('Flag --verbose has been deprecated, and will be removed in a future release.\n');
+  }
+  return {
+    debug: argv.debug === true,
+    noTty: typeof argv['no-tty'] === 'boolean' ? (argv['no-tty'] as boolean) : undefined,
+    progress: (argv.progress as CommonOptions['progress'] | undefined) ?? 'auto',
+  };
+}
+
+/**
+ * Picks how transfer status is shown, as oras does: a live display on stderr only when stderr is a
+ * terminal, never with `--debug` or `--no-tty`, and not when results go to stdout (`-o -`) unless
+ * `--no-tty=false` was given. `--progress` overrides the choice.
+ */
+export function progressMode(opts: CommonOptions, ctx: CliContext, toStdout = false): ProgressMode {
+  switch (opts.progress) {
+    case 'json':
+    case 'plain':
+    case 'none':
+    case 'tty':
+      return opts.progress;
+    default:
+      break;
+  }
+  if (opts.noTty === true || opts.debug) return 'plain';
+  if (toStdout && opts.noTty !== false) return 'plain';
+  return ctx.stderr.isTTY === true ? 'tty' : 'plain';
+}

@@ -1,0 +1,218 @@
+import type { Descriptor } from '@oras/spec';
+import { describe, expect, it } from 'vitest';
+import { captureContext } from '../test-support/capture.js';
+import { formatBytes, formatDuration, toBytes } from './humanize.js';
+import { descriptorModel, goJson, pushModel, writeResult } from './metadata.js';
+import { renderEntry, TtyProgressReporter } from './progress.js';
+import { createReporter } from './reporter.js';
+import {
+  COPY_PROMPTS,
+  JsonStatusReporter,
+  PULL_PROMPTS,
+  PUSH_PROMPTS,
+  shortDigest,
+  statusLine,
+  TextStatusReporter,
+} from './status.js';
+import { renderTree } from './tree.js';
+
+const hex = 'a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447';
+const file: Descriptor = {
+  mediaType: 'application/vnd.oci.image.layer.v1.tar',
+  digest: `sha256:${hex}`,
+  size: 12,
+  annotations: { 'org.opencontainers.image.title': 'hi.txt' },
+};
+const manifest: Descriptor = {
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  digest: `sha256:${'b'.repeat(64)}`,
+  size: 587,
+};
+
+describe('status lines', () => {
+  it('print the prompt, the 12-hex short digest and the title or media type', () => {
+    expect(shortDigest(file)).toBe('a948904f2f0f');
+    expect(statusLine(PUSH_PROMPTS.start, file)).toBe('Uploading a948904f2f0f hi.txt');
+    expect(statusLine(PUSH_PROMPTS.done, manifest)).toBe(
+      'Uploaded  bbbbbbbbbbbb application/vnd.oci.image.manifest.v1+json',
+    );
+  });
+
+  it('pad the prompts as oras does so the columns line up', () => {
+    for (const prompts of [PUSH_PROMPTS, PULL_PROMPTS, COPY_PROMPTS]) {
+      const lengths = new Set(Object.values(prompts).map((p) => p.length));
+      expect(lengths.size).toBe(1);
+    }
+    expect(PUSH_PROMPTS).toEqual({
+      start: 'Uploading',
+      done: 'Uploaded ',
+      exists: 'Exists   ',
+      skipped: 'Skipped  ',
+    });
+    expect(PULL_PROMPTS.restored).toBe('Restored   ');
+    expect(COPY_PROMPTS.mounted).toBe('Mounted');
+  });
+
+  it('go to stdout as plain lines, and nowhere for JSON output', () => {
+    const ctx = captureContext();
+    const text = createReporter('plain', 'text', ctx, PUSH_PROMPTS);
+    expect(text).toBeInstanceOf(TextStatusReporter);
+    text.start(file);
+    text.progress(file, 5);
+    text.done(file);
+    text.mark(manifest, PUSH_PROMPTS.exists);
+    expect(ctx.out()).toBe(
+      'Uploading a948904f2f0f hi.txt\nUploaded  a948904f2f0f hi.txt\n' +
+        'Exists    bbbbbbbbbbbb application/vnd.oci.image.manifest.v1+json\n',
+    );
+    const json = captureContext();
+    const quiet = createReporter('plain', 'json', json, PUSH_PROMPTS);
+    quiet.start(file);
+    quiet.done(file);
+    expect(json.out()).toBe('');
+  });
+
+  it('write one JSON event per line with --progress json, throttling progress', () => {
+    const ctx = captureContext();
+    let now = 1000;
+    const r = new JsonStatusReporter(ctx.stderr, PUSH_PROMPTS, 200, () => now);
+    r.start(file);
+    now += 50;
+    r.progress(file, 3);
+    now += 300;
+    r.progress(file, 6);
+    r.done(file);
+    r.mark(manifest, PUSH_PROMPTS.exists);
+    const events = ctx
+      .err()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['start', 'progress', 'done', 'exists']);
+    expect(events[0]).toEqual({
+      event: 'start',
+      prompt: 'Uploading',
+      digest: file.digest,
+      mediaType: file.mediaType,
+      size: 12,
+      title: 'hi.txt',
+      offset: 0,
+    });
+    expect(events[1].offset).toBe(6);
+    expect(events[2]).toMatchObject({ prompt: 'Uploaded', offset: 12 });
+  });
+});
+
+describe('the terminal progress display', () => {
+  it('renders a bar, speed, prompt, name, sizes, percent and elapsed time, then a done mark', () => {
+    const big: Descriptor = { ...file, size: 4 * 1024 * 1024 };
+    const entry = {
+      desc: big,
+      prompt: 'Uploading',
+      offset: 1024 * 1024,
+      start: 0,
+      end: undefined,
+      samples: [
+        [0, 0],
+        [1000, 1024 * 1024],
+      ] as [number, number][],
+    };
+    const [line, digest] = renderEntry(entry, 120, 2000, 0);
+    const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/^⠋ \[ {5}\.{15}\]\( {1,}1 MB\/s\) Uploading hi\.txt +1\.00\/4 MB +25\.00% +2s$/);
+    expect(plain.length).toBe(120);
+    expect(digest).toBe(`  └─ ${file.digest}`);
+    const [done] = renderEntry({ ...entry, offset: big.size, end: 1500, prompt: 'Uploaded ' }, 120, 2000, 3);
+    expect(done.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/^✓ Uploaded {2}hi\.txt +4\/4 MB 100\.00% +2s$/);
+  });
+
+  it('draws on stderr and leaves every entry done when closed', () => {
+    const ctx = captureContext({ tty: true });
+    const r = new TtyProgressReporter(ctx.stderr, PUSH_PROMPTS, { intervalMs: 60_000 });
+    r.start(file);
+    r.progress(file, 6);
+    r.render();
+    expect(ctx.err()).toContain('Uploading hi.txt');
+    r.done(file);
+    r.mark(manifest, PUSH_PROMPTS.exists);
+    r.close();
+    expect(ctx.err()).toContain('Uploaded  hi.txt');
+    expect(ctx.err()).toContain('Exists    application/vnd.oci.image.manifest.v1+json');
+    expect(ctx.out()).toBe('');
+  });
+});
+
+describe('humanize', () => {
+  it('scales sizes by 1024 with two decimals, and prints durations as Go does', () => {
+    expect(formatBytes(toBytes(12))).toBe('12  B');
+    expect(formatBytes(toBytes(1536))).toBe('1.5 kB');
+    expect(formatBytes(toBytes(5 * 1024 ** 3))).toBe('5 GB');
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(250)).toBe('250ms');
+    expect(formatDuration(65_400)).toBe('1m5s');
+  });
+});
+
+describe('results', () => {
+  it('model descriptors with their reference, sorted annotations and no empty fields', () => {
+    expect(
+      descriptorModel('localhost:5000/hello', {
+        ...manifest,
+        annotations: { z: '1', a: '2' },
+        artifactType: 'x/y',
+      }),
+    ).toEqual({
+      reference: `localhost:5000/hello@${manifest.digest}`,
+      mediaType: manifest.mediaType,
+      digest: manifest.digest,
+      size: 587,
+      annotations: { a: '2', z: '1' },
+      artifactType: 'x/y',
+    });
+    expect(Object.keys(descriptorModel('r', manifest))).toEqual(['reference', 'mediaType', 'digest', 'size']);
+    expect(pushModel('localhost:5000/hello', manifest, ['v1', 'v2']).referenceAsTags).toEqual([
+      'localhost:5000/hello:v1',
+      'localhost:5000/hello:v2',
+    ]);
+  });
+
+  it('print JSON indented with Go escaping, templates over the JSON model, and text', () => {
+    expect(goJson({ a: '<&>' })).toBe('{\n  "a": "\\u003c\\u0026\\u003e"\n}');
+    const model = pushModel('localhost:5000/hello', manifest, ['v1']);
+    const json = captureContext();
+    writeResult(json, { type: 'json' }, model, () => 'text');
+    expect(JSON.parse(json.out())).toEqual(model);
+    const tpl = captureContext();
+    writeResult(
+      tpl,
+      { type: 'go-template', template: '{{.digest}} {{range .referenceAsTags}}{{.}}{{end}}' },
+      model,
+      () => '',
+    );
+    expect(tpl.out()).toBe(`${manifest.digest} localhost:5000/hello:v1`);
+    const text = captureContext();
+    writeResult(text, { type: 'text' }, model, () => 'Digest: x\n');
+    expect(text.out()).toBe('Digest: x\n');
+    expect(() => writeResult(text, { type: 'go-template', template: '{{.digest' }, model, () => '')).toThrow(
+      /template/,
+    );
+  });
+
+  it('render trees with box-drawing branches', () => {
+    expect(
+      renderTree({
+        label: 'root',
+        children: [
+          { label: 'a', children: [{ label: 'a1', children: [] }] },
+          {
+            label: 'b',
+            children: [
+              { label: 'b1', children: [] },
+              { label: 'b2', children: [] },
+            ],
+          },
+        ],
+      }),
+    ).toBe('root\n├── a\n│   └── a1\n└── b\n    ├── b1\n    └── b2\n');
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * Opens the targets a command works on, from parsed flags: a `RemoteRepository` behind one shared
+ * `AuthClient` (credentials from the flags or the Docker config, a transport with the TLS,
+ * `--resolve` and retry settings), or an OCI image layout (writable, or read-only from a
+ * directory or a tar file). Loaded only when a command runs.
+ */
+import {
+  AuthClient,
+  type Credential,
+  type CredentialFunc,
+  createCredentialStore,
+  credentialFuncFromStore,
+  staticCredential,
+  TokenCache,
+} from '@oras/auth';
+import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
+import { OciLayoutStore } from '@oras/content/oci';
+import { createTransport, RemoteRepository } from '@oras/registry';
+import type { CliContext } from './context.js';
+import type { CommonOptions } from './options/common.js';
+import {
+  type FlagPrefix,
+  parseRemote,
+  type RemoteOptions,
+  readSecret,
+  usePlainHttp,
+} from './options/remote.js';
+import type { LayoutTargetSpec, RegistryTargetSpec, TargetSpec } from './options/target.js';
+
+/** One token cache per run, shared by every target, as oras shares one auth client. */
+const SHARED_CACHE = new TokenCache();
+
+/** The credential for one registry from the flags, or `undefined` to use the credential store. */
+export async function flagCredential(
+  remote: RemoteOptions,
+  ctx: CliContext,
+): Promise<Credential | undefined> {
+  let { password, identityToken } = remote;
+  if (remote.passwordStdin) password = await readSecret(ctx.stdin);
+  if (remote.identityTokenStdin) identityToken = await readSecret(ctx.stdin);
+  if (identityToken !== undefined) return { refreshToken: identityToken };
+  if (password !== undefined && remote.username === undefined) return { refreshToken: password };
+  if (remote.username !== undefined || password !== undefined) {
+    return { username: remote.username ?? '', password: password ?? '' };
+  }
+  return undefined;
+}
+
+/** The credential function for a registry: the flags' credential, else the Docker config files. */
+export async function credentialFunc(
+  host: string,
+  remote: RemoteOptions,
+  ctx: CliContext,
+): Promise<CredentialFunc> {
+  const cred = await flagCredential(remote, ctx);
+  if (cred) return staticCredential(host, cred);
+  const store = createCredentialStore({
+    ...(remote.registryConfig.length > 0 ? { configPaths: remote.registryConfig } : {}),
+    allowPlaintextPut: true,
+    env: ctx.env as NodeJS.ProcessEnv,
+  });
+  return credentialFuncFromStore(store);
+}
+
+/** Joins repeated `-H` values into one header each. */
+export function headerRecord(headers: Readonly<Record<string, readonly string[]>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, values] of Object.entries(headers)) out[name] = values.join(', ');
+  return out;
+}
+
+/** The debug trace writer of `--debug`, or `undefined`. */
+export function debugLog(common: CommonOptions, ctx: CliContext): ((line: string) => void) | undefined {
+  return common.debug ? (line) => ctx.stderr.write(`${line}\n`) : undefined;
+}
+
+/** Options of {@link openRepository}. */
+export interface OpenRepositoryOptions {
+  /** Forces the referrers API or the tag schema (`--distribution-spec`). */
+  readonly referrersCapability?: boolean | undefined;
+  /** The transfer concurrency, to size the connection pool. */
+  readonly concurrency?: number;
+}
+
+/** Opens a remote repository for a registry target. */
+export async function openRepository(
+  spec: RegistryTargetSpec,
+  remote: RemoteOptions,
+  common: CommonOptions,
+  ctx: CliContext,
+  options: OpenRepositoryOptions = {},
+): Promise<RemoteRepository> {
+  const host = spec.reference.host;
+  const dispatcher = createTransport({
+    registryHosts: [host],
+    ...(remote.caFile ? { caFile: remote.caFile } : {}),
+    ...(remote.certFile ? { certFile: remote.certFile } : {}),
+    ...(remote.keyFile ? { keyFile: remote.keyFile } : {}),
+    insecure: remote.insecure,
+    resolve: remote.resolve,
+    connections: Math.max(options.concurrency ?? 3, 1) + 2,
+  });
+  const log = debugLog(common, ctx);
+  const client = new AuthClient({
+    credential: await credentialFunc(host, remote, ctx),
+    dispatcher,
+    cache: SHARED_CACHE,
+    headers: headerRecord(remote.headers),
+    ...(log ? { log } : {}),
+  });
+  const warned = new Set<string>();
+  return new RemoteRepository({
+    reference: spec.reference,
+    client,
+    plainHttp: usePlainHttp(remote, spec.reference.registry),
+    skipReferrersGc: true,
+    ...(options.referrersCapability !== undefined
+      ? { referrersCapability: options.referrersCapability }
+      : {}),
+    handleWarning: (w) => {
+      const text = typeof w === 'string' ? w : JSON.stringify(w);
+      if (warned.has(text)) return;
+      warned.add(text);
+      ctx.stderr.write(`Warning from ${spec.reference.registry}: ${(w as { text?: string }).text ?? text}\n`);
+    },
+  });
+}
+
+/** A target opened for a command, with the name results print it under. */
+export interface OpenedTarget<T> {
+  /** The store or repository. */
+  readonly target: T;
+  /** The parsed target. */
+  readonly spec: TargetSpec;
+  /** The name in results: `registry/repository`, or the layout path. */
+  readonly name: string;
+  /** The tag or digest the argument named, if any. */
+  readonly reference: string | undefined;
+}
+
+/** The name results print a target under. */
+export function targetName(spec: TargetSpec): string {
+  return spec.kind === 'registry' ? `${spec.reference.registry}/${spec.reference.repository}` : spec.path;
+}
+
+/** The tag or digest a target argument named. */
+export function targetReference(spec: TargetSpec): string | undefined {
+  return spec.kind === 'registry' ? spec.reference.reference : spec.reference;
+}
+
+/** Opens a target for reading and writing. */
+export async function openTarget(
+  spec: TargetSpec,
+  argv: Record<string, unknown>,
+  common: CommonOptions,
+  ctx: CliContext,
+  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+): Promise<OpenedTarget<GraphTarget & Partial<RemoteRepository>>> {
+  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
+  if (spec.kind === 'oci-layout') return { ...base, target: await OciLayoutStore.open(spec.path) };
+  const remote = parseRemote(argv, ctx, options.prefix ?? '');
+  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+}
+
+/** Opens a target for reading only: a layout may then be a directory or a tar file. */
+export async function openReadOnlyTarget(
+  spec: TargetSpec,
+  argv: Record<string, unknown>,
+  common: CommonOptions,
+  ctx: CliContext,
+  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+): Promise<OpenedTarget<ReadOnlyGraphTarget & Partial<RemoteRepository>>> {
+  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
+  if (spec.kind === 'oci-layout') {
+    return { ...base, target: await OciLayoutStore.openReadOnly((spec as LayoutTargetSpec).path) };
+  }
+  const remote = parseRemote(argv, ctx, options.prefix ?? '');
+  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+}
