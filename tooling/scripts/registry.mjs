@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DISTRIBUTION_MODES, startDistribution } from '../test-registry/src/distribution.js';
+import { DISTRIBUTION_MODES, startDistribution } from '@oras-internal/test-registry/distribution';
 
 const USAGE = `usage: registry.mjs start --mode ${DISTRIBUTION_MODES.join('|')} [--detach] [--expires-in <s>] [--anonymous-pull] [--log-level <level>]
        registry.mjs stop <pid>`;

@@ -22,7 +22,10 @@ describe('tooling/scripts/registry.mjs', () => {
     const { stdout } = await run(process.execPath, [SCRIPT, 'start', '--mode', 'plain', '--detach']);
     const info = JSON.parse(stdout);
     try {
-      expect(info).toMatchObject({ mode: 'plain', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(info).toMatchObject({
+        mode: 'plain',
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      });
       expect((await http(`${info.url}/v2/`)).status).toBe(200);
     } finally {
       await run(process.execPath, [SCRIPT, 'stop', String(info.pid)]);

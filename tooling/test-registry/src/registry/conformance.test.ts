@@ -259,13 +259,26 @@ describe('push', () => {
     expect(start.headers.location).toMatch(new RegExp(`^${registry.url}/v2/a/b/blobs/uploads/`));
   });
 
-  it('announces and enforces a minimum chunk length', async () => {
+  it('announces a minimum chunk length and lets only the last chunk be shorter', async () => {
     registry.setQuirks({ chunkMinLength: 4 });
     const start = await http(url('/v2/a/b/blobs/uploads/'), { method: 'POST' });
     expect(start.headers['oci-chunk-min-length']).toBe('4');
-    const location = resolveLocation(registry.url, start.headers.location);
-    const res = await http(location, { method: 'PATCH', headers: { 'content-range': '0-1' }, body: 'ab' });
-    expect(res.status).toBe(416);
+    const patch = async (location: string, range: string, body: string) =>
+      http(resolveLocation(registry.url, location), {
+        method: 'PATCH',
+        headers: { 'content-range': range },
+        body,
+      });
+    const full = await patch(start.headers.location as string, '0-3', 'abcd');
+    expect(full.status).toBe(202);
+    const short = await patch(full.headers.location as string, '4-5', 'ef');
+    expect(short.status).toBe(202);
+    const after = await patch(short.headers.location as string, '6-9', 'ghij');
+    expect(after.status).toBe(416);
+    // The short chunk was the last after all: closing the session succeeds.
+    const done = new URL(resolveLocation(registry.url, after.headers.location));
+    done.searchParams.set('digest', sha256('abcdef'));
+    expect((await http(done, { method: 'PUT' })).status).toBe(201);
   });
 
   it('accepts a manifest by tag and by digest, and answers with its digest', async () => {
@@ -452,6 +465,11 @@ describe('content discovery', () => {
     const res = await http(url(`/v2/a/b/referrers/${sha256('nothing')}`));
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text).manifests).toEqual([]);
+    // A registry with the API never answers 404, not even for an unknown repository.
+    const unknown = await http(url(`/v2/no/such/referrers/${sha256('nothing')}`));
+    expect(unknown.status).toBe(200);
+    expect(JSON.parse(unknown.text).manifests).toEqual([]);
+    expect((await http(url('/v2/a/b/referrers/sha256:short'))).status).toBe(400);
   });
 
   it('pages referrers with Link when pageSize is set', async () => {

@@ -450,16 +450,16 @@ function upload(ctx: HandlerContext): RegistryResponse {
         ),
       );
     }
+    // Only the final chunk may be under OCI-Chunk-Min-Length: a chunk after a short one proves
+    // the short one was not final.
     const min = ctx.quirks.chunkMinLength;
-    if (min !== undefined && ctx.body.byteLength < min) {
+    if (min !== undefined && session.shortChunk) {
       throw withLocation(
         new RegistryApiError(
           416,
           DistributionErrorCode.SizeInvalid,
-          `chunk of ${ctx.body.byteLength} bytes is under the minimum of ${min}`,
-          {
-            headers: rangeHeaders(session),
-          },
+          `an earlier chunk was under the minimum of ${min} bytes and not the last`,
+          { headers: rangeHeaders(session) },
         ),
       );
     }
@@ -468,6 +468,7 @@ function upload(ctx: HandlerContext): RegistryResponse {
     } catch (error) {
       throw withLocation(error);
     }
+    if (min !== undefined && ctx.body.byteLength < min) session.shortChunk = true;
     return {
       status: 202,
       headers: { location: uploadLocation(ctx, session), ...rangeHeaders(session), 'content-length': '0' },
@@ -510,7 +511,7 @@ function referrers(ctx: HandlerContext): RegistryResponse {
   }
   if (!referrersApiOn(ctx)) return PLAIN_NOT_FOUND;
   requireDigest(digest);
-  if (!ctx.storage.hasRepository(name)) throw nameUnknown(name);
+  // A registry with the API never answers 404 here, not even for an unknown repository.
   let list = ctx.storage.referrers(name, digest);
   const headers: Record<string, string> = { 'content-type': ManifestMediaType.OciIndex };
   const wanted = ctx.url.searchParams.getAll('artifactType');

@@ -12,6 +12,8 @@ export interface UploadSession {
   readonly startedWithToken?: string;
   /** Whether the token-expiry fault already fired for this session. */
   tokenExpired: boolean;
+  /** Whether a chunk under the minimum length arrived (only the last one may be). */
+  shortChunk: boolean;
 }
 
 /** Upload sessions by id. */
@@ -26,6 +28,7 @@ export class UploadSessions {
       chunks: [],
       size: 0,
       tokenExpired: false,
+      shortChunk: false,
       ...(startedWithToken === undefined ? {} : { startedWithToken }),
     };
     this.#sessions.set(session.id, session);
