@@ -86,7 +86,9 @@ export type {
   ExtendedCopyOptions,
   PreCopyResult,
 } from './copy.js';
-export { platformMatches, selectPlatform } from './platform.js';
+export { selectPlatform } from './platform.js';
+export { PackManifestVersion, formatRfc3339, isRfc3339, packManifest } from './pack.js';
+export type { PackManifestOptions } from './pack.js';
 export type { SelectPlatformOptions } from './platform.js';
 
 /** The package's name, for diagnostics. */

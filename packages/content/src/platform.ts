@@ -9,6 +9,7 @@ import {
   NotFoundError,
   type Platform,
   UnsupportedError,
+  matchPlatform,
 } from '@oras/spec';
 import type { Fetcher, OperationOptions } from './interfaces.js';
 import { fetchAll } from './stream.js';
@@ -19,23 +20,10 @@ export interface SelectPlatformOptions extends OperationOptions {
   readonly maxBytes?: number | undefined;
 }
 
-/**
- * Whether `got` satisfies `want`, as oras-go matches platforms: the same architecture and OS; the
- * same OS version and variant when `want` names them; and every OS feature `want` lists.
- */
-export function platformMatches(want: Platform, got: Partial<Platform> | undefined): boolean {
-  if (got === undefined) return false;
-  if (got.architecture !== want.architecture || got.os !== want.os) return false;
-  if (
-    want['os.version'] !== undefined &&
-    want['os.version'] !== '' &&
-    got['os.version'] !== want['os.version']
-  ) {
-    return false;
-  }
-  if (want.variant !== undefined && want.variant !== '' && got.variant !== want.variant) return false;
-  const features = new Set(got['os.features'] ?? []);
-  return (want['os.features'] ?? []).every((f) => features.has(f));
+/** Whether `got` (a descriptor's platform or an image config) satisfies `want`; see `matchPlatform`. */
+function matches(want: Platform, got: Partial<Platform> | undefined): boolean {
+  if (got === undefined || typeof got.os !== 'string' || typeof got.architecture !== 'string') return false;
+  return matchPlatform(want, got as Platform);
 }
 
 function parseObject(bytes: Uint8Array, desc: Descriptor): Record<string, unknown> {
@@ -66,7 +54,7 @@ export async function selectPlatform(
     case MediaType.DockerManifestList: {
       const index = parseObject(await fetchAll(fetcher, root, options), root);
       const manifests = Array.isArray(index.manifests) ? (index.manifests as Descriptor[]) : [];
-      const found = manifests.find((m) => platformMatches(platform, m.platform));
+      const found = manifests.find((m) => matches(platform, m.platform));
       if (found === undefined) {
         throw new NotFoundError(
           `${root.digest}: ${root.mediaType}: no manifest for platform ${describe(platform)}`,
@@ -87,7 +75,7 @@ export async function selectPlatform(
         );
       }
       const got = parseObject(await fetchAll(fetcher, config, options), config) as Partial<Platform>;
-      if (!platformMatches(platform, got)) {
+      if (!matches(platform, got)) {
         throw new NotFoundError(
           `${root.digest}: ${root.mediaType}: platform does not match ${describe(platform)}`,
         );
