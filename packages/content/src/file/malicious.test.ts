@@ -252,6 +252,19 @@ describe('file store against malicious artifacts', () => {
       );
     });
 
+    it('refuses entries under a planted symlinked subfolder', async () => {
+      await mkdir(join(out, 'app'));
+      await symlink('../../outside', join(out, 'app', 'sub'));
+      await expectRefused(
+        () => pushLayer(open(), 'app', [{ path: 'app/sub/secret.txt', body: 'pwned' }]),
+        /goes through the symlink "sub"/,
+      );
+      await expectRefused(
+        () => pushLayer(open(), 'app', [{ path: 'app/sub', type: 'Directory' }]),
+        /a symlink is in the way/,
+      );
+    });
+
     it('replaces a planted terminal symlink instead of writing through it', async () => {
       await mkdir(join(out, 'app'));
       await symlink('../../outside/secret.txt', join(out, 'app', 'f'));

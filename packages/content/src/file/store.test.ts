@@ -321,6 +321,18 @@ describe('FileStore', () => {
       expect(await readFile(join(root, 'out', 'same'), 'utf8')).toBe('one');
     });
 
+    it('lets one of two concurrent pushes of a name win', async () => {
+      const store = open(join(root, 'out'));
+      const a = fileDescriptor('race', 'a'.repeat(100_000));
+      const b = fileDescriptor('race', 'b'.repeat(100_000));
+      const results = await Promise.allSettled([store.push(a.desc, a.bytes), store.push(b.desc, b.bytes)]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(DuplicateNameError.is(rejected.reason)).toBe(true);
+      const winner = results[0]?.status === 'fulfilled' ? 'a' : 'b';
+      expect(await readFile(join(root, 'out', 'race'), 'utf8')).toBe(winner.repeat(100_000));
+    });
+
     it('overwrites an existing file by default and refuses with disableOverwrite', async () => {
       const out = join(root, 'out');
       await mkdir(out);
