@@ -18,6 +18,9 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v curl >/dev/null || missing+=(curl)
 [[ -x /usr/bin/time ]] || missing+=(time)
+command -v docker-credential-pass >/dev/null || missing+=(golang-docker-credential-helpers)
+command -v pass >/dev/null || missing+=(pass)
+command -v gpg >/dev/null || missing+=(gnupg)
 if ((${#missing[@]})); then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   sudo_cmd=()
