@@ -1,11 +1,21 @@
 /**
  * A blob download that survives a broken connection: when the body fails before `size` bytes, the
  * download is asked again with `Range: bytes=<received>-` and continues if the registry (or the
- * storage it redirects to) answers `206` with the matching `Content-Range`. The bytes then pass
- * the verifying stream of `@oras/content`, so nothing unverified reaches the consumer.
+ * storage it redirects to) answers `206` with the matching `Content-Range`. Size and digest are
+ * checked as the bytes pass, with the errors of `verifyStream` in `@oras/content`: the stream
+ * never ends normally for content that does not match.
+ *
+ * Why not `verifyStream` on top: one stream layer instead of two halves the per-chunk overhead of
+ * a large download, and the check is the same.
  */
-import { verifyStream } from '@oras/content';
-import { type Descriptor, MismatchedSizeError } from '@oras/spec';
+import {
+  createDigesterFor,
+  type Descriptor,
+  MismatchedDigestError,
+  MismatchedSizeError,
+  OrasError,
+  TrailingDataError,
+} from '@oras/spec';
 import type { RegistryResponse } from './http.js';
 import { abandon, discard, header } from './http.js';
 
@@ -37,25 +47,36 @@ export function resumableBlobStream(
   reopen: ReopenFunc,
   maxResumes: number = DEFAULT_MAX_RESUMES,
 ): ReadableStream<Uint8Array> {
+  const digester = createDigesterFor(desc.digest);
   let current = first;
   let iterator = (current.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let received = 0;
   let resumes = 0;
-  const raw = new ReadableStream<Uint8Array>(
+  return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         for (;;) {
           try {
             const next = await iterator.next();
             if (next.done) {
+              if (received < desc.size) {
+                throw new MismatchedSizeError(`${desc.digest}: content ended after ${received} of ${desc.size} bytes`);
+              }
+              const actual = digester.digest();
+              if (actual !== desc.digest) throw new MismatchedDigestError(`${desc.digest}: content has digest ${actual}`);
               controller.close();
               return;
             }
             received += next.value.byteLength;
+            if (received > desc.size) {
+              abandon(current.body);
+              throw new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`);
+            }
+            digester.update(next.value);
             controller.enqueue(next.value);
             return;
           } catch (err) {
-            if (received >= desc.size || resumes >= maxResumes) {
+            if (OrasError.is(err) || received >= desc.size || resumes >= maxResumes) {
               controller.error(err);
               return;
             }
@@ -78,5 +99,4 @@ export function resumableBlobStream(
     },
     { highWaterMark: 0 },
   );
-  return verifyStream(raw, desc);
 }

@@ -4,10 +4,11 @@
  */
 import type { OperationOptions } from '@oras/content';
 import { NotFoundError, parseReference, type Reference } from '@oras/spec';
-import { discard, PlainClient, type RegistryClient, toResponseError } from './http.js';
+import { discard, type RegistryClient, toResponseError } from './http.js';
 import type { Registry } from './interfaces.js';
 import {
   DEFAULT_MAX_METADATA_BYTES,
+  defaultClient,
   paginate,
   RemoteRepository,
   type RemoteRepositoryOptions,
@@ -37,7 +38,7 @@ export class RemoteRegistry implements Registry {
   constructor(options: RemoteRegistryOptions) {
     this.#base = parseReference(`${options.registry}/ping`);
     this.host = this.#base.host;
-    this.#client = options.client ?? new PlainClient();
+    this.#client = options.client ?? defaultClient();
     this.#options = { ...options, client: this.#client };
   }
 

@@ -34,18 +34,21 @@ import {
   TrailingDataError,
   UnsupportedError,
 } from '@oras/spec';
+import { AuthClient } from '@oras/auth';
+import type { Dispatcher } from 'undici';
 import { resumableBlobStream } from './blob-download.js';
+import { createTransport } from './transport.js';
 import { ResponseError } from './errors.js';
 import {
   abandon,
   discard,
   header,
-  PlainClient,
   type RegistryClient,
   type RegistryRequest,
   type RegistryResponse,
   readCapped,
   toResponseError,
+  USER_AGENT,
 } from './http.js';
 import type {
   BlobStore,
@@ -84,7 +87,11 @@ export interface RegistryWarning {
 export interface RemoteRepositoryOptions {
   /** The repository, as `registry/repository` (a tag or digest in it is ignored) or a parsed reference. */
   readonly reference: string | Reference;
-  /** The HTTP client: `AuthClient` of `@oras/auth`; an anonymous {@link PlainClient} by default. */
+  /**
+   * The HTTP client, normally an `AuthClient` of `@oras/auth` with credentials and a dispatcher
+   * from `createTransport`. By default, an anonymous `AuthClient` (it still fetches anonymous
+   * bearer tokens) on a transport shared by every default client of the process.
+   */
   readonly client?: RegistryClient;
   /** Use `http://` instead of `https://`. Defaults to true for `localhost` and `127.0.0.1` only. */
   readonly plainHttp?: boolean;
@@ -114,6 +121,14 @@ export interface RemoteRepositoryOptions {
   readonly handleWarning?: (warning: RegistryWarning) => void;
   /** Forces the referrers API (`true`) or the tag schema (`false`) instead of detecting it. */
   readonly referrersCapability?: boolean;
+}
+
+let sharedTransport: Dispatcher | undefined;
+
+/** An anonymous `AuthClient` on the process-wide default transport. */
+export function defaultClient(): RegistryClient {
+  sharedTransport ??= createTransport();
+  return new AuthClient({ dispatcher: sharedTransport, userAgent: USER_AGENT });
 }
 
 /** Warnings already reported, per handler: `host\ntext`. */
@@ -181,10 +196,21 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError('operation aborted', { cause: signal.reason });
 }
 
-/** Reads `source` in pieces of exactly `size` bytes (the last may be shorter). */
+/**
+ * Reads `source` in pieces of exactly `size` bytes (the last may be shorter). Two buffers take
+ * turns, so memory stays at two chunks: a piece must be done with (sent) before the piece after
+ * the next one is read.
+ */
 async function* chunked(source: ContentSource, size: number): AsyncGenerator<Uint8Array> {
   const reader = toReadableStream(source).getReader();
-  let buffer = Buffer.allocUnsafe(size);
+  const buffers: Buffer[] = [];
+  let turn = 0;
+  const nextBuffer = (): Buffer => {
+    turn ^= 1;
+    buffers[turn] ??= Buffer.allocUnsafe(size);
+    return buffers[turn]!;
+  };
+  let buffer = nextBuffer();
   let filled = 0;
   try {
     for (;;) {
@@ -198,7 +224,7 @@ async function* chunked(source: ContentSource, size: number): AsyncGenerator<Uin
         offset += n;
         if (filled === size) {
           yield buffer;
-          buffer = Buffer.allocUnsafe(size);
+          buffer = nextBuffer();
           filled = 0;
         }
       }
@@ -242,7 +268,7 @@ export class RemoteRepository implements Repository {
     this.host = this.reference.host;
     this.name = this.reference.repository;
     this.#options = options;
-    this.#client = options.client ?? new PlainClient();
+    this.#client = options.client ?? defaultClient();
     this.#scheme = (options.plainHttp ?? isLoopback(this.host)) ? 'http' : 'https';
     this.#maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES;
     this.#referrersCapability = options.referrersCapability;
