@@ -1,7 +1,7 @@
 /**
  * A real credential helper: `docker-credential-pass` from Debian's golang-docker-credential-helpers,
  * backed by `pass` and a throwaway GPG key in a temporary GNUPGHOME and password store.
- * Runs where the helper, `pass` and `gpg` are installed.
+ * `npm run bootstrap` installs them; without them these tests fail and say so (they never skip).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,11 +24,14 @@ function installed(program: string): boolean {
 
 const available = ['docker-credential-pass', 'pass', 'gpg', 'gpgconf'].every(installed);
 
-describe.runIf(available)('docker-credential-pass', () => {
+describe('docker-credential-pass', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
+    if (!available) {
+      throw new Error('docker-credential-pass, pass and gpg are not installed: run `npm run bootstrap`');
+    }
     dir = await mkdtemp(join(tmpdir(), 'oras-auth-pass-'));
     env = { ...process.env, GNUPGHOME: join(dir, 'gnupg'), PASSWORD_STORE_DIR: join(dir, 'store') };
     await mkdir(join(dir, 'gnupg'), { mode: 0o700 });
