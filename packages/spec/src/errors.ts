@@ -68,6 +68,8 @@ export const ErrorCode = {
   Credentials: 'ORAS_ERR_CREDENTIALS',
   /** A security check refused a URL, realm or redirect. */
   Unsafe: 'ORAS_ERR_UNSAFE',
+  /** A store was used after it was closed. */
+  StoreClosed: 'ORAS_ERR_STORE_CLOSED',
 } as const;
 
 /** One of the stable {@link ErrorCode} values. */

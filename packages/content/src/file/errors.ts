@@ -35,5 +35,5 @@ export class MissingNameError extends OrasError {
  * stable all the same.
  */
 export class StoreClosedError extends OrasError {
-  static override readonly code: string = 'ORAS_ERR_STORE_CLOSED';
+  static override readonly code: string = ErrorCode.StoreClosed;
 }
