@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,20 @@ describe('OciLayoutStore', () => {
     await writeFile(join(root, 'index.json.lock'), `99999999 ${(await import('node:os')).hostname()} 0 dead`);
     const { manifest } = await pushImage(store, 'after-crash');
     expect((await store.resolve(manifest.digest)).digest).toBe(manifest.digest);
+  });
+
+  it('breaks an old lock even when its pid is alive (a reused pid), and respects a fresh one', async () => {
+    const root = freshDir();
+    await OciLayoutStore.open(root);
+    const lockPath = join(root, 'y.lock');
+    const host = (await import('node:os')).hostname();
+    await writeFile(lockPath, `${process.ppid} ${host} 0 fresh`);
+    await expect(acquireLock(lockPath, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'ORAS_ERR_TIMEOUT',
+    });
+    const old = new Date(Date.now() - 120_000);
+    await utimes(lockPath, old, old);
+    await (await acquireLock(lockPath, { timeoutMs: 1_000 })).release();
   });
 
   it('waits for a held lock and fails after its timeout', async () => {

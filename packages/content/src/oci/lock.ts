@@ -1,8 +1,9 @@
 /**
  * A lock file shared by processes: created with `O_CREAT|O_EXCL` (`'wx'`), holding a token
  * (`pid host time random`). A lock whose holder is a dead process on this host, or that is older
- * than `staleMs`, is broken. Used to serialise read-modify-write of an OCI layout's `index.json`
- * (oras-go#286: oras-go's store is not safe across processes).
+ * than `staleMs` (whoever holds it: the lock guards one short read-modify-write), is broken.
+ * Used to serialise read-modify-write of an OCI layout's `index.json` (oras-go#286: oras-go's
+ * store is not safe across processes).
  */
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { isErrno } from '../internal/file-stream.js';
 export interface LockOptions {
   /** How long to wait for the lock before failing (default 30 s). */
   readonly timeoutMs?: number | undefined;
-  /** Age after which a lock held by a process on another host, or an unreadable lock, counts as stale (default 60 s). */
+  /** Age after which any lock counts as stale (default 60 s); a lock of a dead process on this host is stale at once. */
   readonly staleMs?: number | undefined;
   /** Aborts the wait. */
   readonly signal?: AbortSignal | undefined;
@@ -45,8 +46,10 @@ function processIsAlive(pid: number): boolean {
 async function isStale(path: string, content: string, staleMs: number): Promise<boolean> {
   const [pidText, host] = content.split(' ');
   const pid = Number(pidText);
-  if (host === HOST && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid)
-    return !processIsAlive(pid);
+  if (host === HOST && Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !processIsAlive(pid)) {
+    return true;
+  }
+  // A live pid may have been reused after a crash; the lock is held for milliseconds, so age decides.
   try {
     const info = await stat(path);
     return Date.now() - info.mtimeMs > staleMs;
