@@ -26,6 +26,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/attach.js'),
   },
   {
+    name: 'backup',
+    aliases: [],
+    summary: '[Experimental] Back up artifacts from a registry into an OCI image layout',
+    load: () => import('./commands/backup.js'),
+  },
+  {
+    name: 'blob',
+    aliases: [],
+    summary: 'Blob operations',
+    load: () => import('./commands/blob.js'),
+  },
+  {
     name: 'completion',
     aliases: [],
     summary: 'Generate the autocompletion script for the specified shell',
@@ -56,6 +68,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/logout.js'),
   },
   {
+    name: 'manifest',
+    aliases: [],
+    summary: 'Manifest operations',
+    load: () => import('./commands/manifest.js'),
+  },
+  {
     name: 'pull',
     aliases: [],
     summary: 'Pull files from a registry or an OCI image layout',
@@ -68,10 +86,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/push.js'),
   },
   {
+    name: 'repo',
+    aliases: ['repository'],
+    summary: 'Repository operations',
+    load: () => import('./commands/repo.js'),
+  },
+  {
     name: 'resolve',
     aliases: ['digest'],
     summary: '[Preview] Resolves digest of the target artifact',
     load: () => import('./commands/resolve.js'),
+  },
+  {
+    name: 'restore',
+    aliases: [],
+    summary: '[Experimental] Restore artifacts to a registry from an OCI image layout',
+    load: () => import('./commands/restore.js'),
   },
   {
     name: 'tag',
