@@ -1,0 +1,236 @@
+/** The implementation of `oras backup`, and what `oras restore` shares with it. */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve as resolvePath } from 'node:path';
+import {
+  type CopyGraphOptions,
+  copyGraph,
+  extendedCopyGraph,
+  fetchAll,
+  type ReadOnlyGraphStorage,
+  type ReadOnlyTarget,
+  type Storage,
+  type TagLister,
+} from '@oras/content';
+import { OciLayoutStore } from '@oras/content/oci';
+import {
+  type Descriptor,
+  ErrorCode,
+  isIndexMediaType,
+  parseIndex,
+  parseReferenceWithTags,
+  type Reference,
+} from '@oras/spec';
+import type { CliContext } from '../context.js';
+import { CliError, referenceHint } from '../errors.js';
+import { listReferrers } from '../graph.js';
+import { parseCommon, progressMode } from '../options/common.js';
+import { parseRemote } from '../options/remote.js';
+import { type RegistryTargetSpec, referrersCapability } from '../options/target.js';
+import { formatBytes, formatDuration, toBytes } from '../output/humanize.js';
+import { createReporter } from '../output/reporter.js';
+import type { Prompts, StatusReporter } from '../output/status.js';
+import { openRepository } from '../targets.js';
+import { writeTarOfDirectory } from './backup-tar.js';
+import { stringArg } from './flags.js';
+
+/** The status prompts of backup. */
+export const BACKUP_PROMPTS = {
+  start: 'Pulling',
+  done: 'Pulled ',
+  exists: 'Exists ',
+  skipped: 'Skipped',
+} as const satisfies Prompts;
+
+/** A repository and the tags named after it (`registry/repo:a,b`), as backup and restore take them. */
+export interface ArtifactReferences {
+  /** The repository, without a tag. */
+  readonly reference: Reference;
+  /** `registry/repository`. */
+  readonly repository: string;
+  /** The tags named; empty for "all of them". */
+  readonly tags: readonly string[];
+}
+
+/** Parses `<registry>/<repository>[:<tag>[,<tag>...]]`; digests are refused. */
+export function parseArtifactReferences(arg: string): ArtifactReferences {
+  const form = '<registry>/<repository>[:<tag>[,<tag>...]]';
+  if (arg.includes('@')) {
+    throw new CliError(`digest references are not supported: "${arg}"`, {
+      code: ErrorCode.InvalidReference,
+      hint: referenceHint(form),
+    });
+  }
+  try {
+    const { reference, tags } = parseReferenceWithTags(arg);
+    return {
+      reference: reference.withReference(),
+      repository: `${reference.registry}/${reference.repository}`,
+      tags,
+    };
+  } catch (error) {
+    throw new CliError((error as Error).message, {
+      code: ErrorCode.InvalidReference,
+      cause: error,
+      hint: referenceHint(form),
+    });
+  }
+}
+
+/** The registry target of a repository. */
+export function repositorySpec(refs: ArtifactReferences): RegistryTargetSpec {
+  return { kind: 'registry', raw: refs.repository, reference: refs.reference, tags: [] };
+}
+
+/** Resolves the named tags, or every tag of the target when none is named. */
+export async function resolveTags(
+  target: ReadOnlyTarget & Partial<TagLister>,
+  named: readonly string[],
+): Promise<{ tags: string[]; roots: Descriptor[] }> {
+  const tags = [...named];
+  if (tags.length === 0) {
+    if (typeof target.tags !== 'function') throw new CliError('the target does not support tag listing');
+    for await (const page of target.tags()) tags.push(...page);
+  }
+  const roots: Descriptor[] = [];
+  for (const tag of tags) {
+    try {
+      roots.push(await target.resolve(tag));
+    } catch (error) {
+      throw new CliError(`failed to resolve tag "${tag}": ${(error as Error).message}`, {
+        code: (error as { code?: string }).code ?? ErrorCode.NotFound,
+        cause: error,
+      });
+    }
+  }
+  return { tags, roots };
+}
+
+/** Only the referrers of a node (manifests whose `subject` is it), not the indexes that list it. */
+function referrersOf(src: ReadOnlyGraphStorage, desc: Descriptor): Promise<Descriptor[]> {
+  return listReferrers(src as unknown as ReadOnlyTarget, desc);
+}
+
+/**
+ * Copies `root` with all its referrers, recursively, and for an index the referrers of its
+ * manifests too (oras#816).
+ */
+export async function copyWithReferrers(
+  src: ReadOnlyGraphStorage,
+  dst: Storage,
+  root: Descriptor,
+  options: CopyGraphOptions,
+): Promise<void> {
+  const extended = { ...options, findPredecessors: referrersOf };
+  await extendedCopyGraph(src, dst, root, extended);
+  if (!isIndexMediaType(root.mediaType)) return;
+  const index = parseIndex(await fetchAll(src, root));
+  for (const child of index.manifests) await extendedCopyGraph(src, dst, child, extended);
+}
+
+/** Counts the referrers of `root`, recursively, and for an index those of its manifests. */
+export async function countReferrers(target: ReadOnlyGraphStorage, root: Descriptor): Promise<number> {
+  const seen = new Set<string>();
+  const walk = async (node: Descriptor): Promise<void> => {
+    for (const r of await referrersOf(target, node)) {
+      if (seen.has(r.digest)) continue;
+      seen.add(r.digest);
+      await walk(r);
+    }
+  };
+  await walk(root);
+  if (isIndexMediaType(root.mediaType)) {
+    for (const child of parseIndex(await fetchAll(target, root)).manifests) await walk(child);
+  }
+  return seen.size;
+}
+
+/** Copy hooks that report each node on a status reporter. */
+export function reportingHooks(reporter: StatusReporter, prompts: Prompts): CopyGraphOptions {
+  return {
+    preCopy: (desc) => {
+      reporter.start(desc);
+      return undefined;
+    },
+    postCopy: (desc) => reporter.done(desc),
+    onCopySkipped: (desc) => reporter.mark(desc, prompts.exists),
+  };
+}
+
+/** Runs `oras backup`. */
+export async function runBackup(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const started = Date.now();
+  const common = parseCommon(argv, ctx);
+  const output = stringArg(argv, 'output') ?? '';
+  if (output === '') throw new CliError('the output path cannot be empty');
+  const refs = parseArtifactReferences(String(argv.name));
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
+  const includeReferrers = argv['include-referrers'] === true;
+  const outputPath = resolvePath(ctx.cwd, output);
+  const toTar = extname(output).toLowerCase() === '.tar';
+  if (toTar) {
+    const info = await stat(outputPath).catch(() => undefined);
+    if (info?.isDirectory()) {
+      throw new CliError(`the output path "${output}" already exists and is a directory`, {
+        hint: 'To back up to a tar archive, please specify a different output file name or remove the existing directory.',
+      });
+    }
+  }
+  const repo = await openRepository(repositorySpec(refs), parseRemote(argv, ctx), common, ctx, {
+    referrersCapability: referrersCapability(argv),
+    concurrency,
+  });
+  const root = toTar ? await mkdtemp(join(tmpdir(), 'oras-backup-')) : outputPath;
+  try {
+    const store = await OciLayoutStore.open(root);
+    const { tags, roots } = await resolveTags(repo, refs.tags);
+    if (tags.length === 0) {
+      throw new CliError(`no tags found in repository "${refs.repository}"`, {
+        hint: `If you want to list available tags in "${refs.repository}", use "oras repo tags"`,
+      });
+    }
+    ctx.stdout.write(`Found ${tags.length} tag(s) in ${refs.repository}: ${tags.join(', ')}\n`);
+    for (const [i, tag] of tags.entries()) {
+      const node = roots[i] as Descriptor;
+      const reporter = createReporter(progressMode(common, ctx), 'text', ctx, BACKUP_PROMPTS);
+      let count = 0;
+      try {
+        const options: CopyGraphOptions = { concurrency, ...reportingHooks(reporter, BACKUP_PROMPTS) };
+        if (includeReferrers) {
+          await copyWithReferrers(repo, store, node, options);
+          count = await countReferrers(store, node);
+        } else {
+          await copyGraph(repo, store, node, options);
+        }
+        await store.tag(node, tag);
+      } catch (error) {
+        throw new CliError(
+          `failed to back up tag "${tag}" from "${refs.repository}" to "${output}": ${(error as Error).message}`,
+          {
+            code: (error as { code?: string }).code ?? ErrorCode.Unknown,
+            cause: error,
+          },
+        );
+      } finally {
+        reporter.close();
+      }
+      ctx.stdout.write(`Pulled tag ${tag} and ${count} referrer(s)\n`);
+    }
+    await rm(join(root, 'ingest'), { recursive: true, force: true });
+    if (toTar) {
+      ctx.stdout.write(`Exporting to ${output}\n`);
+      try {
+        const size = await writeTarOfDirectory(root, outputPath);
+        ctx.stdout.write(`Exported to ${output} (${formatBytes(toBytes(size))})\n`);
+      } catch (error) {
+        await rm(outputPath, { force: true });
+        throw error;
+      }
+    }
+    ctx.stdout.write(
+      `Successfully backed up ${tags.length} tag(s) from ${refs.repository} to ${output} in ${formatDuration(Date.now() - started)}\n`,
+    );
+  } finally {
+    if (toTar) await rm(root, { recursive: true, force: true });
+  }
+}
