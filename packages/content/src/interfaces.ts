@@ -135,7 +135,7 @@ export interface Mounter {
   mount(
     desc: Descriptor,
     fromRepo: string,
-    getContent?: () => Promise<ReadableStream<Uint8Array>>,
+    getContent?: () => Promise<ContentSource>,
     options?: OperationOptions,
   ): Promise<void>;
 }
