@@ -1,8 +1,120 @@
-/** The implementation of `oras cp`. */
+/**
+ * The implementation of `oras cp`: copy a manifest (and with `-r` its referrers, including those
+ * of an index's children) between registries and OCI layouts, mounting blobs across repositories
+ * of one registry when both ends use the same credentials.
+ */
+import {
+  type CopyGraphOptions,
+  copy,
+  copyGraph,
+  extendedCopyGraph,
+  fetchAll,
+  type ReadOnlyGraphStorage,
+  selectPlatform,
+} from '@oras/content';
+import { type Descriptor, type Index, MediaType } from '@oras/spec';
 import type { CliContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { listReferrers } from '../graph.js';
+import { parseCommon, progressMode } from '../options/common.js';
+import { parseFormat } from '../options/format.js';
+import { parseRemote } from '../options/remote.js';
+import { annotatedReference, parseTarget, referrersCapability } from '../options/target.js';
+import { descriptorModel, writeResult } from '../output/metadata.js';
+import { createReporter } from '../output/reporter.js';
+import { COPY_PROMPTS } from '../output/status.js';
+import { trackFetches } from '../output/track.js';
+import { openReadOnlyTarget, openTarget } from '../targets.js';
+import { platformArg, requireReference, withDockerHubHint } from './run-support.js';
+
+const FROM_FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+
+function isIndex(desc: Descriptor): boolean {
+  return desc.mediaType === MediaType.ImageIndex || desc.mediaType === MediaType.DockerManifestList;
+}
 
 /** Runs `oras cp`. */
-export async function runCopy(_argv: Record<string, unknown>, _ctx: CliContext): Promise<void> {
-  throw new CliError('cp: not implemented yet', { code: 'ORAS_ERR_UNSUPPORTED' });
+export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const common = parseCommon(argv, ctx);
+  const format = parseFormat(argv);
+  const from = parseTarget(String(argv.from), argv, { prefix: 'from-', form: FROM_FORM });
+  const to = parseTarget(String(argv.to), argv, {
+    prefix: 'to-',
+    allowTags: true,
+    form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
+  });
+  const srcRef = requireReference(from, FROM_FORM);
+  const platform = platformArg(argv);
+  const recursive = argv.recursive === true;
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
+  const src = await openReadOnlyTarget(from, argv, common, ctx, {
+    prefix: 'from-',
+    concurrency,
+    referrersCapability: referrersCapability(argv, 'from-'),
+  });
+  const dst = await openTarget(to, argv, common, ctx, {
+    prefix: 'to-',
+    concurrency,
+    referrersCapability: referrersCapability(argv, 'to-'),
+  });
+  // A blob can be mounted only within one registry and with the same credentials (oras #1903).
+  const sameRegistry =
+    from.kind === 'registry' &&
+    to.kind === 'registry' &&
+    from.reference.registry === to.reference.registry &&
+    from.reference.repository !== to.reference.repository &&
+    JSON.stringify(parseRemote(argv, ctx, 'from-')) === JSON.stringify(parseRemote(argv, ctx, 'to-'));
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS);
+  const tracked = trackFetches(src.target, reporter);
+  const options: CopyGraphOptions = {
+    concurrency,
+    preCopy: (desc) => {
+      reporter.start(desc);
+      return undefined;
+    },
+    postCopy: (desc) => reporter.done(desc),
+    onCopySkipped: (desc) => reporter.mark(desc, COPY_PROMPTS.exists),
+    ...(sameRegistry && from.kind === 'registry'
+      ? {
+          mountFrom: () => [from.reference.repository],
+          onMounted: (desc: Descriptor) => reporter.mark(desc, COPY_PROMPTS.mounted),
+        }
+      : {}),
+  };
+  const [firstTag, ...extraTags] = to.tags;
+  const dstRef = firstTag ?? (to.kind === 'registry' ? to.reference.digest : to.reference);
+  let root: Descriptor;
+  try {
+    root = await src.target.resolve(srcRef);
+    if (platform) root = await selectPlatform(src.target, root, platform);
+    const findPredecessors = (s: ReadOnlyGraphStorage, d: Descriptor) => listReferrers(s as never, d);
+    if (recursive) {
+      await extendedCopyGraph(tracked as never, dst.target, root, { ...options, findPredecessors });
+      if (isIndex(root)) {
+        const index = JSON.parse(Buffer.from(await fetchAll(src.target, root)).toString('utf8')) as Index;
+        for (const child of index.manifests) {
+          await extendedCopyGraph(tracked as never, dst.target, child, { ...options, findPredecessors });
+        }
+      }
+      if (dstRef && dstRef !== root.digest) await dst.target.tag(root, dstRef);
+    } else if (dstRef && dstRef !== root.digest) {
+      await copy(tracked, srcRef, dst.target, dstRef, {
+        ...options,
+        ...(platform ? { targetPlatform: platform } : {}),
+      });
+    } else {
+      await copyGraph(tracked, dst.target, root, options);
+    }
+  } catch (error) {
+    throw withDockerHubHint(error, from, `oras cp ${String(argv.from)} ${String(argv.to)}`);
+  }
+  reporter.close();
+  let text = `Copied ${annotatedReference(from)} => ${annotatedReference(to)}\n`;
+  if (extraTags.length > 0) {
+    text += `Tagging ${annotatedReference(to, `${dst.name}@${root.digest}`)}\n`;
+    for (const tag of extraTags) {
+      await dst.target.tag(root, tag);
+      text += `Tagged ${tag}\n`;
+    }
+  }
+  writeResult(ctx, format, descriptorModel(dst.name, root), () => `${text}Digest: ${root.digest}\n`);
 }

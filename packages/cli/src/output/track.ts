@@ -1,0 +1,45 @@
+/**
+ * Byte progress for the status display: wraps a fetcher so that every stream it returns reports
+ * how many bytes have gone through, the way oras tracks the readers of a copy.
+ */
+import type { Descriptor } from '@oras/spec';
+import type { StatusReporter } from './status.js';
+
+/** Something with `fetch`, as every store has. */
+interface Fetching {
+  fetch(desc: Descriptor, options?: object): Promise<ReadableStream<Uint8Array>>;
+}
+
+/** A stream that reports its running byte count to `onBytes`. */
+export function countingStream(
+  stream: ReadableStream<Uint8Array>,
+  onBytes: (total: number) => void,
+): ReadableStream<Uint8Array> {
+  let total = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        total += chunk.byteLength;
+        onBytes(total);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/**
+ * A view of `target` whose `fetch` streams report progress to `reporter`; every other member is
+ * the target's own (bound), so capability checks (`isReferencePusher` ...) still see them.
+ */
+export function trackFetches<T extends Fetching>(target: T, reporter: StatusReporter): T {
+  return new Proxy(target, {
+    get(obj, prop) {
+      if (prop === 'fetch') {
+        return async (desc: Descriptor, options?: object) =>
+          countingStream(await obj.fetch(desc, options), (n) => reporter.progress(desc, n));
+      }
+      const value = Reflect.get(obj, prop, obj);
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}
