@@ -47,7 +47,11 @@ export interface Distribution {
   /** `127.0.0.1:<port>`: the registry part of a reference. */
   readonly host: string;
   readonly port: number;
-  /** The registry process id. */
+  /**
+   * The id of the process that supervises the registry (a `sh` that runs `docker-registry serve`
+   * in its own process group). SIGTERM to it stops the registry; it also stops the registry and
+   * removes `dir` by itself within a second of the starting process disappearing.
+   */
   readonly pid: number;
   /** The temporary folder with the config, storage and certificates; removed by `stop()`. */
   readonly dir: string;

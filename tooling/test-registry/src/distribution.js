@@ -2,6 +2,7 @@
 // tooling/scripts/registry.mjs starts the same registries from a shell.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -29,16 +30,44 @@ export const DISTRIBUTION_TOKEN_LEEWAY_SECONDS = 60;
 const MAX_LOG_CHARS = 64 * 1024;
 const STOP_GRACE_MS = 3_000;
 
-/** @type {Set<import('node:child_process').ChildProcess>} */
-const running = new Set();
+/**
+ * The supervisor that runs the registry: it starts it, forwards SIGTERM/SIGINT to it, and stops it
+ * and removes its folder within a second of our process disappearing (even by SIGKILL), so a
+ * crashed or killed test run never leaves a registry behind. $0 is the binary, $1 the config,
+ * $2 our pid, $3 the folder. Only the registry writes to our pipes: a shell message ("Terminated")
+ * into a pipe whose reader died would kill the shell with SIGPIPE before it cleans up.
+ */
+const SUPERVISOR = `
+"$0" serve "$1" &
+child=$!
+exec >/dev/null 2>&1
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit $?' TERM INT HUP
+while kill -0 $child 2>/dev/null && kill -0 "$2" 2>/dev/null; do
+  sleep 1 & wait $!
+done
+if ! kill -0 "$2" 2>/dev/null; then
+  kill -TERM $child 2>/dev/null; wait $child; rm -rf "$3"; exit 0
+fi
+wait $child
+`;
+
+/** @type {Map<import('node:child_process').ChildProcess, string>} running supervisors -> folder */
+const running = new Map();
 let exitHookInstalled = false;
 
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Last resort when the test process dies without calling stop(): never leave a registry behind.
+  // When the test process exits without calling stop(): never leave a registry or a folder behind.
   process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const [child, dir] of running) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
@@ -149,6 +178,7 @@ export async function startDistribution(options) {
         const started = await launch(
           binary,
           configFile,
+          dir,
           `${scheme}://${LOOPBACK}:${port}`,
           extra.caPem,
           timeoutMs,
@@ -187,15 +217,20 @@ export async function startDistribution(options) {
  * Spawns the registry and waits until `/v2/` answers 200 or 401.
  * @param {string} binary
  * @param {string} configFile
+ * @param {string} dir
  * @param {string} base
  * @param {string | undefined} ca
  * @param {number} timeoutMs
  * @param {string} mode
  */
-async function launch(binary, configFile, base, ca, timeoutMs, mode) {
+async function launch(binary, configFile, dir, base, ca, timeoutMs, mode) {
   installExitHook();
-  const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  // Its own process group (detached), so that a SIGKILL to the group ends supervisor and registry.
+  const child = spawn('/bin/sh', ['-c', SUPERVISOR, binary, configFile, String(process.pid), dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  running.set(child, dir);
   let output = '';
   const collect = (/** @type {Buffer} */ chunk) => {
     output = (output + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
@@ -222,20 +257,25 @@ async function launch(binary, configFile, base, ca, timeoutMs, mode) {
   const stop = async () => {
     if (exited || spawnError) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, STOP_GRACE_MS);
     await exitedPromise;
     clearTimeout(timer);
   };
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (spawnError) {
-      const e = /** @type {NodeJS.ErrnoException} */ (spawnError);
-      const why =
-        e.code === 'ENOENT'
-          ? `${binary} is not installed (apt-get install docker-registry, or run tooling/scripts/bootstrap.sh)`
-          : e.message;
-      throw new Error(`${mode} registry: ${why}`, { cause: spawnError });
+    if (spawnError) throw new Error(`${mode} registry: ${spawnError.message}`, { cause: spawnError });
+    // 127 and 126: the shell could not find or run the binary.
+    if (exited && (exited.code === 127 || exited.code === 126)) {
+      throw new Error(
+        `${mode} registry: ${binary} is not installed (apt-get install docker-registry, or run tooling/scripts/bootstrap.sh): ${tail()}`,
+      );
     }
     if (exited) {
       throw new Error(

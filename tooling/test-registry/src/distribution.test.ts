@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDistribution } from './distribution.js';
 import type { Distribution } from './distribution.js';
@@ -224,5 +226,42 @@ describe('startDistribution failures', () => {
     await expect(
       startDistribution({ mode: 'plain', binary: '/nonexistent/docker-registry' }),
     ).rejects.toThrow(/plain registry: \/nonexistent\/docker-registry is not installed/);
+  });
+});
+
+describe('startDistribution cleanup', () => {
+  it('stops the registry and removes its folder when the process that started it is killed', async () => {
+    const module = new URL('./distribution.js', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(module)});
+      const r = await m.startDistribution({ mode: 'plain' });
+      console.log(JSON.stringify({ pid: r.pid, dir: r.dir, url: r.url }));
+      setInterval(() => {}, 1 << 30);`;
+    const starter = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const info = await new Promise<{ pid: number; dir: string; url: string }>((resolve, reject) => {
+      let out = '';
+      starter.stdout.on('data', (chunk: Buffer) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(JSON.parse(out));
+      });
+      starter.once('exit', (code) => reject(new Error(`starter exited with ${code}`)));
+    });
+    expect((await http(`${info.url}/v2/`)).status).toBe(200);
+    starter.kill('SIGKILL');
+    const gone = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    for (let i = 0; i < 100 && !(gone(info.pid) && !existsSync(info.dir)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(gone(info.pid)).toBe(true);
+    expect(existsSync(info.dir)).toBe(false);
+    await expect(http(`${info.url}/v2/`)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
