@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gzip, sha256, tarOf } from './craft.js';
+import { type HostileServer, startHostileServer } from './hostile-server.js';
+import { cleanFailureProblems, crashProblems, successProblems } from './outcome.js';
+import { type Sandbox, createSandbox } from './sandbox.js';
+import { basicSecret, leaksInFiles, leaksInTexts, secret } from './secrets.js';
+import { diffTrees, pathsOutside } from './tree.js';
+
+describe('the harness', () => {
+  let box: Sandbox;
+  beforeEach(async () => {
+    box = await createSandbox();
+  });
+  afterEach(async () => {
+    await box.remove();
+  });
+
+  it('writes tarballs that GNU tar reads entry by entry, hostile names included', async () => {
+    const tar = tarOf([
+      { name: 'd/', type: 'dir' },
+      { name: 'd/a.txt', type: 'file', data: 'hello' },
+      { name: 'd/../../x', type: 'file', data: 'evil' },
+      { name: 'd/up', type: 'symlink', linkname: '../../..' },
+      { name: 'd/hard', type: 'hardlink', linkname: '/etc/passwd' },
+    ]);
+    const path = join(box.tmp, 't.tar.gz');
+    await writeFile(path, gzip(tar));
+    const listing = execFileSync('tar', ['-tvPzf', path], { encoding: 'utf8' });
+    expect(listing).toMatch(/d\/a\.txt/);
+    expect(listing).toMatch(/d\/\.\.\/\.\.\/x/);
+    expect(listing).toMatch(/d\/up -> \.\.\/\.\.\/\.\./);
+    expect(listing).toMatch(/d\/hard link to \/etc\/passwd/);
+    expect(sha256('{}')).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+  });
+
+  it('sees every write in the sandbox, links and content changes included', async () => {
+    await writeFile(join(box.out, 'kept'), 'same');
+    await writeFile(join(box.outside, 'canary'), 'before');
+    const before = await box.snapshot();
+    await writeFile(join(box.outside, 'canary'), 'after!');
+    await mkdir(join(box.out, 'new'));
+    await symlink('/etc', join(box.root, 'escape'));
+    const diff = diffTrees(before, await box.snapshot());
+    expect(diff.changed).toEqual(['outside/canary']);
+    expect(diff.added.sort()).toEqual(['escape', 'out/new']);
+    expect(pathsOutside(diff, ['out'])).toEqual(['escape', 'outside/canary']);
+  });
+
+  it('finds secrets in raw, base64 and URL-encoded form, in texts and in files', async () => {
+    const secrets = [secret('password', 'p@ss/word+1'), basicSecret('alice', 'hunter22')];
+    const basic = Buffer.from('alice:hunter22').toString('base64');
+    expect(
+      leaksInTexts(secrets, {
+        stdout: 'nothing here',
+        stderr: `Authorization: Basic ${basic}`,
+        trace: `GET /x?p=${encodeURIComponent('p@ss/word+1')}`,
+      }),
+    ).toEqual(['basic credential of alice in stderr', 'password in trace']);
+    await writeFile(join(box.tmp, 'log'), `token ${Buffer.from('p@ss/word+1').toString('base64')}`);
+    await writeFile(join(box.home, '.docker', 'config.json'), 'p@ss/word+1');
+    const leaks = await leaksInFiles(secrets, box.root, await box.snapshot(), (p) =>
+      p.endsWith('config.json'),
+    );
+    expect(leaks).toEqual(['password in file tmp/log']);
+  });
+
+  describe('running oras', () => {
+    let server: HostileServer;
+    afterEach(async () => {
+      await server?.close();
+    });
+
+    it('reports a hang as a timeout, never waits for it', async () => {
+      server = await startHostileServer(() => new Promise(() => {}));
+      const run = await box.run(['resolve', `${server.host}/a/b:v1`, '--plain-http'], { timeoutMs: 1500 });
+      expect(run.timedOut).toBe(true);
+      expect(successProblems(run)).toContain('it hung (timed out)');
+    });
+
+    it('tells a clean failure from a crash', async () => {
+      const run = await box.run(['resolve', 'not a reference!!'], { measureMemory: true });
+      expect(cleanFailureProblems(run, /invalid reference|reference/)).toEqual([]);
+      expect(run.peakRssKiB).toBeGreaterThan(1000);
+      const crash = { ...run, stderr: 'TypeError: x is undefined\n    at foo (file.js:1:2)\n' };
+      expect(crashProblems(crash).length).toBeGreaterThan(0);
+    });
+  });
+});

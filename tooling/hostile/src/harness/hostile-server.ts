@@ -1,0 +1,114 @@
+/**
+ * A registry that lies: a bare `node:http` server on 127.0.0.1 (port 0) whose answers each case
+ * writes itself, for what the test registry is too honest to do (a 100 MiB manifest, a million
+ * tags, `Link` and `Location` headers to other origins, token realms on private addresses, a
+ * referrers graph with a cycle). It logs every request it gets.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the server got. */
+export interface HostileRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Writes the answer to one request; returning false (or nothing written) means 404. */
+export type HostileHandler = (req: HostileRequest, res: ServerResponse) => unknown | Promise<unknown>;
+
+/** A running lying registry. */
+export interface HostileServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>` */
+  readonly host: string;
+  readonly port: number;
+  /** Every request so far. */
+  readonly requests: HostileRequest[];
+  /** Replaces the handler. */
+  setHandler(handler: HostileHandler): void;
+  close(): Promise<void>;
+}
+
+/** Starts a server that answers with `handler`. */
+export async function startHostileServer(handler: HostileHandler): Promise<HostileServer> {
+  let current = handler;
+  const requests: HostileRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', async () => {
+      const request: HostileRequest = {
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      requests.push(request);
+      try {
+        const handled = await current(request, res);
+        if (handled === false || (!res.headersSent && !res.writableEnded)) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end('{"errors":[{"code":"NAME_UNKNOWN","message":"not here"}]}');
+        }
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    requests,
+    setHandler(next) {
+      current = next;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Content a lying registry serves honestly: by digest, and manifests also by tag. */
+export interface ServedContent {
+  /** digest -> media type and bytes. */
+  readonly blobs: ReadonlyMap<string, { readonly mediaType: string; readonly bytes: Uint8Array }>;
+  /** tag -> digest of a manifest. */
+  readonly tags?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Answers `/v2/`, and HEAD/GET of manifests and blobs from `content` (any repository); returns
+ * false for anything else, so a case's handler can answer the rest.
+ */
+export function serveContent(req: HostileRequest, res: ServerResponse, content: ServedContent): boolean {
+  if (req.url.pathname === '/v2/' || req.url.pathname === '/v2') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+    res.end('{}');
+    return true;
+  }
+  const match = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(req.url.pathname);
+  if (!match || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const reference = decodeURIComponent(match[3]!);
+  const digest = content.tags?.get(reference) ?? reference;
+  const item = content.blobs.get(digest);
+  if (!item) return false;
+  res.writeHead(200, {
+    'content-type': match[2] === 'manifests' ? item.mediaType : 'application/octet-stream',
+    'content-length': String(item.bytes.byteLength),
+    'docker-content-digest': digest,
+  });
+  res.end(req.method === 'HEAD' ? undefined : item.bytes);
+  return true;
+}
