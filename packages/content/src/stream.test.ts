@@ -179,6 +179,22 @@ describe('readAll and fetchAll', () => {
     });
   });
 
+  it('rejects when aborted mid-read instead of returning part of the content', async () => {
+    const controller = new AbortController();
+    const content = text('abcdef');
+    const source = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(content.subarray(0, 3));
+      },
+      pull() {
+        controller.abort(new Error('stop'));
+      },
+    });
+    await expect(readAll(source, describeBytes(content), { signal: controller.signal })).rejects.toThrow(
+      'stop',
+    );
+  });
+
   it('uses embedded data without fetching', async () => {
     const fetcher: Fetcher = {
       fetch: () => Promise.reject(new Error('should not fetch')),

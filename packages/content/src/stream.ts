@@ -204,6 +204,8 @@ export async function readAll(
       buffer.set(value, length);
       length += value.byteLength;
     }
+    // An abort cancels the reader, which then reports `done`: never return the partial bytes.
+    options.signal?.throwIfAborted();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
