@@ -135,6 +135,25 @@ describe('OciLayoutStore', () => {
     expect(await readdir(join(root, 'ingest'))).toEqual([]);
   });
 
+  it('stops a push waiting on a stalled source when aborted, and keeps nothing', async () => {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const controller = new AbortController();
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(encoder.encode('ab'));
+      },
+      pull() {
+        controller.abort(new Error('user gave up'));
+        return new Promise<void>(() => undefined);
+      },
+    });
+    const desc = { mediaType: 'application/octet-stream', digest: `sha256:${'c'.repeat(64)}`, size: 4 };
+    await expect(store.push(desc, stalled, { signal: controller.signal })).rejects.toThrow('user gave up');
+    expect(await readdir(join(root, 'ingest'))).toEqual([]);
+    expect(await store.exists(desc)).toBe(false);
+  });
+
   it('rejects pushing a blob it has with AlreadyExistsError', async () => {
     const store = await OciLayoutStore.open(freshDir());
     const desc = await pushBytes(store, 'application/octet-stream', encoder.encode('x'));

@@ -169,6 +169,9 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
     const handle = await open(temp, 'wx');
     try {
       const reader = verifyStream(stream, expected).getReader();
+      // An abort cancels a read that may be waiting on a stalled source.
+      const onAbort = () => void reader.cancel(options.signal?.reason).catch(() => undefined);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
         for (;;) {
           options.signal?.throwIfAborted();
@@ -177,9 +180,13 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
           await writeFully(handle, value);
           if (keep) kept.push(value);
         }
+        // A cancelled reader reports `done` without verifying: never keep what an abort cut short.
+        options.signal?.throwIfAborted();
       } catch (err) {
         await reader.cancel(err).catch(() => undefined);
         throw err;
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort);
       }
       await handle.close();
       const final = join(this.#root, rel);
