@@ -105,6 +105,16 @@ describe('pull', () => {
     expect(bad.status).toBe(416);
   });
 
+  it('answers HEAD on a blob with its digest and length and no body', async () => {
+    const { layerDigest, layerText } = await pushImage('a/b', 'v1');
+    const head = await http(url(`/v2/a/b/blobs/${layerDigest}`), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers['docker-content-digest']).toBe(layerDigest);
+    expect(head.headers['content-length']).toBe(String(layerText.length));
+    expect(head.body.byteLength).toBe(0);
+    expect((await http(url(`/v2/a/b/blobs/${sha256('none')}`), { method: 'HEAD' })).status).toBe(404);
+  });
+
   it('answers 404 with the spec error codes for unknown content', async () => {
     await pushImage('a/b', 'v1');
     const cases: [string, string][] = [
@@ -306,6 +316,45 @@ describe('push', () => {
     expect((await putManifest('a/b', 'multi', index, INDEX)).status).toBe(201);
   });
 
+  it('ignores Content-Type parameters and stores the bytes as pushed', async () => {
+    const digest = await pushBlob(ep(), 'a/b', '{}');
+    const body = `${imageManifest({ digest, size: 2 }, [])}\n`;
+    const res = await putManifest('a/b', 'v1', body, `${MANIFEST}; charset=utf-8`);
+    expect(res.status).toBe(201);
+    const got = await http(url('/v2/a/b/manifests/v1'));
+    expect(got.text).toBe(body);
+    expect(got.headers['content-type']).toBe(MANIFEST);
+  });
+
+  it('accepts Docker schema 2 manifests and manifest lists', async () => {
+    const config = await pushBlob(ep(), 'a/b', '{"os":"linux"}');
+    const docker = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: config, size: 14 },
+      layers: [],
+    });
+    expect(
+      (await putManifest('a/b', 'docker', docker, 'application/vnd.docker.distribution.manifest.v2+json'))
+        .status,
+    ).toBe(201);
+    const list = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      manifests: [
+        {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: sha256(docker),
+          size: docker.length,
+        },
+      ],
+    });
+    expect(
+      (await putManifest('a/b', 'list', list, 'application/vnd.docker.distribution.manifest.list.v2+json'))
+        .status,
+    ).toBe(201);
+  });
+
   describe('validates manifests like a strict registry', () => {
     it('refuses a manifest whose blobs are missing', async () => {
       const body = imageManifest({ digest: sha256('c'), size: 1 }, []);
@@ -458,6 +507,51 @@ describe('content discovery', () => {
     expect((await putManifest('a/b', sha256(body), body)).status).toBe(201);
     const res = await http(url(`/v2/a/b/referrers/${digest}`));
     expect(JSON.parse(res.text).manifests[0].artifactType).toBe('application/vnd.example.config');
+  });
+
+  it('lists an index referrer without artifactType, and with it when set', async () => {
+    const { digest, manifest } = await pushImage('a/b', 'v1');
+    const subject = { mediaType: MANIFEST, digest, size: manifest.length };
+    const plain = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: INDEX,
+      manifests: [],
+      subject,
+      annotations: { k: 'v' },
+    });
+    const typed = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: INDEX,
+      artifactType: 'application/vnd.example.set',
+      manifests: [],
+      subject,
+    });
+    for (const body of [plain, typed]) {
+      const res = await putManifest('a/b', sha256(body), body, INDEX);
+      expect(res.status).toBe(201);
+      expect(res.headers['oci-subject']).toBe(digest);
+    }
+    const list = JSON.parse((await http(url(`/v2/a/b/referrers/${digest}`))).text).manifests;
+    expect(list).toEqual([
+      { mediaType: INDEX, digest: sha256(plain), size: plain.length, annotations: { k: 'v' } },
+      {
+        mediaType: INDEX,
+        digest: sha256(typed),
+        size: typed.length,
+        artifactType: 'application/vnd.example.set',
+      },
+    ]);
+  });
+
+  it('accepts a referrer whose subject does not exist yet', async () => {
+    const pushed = await pushReferrer(
+      'a/b',
+      { digest: sha256('later'), size: 5 },
+      'application/vnd.example.early',
+    );
+    expect(pushed.res.status).toBe(201);
+    const list = JSON.parse((await http(url(`/v2/a/b/referrers/${sha256('later')}`))).text).manifests;
+    expect(list.map((d: { digest: string }) => d.digest)).toEqual([pushed.digest]);
   });
 
   it('answers an empty index for a subject without referrers, even one that does not exist', async () => {

@@ -47,6 +47,30 @@ describe('faults', () => {
     expect(rest.text).toBe(CONTENT.slice(10));
   });
 
+  it('dropConnection: cuts an upload after afterBytes of the request body, storing none of it', async () => {
+    registry.setFaults({
+      dropConnection: { afterBytes: 3, routes: ['upload'], methods: ['PATCH'], times: 1 },
+    });
+    const start = await http(`${registry.url}/v2/a/b/blobs/uploads/`, { method: 'POST' });
+    const location = resolveLocation(registry.url, start.headers.location);
+    const body = 'x'.repeat(256 * 1024);
+    const patch = () =>
+      http(location, { method: 'PATCH', headers: { 'content-range': `0-${body.length - 1}` }, body });
+    await expect(patch()).rejects.toThrow();
+    const cut = registry.requests.find((r) => r.method === 'PATCH')!;
+    expect(cut.faults).toEqual(['dropConnection']);
+    expect(cut.status).toBe(0);
+    const status = await http(location);
+    expect(status.headers.range).toBe('0-0');
+    const again = await http(resolveLocation(registry.url, status.headers.location), {
+      method: 'PATCH',
+      headers: { 'content-range': `0-${body.length - 1}` },
+      body,
+    });
+    expect(again.status).toBe(202);
+    expect(again.headers.range).toBe(`0-${body.length - 1}`);
+  });
+
   it('tooManyRequests: answers 429 TOOMANYREQUESTS with Retry-After, the given number of times', async () => {
     registry.setFaults({ tooManyRequests: { retryAfter: 2, times: 1 } });
     const first = await http(blobUrl());

@@ -21,7 +21,11 @@ export interface FaultTarget {
  * `tooManyRequests`, `serverError` and `slow`, which act on every request by default.
  */
 export interface TestRegistryFaults {
-  /** Send the headers (full `Content-Length`) and `afterBytes` of the body, then destroy the socket. */
+  /**
+   * On a GET: send the headers (full `Content-Length`) and `afterBytes` of the body, then destroy
+   * the socket. On a POST, PUT or PATCH (target it with `methods`/`routes`): receive `afterBytes`
+   * of the request body, then destroy the socket without storing any of it.
+   */
   readonly dropConnection?: FaultTarget & { readonly afterBytes: number };
   /** Answer 429 `TOOMANYREQUESTS` with `Retry-After` (seconds, or an HTTP date; default 1). */
   readonly tooManyRequests?: FaultTarget & { readonly retryAfter?: number | string };

@@ -65,6 +65,26 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Reads `afterBytes` of the request body (or all of a shorter one), then destroys the socket. */
+function receiveThenDrop(req: IncomingMessage, afterBytes: number): Promise<number> {
+  return new Promise((resolve) => {
+    let received = 0;
+    const drop = () => {
+      req.socket.destroy();
+      resolve(received);
+    };
+    if (afterBytes <= 0) return drop();
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received >= afterBytes) drop();
+    });
+    req.on('end', drop);
+    req.on('error', () => resolve(received));
+  });
+}
+
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -203,12 +223,11 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl);
     const rec = record('registry', req, url);
-    const body = await readBody(req);
-    rec.bodyBytes = body.byteLength;
     let route: Route | undefined;
     try {
       route = matchRoute(url.pathname);
     } catch (error) {
+      await readBody(req);
       return write(req, res, rec, errorResponse(error), undefined);
     }
     if (route) {
@@ -216,6 +235,15 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
       if (route.name) rec.repository = route.name;
     }
     const target = { method: rec.method, route: route?.kind, repository: route?.name };
+    // On requests that carry a body, dropConnection cuts the upload: nothing of it is stored.
+    const cut = BODY_METHODS.has(rec.method) ? faults.take('dropConnection', target) : undefined;
+    if (cut) {
+      rec.faults.push('dropConnection');
+      rec.bodyBytes = await receiveThenDrop(req, cut.afterBytes);
+      return;
+    }
+    const body = await readBody(req);
+    rec.bodyBytes = body.byteLength;
     const slow = faults.take('slow', target);
     if (slow) {
       rec.faults.push('slow');
