@@ -8,19 +8,26 @@
 // started by tooling/test-registry on 127.0.0.1 with a fresh storage folder.
 import { createHash, randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { startDistribution } from '../../../tooling/test-registry/src/distribution.js';
-import { createTransport, PlainClient, RemoteRepository } from '../dist/index.js';
+import { createTransport, DEFAULT_STREAM_CHUNK_SIZE, PlainClient, RemoteRepository } from '../dist/index.js';
 
 const MiB = 1024 * 1024;
 const sizeMiB = Number(process.argv[2] ?? 1024);
 const size = sizeMiB * MiB;
 
 const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+// the largest V8 heap and ArrayBuffer figures seen, sampled every 50 ms
+const peaks = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  for (const k of Object.keys(peaks)) peaks[k] = Math.max(peaks[k], Math.round(m[k] / MiB));
+}, 50);
+sampler.unref();
 const seconds = (start) => ((performance.now() - start) / 1000).toFixed(2);
 
 const dir = await mkdtemp(join(tmpdir(), 'oras-bench-'));
@@ -42,9 +49,12 @@ try {
   const expected = `sha256:${hash.digest('hex')}`;
   const rssAfterWrite = rssMiB();
 
+  // STREAM_CHUNK_MIB overrides the chunk size of pushStream (default DEFAULT_STREAM_CHUNK_SIZE)
+  const streamChunkMiB = Number(process.env.STREAM_CHUNK_MIB ?? DEFAULT_STREAM_CHUNK_SIZE / MiB);
   const repo = new RemoteRepository({
     reference: `${registry.host}/bench/blob`,
     client: new PlainClient({ dispatcher }),
+    streamChunkSize: streamChunkMiB * MiB,
   });
 
   // 2. push: the digest is not known in advance; the file is read once while hashed and uploaded
@@ -55,12 +65,32 @@ try {
       cb(null, chunk);
     },
   });
-  const source = createReadStream(file, { highWaterMark: MiB }).pipe(counter);
+  // SOURCE=stream: fs.createReadStream (a new buffer per read); SOURCE=reuse (default): a file
+  // handle read into one buffer, which pushStream copies into its chunk before asking for more
+  async function* reuse() {
+    const fh = await open(file);
+    const buffer = Buffer.allocUnsafe(MiB);
+    try {
+      for (;;) {
+        const { bytesRead: n } = await fh.read(buffer, 0, buffer.length, null);
+        if (n === 0) return;
+        bytesRead += n;
+        yield buffer.subarray(0, n);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  const sourceKind = process.env.SOURCE ?? 'reuse';
+  const source = sourceKind === 'stream' ? createReadStream(file, { highWaterMark: MiB }).pipe(counter) : reuse();
   let start = performance.now();
   const desc = await repo.pushStream('application/octet-stream', source);
   const pushSeconds = seconds(start);
-  if (desc.digest !== expected || desc.size !== size) throw new Error(`pushed ${desc.digest}, expected ${expected}`);
+  if (desc.digest !== expected || desc.size !== size)
+    throw new Error(`pushed ${desc.digest}, expected ${expected}`);
   const rssAfterPush = rssMiB();
+  const pushPeaks = { ...peaks };
+  for (const k of Object.keys(peaks)) peaks[k] = 0;
 
   // 3. pull: streamed through the verifying stream to a file
   start = performance.now();
@@ -76,10 +106,18 @@ try {
       {
         node: process.version,
         blobMiB: sizeMiB,
+        streamChunkMiB,
+        source: sourceKind,
         digest: desc.digest,
-        push: { seconds: Number(pushSeconds), MiBps: Number(mibps(pushSeconds)), fileBytesRead: bytesRead, readOnce: bytesRead === size },
+        push: {
+          seconds: Number(pushSeconds),
+          MiBps: Number(mibps(pushSeconds)),
+          fileBytesRead: bytesRead,
+          readOnce: bytesRead === size,
+        },
         pull: { seconds: Number(pullSeconds), MiBps: Number(mibps(pullSeconds)) },
         peakRssMiB: { afterWritingFile: rssAfterWrite, afterPush: rssAfterPush, afterPull: rssAfterPull },
+        peakSampledMiB: { push: pushPeaks, pull: peaks },
       },
       null,
       2,

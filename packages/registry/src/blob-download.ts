@@ -60,17 +60,22 @@ export function resumableBlobStream(
             const next = await iterator.next();
             if (next.done) {
               if (received < desc.size) {
-                throw new MismatchedSizeError(`${desc.digest}: content ended after ${received} of ${desc.size} bytes`);
+                throw new MismatchedSizeError(
+                  `${desc.digest}: content ended after ${received} of ${desc.size} bytes`,
+                );
               }
               const actual = digester.digest();
-              if (actual !== desc.digest) throw new MismatchedDigestError(`${desc.digest}: content has digest ${actual}`);
+              if (actual !== desc.digest)
+                throw new MismatchedDigestError(`${desc.digest}: content has digest ${actual}`);
               controller.close();
               return;
             }
             received += next.value.byteLength;
             if (received > desc.size) {
               abandon(current.body);
-              throw new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`);
+              throw new TrailingDataError(
+                `${desc.digest}: content goes on past its size of ${desc.size} bytes`,
+              );
             }
             digester.update(next.value);
             controller.enqueue(next.value);

@@ -95,7 +95,9 @@ export class ResponseError extends OrasError {
     options: OrasErrorOptions & { readonly code?: string } = {},
   ) {
     const init: ResponseErrorInit =
-      typeof initOrMessage === 'string' ? { method: '', url: '', statusCode: 0, cause: options.cause } : initOrMessage;
+      typeof initOrMessage === 'string'
+        ? { method: '', url: '', statusCode: 0, cause: options.cause }
+        : initOrMessage;
     const url = typeof initOrMessage === 'string' ? '' : redactUrl(init.url);
     const errors = init.errors ?? [];
     let detail = '';
@@ -159,7 +161,6 @@ export function parseErrorBody(body: Uint8Array): {
   } catch {
     // not JSON: fall through to the snippet
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strip control characters from a snippet
   const printable = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return {
     errors: [],

@@ -13,7 +13,9 @@ afterEach(async () => {
   }
 });
 
-async function serve(handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<string> {
+async function serve(
+  handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void,
+): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -66,15 +68,26 @@ describe('ResponseError', () => {
   it('parses the distribution error body and redacts the URL', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { tag: 'v1' } }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { tag: 'v1' } }],
+        }),
+      );
     });
-    const res = await new PlainClient().request({ method: 'GET', url: `http://user:pw@${url.slice(7)}/v2/a/manifests/v1?token=s3cret&n=5` });
+    const res = await new PlainClient().request({
+      method: 'GET',
+      url: `http://user:pw@${url.slice(7)}/v2/a/manifests/v1?token=s3cret&n=5`,
+    });
     const err = await toResponseError('GET', res);
     expect(ResponseError.is(err)).toBe(true);
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe('ORAS_ERR_NOT_FOUND');
-    expect(err.errors).toEqual([{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { tag: 'v1' } }]);
-    expect(err.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/v2\/a\/manifests\/v1\?token=\*\*\*&n=5: response status code 404: manifest unknown: manifest unknown$/);
+    expect(err.errors).toEqual([
+      { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { tag: 'v1' } },
+    ]);
+    expect(err.message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/v2\/a\/manifests\/v1\?token=\*\*\*&n=5: response status code 404: manifest unknown: manifest unknown$/,
+    );
     expect(err.message).not.toContain('s3cret');
     expect(err.message).not.toContain('pw');
   });
@@ -97,7 +110,9 @@ describe('readCapped', () => {
       res.end('y'.repeat(5000));
     });
     const res = await new PlainClient().request({ method: 'GET', url });
-    await expect(readCapped(res.body, 1000, 'thing')).rejects.toThrow(/thing: response body exceeds the limit of 1000 bytes/);
+    await expect(readCapped(res.body, 1000, 'thing')).rejects.toThrow(
+      /thing: response body exceeds the limit of 1000 bytes/,
+    );
   });
 });
 
@@ -109,7 +124,9 @@ describe('urls', () => {
     );
     expect(parseNextLink('<https://reg.example/x>; rel="prev", </y>; rel=next', base)?.pathname).toBe('/y');
     expect(parseNextLink(undefined, base)).toBeUndefined();
-    expect(() => parseNextLink('<https://evil.example/x>; rel="next"', base)).toThrow(/not on the registry origin/);
+    expect(() => parseNextLink('<https://evil.example/x>; rel="next"', base)).toThrow(
+      /not on the registry origin/,
+    );
   });
 
   it('keeps upload locations on the registry and refuses a downgrade', () => {

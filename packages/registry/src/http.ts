@@ -120,7 +120,9 @@ export class PlainClient implements RegistryClient {
       }
       const next = new URL(location, url);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new UnsafeError(`${req.method} ${url.origin}${url.pathname}: redirect to ${next.protocol} refused`);
+        throw new UnsafeError(
+          `${req.method} ${url.origin}${url.pathname}: redirect to ${next.protocol} refused`,
+        );
       }
       if (next.origin !== origin) {
         headers = Object.fromEntries(

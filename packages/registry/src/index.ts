@@ -53,7 +53,12 @@ export {
   retryInterceptor,
 } from './retry.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
-export { DEFAULT_CONNECTIONS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, createTransport, parseResolveRule } from './transport.js';
+export {
+  DEFAULT_CONNECTIONS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  createTransport,
+  parseResolveRule,
+} from './transport.js';
 export type { ResolveRule, TransportOptions } from './transport.js';
 export { parseNextLink, resolveUploadLocation } from './urls.js';
 export { DEFAULT_MAX_RESUMES } from './blob-download.js';

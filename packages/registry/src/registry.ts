@@ -72,7 +72,8 @@ export class RemoteRegistry implements Registry {
    */
   async *repositories(options: OperationOptions & { readonly last?: string } = {}): AsyncIterable<string[]> {
     const url = new URL(`${this.#origin()}/v2/_catalog`);
-    if (this.#options.repositoryListPageSize) url.searchParams.set('n', String(this.#options.repositoryListPageSize));
+    if (this.#options.repositoryListPageSize)
+      url.searchParams.set('n', String(this.#options.repositoryListPageSize));
     if (options.last) url.searchParams.set('last', options.last);
     yield* paginate(
       (req) => this.#client.request(req),

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
-import { MismatchedDigestError, NotFoundError, SizeExceedsLimitError, TooManyPagesError, UnsafeError } from '@oras/spec';
+import {
+  MismatchedDigestError,
+  NotFoundError,
+  SizeExceedsLimitError,
+  TooManyPagesError,
+  UnsafeError,
+} from '@oras/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from './errors.js';
 import { PlainClient } from './http.js';
 import { RemoteRegistry } from './registry.js';
 import { RemoteRepository, type RemoteRepositoryOptions, referrersTag } from './repository.js';
-import { type FakeRegistry, type FakeRegistryOptions, startFakeRegistry } from './test-support/fake-registry.js';
+import {
+  type FakeRegistry,
+  type FakeRegistryOptions,
+  startFakeRegistry,
+} from './test-support/fake-registry.js';
 import { createTransport } from './transport.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -16,7 +26,11 @@ const isA =
   (e: unknown): boolean =>
     C.is(e);
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const descOf = (mediaType: string, bytes: Uint8Array) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength });
+const descOf = (mediaType: string, bytes: Uint8Array) => ({
+  mediaType,
+  digest: sha256(bytes),
+  size: bytes.byteLength,
+});
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
@@ -196,7 +210,9 @@ describe('blobs', () => {
     };
     const noRetry = createTransport({ retry: false });
     try {
-      const fetched = await readAll(await repo({ client: new PlainClient({ dispatcher: noRetry }) }).fetch(desc));
+      const fetched = await readAll(
+        await repo({ client: new PlainClient({ dispatcher: noRetry }) }).fetch(desc),
+      );
       expect(fetched.equals(data)).toBe(true);
       expect(registry.requests.some((q) => q.headers.range === 'bytes=70000-')).toBe(true);
     } finally {
@@ -248,7 +264,9 @@ describe('blobs', () => {
       return false;
     };
     const data = enc.encode('x');
-    await expect(repo().push(descOf('application/octet-stream', data), data)).rejects.toSatisfy(isA(UnsafeError));
+    await expect(repo().push(descOf('application/octet-stream', data), data)).rejects.toSatisfy(
+      isA(UnsafeError),
+    );
   });
 
   it('deletes a blob', async () => {
@@ -285,7 +303,9 @@ describe('manifests', () => {
   });
 
   it('keeps fetched manifests byte-exact', async () => {
-    const bytes = enc.encode(`{ "schemaVersion":2,  "mediaType":"${MANIFEST}","config":${JSON.stringify(configDesc)},"layers":[] }`);
+    const bytes = enc.encode(
+      `{ "schemaVersion":2,  "mediaType":"${MANIFEST}","config":${JSON.stringify(configDesc)},"layers":[] }`,
+    );
     const desc = descOf(MANIFEST, bytes);
     await repo().push(desc, bytes);
     expect(Buffer.compare(await readAll(await repo().fetch(desc)), Buffer.from(bytes))).toBe(0);
@@ -304,7 +324,9 @@ describe('manifests', () => {
   it('refuses manifests over maxMetadataBytes', async () => {
     const bytes = manifestBytes({ annotations: { big: 'x'.repeat(5000) } });
     const desc = descOf(MANIFEST, bytes);
-    await expect(repo({ maxMetadataBytes: 1024 }).push(desc, bytes)).rejects.toSatisfy(isA(SizeExceedsLimitError));
+    await expect(repo({ maxMetadataBytes: 1024 }).push(desc, bytes)).rejects.toSatisfy(
+      isA(SizeExceedsLimitError),
+    );
     await repo().push(desc, bytes);
     await expect(repo({ maxMetadataBytes: 1024 }).fetch(desc)).rejects.toSatisfy(isA(SizeExceedsLimitError));
   });
@@ -323,15 +345,23 @@ describe('manifests', () => {
   it('turns other statuses into a ResponseError with the distribution codes', async () => {
     registry.fault = (_req, res) => {
       res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }],
+        }),
+      );
       return true;
     };
-    const err = await repo().resolve('v1').catch((e: unknown) => e);
+    const err = await repo()
+      .resolve('v1')
+      .catch((e: unknown) => e);
     expect(ResponseError.is(err)).toBe(true);
     const re = err as ResponseError;
     expect(re.statusCode).toBe(403);
     expect(re.method).toBe('HEAD');
-    const get = (await repo().fetchReference('v1').catch((e: unknown) => e)) as ResponseError;
+    const get = (await repo()
+      .fetchReference('v1')
+      .catch((e: unknown) => e)) as ResponseError;
     expect(get.hasCode('DENIED')).toBe(true);
     expect(get.message).toContain('denied: requested access to the resource is denied');
   });
@@ -347,8 +377,12 @@ describe('manifests', () => {
     };
     const seen: string[] = [];
     const handleWarning = (w: { text: string }) => seen.push(w.text);
-    await repo({ handleWarning }).resolve('a').catch(() => {});
-    await repo({ handleWarning }).resolve('b').catch(() => {});
+    await repo({ handleWarning })
+      .resolve('a')
+      .catch(() => {});
+    await repo({ handleWarning })
+      .resolve('b')
+      .catch(() => {});
     expect(seen).toEqual(['this registry is deprecated']);
   });
 });
@@ -392,7 +426,9 @@ describe('referrers', () => {
     const pages: number[] = [];
     for await (const p of r.referrers(subject)) pages.push(p.length);
     expect(pages).toEqual([1, 1]);
-    await expect(collect(repo({ referrerListMaxPages: 1 }).referrers(subject))).rejects.toSatisfy(isA(TooManyPagesError));
+    await expect(collect(repo({ referrerListMaxPages: 1 }).referrers(subject))).rejects.toSatisfy(
+      isA(TooManyPagesError),
+    );
   });
 
   it('maintains the tag-schema index when the registry has no referrers API', async () => {
@@ -457,13 +493,18 @@ describe('listing', () => {
     for await (const p of repo({ tagListPageSize: 2 }).tags()) pages.push(p);
     expect(pages).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     expect(await collect(repo({ tagListPageSize: 2 }).tags({ last: 'c' }))).toEqual(['d', 'e']);
-    await expect(collect(repo({ tagListPageSize: 2, tagListMaxPages: 2 }).tags())).rejects.toSatisfy(isA(TooManyPagesError));
+    await expect(collect(repo({ tagListPageSize: 2, tagListMaxPages: 2 }).tags())).rejects.toSatisfy(
+      isA(TooManyPagesError),
+    );
   });
 
   it('refuses a Link to another origin', async () => {
     registry.fault = (req, res) => {
       if (req.url?.includes('/tags/list')) {
-        res.writeHead(200, { 'content-type': 'application/json', link: '<http://evil.example/v2/x/tags/list?n=1>; rel="next"' });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          link: '<http://evil.example/v2/x/tags/list?n=1>; rel="next"',
+        });
         res.end(JSON.stringify({ name: 'x', tags: ['a'] }));
         return true;
       }
@@ -474,8 +515,13 @@ describe('listing', () => {
 
   it('lists the catalog and pings through RemoteRegistry', async () => {
     const data = enc.encode('x');
-    for (const name of ['one/a', 'two/b', 'three/c']) await repo({}, name).push(descOf('application/octet-stream', data), data);
-    const reg = new RemoteRegistry({ registry: registry.host, client: new PlainClient({ dispatcher }), repositoryListPageSize: 2 });
+    for (const name of ['one/a', 'two/b', 'three/c'])
+      await repo({}, name).push(descOf('application/octet-stream', data), data);
+    const reg = new RemoteRegistry({
+      registry: registry.host,
+      client: new PlainClient({ dispatcher }),
+      repositoryListPageSize: 2,
+    });
     await reg.ping();
     expect(await collect(reg.repositories())).toEqual(['one/a', 'three/c', 'two/b']);
     expect(await collect(reg.repositories({ last: 'one/a' }))).toEqual(['three/c', 'two/b']);

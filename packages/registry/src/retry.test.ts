@@ -79,7 +79,10 @@ describe('retryInterceptor', () => {
       res.writeHead(n === 0 ? 429 : 200, n === 0 ? { 'retry-after': '1', 'content-length': '20' } : {});
       res.end();
     });
-    const res = await request(`${s.url}/x`, { method: 'HEAD', dispatcher: transport({ maxRetryAfterMs: 5 }) });
+    const res = await request(`${s.url}/x`, {
+      method: 'HEAD',
+      dispatcher: transport({ maxRetryAfterMs: 5 }),
+    });
     await res.body.dump();
     expect(res.statusCode).toBe(200);
     expect(s.hits()).toBe(2);
@@ -117,7 +120,11 @@ describe('retryInterceptor', () => {
     async function* body() {
       yield Buffer.from('once');
     }
-    const res = await request(`${s.url}/x`, { method: 'PUT', body: Readable.from(body()), dispatcher: transport() });
+    const res = await request(`${s.url}/x`, {
+      method: 'PUT',
+      body: Readable.from(body()),
+      dispatcher: transport(),
+    });
     await res.body.dump();
     expect(res.statusCode).toBe(503);
     expect(s.hits()).toBe(1);
@@ -183,7 +190,9 @@ describe('retryInterceptor', () => {
       res.writeHead(503, { 'retry-after': '10' });
       res.end();
     });
-    const res = await request(`${s.url}/x`, { dispatcher: transport({ deadlineMs: 1000, maxRetryAfterMs: 60_000 }) });
+    const res = await request(`${s.url}/x`, {
+      dispatcher: transport({ deadlineMs: 1000, maxRetryAfterMs: 60_000 }),
+    });
     await res.body.dump();
     expect(res.statusCode).toBe(503);
     expect(s.hits()).toBe(1);

@@ -92,7 +92,12 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 }
 
 /** The computed back-off before retry `attempt` (1-based): `base·2^(attempt-1)`, capped, ±10% jitter. */
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random = Math.random,
+): number {
   const raw = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(raw * (0.9 + 0.2 * random()));
 }
@@ -137,7 +142,10 @@ function headerOf(headers: unknown, name: string): string | undefined {
  * Builds the retry interceptor. Compose it onto a dispatcher: `agent.compose(retryInterceptor())`.
  * Pass `gates` to share back-off state with other interceptors.
  */
-export function retryInterceptor(options: RetryOptions = {}, gates: HostGates = new HostGates()): Dispatcher.DispatcherComposeInterceptor {
+export function retryInterceptor(
+  options: RetryOptions = {},
+  gates: HostGates = new HostGates(),
+): Dispatcher.DispatcherComposeInterceptor {
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;

@@ -19,12 +19,78 @@ function openssl(...args: string[]): void {
 
 /** A CA, a server certificate for registry.test and 127.0.0.1, and a client certificate. */
 function makePki(): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=test ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=test ca',
+  );
   writeFileSync(file('server.ext'), 'subjectAltName=DNS:registry.test,IP:127.0.0.1\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=registry.test');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'));
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('client.key'), '-out', file('client.csr'), '-subj', '/CN=oras client');
-  openssl('x509', '-req', '-in', file('client.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('client.pem'), '-days', '2');
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+    '-subj',
+    '/CN=registry.test',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('client.key'),
+    '-out',
+    file('client.csr'),
+    '-subj',
+    '/CN=oras client',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('client.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('client.pem'),
+    '-days',
+    '2',
+  );
 }
 
 const servers: Server[] = [];
@@ -64,7 +130,11 @@ afterAll(async () => {
 
 describe('parseResolveRule', () => {
   it('parses host:port:address[:port], with IPv6 in brackets', () => {
-    expect(parseResolveRule('reg.example:443:10.0.0.1')).toEqual({ host: 'reg.example', port: 443, address: '10.0.0.1' });
+    expect(parseResolveRule('reg.example:443:10.0.0.1')).toEqual({
+      host: 'reg.example',
+      port: 443,
+      address: '10.0.0.1',
+    });
     expect(parseResolveRule('reg.example:443:[::1]:8443')).toEqual({
       host: 'reg.example',
       port: 443,
@@ -103,7 +173,9 @@ describe('createTransport', () => {
     const strict = createTransport({ registryHosts: [`127.0.0.1:${port}`], retry: false });
     const insecure = createTransport({ registryHosts: [`127.0.0.1:${port}`], insecure: true, retry: false });
     try {
-      await expect(request(`https://127.0.0.1:${port}/`, { dispatcher: strict })).rejects.toThrow(/certificate/);
+      await expect(request(`https://127.0.0.1:${port}/`, { dispatcher: strict })).rejects.toThrow(
+        /certificate/,
+      );
       const res = await request(`https://127.0.0.1:${port}/`, { dispatcher: insecure });
       expect(JSON.parse(await res.body.text()).cn).toBe('none');
     } finally {
@@ -130,7 +202,9 @@ describe('createTransport', () => {
       const res = await request(`https://registry.test:${port}/`, { dispatcher });
       expect(res.statusCode).toBe(200);
       await res.body.dump();
-      await expect(request(`https://other.test:${port}/`, { dispatcher: wrongName })).rejects.toThrow(/altnames|certificate/i);
+      await expect(request(`https://other.test:${port}/`, { dispatcher: wrongName })).rejects.toThrow(
+        /altnames|certificate/i,
+      );
     } finally {
       await dispatcher.close();
       await wrongName.close();
@@ -141,7 +215,10 @@ describe('createTransport', () => {
     const port = await tlsServer();
     const dispatcher = createTransport({ registryHosts: [`127.0.0.1:${port}`], caFile: file('ca.pem') });
     try {
-      const res = await new PlainClient({ dispatcher }).request({ method: 'GET', url: `https://127.0.0.1:${port}/` });
+      const res = await new PlainClient({ dispatcher }).request({
+        method: 'GET',
+        url: `https://127.0.0.1:${port}/`,
+      });
       expect(JSON.parse(await res.body.text()).ua).toBe(USER_AGENT);
       expect(USER_AGENT).toMatch(/^oras-ts\/\d+\.\d+\.\d+/);
     } finally {

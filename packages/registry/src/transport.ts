@@ -74,7 +74,8 @@ export function parseResolveRule(rule: string): ResolveRule {
   const [, host, port, address, addressPort] = match as unknown as [string, string, string, string, string?];
   const check = (value: string): number => {
     const n = Number(value);
-    if (n < 1 || n > 65535) throw new InvalidArgumentError(`resolve rule ${JSON.stringify(rule)}: bad port ${value}`);
+    if (n < 1 || n > 65535)
+      throw new InvalidArgumentError(`resolve rule ${JSON.stringify(rule)}: bad port ${value}`);
     return n;
   };
   return {
@@ -114,7 +115,8 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
   });
 
   const isRegistry = (hostname: string, port: number, protocol: string): boolean =>
-    registryHosts.has(`${hostname}:${port}`) || (port === defaultPort(protocol) && registryHosts.has(hostname));
+    registryHosts.has(`${hostname}:${port}`) ||
+    (port === defaultPort(protocol) && registryHosts.has(hostname));
 
   const connect: buildConnector.connector = (opts, callback) => {
     const hostname = opts.hostname.toLowerCase();

@@ -23,7 +23,9 @@ export function parseNextLink(header: string | string[] | undefined, base: URL):
       if (!/;\s*rel\s*=\s*"?(?:[^"]*\s)?next(?:\s[^"]*)?"?/i.test(params)) continue;
       const next = new URL(match[1] ?? '', base);
       if (next.origin !== base.origin) {
-        throw new UnsafeError(`link header: next page ${next.origin} is not on the registry origin ${base.origin}`);
+        throw new UnsafeError(
+          `link header: next page ${next.origin} is not on the registry origin ${base.origin}`,
+        );
       }
       return next;
     }

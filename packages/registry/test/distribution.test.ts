@@ -16,7 +16,11 @@ import { createTransport } from '../src/transport.js';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const enc = new TextEncoder();
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const descOf = (mediaType: string, bytes: Uint8Array) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength });
+const descOf = (mediaType: string, bytes: Uint8Array) => ({
+  mediaType,
+  digest: sha256(bytes),
+  size: bytes.byteLength,
+});
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
@@ -34,7 +38,9 @@ const config = enc.encode('{}');
 const configDesc = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(config), size: 2 };
 
 function manifestOf(layers: unknown[], extra: Record<string, unknown> = {}): Uint8Array {
-  return enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: configDesc, layers, ...extra }));
+  return enc.encode(
+    JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: configDesc, layers, ...extra }),
+  );
 }
 
 /** Pushes a one-layer artifact tagged `v1` and pulls it back. */
@@ -56,7 +62,11 @@ describe('docker-registry, plain HTTP', () => {
   let registry: Distribution;
   let dispatcher: Dispatcher;
   const repo = (name = 'it/plain', extra: Partial<ConstructorParameters<typeof RemoteRepository>[0]> = {}) =>
-    new RemoteRepository({ reference: `${registry.host}/${name}`, client: new AuthClient({ dispatcher }), ...extra });
+    new RemoteRepository({
+      reference: `${registry.host}/${name}`,
+      client: new AuthClient({ dispatcher }),
+      ...extra,
+    });
 
   beforeAll(async () => {
     registry = await startDistribution({ mode: 'plain' });
@@ -80,7 +90,10 @@ describe('docker-registry, plain HTTP', () => {
     async function* source() {
       for (let i = 0; i < reversed.length; i += 10_000) yield reversed.subarray(i, i + 10_000);
     }
-    const streamed = await repo('it/chunks', { streamChunkSize: 100_000 }).pushStream('application/octet-stream', source());
+    const streamed = await repo('it/chunks', { streamChunkSize: 100_000 }).pushStream(
+      'application/octet-stream',
+      source(),
+    );
     expect(streamed).toEqual(descOf('application/octet-stream', reversed));
     expect((await readAll(await repo('it/chunks').fetch(streamed))).equals(reversed)).toBe(true);
   });
@@ -111,7 +124,9 @@ describe('docker-registry, plain HTTP', () => {
     expect(sigs.map((d) => d.digest)).toEqual([sha256(sigBytes)]);
     expect(await fresh.predecessors(subject)).toHaveLength(2);
     await r.delete(descOf(MANIFEST, sigBytes));
-    expect((await collect(repo('it/referrers').referrers(subject))).map((d) => d.digest)).toEqual([sha256(sbomBytes)]);
+    expect((await collect(repo('it/referrers').referrers(subject))).map((d) => d.digest)).toEqual([
+      sha256(sbomBytes),
+    ]);
     expect((await repo('it/referrers').resolve(referrersTag(subject.digest))).mediaType).toBe(
       'application/vnd.oci.image.index.v1+json',
     );
@@ -126,7 +141,11 @@ describe('docker-registry, plain HTTP', () => {
     for (const t of names) await r.pushReference(desc, bytes, t);
     // v2.8 ignores `n` on tag lists and answers one page
     expect((await collect(repo('it/tags', { tagListPageSize: 2 }).tags())).sort()).toEqual(names);
-    const reg = new RemoteRegistry({ registry: registry.host, client: new AuthClient({ dispatcher }), repositoryListPageSize: 1 });
+    const reg = new RemoteRegistry({
+      registry: registry.host,
+      client: new AuthClient({ dispatcher }),
+      repositoryListPageSize: 1,
+    });
     await reg.ping();
     const pages: string[][] = [];
     for await (const p of reg.repositories()) pages.push(p);
@@ -155,7 +174,10 @@ describe('docker-registry, basic auth over TLS', () => {
 
   it('pushes and pulls with a password, and is refused without one', async () => {
     const [username, password] = Object.entries(registry.users!)[0]!;
-    const client = new AuthClient({ dispatcher, credential: staticCredential(registry.host, { username, password }) });
+    const client = new AuthClient({
+      dispatcher,
+      credential: staticCredential(registry.host, { username, password }),
+    });
     await roundTrip(new RemoteRepository({ reference: `${registry.host}/it/tls`, client, plainHttp: false }));
     const anonymous = new RemoteRepository({
       reference: `${registry.host}/it/tls`,
@@ -181,7 +203,10 @@ describe('docker-registry, bearer tokens', () => {
 
   it('pushes and pulls with tokens for the right scopes', async () => {
     const password = registry.users!.oras!;
-    const client = new AuthClient({ dispatcher, credential: staticCredential(registry.host, { username: 'oras', password }) });
+    const client = new AuthClient({
+      dispatcher,
+      credential: staticCredential(registry.host, { username: 'oras', password }),
+    });
     const repo = new RemoteRepository({ reference: `${registry.host}/it/token`, client });
     await roundTrip(repo);
     const data = Buffer.alloc(200_000, 4);

@@ -21,7 +21,11 @@ import { createTransport } from '../src/transport.js';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const enc = new TextEncoder();
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const descOf = (mediaType: string, bytes: Uint8Array) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength });
+const descOf = (mediaType: string, bytes: Uint8Array) => ({
+  mediaType,
+  digest: sha256(bytes),
+  size: bytes.byteLength,
+});
 const isA =
   (C: { is(value: unknown): boolean }) =>
   (e: unknown): boolean =>
@@ -50,7 +54,9 @@ async function start(options: TestRegistryOptions = {}): Promise<void> {
 function repo(options: Partial<RemoteRepositoryOptions> = {}, credential = false): RemoteRepository {
   const client = new AuthClient({
     dispatcher,
-    ...(credential ? { credential: staticCredential(registry.host, { username: 'oras', password: 'secret' }) } : {}),
+    ...(credential
+      ? { credential: staticCredential(registry.host, { username: 'oras', password: 'secret' }) }
+      : {}),
   });
   return new RemoteRepository({ reference: `${registry.host}/it/repo`, client, ...options });
 }
@@ -90,7 +96,14 @@ describe('referrers API', () => {
     const subject = await seed(r);
     for (const type of ['application/x-a', 'application/x-b']) {
       const bytes = enc.encode(
-        JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, artifactType: type, config: configDesc, layers: [], subject }),
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MANIFEST,
+          artifactType: type,
+          config: configDesc,
+          layers: [],
+          subject,
+        }),
       );
       await r.push(descOf(MANIFEST, bytes), bytes);
     }
@@ -98,9 +111,9 @@ describe('referrers API', () => {
     const pages: number[] = [];
     for await (const p of r.referrers(subject)) pages.push(p.length);
     expect(pages).toEqual([1, 1]);
-    expect((await collect(r.referrers(subject, { artifactType: 'application/x-b' }))).map((d) => d.artifactType)).toEqual([
-      'application/x-b',
-    ]);
+    expect(
+      (await collect(r.referrers(subject, { artifactType: 'application/x-b' }))).map((d) => d.artifactType),
+    ).toEqual(['application/x-b']);
     expect(registry.storage.tags('it/repo')).not.toContain(referrersTag(subject.digest));
   });
 
@@ -109,7 +122,14 @@ describe('referrers API', () => {
     const r = repo();
     const subject = await seed(r);
     const bytes = enc.encode(
-      JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, artifactType: 'application/x-sig', config: configDesc, layers: [], subject }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        artifactType: 'application/x-sig',
+        config: configDesc,
+        layers: [],
+        subject,
+      }),
     );
     await r.push(descOf(MANIFEST, bytes), bytes);
     expect(r.referrersCapability).toBe(false);
@@ -175,7 +195,9 @@ describe('faults', () => {
     registry.setFaults({ maxChunkSize: 64 * 1024 });
     const ok = await repo({ maxChunkSize: 64 * 1024 }).pushStream('application/octet-stream', blob);
     expect(ok.digest).toBe(blobDesc.digest);
-    const err = await repo({ streamChunkSize: 128 * 1024 }).pushStream('application/octet-stream', blob).catch((e: unknown) => e);
+    const err = await repo({ streamChunkSize: 128 * 1024 })
+      .pushStream('application/octet-stream', blob)
+      .catch((e: unknown) => e);
     expect(ResponseError.is(err)).toBe(true);
     expect((err as ResponseError).statusCode).toBe(416);
     expect(registry.openUploads()).toBe(0);

@@ -63,7 +63,12 @@ export interface FakeRegistry {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string | number> = {}, body?: Buffer | string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number> = {},
+  body?: Buffer | string,
+): void {
   res.writeHead(status, headers);
   res.end(body);
 }
@@ -117,7 +122,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (path === '/v2/' || path === '/v2') return send(res, 200, { 'content-type': 'application/json' }, '{}');
+    if (path === '/v2/' || path === '/v2')
+      return send(res, 200, { 'content-type': 'application/json' }, '{}');
     if (path === '/v2/_catalog') {
       const names = [...new Set([...registry.manifests.keys(), ...registry.repoBlobs.keys()])].sort();
       const p = page(names, url, '/v2/_catalog', (s) => s);
@@ -182,7 +188,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         res,
         200,
         headers,
-        JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: list }),
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: list,
+        }),
       );
     }
     m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path);
@@ -196,9 +206,13 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         if (ref.includes(':') && ref !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
         manifests.set(digest, { mediaType, bytes: body });
         if (!ref.includes(':')) tags.set(ref, digest);
-        const headers: Record<string, string> = { 'docker-content-digest': digest, location: `/v2/${repo}/manifests/${digest}` };
+        const headers: Record<string, string> = {
+          'docker-content-digest': digest,
+          location: `/v2/${repo}/manifests/${digest}`,
+        };
         const doc = JSON.parse(body.toString()) as { subject?: { digest: string } };
-        if (doc.subject && (options.ociSubject ?? options.referrersApi)) headers['oci-subject'] = doc.subject.digest;
+        if (doc.subject && (options.ociSubject ?? options.referrersApi))
+          headers['oci-subject'] = doc.subject.digest;
         return send(res, 201, headers);
       }
       const digest = ref.includes(':') ? ref : tags.get(ref);
@@ -236,7 +250,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         }
         const uid = randomUUID();
         registry.uploads.set(uid, { repo, chunks: [], size: 0 });
-        const headers: Record<string, string | number> = { location: `/v2/${repo}/blobs/uploads/${uid}?_state=s${uid}`, range: '0-0' };
+        const headers: Record<string, string | number> = {
+          location: `/v2/${repo}/blobs/uploads/${uid}?_state=s${uid}`,
+          range: '0-0',
+        };
         if (options.chunkMinLength) headers['oci-chunk-min-length'] = options.chunkMinLength;
         return send(res, 202, headers);
       }
@@ -262,7 +279,10 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         }
         upload.chunks.push(body);
         upload.size += body.length;
-        return send(res, 202, { location: `/v2/${repo}/blobs/uploads/${id}?_state=s${id}-${upload.size}`, range: range() });
+        return send(res, 202, {
+          location: `/v2/${repo}/blobs/uploads/${id}?_state=s${id}-${upload.size}`,
+          range: range(),
+        });
       }
       if (method === 'PUT') {
         if (body.length > 0) {
@@ -272,7 +292,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         const all = Buffer.concat(upload.chunks);
         const digest = url.searchParams.get('digest') ?? '';
         registry.uploads.delete(id);
-        if (sha256(all) !== digest) return error(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
+        if (sha256(all) !== digest)
+          return error(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
         registry.blobs.set(digest, all);
         repoSet(registry.repoBlobs, repo, () => new Set()).add(digest);
         return send(res, 201, { location: `/v2/${repo}/blobs/${digest}`, 'docker-content-digest': digest });
@@ -300,14 +321,23 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         return send(
           res,
           206,
-          { 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${blob.length}`, 'docker-content-digest': digest },
+          {
+            'content-length': part.length,
+            'content-range': `bytes ${start}-${end}/${blob.length}`,
+            'docker-content-digest': digest,
+          },
           method === 'HEAD' ? undefined : part,
         );
       }
       return send(
         res,
         200,
-        { 'content-length': blob.length, 'content-type': 'application/octet-stream', 'docker-content-digest': digest, 'accept-ranges': 'bytes' },
+        {
+          'content-length': blob.length,
+          'content-type': 'application/octet-stream',
+          'docker-content-digest': digest,
+          'accept-ranges': 'bytes',
+        },
         method === 'HEAD' ? undefined : blob,
       );
     }
