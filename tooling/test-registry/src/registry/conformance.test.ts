@@ -138,6 +138,7 @@ describe('pull', () => {
 
   it('answers 400 for invalid names and digests', async () => {
     expect(JSON.parse((await http(url('/v2/UPPER/tags/list'))).text).errors[0].code).toBe('NAME_INVALID');
+    expect((await http(url('/v2/a/b/manifests/%E0%A4%A'))).status).toBe(400);
     const res = await http(url('/v2/a/b/blobs/md5:abc'));
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).errors[0].code).toBe('DIGEST_INVALID');
@@ -436,6 +437,9 @@ describe('content discovery', () => {
     expect(JSON.parse(last.text).tags).toEqual(['v1']);
     expect(last.headers.link).toBeUndefined();
     expect(JSON.parse((await http(url('/v2/a/b/tags/list?n=0'))).text).tags).toEqual([]);
+    const bad = await http(url('/v2/a/b/tags/list?n=two'));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).errors[0].code).toBe('PAGINATION_NUMBER_INVALID');
   });
 
   it('caps pages at pageSize even without n', async () => {

@@ -15,6 +15,7 @@ export const DistributionErrorCode = {
   ManifestUnknown: 'MANIFEST_UNKNOWN',
   NameInvalid: 'NAME_INVALID',
   NameUnknown: 'NAME_UNKNOWN',
+  PaginationNumberInvalid: 'PAGINATION_NUMBER_INVALID',
   SizeInvalid: 'SIZE_INVALID',
   TagInvalid: 'TAG_INVALID',
   Unauthorized: 'UNAUTHORIZED',

@@ -120,9 +120,14 @@ function paginate(
   const last = ctx.url.searchParams.get('last');
   let n = nParam === null ? Number.POSITIVE_INFINITY : Number(nParam);
   if (!Number.isInteger(n) && n !== Number.POSITIVE_INFINITY) {
-    throw new RegistryApiError(400, DistributionErrorCode.Unsupported, `n=${nParam}: not an integer`);
+    throw new RegistryApiError(
+      400,
+      DistributionErrorCode.PaginationNumberInvalid,
+      `n=${nParam}: not an integer`,
+    );
   }
-  if (n < 0) throw new RegistryApiError(400, DistributionErrorCode.Unsupported, `n=${nParam}: negative`);
+  if (n < 0)
+    throw new RegistryApiError(400, DistributionErrorCode.PaginationNumberInvalid, `n=${nParam}: negative`);
   if (ctx.quirks.pageSize !== undefined) n = Math.min(n, ctx.quirks.pageSize);
   const rest = last === null ? all : all.filter((item) => item > last);
   const items = rest.slice(0, n);

@@ -46,7 +46,17 @@ export function matchRoute(pathname: string): Route | undefined {
         detail: { name },
       });
     }
-    return { kind, name, reference: decodeURIComponent(match[2] ?? '') };
+    let reference: string;
+    try {
+      reference = decodeURIComponent(match[2] ?? '');
+    } catch {
+      throw new RegistryApiError(
+        400,
+        DistributionErrorCode.Unsupported,
+        `${match[2]}: malformed percent-encoding`,
+      );
+    }
+    return { kind, name, reference };
   }
   return undefined;
 }
