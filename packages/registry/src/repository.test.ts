@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
+  AbortedError,
   MismatchedDigestError,
   NotFoundError,
   SizeExceedsLimitError,
@@ -8,7 +10,7 @@ import {
 } from '@oras/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from './errors.js';
-import { PlainClient } from './http.js';
+import { PlainClient, type RegistryClient, type RegistryRequest, type RegistryResponse } from './http.js';
 import { RemoteRegistry } from './registry.js';
 import { RemoteRepository, type RemoteRepositoryOptions, referrersTag } from './repository.js';
 import {
@@ -526,5 +528,89 @@ describe('listing', () => {
     expect(await collect(reg.repositories())).toEqual(['one/a', 'three/c', 'two/b']);
     expect(await collect(reg.repositories({ last: 'one/a' }))).toEqual(['three/c', 'two/b']);
     expect(await reg.repository('one/a').exists(descOf('application/octet-stream', data))).toBe(true);
+  });
+});
+
+describe('requests', () => {
+  function stub(statusCode = 404) {
+    const seen: RegistryRequest[] = [];
+    const client: RegistryClient = {
+      async request(req) {
+        seen.push(req);
+        const body = Readable.from([]) as unknown as RegistryResponse['body'];
+        (body as unknown as { dump: () => Promise<void> }).dump = async () => {};
+        return { statusCode, headers: {}, body, url: new URL(String(req.url)) };
+      },
+    };
+    return { client, seen };
+  }
+
+  it('uses plain HTTP for localhost only, unless told', async () => {
+    const { client, seen } = stub();
+    await new RemoteRepository({ reference: 'localhost:5000/a', client }).resolve('v1').catch(() => {});
+    await new RemoteRepository({ reference: 'registry.example/a', client }).resolve('v1').catch(() => {});
+    await new RemoteRepository({ reference: 'registry.example/a', client, plainHttp: true }).resolve('v1').catch(() => {});
+    expect(seen.map((r) => new URL(String(r.url)).protocol)).toEqual(['http:', 'https:', 'http:']);
+  });
+
+  it('maps docker.io to its API host', async () => {
+    const { client, seen } = stub();
+    await new RemoteRepository({ reference: 'docker.io/library/alpine', client }).resolve('3').catch(() => {});
+    expect(String(seen[0]?.url)).toBe('https://registry-1.docker.io/v2/library/alpine/manifests/3');
+  });
+
+  it('asks for pull, push and delete scopes as the request needs', async () => {
+    const { client, seen } = stub();
+    const r = new RemoteRepository({ reference: 'registry.example/team/app', client });
+    await r.resolve('v1').catch(() => {});
+    await r.push(descOf('application/octet-stream', enc.encode('x')), enc.encode('x')).catch(() => {});
+    await r.delete(descOf('application/octet-stream', enc.encode('x'))).catch(() => {});
+    expect(seen.map((q) => `${q.method} ${q.scopes?.join(' ')}`)).toEqual([
+      'HEAD repository:team/app:pull',
+      'HEAD repository:team/app:pull',
+      'POST repository:team/app:pull,push',
+      'DELETE repository:team/app:delete',
+    ]);
+  });
+
+  it('sends the manifestMediaTypes override as the Accept list', async () => {
+    const { client, seen } = stub();
+    await new RemoteRepository({ reference: 'registry.example/a', client, manifestMediaTypes: [INDEX] })
+      .resolve('v1')
+      .catch(() => {});
+    expect(seen[0]?.headers?.accept).toBe(INDEX);
+  });
+
+  it('rejects with AbortedError when the signal is aborted', async () => {
+    const { client, seen } = stub();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      new RemoteRepository({ reference: 'registry.example/a', client }).resolve('v1', { signal: controller.signal }),
+    ).rejects.toSatisfy(isA(AbortedError));
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe('mount refused', () => {
+  beforeEach(() => setup());
+
+  it('uploads from getContent when the registry refuses the mount', async () => {
+    registry.fault = (req, res) => {
+      if (req.method === 'POST' && req.url?.includes('mount=')) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no access to source' }] }));
+        return true;
+      }
+      return false;
+    };
+    const data = enc.encode('copied instead');
+    const desc = descOf('application/octet-stream', data);
+    await repo({}, 'b/dst').mount(desc, 'a/src', async () => data);
+    expect(registry.blobs.get(desc.digest)?.toString()).toBe('copied instead');
+    const err = await repo({}, 'c/dst')
+      .mount(desc, 'a/src')
+      .catch((e: unknown) => e);
+    expect(ResponseError.is(err) && (err as ResponseError).statusCode).toBe(403);
   });
 });
