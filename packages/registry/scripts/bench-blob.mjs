@@ -82,7 +82,8 @@ try {
     }
   }
   const sourceKind = process.env.SOURCE ?? 'reuse';
-  const source = sourceKind === 'stream' ? createReadStream(file, { highWaterMark: MiB }).pipe(counter) : reuse();
+  const source =
+    sourceKind === 'stream' ? createReadStream(file, { highWaterMark: MiB }).pipe(counter) : reuse();
   let start = performance.now();
   const desc = await repo.pushStream('application/octet-stream', source);
   const pushSeconds = seconds(start);

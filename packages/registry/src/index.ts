@@ -31,12 +31,14 @@ export type {
 export { DEFAULT_REPOSITORY_LIST_MAX_PAGES, RemoteRegistry } from './registry.js';
 export type { RemoteRegistryOptions } from './registry.js';
 export {
+  DEFAULT_BUFFERED_UPLOAD_BYTES,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_UPLOAD_RESUMES,
   DEFAULT_REFERRER_LIST_MAX_PAGES,
   DEFAULT_STREAM_CHUNK_SIZE,
   DEFAULT_TAG_LIST_MAX_PAGES,
   RemoteRepository,
+  defaultClient,
   referrersTag,
 } from './repository.js';
 export type { RegistryWarning, RemoteRepositoryOptions } from './repository.js';

@@ -549,13 +549,17 @@ describe('requests', () => {
     const { client, seen } = stub();
     await new RemoteRepository({ reference: 'localhost:5000/a', client }).resolve('v1').catch(() => {});
     await new RemoteRepository({ reference: 'registry.example/a', client }).resolve('v1').catch(() => {});
-    await new RemoteRepository({ reference: 'registry.example/a', client, plainHttp: true }).resolve('v1').catch(() => {});
+    await new RemoteRepository({ reference: 'registry.example/a', client, plainHttp: true })
+      .resolve('v1')
+      .catch(() => {});
     expect(seen.map((r) => new URL(String(r.url)).protocol)).toEqual(['http:', 'https:', 'http:']);
   });
 
   it('maps docker.io to its API host', async () => {
     const { client, seen } = stub();
-    await new RemoteRepository({ reference: 'docker.io/library/alpine', client }).resolve('3').catch(() => {});
+    await new RemoteRepository({ reference: 'docker.io/library/alpine', client })
+      .resolve('3')
+      .catch(() => {});
     expect(String(seen[0]?.url)).toBe('https://registry-1.docker.io/v2/library/alpine/manifests/3');
   });
 
@@ -586,7 +590,9 @@ describe('requests', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      new RemoteRepository({ reference: 'registry.example/a', client }).resolve('v1', { signal: controller.signal }),
+      new RemoteRepository({ reference: 'registry.example/a', client }).resolve('v1', {
+        signal: controller.signal,
+      }),
     ).rejects.toSatisfy(isA(AbortedError));
     expect(seen).toHaveLength(0);
   });

@@ -203,6 +203,24 @@ describe('faults', () => {
     expect(registry.openUploads()).toBe(0);
   });
 
+  it('resumes a chunked upload whose PATCH answer is lost, from the offset the registry reports', async () => {
+    registry.setFaults({
+      dropConnection: { routes: ['upload'], methods: ['PATCH'], afterBytes: 0, times: 1 },
+    });
+    const desc = await repo({ streamChunkSize: 64 * 1024 }).pushStream('application/octet-stream', blob);
+    expect(desc.digest).toBe(blobDesc.digest);
+    expect(registry.faultCount('dropConnection')).toBe(1);
+    expect(registry.requests.some((q) => q.method === 'GET' && q.route === 'upload')).toBe(true);
+    expect(Buffer.from(registry.storage.getBlob('it/repo', blobDesc.digest)!).equals(blob)).toBe(true);
+  });
+
+  it('survives a 5xx on a chunk by resending it', async () => {
+    registry.setFaults({ serverError: { routes: ['upload'], methods: ['PATCH'], status: 502, times: 1 } });
+    const desc = await repo({ streamChunkSize: 64 * 1024 }).pushStream('application/octet-stream', blob);
+    expect(desc.digest).toBe(blobDesc.digest);
+    expect(registry.faultCount('serverError')).toBe(1);
+  });
+
   it('honours OCI-Chunk-Min-Length', async () => {
     registry.setQuirks({ chunkMinLength: 100_000 });
     const desc = await repo({ maxChunkSize: 10_000 }).pushStream('application/octet-stream', blob);
