@@ -153,6 +153,7 @@ describe('faults', () => {
     const ranged = await http(location, { headers: { range: 'bytes=30-' } });
     expect(ranged.status).toBe(206);
     expect(ranged.text).toBe(CONTENT.slice(30));
+    expect(registry.requests.at(-1)).toMatchObject({ origin: 'storage', route: 'blob', repository: 'a/b' });
     expect(registry.requests.map((r) => `${r.origin} ${r.status}`)).toEqual([
       'registry 307',
       'storage 400',

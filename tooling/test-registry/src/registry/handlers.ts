@@ -55,8 +55,8 @@ export interface HandlerContext {
   readonly quirks: TestRegistryQuirks;
   /** The registry origin, `http://127.0.0.1:<port>`. */
   readonly baseUrl: string;
-  /** The redirect URL of a blob on the storage origin. */
-  readonly storageUrlFor: (digest: string) => string;
+  /** The redirect URL of a repository's blob on the storage origin. */
+  readonly storageUrlFor: (repository: string, digest: string) => string;
   /** Notes that a fault acted on this request. */
   readonly noteFault: (name: string) => void;
 }
@@ -314,7 +314,7 @@ function blob(ctx: HandlerContext): RegistryResponse {
     ctx.noteFault('redirectBlobs');
     return {
       status: redirect.status ?? 307,
-      headers: { location: ctx.storageUrlFor(digest), 'content-length': '0' },
+      headers: { location: ctx.storageUrlFor(name, digest), 'content-length': '0' },
     };
   }
   return blobResponse(ctx.method, digest, bytes, ctx.headers.range);

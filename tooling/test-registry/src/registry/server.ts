@@ -292,7 +292,8 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
         faults,
         quirks,
         baseUrl,
-        storageUrlFor: (digest) => `${storageUrl}/blobs/${digest}?sig=${sign(digest)}`,
+        storageUrlFor: (repository, digest) =>
+          `${storageUrl}/blobs/${digest}?${new URLSearchParams({ repo: repository, sig: sign(`${repository}@${digest}`) })}`,
         noteFault: (name) => rec.faults.push(name),
       });
       return respond(response);
@@ -321,15 +322,18 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
         '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>',
       );
     }
-    const digest = decodeURIComponent(match[1]!);
-    const bytes = isSupportedDigest(digest) ? storage.getBlobAnywhere(digest) : undefined;
-    if (!bytes || url.searchParams.get('sig') !== sign(digest)) {
+    const digest = match[1]!;
+    const repository = url.searchParams.get('repo') ?? '';
+    rec.route = 'blob';
+    rec.repository = repository;
+    const bytes = isSupportedDigest(digest) ? storage.getBlob(repository, digest) : undefined;
+    if (!bytes || url.searchParams.get('sig') !== sign(`${repository}@${digest}`)) {
       return send(403, 'application/xml', '<Error><Code>AccessDenied</Code></Error>');
     }
     try {
       const response = blobResponse(req.method, digest, bytes, req.headers.range);
       delete response.headers['docker-content-digest'];
-      return write(req, res, rec, response, { kind: 'blob', name: '', reference: digest });
+      return write(req, res, rec, response, { kind: 'blob', name: repository, reference: digest });
     } catch (error) {
       return write(req, res, rec, errorResponse(error), undefined);
     }

@@ -59,11 +59,6 @@ export class RegistryStorage {
     return this.#repository(repository)?.blobs.has(digest) ? this.#blobs.get(digest) : undefined;
   }
 
-  /** The blob's bytes wherever it is stored (for the redirect origin). */
-  getBlobAnywhere(digest: string): Uint8Array | undefined {
-    return this.#blobs.get(digest);
-  }
-
   /** Stores a blob whose digest the caller has checked. */
   putBlob(repository: string, digest: string, bytes: Uint8Array): void {
     this.#blobs.set(digest, bytes);
