@@ -32,3 +32,19 @@ describe('error output', () => {
     expect(debug).toContain('caused by: Error: inner');
   });
 });
+
+describe('hints through the cause chain', () => {
+  it('finds the path traversal hint under a copy error', () => {
+    const inner = new OrasError('name "/x": is outside the output directory', {
+      code: ErrorCode.PathTraversal,
+    });
+    const outer = new OrasError('destination: push sha256:ab: name "/x"', {
+      code: ErrorCode.Copy,
+      cause: inner,
+    });
+    expect(describeError(outer)).toEqual([
+      'Error: destination: push sha256:ab: name "/x"',
+      PATH_TRAVERSAL_HINT,
+    ]);
+  });
+});

@@ -63,12 +63,23 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/** The hint for the first error in the cause chain whose code has one. */
+function hintFromChain(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 16; depth++) {
+    if (cur instanceof CliError && cur.hint) return cur.hint;
+    if (OrasError.is(cur) && HINTS_BY_CODE[cur.code]) return HINTS_BY_CODE[cur.code];
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** The lines shown for an error: the message, then any usage and hint. */
 export function describeError(err: unknown): string[] {
   const lines = [`Error: ${errorMessage(err)}`];
   const cli = err instanceof CliError ? err : undefined;
   if (cli?.usage) lines.push(`Usage: ${cli.usage}`);
-  const hint = cli?.hint ?? (OrasError.is(err) ? HINTS_BY_CODE[err.code] : undefined);
+  const hint = cli?.hint ?? hintFromChain(err);
   if (hint) lines.push(hint);
   return lines;
 }
