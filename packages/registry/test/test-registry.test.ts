@@ -240,4 +240,22 @@ describe('faults', () => {
     expect(registry.storage.getBlob('it/repo', blobDesc.digest)).toBeDefined();
     expect(registry.storage.getBlob('it/repo', streamed.digest)).toBeDefined();
   });
+
+  it('says clearly when a large one-shot stream cannot be sent again after a token expired', async () => {
+    await registry.close();
+    issuer = await startTokenIssuer({ users: { oras: 'secret' } });
+    await start({ auth: { token: issuer } });
+    registry.setFaults({ expireTokensMidUpload: true });
+    const big = Buffer.alloc(5 * 1024 * 1024, 1);
+    const desc = descOf('application/octet-stream', big);
+    async function* once() {
+      for (let i = 0; i < big.length; i += 1024 * 1024) yield big.subarray(i, i + 1024 * 1024);
+    }
+    const err = await repo({}, true)
+      .push(desc, once())
+      .catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/one-shot stream/);
+    expect(registry.storage.getBlob('it/repo', desc.digest)).toBeUndefined();
+    expect(registry.openUploads()).toBe(0);
+  });
 });
