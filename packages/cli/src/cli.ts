@@ -31,10 +31,31 @@ export function usageMessage(msg: string): string {
   return msg.charAt(0).toLowerCase() + msg.slice(1);
 }
 
+/** Long flags whose value may be `-` (stdout or stdin). */
+const DASH_VALUE_FLAGS = new Set(['--output', '--input']);
+
+/**
+ * yargs reads a lone `-` after a long flag as the start of another flag, not as its value, so
+ * `--output -` is passed on as `--output=-` (the short `-o -` works as it is).
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (DASH_VALUE_FLAGS.has(arg) && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /** Builds the yargs parser for one run. */
 export async function buildCli(argv: readonly string[], ctx: CliContext) {
   const modules = await Promise.all(COMMANDS.map((c) => c.load()));
-  let y = yargs([...argv])
+  let y = yargs(joinDashValues(argv))
     .scriptName('oras')
     .parserConfiguration({
       'boolean-negation': false,
