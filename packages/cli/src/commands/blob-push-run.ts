@@ -16,7 +16,7 @@ import { createReporter } from '../output/reporter.js';
 import { DiscardStatusReporter, PUSH_PROMPTS, type StatusReporter } from '../output/status.js';
 import { openTarget } from '../targets.js';
 import { stringArg } from './flags.js';
-import { writeDescriptor } from './manifest-support.js';
+import { fileArg, writeDescriptor } from './manifest-support.js';
 import { withDockerHubHint } from './run-support.js';
 
 const FORM = '<registry>/<repo>[@<digest>]';
@@ -76,7 +76,7 @@ async function spool(
 /** Runs `oras blob push`. */
 export async function runBlobPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
   const common = parseCommon(argv, ctx);
-  const file = String(argv.file);
+  const file = fileArg(argv, 'file');
   const size = argv.size === undefined ? -1 : Number(argv.size);
   if (!Number.isInteger(size) || size < -1) throw new CliError(`invalid --size ${String(argv.size)}`);
   if (file === '-' && (argv['password-stdin'] === true || argv['identity-token-stdin'] === true)) {
@@ -120,8 +120,11 @@ export async function runBlobPush(argv: Record<string, unknown>, ctx: CliContext
       if (size >= 0 && size !== info.size) {
         throw new CliError(`input size ${size} does not match the actual content size ${info.size}`);
       }
-      const digest =
-        expected ?? (await digestOfStream(createReadStream(path) as AsyncIterable<Uint8Array>)).digest;
+      const algorithm = expected ? parseDigest(expected).algorithm : 'sha256';
+      const { digest } = await digestOfStream(
+        createReadStream(path) as AsyncIterable<Uint8Array>,
+        algorithm as 'sha256',
+      );
       known = { mediaType, digest, size: info.size };
       source = () => createReadStream(path) as AsyncIterable<Uint8Array>;
     }

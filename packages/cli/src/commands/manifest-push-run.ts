@@ -11,6 +11,7 @@ import { openTarget } from '../targets.js';
 import { stringArg } from './flags.js';
 import {
   DEFAULT_MAX_MANIFEST_BYTES,
+  fileArg,
   parseJsonObject,
   readInput,
   writeDescriptor,
@@ -88,7 +89,7 @@ export async function tagAll(
 /** Runs `oras manifest push`. */
 export async function runManifestPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
   const common = parseCommon(argv, ctx);
-  const file = String(argv.file);
+  const file = fileArg(argv, 'file');
   if (file === '-' && (argv['password-stdin'] === true || argv['identity-token-stdin'] === true)) {
     throw new CliError(
       '`-` read file from input and `--password-stdin` read password from input cannot be both used',

@@ -111,6 +111,15 @@ export async function confirm(ctx: CliContext, prompt: string, force: boolean): 
   return false;
 }
 
+/**
+ * A file argument where `-` means stdin. yargs parses a lone `-` positional as `true`, so that is
+ * turned back into `-`.
+ */
+export function fileArg(argv: Record<string, unknown>, key: string): string {
+  const v = argv[key];
+  return v === true || v === '' ? '-' : String(v);
+}
+
 /** Reads all of stdin, refusing more than `maxBytes`. */
 export async function readStdin(ctx: CliContext, maxBytes: number, what: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
