@@ -1,12 +1,14 @@
 /**
  * The registry roles on top of the content model: what a remote repository can do beyond a
- * `Target` (oras-go v2 `registry.Repository`).
+ * `Target` (oras-go v2 `registry.Repository`). `Mounter` and `ReferencePusher` live in
+ * `@oras/content` (copy uses them) and are re-exported here.
  */
 import type {
-  ContentSource,
   Deleter,
   GraphTarget,
+  Mounter,
   OperationOptions,
+  ReferencePusher,
   Resolver,
   Storage,
   TagLister,
@@ -27,17 +29,6 @@ export interface ReferenceFetcher {
   fetchReference(reference: string, options?: OperationOptions): Promise<FetchedReference>;
 }
 
-/** Pushes a manifest and tags it in one request. */
-export interface ReferencePusher {
-  /** Pushes `content` (verified against `expected`) and points `reference` at it. */
-  pushReference(
-    expected: Descriptor,
-    content: ContentSource,
-    reference: string,
-    options?: OperationOptions,
-  ): Promise<void>;
-}
-
 /** Options of {@link ReferrerLister.referrers}. */
 export interface ReferrersOptions extends OperationOptions {
   /** Only referrers of this artifact type. */
@@ -51,21 +42,6 @@ export interface ReferrerLister {
    * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
    */
   referrers(subject: Descriptor, options?: ReferrersOptions): AsyncIterable<Descriptor[]>;
-}
-
-/** Mounts a blob from another repository of the same registry. */
-export interface Mounter {
-  /**
-   * Makes `desc` available in this repository by mounting it from `fromRepository`. When the
-   * registry declines and `getContent` is given, the blob is uploaded from it instead.
-   * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository
-   */
-  mount(
-    desc: Descriptor,
-    fromRepository: string,
-    getContent?: () => Promise<ContentSource>,
-    options?: OperationOptions,
-  ): Promise<void>;
 }
 
 /** The blobs of a repository. */
@@ -101,3 +77,5 @@ export interface Registry {
   /** A repository of this registry. */
   repository(name: string): Repository;
 }
+
+export type { Mounter, ReferencePusher };

@@ -956,8 +956,9 @@ export class RemoteRepository implements Repository {
 
   /**
    * Mounts a blob from another repository of this registry (`POST ?mount=&from=`). When the
-   * registry answers with an upload session instead (202) or refuses, the blob is uploaded from
-   * `getContent` if given; otherwise the error is passed on.
+   * registry answers with an upload session instead (202: ECR mounts only blobs a manifest of the
+   * source uses) or refuses (401, 403, 404), the blob is uploaded from `getContent`, or, without
+   * it, fetched from `fromRepository` with this repository's client.
    */
   async mount(
     desc: Descriptor,
@@ -965,22 +966,24 @@ export class RemoteRepository implements Repository {
     getContent?: () => Promise<ContentSource>,
     options: OperationOptions = {},
   ): Promise<void> {
+    const content =
+      getContent ??
+      (() =>
+        new RemoteRepository({
+          ...this.#options,
+          client: this.#client,
+          reference: `${this.reference.registry}/${fromRepository}`,
+        }).fetch(desc, options));
     let session: UploadSession | 'mounted';
     try {
       session = await this.#startUpload({ digest: desc.digest, from: fromRepository }, options);
     } catch (err) {
-      if (!getContent || !ResponseError.is(err)) throw err;
-      await this.#pushBlob(desc, await getContent(), options);
+      if (!ResponseError.is(err) || err.statusCode >= 500) throw err;
+      await this.#pushBlob(desc, await content(), options);
       return;
     }
     if (session === 'mounted') return;
-    if (!getContent) {
-      await this.#cancelUpload(session);
-      throw new UnsupportedError(
-        `${this.host}/${this.name}: registry did not mount ${desc.digest} from ${fromRepository}`,
-      );
-    }
-    await this.#upload(session, desc, await getContent(), options);
+    await this.#upload(session, desc, await content(), options);
   }
 
   // ---------------------------------------------------------------- tag and delete
