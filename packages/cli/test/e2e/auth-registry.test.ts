@@ -82,6 +82,10 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
     expect(login.stderr).toContain(
       'WARNING! Using --password via the CLI is insecure. Use --password-stdin.',
     );
+    const traced = await box.ok(['resolve', ...tls, '-d', '-u', 'oras', '-p', password, `${host}/auth:v1`]);
+    expect(traced.stderr).toMatch(/^> (HEAD|GET) /m);
+    expect(traced.stderr).not.toContain(password);
+    expect(traced.stderr).not.toContain(Buffer.from(`oras:${password}`).toString('base64'));
     const stored = JSON.parse(await readFile(join(box.dockerConfig, 'config.json'), 'utf8'));
     expect(Object.keys(stored.auths)).toContain(host);
     const pushed = await box.ok(['push', ...tls, `${host}/cfg:v1`, 'hi.txt']);
