@@ -8,7 +8,7 @@ import { AuthClient, staticCredential } from '@oras/auth';
 import { NotFoundError, OrasError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Distribution, startDistribution } from '../../../tooling/test-registry/src/distribution.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { RemoteRegistry } from '../src/registry.js';
 import { RemoteRepository, referrersTag } from '../src/repository.js';
 import { createTransport } from '../src/transport.js';

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Distribution, startDistribution } from '../../../tooling/test-registry/src/distribution.js';
-import { startTestRegistry, type TestRegistry } from '../../../tooling/test-registry/src/index.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { pushAndPull } from './readme-example.js';
 
 const here = (name: string) => new URL(name, import.meta.url);

@@ -14,8 +14,8 @@ import { AuthClient } from '@oras/auth';
 import { runStoreBehaviourSuite } from '@oras/content/testing';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
-import { type Distribution, startDistribution } from '../../../tooling/test-registry/src/distribution.js';
-import { startTestRegistry, type TestRegistry } from '../../../tooling/test-registry/src/index.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { RemoteRepository } from '../src/repository.js';
 import { createTransport } from '../src/transport.js';
 

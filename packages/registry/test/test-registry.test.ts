@@ -13,7 +13,7 @@ import {
   type TestRegistry,
   type TestRegistryOptions,
   type TokenIssuer,
-} from '../../../tooling/test-registry/src/index.js';
+} from '@oras-internal/test-registry';
 import { ResponseError } from '../src/errors.js';
 import { RemoteRepository, type RemoteRepositoryOptions, referrersTag } from '../src/repository.js';
 import { createTransport } from '../src/transport.js';
