@@ -1,0 +1,216 @@
+/**
+ * Pull and copy of a 64 MiB artifact of four blobs through the built `oras`, while the registry or
+ * the network misbehaves. Each case ends in success with every byte checked by digest, or in a
+ * clean failure (one `Error:` line naming the reason, non-zero exit): never a hang, a stack trace,
+ * a partial file under its final name, or a change to the user's own files.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type FaultProxy, startFaultProxy } from '@oras-internal/fault-proxy';
+import { type TestRegistry, type TestRegistryFaults, startTestRegistry } from '@oras-internal/test-registry';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eitherProblems, successProblems } from '../harness/outcome.js';
+import { type Sandbox, createSandbox } from '../harness/sandbox.js';
+import { diffTrees, pathsOutside } from '../harness/tree.js';
+import {
+  type ArtifactFile,
+  makeBigArtifact,
+  outputProblems,
+  partialOutputProblems,
+  registryProblems,
+  seedArtifact,
+} from './fixtures.js';
+
+const MiB = 1024 * 1024;
+const REPO = 'hostile/big';
+/** A file of the user's that was in the output folder before the pull. */
+const USER_FILE = 'notes.txt';
+const httpDate = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toUTCString();
+
+let files: ArtifactFile[];
+let box: Sandbox;
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  files = makeBigArtifact();
+  registry = await startTestRegistry();
+  seedArtifact(registry, REPO, 'v1', files);
+});
+
+afterAll(async () => {
+  await registry.close();
+});
+
+beforeEach(async () => {
+  box = await createSandbox();
+  await writeFile(join(box.out, USER_FILE), 'the user wrote this\n');
+  registry.setFaults({});
+});
+
+afterEach(async () => {
+  await box.remove();
+});
+
+describe('pull through faults', () => {
+  /**
+   * Pulls with `faults` on and returns what is wrong: success is required unless `mayFail` (the
+   * reason a failure must name) is given. Either way nothing outside the output folder changes and
+   * the user's file stays; after a success the folder holds exactly the artifact, after a failure
+   * only complete, verified files of it.
+   */
+  async function pullThrough(faults: TestRegistryFaults, mayFail?: RegExp, host = registry.host) {
+    registry.setFaults(faults);
+    const before = await box.snapshot();
+    const run = await box.run(['pull', `${host}/${REPO}:v1`, '-o', box.out, '--plain-http'], {
+      timeoutMs: 90_000,
+    });
+    const after = await box.snapshot();
+    const diff = diffTrees(before, after);
+    const problems = mayFail ? eitherProblems(run, mayFail) : successProblems(run);
+    problems.push(...pathsOutside(diff, ['out']).map((p) => `written outside the output: ${p}`));
+    problems.push(...[...diff.removed, ...diff.changed].map((p) => `the pull removed or changed ${p}`));
+    const mine = after.get(`out/${USER_FILE}`) ? [] : [`${USER_FILE}: the user's file is gone`];
+    const artifact = new Map(after);
+    artifact.delete(`out/${USER_FILE}`);
+    problems.push(...mine);
+    if (run.code === 0) problems.push(...outputProblems(artifact, 'out', files));
+    else problems.push(...partialOutputProblems(artifact, 'out', files));
+    return { run, problems };
+  }
+
+  it('resumes after the connection drops mid-blob once', async () => {
+    const { problems } = await pullThrough({ dropConnection: { afterBytes: 5 * MiB, times: 1 } });
+    expect(problems).toEqual([]);
+    expect(registry.faultCount('dropConnection')).toBe(1);
+  });
+
+  it('resumes after the connection drops mid-blob three times', async () => {
+    const { problems } = await pullThrough({ dropConnection: { afterBytes: 3 * MiB, times: 3 } });
+    expect(problems).toEqual([]);
+    expect(registry.faultCount('dropConnection')).toBe(3);
+  });
+
+  it('fails cleanly when every attempt drops, with no partial file', async () => {
+    const { run, problems } = await pullThrough(
+      { dropConnection: { afterBytes: 1 * MiB } },
+      /sha256:|connection|socket|closed|terminated|reset/i,
+    );
+    expect(problems).toEqual([]);
+    expect(run.code).not.toBe(0);
+  });
+
+  it('waits out a registry answering 503 for a while', async () => {
+    const { problems } = await pullThrough({ serverError: { status: 503, times: 3 } });
+    expect(problems).toEqual([]);
+    expect(registry.faultCount('serverError')).toBe(3);
+  });
+
+  it('honours 429 with Retry-After in seconds', async () => {
+    const { problems } = await pullThrough({ tooManyRequests: { retryAfter: 1, times: 2 } });
+    expect(problems).toEqual([]);
+    expect(registry.faultCount('tooManyRequests')).toBe(2);
+  });
+
+  it('honours 429 with Retry-After as an HTTP date', async () => {
+    const { problems } = await pullThrough({ tooManyRequests: { retryAfter: httpDate(2), times: 2 } });
+    expect(problems).toEqual([]);
+    expect(registry.faultCount('tooManyRequests')).toBe(2);
+  });
+
+  it('never keeps a blob corrupted once: retries or refuses naming the digest', async () => {
+    const { problems } = await pullThrough({ corruptBlob: { times: 1 } }, /digest/i);
+    expect(problems).toEqual([]);
+  });
+
+  it('never keeps a truncated blob: retries or refuses naming the size', async () => {
+    const { problems } = await pullThrough(
+      { truncateBody: { bytes: 1 * MiB, times: 1 } },
+      /size|short|truncat|length|EOF|bytes/i,
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses a blob that is always corrupted, naming the digest', async () => {
+    const { run, problems } = await pullThrough({ corruptBlob: {} }, /digest/i);
+    expect(problems).toEqual([]);
+    expect(run.code).not.toBe(0);
+  });
+
+  describe('through a TCP proxy', () => {
+    let proxy: FaultProxy;
+    beforeEach(async () => {
+      proxy = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
+    });
+    afterEach(async () => {
+      await proxy.close();
+    });
+
+    it('completes when responses stall for two seconds mid-blob', async () => {
+      proxy.setFaults({ stallAfterBytes: 4 * MiB, stallMs: 2000, times: 3 });
+      const { problems } = await pullThrough({}, undefined, proxy.host);
+      expect(problems).toEqual([]);
+      expect(proxy.faulted).toBeGreaterThan(0);
+    });
+
+    it('resumes when the proxy cuts the connection mid-blob twice', async () => {
+      proxy.setFaults({ cutAfterBytes: 6 * MiB, times: 2 });
+      const { problems } = await pullThrough({}, undefined, proxy.host);
+      expect(problems).toEqual([]);
+      expect(proxy.faulted).toBe(2);
+    });
+  });
+});
+
+describe('copy through faults', () => {
+  let target: TestRegistry;
+  beforeEach(async () => {
+    target = await startTestRegistry();
+  });
+  afterEach(async () => {
+    await target.close();
+  });
+
+  const copy = () =>
+    box.run(
+      [
+        'cp',
+        `${registry.host}/${REPO}:v1`,
+        `${target.host}/${REPO}:v1`,
+        '--from-plain-http',
+        '--to-plain-http',
+      ],
+      {
+        timeoutMs: 90_000,
+      },
+    );
+
+  it('completes when the source drops mid-blob twice', async () => {
+    registry.setFaults({ dropConnection: { afterBytes: 4 * MiB, times: 2 } });
+    const run = await copy();
+    expect(successProblems(run)).toEqual([]);
+    expect(registryProblems(target, REPO, 'v1', files)).toEqual([]);
+    expect(registry.faultCount('dropConnection')).toBe(2);
+  });
+
+  it('honours 429 from both ends', async () => {
+    registry.setFaults({ tooManyRequests: { retryAfter: 1, times: 2 } });
+    target.setFaults({
+      tooManyRequests: { retryAfter: httpDate(1), methods: ['HEAD', 'GET', 'PUT'], times: 2 },
+    });
+    const run = await copy();
+    expect(successProblems(run)).toEqual([]);
+    expect(registryProblems(target, REPO, 'v1', files)).toEqual([]);
+  });
+
+  it('never pushes a corrupted blob, and tags nothing over missing blobs', async () => {
+    registry.setFaults({ corruptBlob: {} });
+    const run = await copy();
+    expect(eitherProblems(run, /digest/i)).toEqual([]);
+    expect(run.code).not.toBe(0);
+    for (const file of files) {
+      const blob = target.storage.getBlob(REPO, file.digest);
+      if (blob) expect(Buffer.compare(Buffer.from(blob), file.bytes)).toBe(0);
+    }
+    expect(target.storage.getManifest(REPO, 'v1')).toBeUndefined();
+  });
+});
