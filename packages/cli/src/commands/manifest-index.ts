@@ -1,17 +1,17 @@
 /** `oras manifest index`: create and update image indexes. */
 import { command as createCommand } from './manifest-index-create.js';
 import { command as updateCommand } from './manifest-index-update.js';
+import { unknownSubcommand } from './manifest-flags.js';
 import type { CommandFactory } from './types.js';
 
 /** The definition of `oras manifest index` and its subcommands. */
 export const command: CommandFactory = (ctx) => ({
-  command: 'index <command>',
+  command: 'index [command]',
   describe: '[Experimental] Index operations',
   builder: (y) =>
     y
       .usage('oras manifest index [command]\n\n[Experimental] Index operations.')
       .command(createCommand(ctx))
-      .command(updateCommand(ctx))
-      .demandCommand(1, 'a subcommand is required: create or update'),
-  handler: () => undefined,
+      .command(updateCommand(ctx)),
+  handler: (argv) => unknownSubcommand('oras manifest index', argv.command, 'create or update'),
 });

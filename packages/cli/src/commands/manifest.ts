@@ -5,11 +5,12 @@ import { command as fetchCommand } from './manifest-fetch.js';
 import { command as fetchConfigCommand } from './manifest-fetch-config.js';
 import { command as indexCommand } from './manifest-index.js';
 import { command as pushCommand } from './manifest-push.js';
+import { unknownSubcommand } from './manifest-flags.js';
 import type { CommandFactory } from './types.js';
 
 /** The definition of `oras manifest` and its subcommands. */
 export const command: CommandFactory = (ctx) => ({
-  command: 'manifest <command>',
+  command: 'manifest [command]',
   describe: summaryOf('manifest'),
   builder: (y) =>
     y
@@ -18,7 +19,7 @@ export const command: CommandFactory = (ctx) => ({
       .command(fetchCommand(ctx))
       .command(fetchConfigCommand(ctx))
       .command(indexCommand(ctx))
-      .command(pushCommand(ctx))
-      .demandCommand(1, 'a subcommand is required: delete, fetch, fetch-config, index or push'),
-  handler: () => undefined,
+      .command(pushCommand(ctx)),
+  handler: (argv) =>
+    unknownSubcommand('oras manifest', argv.command, 'delete, fetch, fetch-config, index or push'),
 });

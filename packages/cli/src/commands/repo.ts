@@ -2,18 +2,18 @@
 import { summaryOf } from '../command-table.js';
 import { command as lsCommand } from './repo-ls.js';
 import { command as tagsCommand } from './repo-tags.js';
+import { unknownSubcommand } from './manifest-flags.js';
 import type { CommandFactory } from './types.js';
 
 /** The definition of `oras repo` and its subcommands. */
 export const command: CommandFactory = (ctx) => ({
-  command: 'repo <command>',
+  command: 'repo [command]',
   aliases: ['repository'],
   describe: summaryOf('repo'),
   builder: (y) =>
     y
       .usage('oras repo [command]\n\nRepository operations.')
       .command(lsCommand(ctx))
-      .command(tagsCommand(ctx))
-      .demandCommand(1, 'a subcommand is required: ls or tags'),
-  handler: () => undefined,
+      .command(tagsCommand(ctx)),
+  handler: (argv) => unknownSubcommand('oras repo', argv.command, 'ls or tags'),
 });
