@@ -36,6 +36,9 @@ function isManifest(desc: Descriptor): boolean {
 
 /** Runs `oras pull`. */
 export async function runPull(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  // `-o -`: the single layer of the artifact to stdout (see blob-pull-stdout.ts)
+  if (stringArg(argv, 'output') === '-')
+    return (await import('./blob-pull-stdout.js')).pullToStdout(argv, ctx);
   const common = parseCommon(argv, ctx);
   const format = parseFormat(argv);
   const spec = parseTarget(String(argv.name), argv, { form: FORM });
