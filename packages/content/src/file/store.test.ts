@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmod,
@@ -319,6 +320,34 @@ describe('FileStore', () => {
       await store.push(a.desc, a.bytes);
       await expect(store.push(b.desc, b.bytes)).rejects.toSatisfy(is(DuplicateNameError));
       expect(await readFile(join(root, 'out', 'same'), 'utf8')).toBe('one');
+    });
+
+    it('removes the temp files a killed writer left, and keeps those of live writers', async () => {
+      // found by the hostile suite: a pull killed with SIGKILL left .oras-*.tmp files that the
+      // next pull never removed, so the output held more than complete files
+      const dead = spawnSync(process.execPath, ['-e', '']).pid;
+      const out = join(root, 'out');
+      await mkdir(join(out, 'dir', 'sub'), { recursive: true });
+      const stale = `.oras-${dead}-0123456789abcdef.tmp`;
+      const live = `.oras-${process.pid}-fedcba9876543210.tmp`;
+      for (const dir of [out, join(out, 'dir', 'sub')]) {
+        await writeFile(join(dir, stale), 'half a file');
+        await writeFile(join(dir, live), 'still being written');
+        await writeFile(join(dir, '.oras-notes.tmp'), 'not ours');
+      }
+      const store = open(out);
+      const file = fileDescriptor('a.txt', 'complete');
+      await store.push(file.desc, file.bytes);
+      const layer = craftLayer('dir', [
+        { path: 'dir/', type: 'Directory' },
+        { path: 'dir/sub/', type: 'Directory' },
+        { path: 'dir/sub/b.txt', body: 'also complete' },
+      ]);
+      await store.push(layer.desc, layer.bytes);
+      expect((await readdir(out)).sort()).toEqual(['.oras-notes.tmp', live, 'a.txt', 'dir'].sort());
+      expect((await readdir(join(out, 'dir', 'sub'))).sort()).toEqual(
+        ['.oras-notes.tmp', live, 'b.txt'].sort(),
+      );
     });
 
     it('lets one of two concurrent pushes of a name win', async () => {

@@ -43,7 +43,7 @@ import {
   realPathOfMaybeMissing,
   showName,
 } from './paths.js';
-import { extractTarGzip, recheckSymlink, siblingTempPath } from './tar-extract.js';
+import { extractTarGzip, recheckSymlink, removeStaleTempFiles, siblingTempPath } from './tar-extract.js';
 import { reproducibleMtime, tarDirectory } from './tar-writer.js';
 
 /** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */
@@ -106,6 +106,8 @@ export class FileStore implements Target, PredecessorFinder {
   readonly #digestToPath = new Map<string, string>();
   readonly #names = new Set<string>();
   readonly #tempFiles = new Set<string>();
+  /** Folders already cleared of the temp files of killed writers. */
+  readonly #swept = new Set<string>();
   readonly #fallback = new Map<string, Uint8Array>();
   readonly #tags = new Map<string, Descriptor>();
   readonly #manifests = new Map<string, Descriptor>();
@@ -425,6 +427,10 @@ export class FileStore implements Target, PredecessorFinder {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
+    if (!this.#swept.has(dirname(target))) {
+      this.#swept.add(dirname(target));
+      await removeStaleTempFiles(dirname(target));
+    }
     const temp = siblingTempPath(target);
     try {
       const handle = await open(temp, 'wx', 0o666);

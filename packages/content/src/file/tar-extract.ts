@@ -15,7 +15,20 @@
  *   against the layer's `io.deis.oras.content.digest` before anything is written.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, link, lstat, mkdir, open, readlink, rename, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -59,9 +72,45 @@ export interface ExtractResult {
   readonly symlinks: readonly string[];
 }
 
-/** A temp-file name next to `path`, unique enough to be created with `O_EXCL`. */
+/**
+ * A temp-file name next to `path`, unique enough to be created with `O_EXCL`. It carries the
+ * writer's process id, so a later run can tell the leftovers of a killed writer from the files of
+ * one still at work ({@link removeStaleTempFiles}).
+ */
 export function siblingTempPath(path: string): string {
-  return join(dirname(path), `.oras-${randomBytes(8).toString('hex')}.tmp`);
+  return join(dirname(path), `.oras-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+}
+
+const TEMP_NAME = /^\.oras-(\d+)-[0-9a-f]{16}\.tmp$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return hasCode(err, 'EPERM');
+  }
+}
+
+/**
+ * Removes from `dir` the temp files of {@link siblingTempPath} whose writer is gone (a pull killed
+ * with SIGKILL cannot clean up after itself), so the next run leaves only complete files. Files of
+ * live writers, and every other name, stay.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => {});
+  }
 }
 
 /** Yields the uncompressed bytes of a gzip file, counted against `maxBytes` and fed to `onChunk`. */
@@ -177,6 +226,7 @@ class Unpacker {
   readonly #files = new Set<string>();
   readonly #directories: { path: string; mode: number; mtime: Date | undefined }[] = [];
   readonly #temps = new Set<string>();
+  readonly #swept = new Set<string>();
 
   constructor(base: string, reader: TarReader, options: ExtractOptions) {
     this.#base = base;
@@ -235,6 +285,7 @@ class Unpacker {
   }
 
   async #file(entry: TarEntry, path: string): Promise<void> {
+    await this.#sweep(dirname(path));
     const temp = siblingTempPath(path);
     this.#temps.add(temp);
     const handle = await open(temp, 'wx', entry.mode & 0o777);
@@ -257,6 +308,7 @@ class Unpacker {
       throw new PathTraversalError(`tar entry ${showName(entry.path)}: symlink without a target`);
     assertPortableName(entry.linkpath, `symlink ${showName(entry.path)} target`);
     await walkInside(this.#base, dirname(path), entry.linkpath, `tar entry ${entry.path}`);
+    await this.#sweep(dirname(path));
     const temp = siblingTempPath(path);
     this.#temps.add(temp);
     await symlink(entry.linkpath, temp);
@@ -276,6 +328,7 @@ class Unpacker {
         `tar entry ${showName(entry.path)}: hard link to ${showName(entry.linkpath)}, which is not a file of this layer`,
       );
     }
+    await this.#sweep(dirname(path));
     const temp = siblingTempPath(path);
     this.#temps.add(temp);
     await link(target, temp);
@@ -283,6 +336,13 @@ class Unpacker {
     this.#temps.delete(temp);
     this.#files.add(path);
     this.symlinks.delete(path);
+  }
+
+  /** Removes the leftovers of killed writers from a folder, once per unpack. */
+  async #sweep(dir: string): Promise<void> {
+    if (this.#swept.has(dir)) return;
+    this.#swept.add(dir);
+    await removeStaleTempFiles(dir);
   }
 
   /** Checks every symlink again now that all exist: each must still resolve inside the folder. */
