@@ -105,3 +105,28 @@ describe('oras (top level)', () => {
     }
   });
 });
+
+describe('help of every command', () => {
+  it('has a usage line, flags and at least one example', async () => {
+    const workflow = [
+      'attach',
+      'completion',
+      'cp',
+      'discover',
+      'login',
+      'logout',
+      'pull',
+      'push',
+      'resolve',
+      'tag',
+      'version',
+    ];
+    for (const c of COMMANDS.filter((x) => workflow.includes(x.name))) {
+      const ctx = captureContext();
+      expect(await main([c.name, '--help'], ctx)).toBe(0);
+      expect(ctx.out()).toContain(`oras ${c.name}`);
+      if (c.name !== 'version' && c.name !== 'completion') expect(ctx.out()).toContain('Global Flags:');
+      if (c.name !== 'version') expect(ctx.out()).toContain('Example - ');
+    }
+  });
+});

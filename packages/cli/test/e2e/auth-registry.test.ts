@@ -72,6 +72,17 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
     ]);
     expect(sha256(raw)).toBe(digest);
 
+    const prompted = await box.ok(
+      ['login', ...tls, '--registry-config', join(box.dir, 'prompted.json'), host],
+      {
+        input: `oras\n${password}\n`,
+      },
+    );
+    expect(prompted.stderr).toBe('Username: Password: \n');
+    expect(prompted.stdout).toBe('Login Succeeded\n');
+    const promptedStore = JSON.parse(await readFile(join(box.dir, 'prompted.json'), 'utf8'));
+    expect(Buffer.from(promptedStore.auths[host].auth, 'base64').toString()).toBe(`oras:${password}`);
+
     await box.ok(['logout', '--registry-config', config, host]);
     const after = JSON.parse(await readFile(config, 'utf8'));
     expect(after.auths?.[host]).toBeUndefined();
