@@ -4,12 +4,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
 import { oras, scratch, sh } from '../test-support/oras-process.js';
-
-// Each case runs the CLI several times as a child process; two shared cores make that slow.
-vi.setConfig({ testTimeout: 120_000 });
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 

@@ -4,16 +4,13 @@
  * OCI layout.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
 import {
   startTestRegistry,
   type TestRegistry,
 } from '../../../../tooling/test-registry/src/registry/server.js';
 import { oras, scratch } from '../test-support/oras-process.js';
-
-// Each case runs the CLI as a child process; two shared cores make that slow.
-vi.setConfig({ testTimeout: 120_000 });
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 };
