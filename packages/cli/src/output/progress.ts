@@ -138,7 +138,7 @@ export class TtyProgressReporter implements StatusReporter {
   /** Redraws the live area. */
   render(): void {
     if (this.#closed) return;
-    const width = this.#out.columns ?? 80;
+    const width = this.#out.columns || 80;
     const now = this.#now();
     let text = this.#liveLines > 0 ? `\x1b[${this.#liveLines}F` : '';
     // Finished entries at the head leave the live area for good.

@@ -1,0 +1,56 @@
+/**
+ * The live progress display, end to end: the built `oras` runs under a pseudo-terminal (util-linux
+ * `script`), so stderr is a terminal, as when a user types the command.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORAS_BIN, type Sandbox, sandbox } from './harness.js';
+
+const run = promisify(execFile);
+let registry: Distribution;
+let box: Sandbox;
+
+beforeAll(async () => {
+  registry = await startDistribution({ mode: 'plain' });
+  box = await sandbox();
+  await writeFile(join(box.dir, 'big.bin'), randomBytes(3 * 1024 * 1024));
+  await writeFile(join(box.dir, 'hi.txt'), 'tty\n');
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await box?.remove();
+});
+
+/** Runs oras under a 120-column pseudo-terminal; returns what the terminal showed, colours removed. */
+async function onTerminal(args: string): Promise<string> {
+  const { stdout } = await run(
+    'script',
+    ['-qec', `stty cols 120 rows 40; ${process.execPath} ${ORAS_BIN} ${args}`, '/dev/null'],
+    { cwd: box.dir, env: { PATH: process.env.PATH ?? '', DOCKER_CONFIG: box.dockerConfig, HOME: box.dir } },
+  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes
+  return stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+}
+
+describe('on a terminal', () => {
+  it('shows done marks, sizes, percent and digests for every blob instead of status lines', async () => {
+    const screen = await onTerminal(`push --plain-http ${registry.host}/tty:v1 big.bin hi.txt`);
+    expect(screen).toMatch(/^✓ Uploaded {2}big\.bin +3\/3 MB 100\.00% +\S+$/m);
+    expect(screen).toMatch(/^✓ Uploaded {2}hi\.txt +4\/4 +B 100\.00% +\S+$/m);
+    expect(screen).toMatch(/^ {2}└─ sha256:[0-9a-f]{64}$/m);
+    expect(screen).not.toMatch(/^Uploading [0-9a-f]{12} /m);
+    expect(screen).toContain(`Pushed [registry] ${registry.host}/tty:v1\n`);
+  });
+
+  it('prints plain status lines with --no-tty, and none of the display', async () => {
+    const screen = await onTerminal(`pull --no-tty --plain-http ${registry.host}/tty:v1 -o out`);
+    expect(screen).toMatch(/^Downloaded {2}[0-9a-f]{12} big\.bin$/m);
+    expect(screen).not.toContain('✓');
+  });
+});
