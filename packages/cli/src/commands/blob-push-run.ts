@@ -149,11 +149,8 @@ export async function runBlobPush(argv: Record<string, unknown>, ctx: CliContext
     } else {
       // stdin of unknown size or digest: streamed in chunks while hashed
       const repo = target as RemoteRepository;
-      const pending: Descriptor = { mediaType, digest: 'sha256:', size: Math.max(size, 0) };
-      desc = await repo.pushStream(
-        mediaType,
-        counted(source() as AsyncIterable<Uint8Array>, () => pending, reporter),
-      );
+      // No progress while the size is unknown; the blob is reported once committed.
+      desc = await repo.pushStream(mediaType, source());
       if (size >= 0 && desc.size !== size) {
         throw new CliError(`input size ${size} does not match the actual content size ${desc.size}`);
       }

@@ -312,13 +312,17 @@ describe('oras manifest index', () => {
       'index',
       'create',
       '--plain-http',
+      '--artifact-type',
+      'application/vnd.bundle',
       '-o',
       '-',
       `${repo}:unpushed`,
       'linux-amd64',
     ]);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout).manifests[0].digest).toBe(amd64.digest);
+    const index = JSON.parse(res.stdout);
+    expect(index.artifactType).toBe('application/vnd.bundle');
+    expect(index.manifests[0].digest).toBe(amd64.digest);
     expect(res.stderr).toContain('Packed');
     expect((await oras(['manifest', 'fetch', '--plain-http', '--descriptor', `${repo}:unpushed`])).code).toBe(
       1,
