@@ -108,7 +108,9 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
       `${host}/cfg-copy:v1`,
     ]);
     expect(digestLine(copied.stdout)).toBe(digestLine(pushed.stdout));
-    const resolved = await box.ok(['resolve', ...tls, `${host}/cfg-copy:v1`]);
+    const tagged = await box.ok(['tag', ...tls, `${host}/cfg-copy:v1`, 'v2']);
+    expect(tagged.stdout).toContain('Tagged v2\n');
+    const resolved = await box.ok(['resolve', ...tls, `${host}/cfg-copy:v2`]);
     expect(resolved.stdout.trim()).toBe(digestLine(pushed.stdout));
     const attached = await box.ok([
       'attach',

@@ -164,6 +164,10 @@ describe('oras tag, resolve, attach and discover (plain HTTP)', () => {
         .stdout,
     );
     expect(shallow.referrers[0].referrers).toEqual([]);
+    const table = await box.ok(['discover', '--plain-http', '--format', 'table', `${host}/hello:v1`]);
+    expect(table.stderr).toContain('deprecated');
+    expect(table.stdout).toContain(`Discovered 1 artifact(s) referencing v1\nDigest: ${subject}\n`);
+    expect(table.stdout).toMatch(new RegExp(`^sbom/example +${sbomDigest}$`, 'm'));
     const filtered = JSON.parse(
       (
         await box.ok([
