@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
+import { main } from '../main.js';
+import { captureContext } from '../test-support/capture.js';
 import { oras, scratch, sh } from '../test-support/oras-process.js';
 
 let registry: Distribution;
@@ -144,6 +146,19 @@ describe('oras blob fetch', () => {
   it('writes a blob to stdout in a pipeline', async () => {
     const res = await sh(`$ORAS blob fetch --plain-http --output - ${repo}@${sha256(content)} | tr a-z A-Z`);
     expect(res.stdout).toBe('FETCH ME\n');
+  });
+
+  it('shows live progress on stderr when it is a terminal, and nothing on stdout', async () => {
+    const ctx = captureContext({ tty: true, cwd: work.dir, env: { DOCKER_CONFIG: work.dir } });
+    const code = await main(
+      ['blob', 'fetch', '--plain-http', '-o', 'tty.txt', `${repo}@${sha256(content)}`],
+      ctx,
+    );
+    expect(ctx.err()).toContain('Downloaded');
+    expect(ctx.err()).toContain(`└─ ${sha256(content)}`);
+    expect(code).toBe(0);
+    expect(ctx.out()).toBe('');
+    expect(readFileSync(join(work.dir, 'tty.txt'), 'utf8')).toBe(content);
   });
 
   it('needs --output or --descriptor, and a digest', async () => {
