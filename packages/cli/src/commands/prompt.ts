@@ -33,9 +33,10 @@ export class LinePrompter {
   /** Prints `question` on stderr and resolves to the line typed (without its line break). */
   async ask(question: string, hidden = false): Promise<string> {
     const { stdin, stderr } = this.#ctx;
-    stderr.write(question);
     const raw = hidden && stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+    // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
     if (raw) stdin.setRawMode?.(true);
+    stderr.write(question);
     try {
       for (;;) {
         if (raw && this.#buffer.includes('\u0003')) throw new CliError('login canceled');

@@ -2,9 +2,9 @@
  * The live progress display, end to end: the built `oras` runs under a pseudo-terminal (util-linux
  * `script`), so stderr is a terminal, as when a user types the command.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
@@ -34,7 +34,6 @@ async function onTerminal(args: string): Promise<string> {
     ['-qec', `stty cols 120 rows 40; ${process.execPath} ${ORAS_BIN} ${args}`, '/dev/null'],
     { cwd: box.dir, env: { PATH: process.env.PATH ?? '', DOCKER_CONFIG: box.dockerConfig, HOME: box.dir } },
   );
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes
   return stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 }
 
@@ -52,5 +51,40 @@ describe('on a terminal', () => {
     const screen = await onTerminal(`pull --no-tty --plain-http ${registry.host}/tty:v1 -o out`);
     expect(screen).toMatch(/^Downloaded {2}[0-9a-f]{12} big\.bin$/m);
     expect(screen).not.toContain('✓');
+  });
+});
+
+describe('login on a terminal', () => {
+  it('echoes the username and hides the password', async () => {
+    const config = join(box.dir, 'tty-login.json');
+    const child = spawn(
+      'script',
+      [
+        '-qec',
+        `${process.execPath} ${ORAS_BIN} login --plain-http --registry-config ${config} ${registry.host}`,
+        '/dev/null',
+      ],
+      { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.dir } },
+    );
+    let screen = '';
+    const answered = new Set<string>();
+    child.stdout.on('data', (chunk) => {
+      screen += chunk.toString();
+      if (screen.includes('Username: ') && !answered.has('u')) {
+        answered.add('u');
+        child.stdin.write('alice\r');
+      }
+      if (screen.includes('Password: ') && !answered.has('p')) {
+        answered.add('p');
+        child.stdin.write('s3cretpw\r');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(screen).toContain('alice');
+    expect(screen).toContain('Login Succeeded');
+    expect(screen).not.toContain('s3cretpw');
+    const stored = JSON.parse(await readFile(config, 'utf8'));
+    expect(Buffer.from(stored.auths[registry.host].auth, 'base64').toString()).toBe('alice:s3cretpw');
   });
 });
