@@ -64,6 +64,7 @@ export {
 export type { ResolveRule, TransportOptions } from './transport.js';
 export { parseNextLink, resolveUploadLocation } from './urls.js';
 export { DEFAULT_MAX_RESUMES } from './blob-download.js';
+export type { ReopenableSource } from './upload-source.js';
 
 /** The package's name, for diagnostics. */
 export const PACKAGE_NAME = '@oras/registry';

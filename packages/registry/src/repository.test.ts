@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AbortedError,
@@ -164,6 +167,115 @@ describe('blobs', () => {
     expect(desc).toEqual({ mediaType: 'application/x-test', digest: sha256(data), size: 10_000 });
     expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
     expect(registry.requests.filter((q) => q.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('pushStream sends a reopenable source in one PATCH, hashed on the way, and commits with an empty PUT', async () => {
+    const r = repo();
+    const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
+    const opened: number[] = [];
+    const desc = await r.pushStream('application/x-test', (offset) => {
+      opened.push(offset);
+      return Readable.from([data.subarray(offset, 100_000), data.subarray(Math.max(offset, 100_000))]);
+    });
+    expect(desc).toEqual({ mediaType: 'application/x-test', digest: sha256(data), size: 300_000 });
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+    expect(opened).toEqual([0]);
+    const writes = registry.requests.filter((q) => q.method === 'PATCH' || q.method === 'PUT');
+    expect(writes.map((q) => q.method)).toEqual(['PATCH', 'PUT']);
+    expect(writes[0]?.headers['content-range']).toBeUndefined();
+    expect(writes[1]?.headers['content-length']).toBe('0');
+    expect(writes[1]?.url).toContain(`digest=${encodeURIComponent(desc.digest)}`);
+  });
+
+  it('pushStream resumes a broken streamed PATCH from the offset the registry holds', async () => {
+    const data = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 13) % 251));
+    let failed = false;
+    registry.fault = (req, res, body) => {
+      if (req.method === 'PATCH' && !failed) {
+        failed = true;
+        // the registry keeps the first 70 000 bytes, then the connection dies
+        const id = /uploads\/([^?]+)/.exec(req.url ?? '')![1]!;
+        const upload = registry.uploads.get(id)!;
+        upload.chunks.push(body.subarray(0, 70_000));
+        upload.size += 70_000;
+        res.socket?.destroy();
+        return true;
+      }
+      return false;
+    };
+    const opened: number[] = [];
+    const noRetry = createTransport({ retry: false });
+    try {
+      const desc = await repo({ client: new PlainClient({ dispatcher: noRetry }) }).pushStream(
+        'application/octet-stream',
+        (offset) => {
+          opened.push(offset);
+          return Readable.from([data.subarray(offset)]);
+        },
+      );
+      expect(desc.digest).toBe(sha256(data));
+      expect(desc.size).toBe(200_000);
+      expect(opened).toEqual([0, 70_000]);
+      expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+      expect(registry.requests.some((q) => q.method === 'GET' && q.url.includes('/uploads/'))).toBe(true);
+    } finally {
+      await noRetry.close();
+    }
+  });
+
+  it('pushStream starts over in chunks when the registry refuses a large PATCH', async () => {
+    await registry.close();
+    await setup({ maxPatchBytes: 64 * 1024 });
+    const data = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 3) % 256));
+    const opened: number[] = [];
+    const desc = await repo().pushStream('application/octet-stream', (offset) => {
+      opened.push(offset);
+      return Readable.from([data.subarray(offset)]);
+    });
+    expect(desc.digest).toBe(sha256(data));
+    expect(opened).toEqual([0, 0]);
+    expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+    expect(registry.uploads.size).toBe(0);
+  });
+
+  it('pushStream chunks a one-shot source, which cannot be sent again', async () => {
+    const r = repo();
+    const data = Buffer.alloc(10_000, 3);
+    const desc = await r.pushStream('application/x-test', Readable.from([data]));
+    expect(desc.digest).toBe(sha256(data));
+    const patches = registry.requests.filter((q) => q.method === 'PATCH');
+    expect(patches.every((q) => q.headers['content-range'] !== undefined)).toBe(true);
+  });
+
+  it('pushFile streams a large file once and returns its descriptor', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oras-push-file-'));
+    try {
+      const path = join(dir, 'big.bin');
+      const data = Buffer.from(Array.from({ length: 5 * 1024 * 1024 + 123 }, (_, i) => (i * 11) % 256));
+      await writeFile(path, data);
+      const desc = await repo().pushFile('application/x-big', path);
+      expect(desc).toEqual({ mediaType: 'application/x-big', digest: sha256(data), size: data.length });
+      expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
+      expect(registry.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pushFile hashes a small file first and skips it when the registry has it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oras-push-file-'));
+    try {
+      const path = join(dir, 'small.txt');
+      await writeFile(path, 'hello');
+      const first = await repo().pushFile('text/plain', path);
+      expect(first).toEqual({ mediaType: 'text/plain', digest: sha256(enc.encode('hello')), size: 5 });
+      const uploads = () => registry.requests.filter((q) => q.method === 'PUT' || q.method === 'PATCH');
+      expect(uploads()).toHaveLength(1);
+      await repo().pushFile('text/plain', path);
+      expect(uploads()).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('resumes a chunked upload from the offset the registry reports', async () => {

@@ -2,6 +2,7 @@
  * `RemoteRepository`: one repository on an OCI distribution registry, as a content target.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { toReadableStream, verifyStream } from '@oras/content';
@@ -57,6 +58,7 @@ import type {
   ReferrersOptions,
   Repository,
 } from './interfaces.js';
+import { fileChunks, hashedFrom, type ReopenableSource, verifiedChunks } from './upload-source.js';
 import { parseNextLink, resolveUploadLocation } from './urls.js';
 
 /** Default cap on manifests, indexes, tag lists and referrer lists read into memory. */
@@ -75,6 +77,10 @@ export const DEFAULT_STREAM_CHUNK_SIZE = 4 * 1024 * 1024;
 export const DEFAULT_BUFFERED_UPLOAD_BYTES = 4 * 1024 * 1024;
 /** How many times one chunk upload is resynchronised with the registry before giving up. */
 export const DEFAULT_MAX_UPLOAD_RESUMES = 3;
+/** The size of the reads from a file that {@link RemoteRepository.pushFile} sends. */
+const FILE_READ_CHUNK = 1024 * 1024;
+/** Node stream options of upload bodies: byte chunks, one chunk read ahead. */
+const READ_OPTIONS = { objectMode: false, highWaterMark: FILE_READ_CHUNK } as const;
 
 /** The zero sha256 digest, used to probe for the referrers API. */
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
@@ -745,7 +751,7 @@ export class RemoteRepository implements Repository {
           );
         }
         used = true;
-        return verifyStream(toReadableStream(content), expected);
+        return verifiedChunks(content, expected);
       });
     const url = new URL(session.location);
     url.searchParams.set('digest', expected.digest);
@@ -930,27 +936,128 @@ export class RemoteRepository implements Repository {
   }
 
   /**
-   * Pushes a blob whose digest and size are not known in advance (stdin, a pipe), reading the
-   * source once: it is uploaded in chunks (`PATCH` with `Content-Range`, at least
-   * `OCI-Chunk-Min-Length` and at most `maxChunkSize` bytes) while it is hashed, and committed
-   * with `PUT ?digest=`. Returns the descriptor of what was pushed.
+   * Pushes a blob whose digest and size are not known in advance, reading the source once while
+   * hashing it. Returns the descriptor of what was pushed.
+   *
+   * A {@link ReopenableSource} (a file: `(offset) => createReadStream(path, { start: offset })`)
+   * goes in one streamed `PATCH`, hashed on the way, and is committed with an empty
+   * `PUT ?digest=`: as fast as the registry takes bytes. When that `PATCH` breaks, the upload
+   * status says how much the registry holds and the source is reopened there; when the registry
+   * refuses so large a request (413, 416: GHCR caps a `PATCH` at 4 MiB), the upload starts over in
+   * chunks of {@link DEFAULT_STREAM_CHUNK_SIZE}.
+   *
+   * A one-shot source (a stream, bytes), or any source when `maxChunkSize` or `streamChunkSize` is
+   * set, is uploaded in chunks (`PATCH` with `Content-Range`, at least `OCI-Chunk-Min-Length` and
+   * at most `maxChunkSize` bytes): slower, as each chunk waits for the last, but it can resume.
    */
   async pushStream(
     mediaType: string,
-    source: ContentSource,
+    source: ContentSource | ReopenableSource,
     options: OperationOptions = {},
   ): Promise<Descriptor> {
-    const session = await this.#startUpload(undefined, options);
+    let session = await this.#startUpload(undefined, options);
     if (session === 'mounted') throw new UnsupportedError('unexpected mount');
-    const wanted = this.#options.streamChunkSize ?? DEFAULT_STREAM_CHUNK_SIZE;
-    const size = Math.max(session.minChunk, Math.min(wanted, this.#options.maxChunkSize ?? wanted));
+    const chunking =
+      typeof source !== 'function' ||
+      this.#options.maxChunkSize !== undefined ||
+      this.#options.streamChunkSize !== undefined;
     try {
-      const { digest, last } = await this.#uploadChunks(session, source, size, options);
+      let chunkSource: ContentSource;
+      if (typeof source === 'function') {
+        if (!chunking) {
+          const streamed = await this.#uploadStreamed(session, source, options);
+          if (streamed !== 'refused') {
+            await this.#commitUpload(session, streamed, new Uint8Array(), options);
+            return { mediaType, digest: streamed, size: session.offset };
+          }
+          await this.#cancelUpload(session);
+          session = (await this.#startUpload(undefined, options)) as UploadSession;
+        }
+        chunkSource = source(0);
+      } else {
+        chunkSource = source;
+      }
+      const wanted = this.#options.streamChunkSize ?? DEFAULT_STREAM_CHUNK_SIZE;
+      const size = Math.max(session.minChunk, Math.min(wanted, this.#options.maxChunkSize ?? wanted));
+      const { digest, last } = await this.#uploadChunks(session, chunkSource, size, options);
       await this.#commitUpload(session, digest, last, options);
       return { mediaType, digest, size: session.offset };
     } catch (err) {
-      await this.#cancelUpload(session);
+      await this.#cancelUpload(session as UploadSession);
       throw err;
+    }
+  }
+
+  /**
+   * Pushes a file and returns its descriptor, reading the file once. A file up to
+   * {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read into memory and hashed first, so a blob the
+   * registry has is skipped; a larger one is hashed while it streams to the registry
+   * ({@link RemoteRepository.pushStream} with the file as a reopenable source), which is why it
+   * cannot be skipped: its digest is known only once it has been sent.
+   */
+  async pushFile(mediaType: string, path: string, options: OperationOptions = {}): Promise<Descriptor> {
+    const { size } = await stat(path);
+    if (size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
+      const bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
+      const desc: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+      await this.#pushBlob(desc, bytes, options);
+      return desc;
+    }
+    const desc = await this.pushStream(
+      mediaType,
+      (offset) => fileChunks(path, offset, FILE_READ_CHUNK),
+      options,
+    );
+    if (desc.size !== size) {
+      throw new MismatchedSizeError(`${path}: file changed from ${size} to ${desc.size} bytes while pushed`);
+    }
+    return desc;
+  }
+
+  /**
+   * Sends a reopenable source in one streamed `PATCH` (no `Content-Range`: the registry appends),
+   * hashing it on the way, and resumes from the upload status when the request breaks. Resolves
+   * to the digest (with `session.offset` at the size), or to `'refused'` when the registry turns
+   * the large request down before holding any of it.
+   */
+  async #uploadStreamed(
+    session: UploadSession,
+    open: ReopenableSource,
+    options: OperationOptions,
+  ): Promise<string | 'refused'> {
+    const digester = createDigester();
+    const progress = { hashed: 0, sent: 0 };
+    for (let attempt = 0; ; attempt++) {
+      const start = session.offset;
+      let failure: unknown;
+      try {
+        const res = await this.#send({
+          method: 'PATCH',
+          url: session.location,
+          headers: { 'content-type': 'application/octet-stream' },
+          // a function body: the auth client calls it again after a challenge
+          body: () => Readable.from(hashedFrom(open(start), start, digester, progress), READ_OPTIONS),
+          scopes: this.#scopes('pull', 'push'),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        if (res.statusCode === 202) {
+          await discard(res);
+          session.location = resolveUploadLocation(header(res.headers, 'location'), res.url);
+          session.offset = progress.sent;
+          return digester.digest();
+        }
+        failure = await toResponseError('PATCH', res);
+        if (start === 0 && (res.statusCode === 413 || res.statusCode === 416)) return 'refused';
+        if (!isResumable(failure as ResponseError)) throw failure;
+      } catch (err) {
+        if (options.signal?.aborted || (err === failure && !isResumable(err as ResponseError))) throw err;
+        if (OrasError.is(err) && !ResponseError.is(err) && err.code !== ErrorCode.Network) throw err;
+        failure = err;
+      }
+      if (attempt >= DEFAULT_MAX_UPLOAD_RESUMES) throw failure;
+      const held = await this.#uploadStatus(session, options);
+      if (held === undefined || held < start || held > progress.sent) throw failure;
+      session.offset = held;
     }
   }
 

@@ -3,6 +3,7 @@
  * switchable fault, each survived or reported with a clear error, with nothing corrupt stored.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { AuthClient, staticCredential } from '@oras/auth';
 import { MismatchedDigestError, MismatchedSizeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
@@ -239,6 +240,42 @@ describe('faults', () => {
     const streamed = await r.pushStream('application/octet-stream', Buffer.from(blob).reverse());
     expect(registry.storage.getBlob('it/repo', blobDesc.digest)).toBeDefined();
     expect(registry.storage.getBlob('it/repo', streamed.digest)).toBeDefined();
+  });
+
+  it('re-authenticates when a token expires during a streamed upload, reopening the source', async () => {
+    await registry.close();
+    issuer = await startTokenIssuer({ users: { oras: 'secret' } });
+    await start({ auth: { token: issuer } });
+    registry.setFaults({ expireTokensMidUpload: true });
+    const opened: number[] = [];
+    const desc = await repo({}, true).pushStream('application/octet-stream', (offset) => {
+      opened.push(offset);
+      return Readable.from([blob.subarray(offset)]);
+    });
+    expect(desc.digest).toBe(blobDesc.digest);
+    expect(opened).toEqual([0, 0]);
+    expect(registry.faultCount('expireTokensMidUpload')).toBe(1);
+    expect(registry.storage.getBlob('it/repo', blobDesc.digest)).toBeDefined();
+  });
+
+  it('sends a streamed upload again after a 5xx, from the offset the registry holds', async () => {
+    registry.setFaults({ serverError: { routes: ['upload'], methods: ['PATCH'], status: 502, times: 1 } });
+    const desc = await repo().pushStream('application/octet-stream', (offset) =>
+      Readable.from([blob.subarray(offset)]),
+    );
+    expect(desc.digest).toBe(blobDesc.digest);
+    expect(registry.faultCount('serverError')).toBe(1);
+    expect(Buffer.from(registry.storage.getBlob('it/repo', blobDesc.digest)!).equals(blob)).toBe(true);
+  });
+
+  it('starts a streamed upload over in chunks under a registry chunk cap', async () => {
+    registry.setFaults({ maxChunkSize: 64 * 1024 });
+    const desc = await repo().pushStream('application/octet-stream', (offset) =>
+      Readable.from([blob.subarray(offset)]),
+    );
+    expect(desc.digest).toBe(blobDesc.digest);
+    expect(registry.faultCount('maxChunkSize')).toBe(1);
+    expect(registry.openUploads()).toBe(0);
   });
 
   it('says clearly when a large one-shot stream cannot be sent again after a token expired', async () => {

@@ -1,0 +1,125 @@
+/**
+ * Upload bodies on the hot path. Bytes go from the source to undici as Node chunks through one
+ * async generator that hashes (or verifies) them on the way: no web-stream layers, no copies.
+ */
+import { open } from 'node:fs/promises';
+import type { ContentSource } from '@oras/content';
+import {
+  createDigesterFor,
+  type Descriptor,
+  type Digester,
+  MismatchedDigestError,
+  MismatchedSizeError,
+  TrailingDataError,
+} from '@oras/spec';
+
+/**
+ * Content that can be read again from any byte offset, such as a file:
+ * `(offset) => createReadStream(path, { start: offset })`. An upload from it can resume where the
+ * registry stopped, or start over in chunks when the registry refuses one large request.
+ */
+export type ReopenableSource = (offset: number) => ContentSource;
+
+/** Iterates over any content source as chunks of bytes. */
+export async function* chunksOf(source: ContentSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    yield source;
+    return;
+  }
+  yield* source as AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Yields `source` (which starts at byte `start` of the content) unchanged, feeding `digester` with
+ * the bytes past `progress.hashed` only: when an upload is sent again from an earlier offset, the
+ * bytes already hashed are not hashed twice. `progress.sent` ends at the offset after the last
+ * byte yielded.
+ */
+export async function* hashedFrom(
+  source: ContentSource,
+  start: number,
+  digester: Digester,
+  progress: { hashed: number; sent: number },
+): AsyncGenerator<Uint8Array> {
+  let position = start;
+  progress.sent = start;
+  for await (const chunk of chunksOf(source)) {
+    const end = position + chunk.byteLength;
+    if (end > progress.hashed) {
+      digester.update(progress.hashed > position ? chunk.subarray(progress.hashed - position) : chunk);
+      progress.hashed = end;
+    }
+    position = end;
+    progress.sent = end;
+    yield chunk;
+  }
+}
+
+/**
+ * Yields `source` unchanged while checking it against `expected`: it throws
+ * `TrailingDataError` as soon as the content goes past its size, and `MismatchedSizeError` or
+ * `MismatchedDigestError` at the end, so the request fails instead of completing with wrong bytes.
+ */
+export async function* verifiedChunks(
+  source: ContentSource,
+  expected: Descriptor,
+): AsyncGenerator<Uint8Array> {
+  const digester = createDigesterFor(expected.digest);
+  let received = 0;
+  for await (const chunk of chunksOf(source)) {
+    received += chunk.byteLength;
+    if (received > expected.size) {
+      throw new TrailingDataError(
+        `${expected.digest}: content goes on past its size of ${expected.size} bytes`,
+      );
+    }
+    digester.update(chunk);
+    yield chunk;
+  }
+  if (received < expected.size) {
+    throw new MismatchedSizeError(
+      `${expected.digest}: content ended after ${received} of ${expected.size} bytes`,
+    );
+  }
+  const actual = digester.digest();
+  if (actual !== expected.digest)
+    throw new MismatchedDigestError(`${expected.digest}: content has digest ${actual}`);
+}
+
+/** How many read buffers {@link fileChunks} takes turns with. */
+const FILE_BUFFERS = 4;
+
+/**
+ * Reads a file from byte `start` in chunks of `chunkSize`, into a few buffers that take turns
+ * instead of a new buffer per read: a 1 GiB upload then makes no garbage, which halves the CPU
+ * time of the sending side (measured with `node --cpu-prof`: fresh 1 MiB buffers spend as much
+ * in the collector as in sha256).
+ *
+ * Why reuse is safe: a chunk is handed on only after the previous turn of its buffer is written.
+ * undici writes each body chunk to the socket and waits for `drain` whenever the socket buffers
+ * it (a full 1 MiB chunk always exceeds the socket's 16 KiB high-water mark), and a Node
+ * `Readable` in between holds at most one chunk of `chunkSize` ahead; so by the time a buffer
+ * comes round again (after {@link FILE_BUFFERS} - 1 other chunks) its bytes are in the kernel.
+ * Were that ever broken, the bytes sent would not match the digest computed here before each
+ * chunk is yielded, and the registry would refuse the upload: it fails, never silently.
+ */
+export async function* fileChunks(
+  path: string,
+  start: number,
+  chunkSize: number,
+): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffers = Array.from({ length: FILE_BUFFERS }, () => Buffer.allocUnsafe(chunkSize));
+    let position = start;
+    for (let turn = 0; ; turn = (turn + 1) % FILE_BUFFERS) {
+      const buffer = buffers[turn]!;
+      const { bytesRead } = await handle.read(buffer, 0, chunkSize, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
