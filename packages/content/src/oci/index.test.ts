@@ -318,6 +318,26 @@ describe('OciLayoutStore.openReadOnly', () => {
     });
   });
 
+  it('resolves the digest of any blob it holds, in a directory and in a tar archive', async () => {
+    const { root, image } = await writtenLayout();
+    const tarFile = join(scratch, `layout-${++counter}.tar`);
+    await run('tar', ['-cf', tarFile, '-C', root, '.']);
+    for (const layout of [
+      await OciLayoutStore.openReadOnly(root),
+      await OciLayoutStore.openReadOnly(tarFile),
+    ]) {
+      expect(await layout.resolve(image.layer.digest)).toEqual({
+        mediaType: 'application/octet-stream',
+        digest: image.layer.digest,
+        size: image.layer.size,
+      });
+      expect((await layout.resolve(image.manifest.digest)).mediaType).toBe(image.manifest.mediaType);
+      await expect(layout.resolve(`sha256:${'1'.repeat(64)}`)).rejects.toMatchObject({
+        code: NotFoundError.code,
+      });
+    }
+  });
+
   it('reads tar archives with long names written in pax format', async () => {
     const { root, image } = await writtenLayout();
     const tarFile = join(scratch, `layout-${++counter}.tar`);

@@ -266,13 +266,21 @@ export class ReadOnlyOciLayout implements ReadOnlyGraphTarget, TagLister {
     return (await this.files.size(blobPath(target.digest))) !== undefined;
   }
 
-  /** Resolves a tag, or the digest of a manifest listed in `index.json`. */
+  /**
+   * Resolves a tag, or a digest: the digest of a manifest listed in `index.json` resolves to its
+   * listed descriptor; any other digest whose blob the layout holds resolves to
+   * `application/octet-stream` with the blob's size (so `blob fetch` works on layouts, tar files too).
+   */
   async resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
     options.signal?.throwIfAborted();
     await this.refresh();
     const desc = this.state.tags.get(reference) ?? this.state.manifests.get(reference);
-    if (desc === undefined) throw new NotFoundError(`${reference}: not found`);
-    return plainDescriptor(desc);
+    if (desc !== undefined) return plainDescriptor(desc);
+    if (isDigest(reference)) {
+      const size = await this.files.size(blobPath(reference));
+      if (size !== undefined) return { mediaType: 'application/octet-stream', digest: reference, size };
+    }
+    throw new NotFoundError(`${reference}: not found`);
   }
 
   /** Yields the tags in lexical order, in pages, after `last` when given. */
