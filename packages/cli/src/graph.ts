@@ -3,33 +3,21 @@
  * listing the referrers of a manifest in a registry (referrers API or tag schema) or any other
  * target with predecessors (an OCI layout).
  *
- * These belong in `@oras/content` (oras-go has `oras.Resolve` with `TargetPlatform` and
- * `registry.Referrers`); they live here until it exports them.
+ * `listReferrers` belongs in a library (oras-go has `registry.Referrers`); it lives here until
+ * one exports it.
  */
-import { describeReferrer, fetchAll, isPredecessorFinder, type ReadOnlyTarget } from '@oras/content';
 import {
-  type Descriptor,
-  type ImageConfig,
-  type Index,
-  type Manifest,
-  MediaType,
-  matchPlatform,
-  NotFoundError,
-  type Platform,
-  formatPlatform,
-} from '@oras/spec';
-
-function isIndex(desc: Descriptor): boolean {
-  return desc.mediaType === MediaType.ImageIndex || desc.mediaType === MediaType.DockerManifestList;
-}
-
-function isImageManifest(desc: Descriptor): boolean {
-  return desc.mediaType === MediaType.ImageManifest || desc.mediaType === MediaType.DockerManifest;
-}
+  describeReferrer,
+  fetchAll,
+  isPredecessorFinder,
+  type ReadOnlyTarget,
+  selectPlatform,
+} from '@oras/content';
+import { type Descriptor, MediaType, type Platform } from '@oras/spec';
 
 /**
- * Resolves `reference`; with a platform, an index resolves to its first manifest for that platform
- * and a manifest must carry that platform in its config.
+ * Resolves `reference`; with a platform, an index resolves to its manifest for that platform and a
+ * manifest must carry that platform in its config.
  */
 export async function resolvePlatform(
   target: ReadOnlyTarget,
@@ -37,39 +25,7 @@ export async function resolvePlatform(
   platform?: Platform,
 ): Promise<Descriptor> {
   const desc = await target.resolve(reference);
-  if (!platform) return desc;
-  return selectPlatform(target, desc, platform, reference);
-}
-
-/** The manifest for `platform` under `desc` (an index or a manifest). */
-export async function selectPlatform(
-  target: ReadOnlyTarget,
-  desc: Descriptor,
-  platform: Platform,
-  reference = desc.digest,
-): Promise<Descriptor> {
-  if (isIndex(desc)) {
-    const index = JSON.parse(Buffer.from(await fetchAll(target, desc)).toString('utf8')) as Index;
-    const found = index.manifests.find((m) => matchPlatform(platform, m.platform));
-    if (found) return found;
-  } else if (isImageManifest(desc)) {
-    const manifest = JSON.parse(Buffer.from(await fetchAll(target, desc)).toString('utf8')) as Manifest;
-    if (manifest.config.mediaType === MediaType.ImageConfig) {
-      const config = JSON.parse(
-        Buffer.from(await fetchAll(target, manifest.config)).toString('utf8'),
-      ) as ImageConfig;
-      const got: Platform = {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {}),
-        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
-      };
-      if (matchPlatform(platform, got)) return desc;
-    }
-  }
-  throw new NotFoundError(
-    `${reference}: no matching manifest was found in the manifest list for platform ${formatPlatform(platform)}`,
-  );
+  return platform ? selectPlatform(target, desc, platform) : desc;
 }
 
 /** A target that lists referrers itself (a remote repository). */
