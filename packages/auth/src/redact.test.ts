@@ -27,6 +27,26 @@ describe('redactHeaders', () => {
       'content-length': '12',
     });
   });
+
+  it('hides the signature of a presigned URL in Location and Link, absolute or relative', () => {
+    // found by the hostile suite: `oras pull --debug` printed the 307 Location of a blob redirect,
+    // signature and all
+    expect(
+      redactHeaders({
+        location: 'https://storage.example/blobs/sha256:ab?sig=5ec2e7&X-Amz-Signature=deadbeef&repo=a',
+        'content-location': '/v2/a/b/blobs/uploads/u1?_state=s1&token=t0ken',
+        link: '</v2/a/b/tags/list?n=2&last=b&token=t0ken>; rel="next"',
+        'content-length': '0',
+      }),
+    ).toEqual({
+      location: 'https://storage.example/blobs/sha256:ab?sig=<redacted>&X-Amz-Signature=<redacted>&repo=a',
+      'content-location': '/v2/a/b/blobs/uploads/u1?_state=s1&token=<redacted>',
+      link: '</v2/a/b/tags/list?n=2&last=b&token=<redacted>>; rel="next"',
+      'content-length': '0',
+    });
+    const plain = '/v2/a/b/blobs/uploads/u2?_state=abc';
+    expect(redactHeaders({ location: plain }).location).toBe(plain);
+  });
 });
 
 describe('redactUrl', () => {

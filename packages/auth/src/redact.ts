@@ -26,9 +26,23 @@ function isSecretName(name: string): boolean {
   return SECRET_WORDS.test(name);
 }
 
+/** Headers whose value is a URL (or, for `link`, URLs in angle brackets) that may be presigned. */
+const URL_HEADERS: ReadonlySet<string> = new Set(['location', 'content-location', 'link']);
+
+const RELATIVE_BASE = 'http://relative.invalid';
+
+/** {@link redactUrl} for an absolute or a relative URL (kept relative). */
+function redactUrlReference(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return redactUrl(value);
+  const redacted = redactUrl(new URL(value, RELATIVE_BASE));
+  return redacted.startsWith(RELATIVE_BASE) ? redacted.slice(RELATIVE_BASE.length) : redacted;
+}
+
 /**
  * A copy of `headers` with secret values replaced: `Authorization` and `Proxy-Authorization` keep
- * their scheme, cookies and token headers are replaced whole, other headers are kept.
+ * their scheme, cookies and token headers are replaced whole, the URLs of `Location` and `Link`
+ * lose their secret query values (a redirect to presigned blob storage carries its signature
+ * there), other headers are kept.
  */
 export function redactHeaders(
   headers: Readonly<Record<string, string | readonly string[] | number | undefined>>,
@@ -39,6 +53,11 @@ export function redactHeaders(
     const lower = name.toLowerCase();
     const secret = SECRET_HEADERS.has(lower) || (lower.startsWith('x-') && isSecretName(lower.slice(2)));
     const one = (v: string): string => {
+      if (URL_HEADERS.has(lower)) {
+        return lower === 'link'
+          ? v.replace(/<([^>]*)>/g, (_, url: string) => `<${redactUrlReference(url)}>`)
+          : redactUrlReference(v);
+      }
       if (!secret) return v;
       if (lower === 'authorization' || lower === 'proxy-authorization') {
         const space = v.indexOf(' ');

@@ -6,7 +6,9 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /** One request the server got. */
 export interface HostileRequest {
@@ -14,6 +16,14 @@ export interface HostileRequest {
   readonly url: URL;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** Over TLS: whether the client presented a certificate. */
+  readonly clientCertificate: boolean;
+}
+
+/** Options of {@link startHostileServer}. */
+export interface HostileServerOptions {
+  /** Serve HTTPS with this certificate, asking every client for its certificate (never requiring one). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** Writes the answer to one request; returning false (or nothing written) means 404. */
@@ -21,7 +31,7 @@ export type HostileHandler = (req: HostileRequest, res: ServerResponse) => unkno
 
 /** A running lying registry. */
 export interface HostileServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http(s)://127.0.0.1:<port>` */
   readonly url: string;
   /** `127.0.0.1:<port>` */
   readonly host: string;
@@ -34,10 +44,13 @@ export interface HostileServer {
 }
 
 /** Starts a server that answers with `handler`. */
-export async function startHostileServer(handler: HostileHandler): Promise<HostileServer> {
+export async function startHostileServer(
+  handler: HostileHandler,
+  options: HostileServerOptions = {},
+): Promise<HostileServer> {
   let current = handler;
   const requests: HostileRequest[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
@@ -47,6 +60,9 @@ export async function startHostileServer(handler: HostileHandler): Promise<Hosti
         url: new URL(req.url ?? '/', 'http://127.0.0.1'),
         headers: req.headers,
         body: Buffer.concat(chunks),
+        clientCertificate:
+          options.tls !== undefined &&
+          Object.keys((req.socket as TLSSocket).getPeerCertificate?.() ?? {}).length > 0,
       };
       requests.push(request);
       try {
@@ -59,14 +75,17 @@ export async function startHostileServer(handler: HostileHandler): Promise<Hosti
         res.destroy();
       }
     });
-  });
+  };
+  const server = options.tls
+    ? createTlsServer({ ...options.tls, requestCert: true, rejectUnauthorized: false }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     port,
     requests,
