@@ -12,7 +12,7 @@ import {
   type Storage,
   type TagLister,
 } from '@oras/content';
-import { OciLayoutStore } from '@oras/content/oci';
+import { OciLayoutStore, writeLayoutTar } from '@oras/content/oci';
 import {
   type Descriptor,
   ErrorCode,
@@ -31,7 +31,6 @@ import { formatBytes, formatDuration, toBytes } from '../output/humanize.js';
 import { createReporter } from '../output/reporter.js';
 import type { Prompts, StatusReporter } from '../output/status.js';
 import { openRepository } from '../targets.js';
-import { writeTarOfDirectory } from './backup-tar.js';
 import { stringArg } from './flags.js';
 
 /** The status prompts of backup. */
@@ -220,7 +219,7 @@ export async function runBackup(argv: Record<string, unknown>, ctx: CliContext):
     if (toTar) {
       ctx.stdout.write(`Exporting to ${output}\n`);
       try {
-        const size = await writeTarOfDirectory(root, outputPath);
+        const size = await writeLayoutTar(root, outputPath);
         ctx.stdout.write(`Exported to ${output} (${formatBytes(toBytes(size))})\n`);
       } catch (error) {
         await rm(outputPath, { force: true });

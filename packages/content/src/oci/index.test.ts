@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGraphTarget, isReadOnlyGraphTarget } from '../interfaces.js';
 import { fetchAll, pushBytes } from '../stream.js';
 import { runStoreBehaviourSuite } from '../testing/index.js';
-import { OciLayoutStore, acquireLock } from './index.js';
+import { OciLayoutStore, acquireLock, writeLayoutTar } from './index.js';
 
 const run = promisify(execFile);
 const encoder = new TextEncoder();
@@ -336,6 +336,22 @@ describe('OciLayoutStore.openReadOnly', () => {
         code: NotFoundError.code,
       });
     }
+  });
+
+  it('writes a layout as a tar archive that reads back the same, and tar lists', async () => {
+    const { root, image, sig } = await writtenLayout();
+    const tarFile = join(scratch, `written-${++counter}.tar`);
+    const size = await writeLayoutTar(root, tarFile);
+    expect((await stat(tarFile)).size).toBe(size);
+    const layout = await OciLayoutStore.openReadOnly(tarFile);
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    expect(new TextDecoder().decode(await fetchAll(layout, image.layer))).toBe('layer of ro');
+    expect((await layout.predecessors(image.manifest)).map((d) => d.digest)).toEqual([sig.manifest.digest]);
+    const { stdout } = await run('tar', ['-tf', tarFile]);
+    expect(stdout.split('\n')).toEqual(
+      expect.arrayContaining(['oci-layout', 'index.json', `blobs/sha256/${image.layer.digest.slice(7)}`]),
+    );
+    expect((await readdir(scratch)).some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 
   it('reads tar archives with long names written in pax format', async () => {
