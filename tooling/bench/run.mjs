@@ -64,6 +64,8 @@ if (!canMeasureMemory())
 const work = join(tmpdir(), `oras-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
 const oras = (...argv) => ['node', orasBin, ...argv];
+// the library's fastest paths (what the CLI would do with them): tooling/bench/lib/oras-lib.mjs
+const orasLib = (...argv) => ['node', join(import.meta.dirname, 'lib/oras-lib.mjs'), ...argv];
 
 // ---------------------------------------------------------------------------------------------
 // Content
@@ -167,8 +169,16 @@ const skopeo = (from, to) => [
 // ---------------------------------------------------------------------------------------------
 // Running
 
-/** @type {{ scenario: string, goal: string, results: { tool: string, seconds: number, maxRssMiB: number, runs: number[] }[] }[]} */
+/** @type {{ scenario: string, goal: string, verdict: string, results: { tool: string, seconds: number, maxRssMiB: number, runs: number[] }[] }[]} */
 const report = [];
+
+/** The median seconds of `tool` in `results`. */
+const secondsOf = (results, tool) => results.find((r) => r.tool === tool)?.seconds ?? Number.NaN;
+
+/** A verdict line: whether `value` (a ratio) is within `limit`. */
+function within(label, value, limit) {
+  return `${value <= limit ? 'met' : 'NOT met'}: ${label} ${value.toFixed(2)} (goal <= ${limit})`;
+}
 
 /**
  * Runs each tool once per round, alternating, `rounds` times, and records the medians.
@@ -178,7 +188,7 @@ const report = [];
  * Uploads go to fresh registries so that no tool finds what another (or its own last run) left
  * there: skopeo remembers where it saw each blob and mounts it from there instead of uploading.
  */
-async function scenario(name, goal, tools, rounds = runs) {
+async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
   const times = new Map(Object.keys(tools).map((t) => [t, []]));
   const rss = new Map(Object.keys(tools).map((t) => [t, []]));
   for (let round = 0; round < rounds; round++) {
@@ -206,9 +216,10 @@ async function scenario(name, goal, tools, rounds = runs) {
     maxRssMiB: Math.max(...rss.get(tool)),
     runs: list,
   }));
-  report.push({ scenario: name, goal, results });
+  const verdict = check ? check(results) : '';
+  report.push({ scenario: name, goal, verdict, results });
   const base = results[0].seconds;
-  console.log(`\n${name}  (${goal})`);
+  console.log(`\n${name}  (${goal})${verdict ? `\n  -> ${verdict}` : ''}`);
   for (const r of results) {
     const ratio = r.seconds / base;
     console.log(
@@ -233,17 +244,33 @@ try {
     wanted('push') || wanted('pull') || wanted('copy') ? await makeLayout(bigLayout, [big]) : undefined;
 
   if (wanted('push')) {
-    await scenario(`push one ${human(size)} file`, 'oras-ts at most 0.9x the wire limit', {
-      'oras-ts push': async (_, fresh) => ({
-        argv: oras('push', '--plain-http', `${await fresh()}/push:v`, 'big.bin'),
-      }),
-      'wire limit (openssl + curl)': async (_, fresh) => ({
-        argv: ['bash', join(here, 'lib/curl-push.sh'), `http://${await fresh()}`, 'push', big],
-      }),
-      'skopeo copy (oci layout)': async (_, fresh) => ({
-        argv: skopeo(`oci:${bigLayout}:v`, `docker://${await fresh()}/push:v`),
-      }),
-    });
+    await scenario(
+      `push one ${human(size)} file`,
+      'oras-ts at most 0.9x the wire limit',
+      {
+        'oras-ts push': async (_, fresh) => ({
+          argv: oras('push', '--plain-http', `${await fresh()}/push:v`, 'big.bin'),
+        }),
+        'wire limit (openssl + curl)': async (_, fresh) => ({
+          argv: ['bash', join(here, 'lib/curl-push.sh'), `http://${await fresh()}`, 'push', big],
+        }),
+        'skopeo copy (oci layout)': async (_, fresh) => ({
+          argv: skopeo(`oci:${bigLayout}:v`, `docker://${await fresh()}/push:v`),
+        }),
+        'oras-ts library (pushFile)': async (_, fresh) => ({
+          argv: orasLib('push', `${await fresh()}/push:v`, big),
+        }),
+      },
+      {
+        check: (r) => {
+          const wire = secondsOf(r, 'wire limit (openssl + curl)');
+          return [
+            within('CLI / wire', secondsOf(r, 'oras-ts push') / wire, 0.9),
+            within('library / wire', secondsOf(r, 'oras-ts library (pushFile)') / wire, 0.9),
+          ].join('; ');
+        },
+      },
+    );
   }
 
   if (wanted('pull') || wanted('copy')) {
@@ -285,17 +312,50 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        'oras-ts library (fetch)': (i) => {
+          const out = join(work, `pull-lib-${i}`);
+          return {
+            argv: orasLib('pull', `${A}/big:v`, out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+        'experiment: 4 parallel ranges': (i) => {
+          const out = join(work, `pull-ranged-${i}`);
+          return {
+            argv: orasLib('pull-ranged', '4', `${A}/big:v`, out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+      },
+      {
+        check: (r) => {
+          const floor = secondsOf(r, 'Node floor (node:http, hash, rename)');
+          const skopeoPull = secondsOf(r, 'skopeo copy (to oci layout)');
+          return [
+            within('CLI / floor', secondsOf(r, 'oras-ts pull') / floor, 1.15),
+            within('library / floor', secondsOf(r, 'oras-ts library (fetch)') / floor, 1.15),
+            within('CLI / skopeo', secondsOf(r, 'oras-ts pull') / skopeoPull, 0.5),
+          ].join('; ');
+        },
       },
     );
   }
 
   if (wanted('copy')) {
-    await scenario(`copy ${human(size)} between two repositories of one registry`, 'mounted, not moved', {
-      'oras-ts cp (mount)': (i) => ({
-        argv: oras('cp', '--from-plain-http', '--to-plain-http', `${A}/big:v`, `${A}/mount-ours-${i}:v`),
-      }),
-      'skopeo copy': (i) => ({ argv: skopeo(`docker://${A}/big:v`, `docker://${A}/mount-skopeo-${i}:v`) }),
-    });
+    await scenario(
+      `copy ${human(size)} between two repositories of one registry`,
+      'mounted, not moved',
+      {
+        'oras-ts cp (mount)': (i) => ({
+          argv: oras('cp', '--from-plain-http', '--to-plain-http', `${A}/big:v`, `${A}/mount-ours-${i}:v`),
+        }),
+        'skopeo copy': (i) => ({ argv: skopeo(`docker://${A}/big:v`, `docker://${A}/mount-skopeo-${i}:v`) }),
+      },
+      {
+        // a mount moves no bytes: well under a second whatever the size
+        check: (r) => within('oras-ts cp seconds', secondsOf(r, 'oras-ts cp (mount)'), 1.5),
+      },
+    );
     await scenario(
       `copy ${human(size)} between two registries`,
       'streamed: at most 1.2x a pull plus a push',
@@ -306,6 +366,15 @@ try {
         'skopeo copy': async (_, fresh) => ({
           argv: skopeo(`docker://${A}/big:v`, `docker://${await fresh()}/cp:v`),
         }),
+      },
+      {
+        check: (r) => {
+          const push = report.find((g) => g.scenario.startsWith('push one'));
+          const pull = report.find((g) => g.scenario.startsWith('pull one'));
+          if (!push || !pull) return 'needs the push and pull scenarios in the same run';
+          const both = secondsOf(push.results, 'oras-ts push') + secondsOf(pull.results, 'oras-ts pull');
+          return within('cp / (CLI pull + CLI push)', secondsOf(r, 'oras-ts cp') / both, 1.2);
+        },
       },
     );
   }
@@ -327,32 +396,42 @@ try {
       smallLayout,
       names.map((n) => join(smallDir, n)),
     );
-    await scenario(`push ${smallCount} files of 4 KiB`, 'faster than skopeo', {
-      'oras-ts push': async (_, fresh) => ({
-        argv: oras('push', '--plain-http', `${await fresh()}/small:v`, ...names),
-        cwd: smallDir,
-      }),
-      'skopeo copy (oci layout)': async (_, fresh) => ({
-        argv: skopeo(`oci:${smallLayout}:v`, `docker://${await fresh()}/small:v`),
-      }),
-    });
+    await scenario(
+      `push ${smallCount} files of 4 KiB`,
+      'faster than skopeo',
+      {
+        'oras-ts push': async (_, fresh) => ({
+          argv: oras('push', '--plain-http', `${await fresh()}/small:v`, ...names),
+          cwd: smallDir,
+        }),
+        'skopeo copy (oci layout)': async (_, fresh) => ({
+          argv: skopeo(`oci:${smallLayout}:v`, `docker://${await fresh()}/small:v`),
+        }),
+      },
+      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+    );
     measure(skopeo(`oci:${smallLayout}:v`, `docker://${A}/small:v`));
-    await scenario(`pull ${smallCount} files of 4 KiB`, 'faster than skopeo', {
-      'oras-ts pull': (i) => {
-        const out = join(work, `small-pull-ours-${i}`);
-        return {
-          argv: oras('pull', '--plain-http', `${A}/small:v`, '-o', out),
-          cleanup: () => rmSync(out, { recursive: true, force: true }),
-        };
+    await scenario(
+      `pull ${smallCount} files of 4 KiB`,
+      'faster than skopeo',
+      {
+        'oras-ts pull': (i) => {
+          const out = join(work, `small-pull-ours-${i}`);
+          return {
+            argv: oras('pull', '--plain-http', `${A}/small:v`, '-o', out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+        'skopeo copy (to oci layout)': (i) => {
+          const out = join(work, `small-pull-skopeo-${i}`);
+          return {
+            argv: skopeo(`docker://${A}/small:v`, `oci:${out}:v`),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
       },
-      'skopeo copy (to oci layout)': (i) => {
-        const out = join(work, `small-pull-skopeo-${i}`);
-        return {
-          argv: skopeo(`docker://${A}/small:v`, `oci:${out}:v`),
-          cleanup: () => rmSync(out, { recursive: true, force: true }),
-        };
-      },
-    });
+      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+    );
     await scenario(
       `copy an artifact of ${smallCount} small layers between registries`,
       'faster than skopeo',
@@ -370,6 +449,7 @@ try {
           argv: skopeo(`docker://${A}/small:v`, `docker://${await fresh()}/small:v`),
         }),
       },
+      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
     );
   }
 
@@ -382,7 +462,14 @@ try {
         'oras-ts --help': () => ({ argv: oras('--help') }),
         'node -e 0': () => ({ argv: ['node', '-e', '0'] }),
       },
-      Math.max(10, runs * 4),
+      {
+        rounds: Math.max(10, runs * 4),
+        check: (r) =>
+          [
+            within('version / node', secondsOf(r, 'oras-ts version') / secondsOf(r, 'node -e 0'), 1.5),
+            within('--help / node', secondsOf(r, 'oras-ts --help') / secondsOf(r, 'node -e 0'), 1.5),
+          ].join('; '),
+      },
     );
   }
 
@@ -395,17 +482,30 @@ try {
       'peak memory at most 120 MiB',
       {
         'oras-ts push': (i) => ({
-          argv: oras('push', '--plain-http', `${A}/mem-${text}-${i}:v`, file.split('/').pop()),
+          argv: oras('push', '--plain-http', `${A}/mem-${text.toLowerCase()}-${i}:v`, file.split('/').pop()),
         }),
         'oras-ts pull': (i) => {
           const out = join(work, `mem-pull-${i}`);
           return {
-            argv: oras('pull', '--plain-http', `${A}/mem-${text}-${i}:v`, '-o', out),
+            argv: oras('pull', '--plain-http', `${A}/mem-${text.toLowerCase()}-${i}:v`, '-o', out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
+        'oras-ts library push': (i) => ({
+          argv: orasLib('push', `${A}/mem-lib-${text.toLowerCase()}-${i}:v`, file),
+        }),
+        'oras-ts library pull': (i) => {
+          const out = join(work, `mem-lib-pull-${i}`);
+          return {
+            argv: orasLib('pull', `${A}/mem-lib-${text.toLowerCase()}-${i}:v`, out),
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
       },
-      1,
+      {
+        rounds: 1,
+        check: (r) => within('largest peak MiB', Math.max(...r.map((x) => x.maxRssMiB)), 120),
+      },
     );
     rmSync(file, { force: true });
   }
@@ -433,7 +533,8 @@ const rows = report.flatMap((group) =>
     const ours = group.results[0].seconds;
     const ratio = n === 0 ? '1.00' : (ours / r.seconds).toFixed(2);
     const mem = Number.isNaN(r.maxRssMiB) ? 'n/a' : r.maxRssMiB.toFixed(0);
-    return `| ${n === 0 ? group.scenario : ''} | ${r.tool} | ${r.seconds.toFixed(3)} | ${ratio} | ${mem} | ${n === 0 ? group.goal : ''} |`;
+    const goal = n === 0 ? `${group.goal}${group.verdict ? `<br>**${group.verdict}**` : ''}` : '';
+    return `| ${n === 0 ? group.scenario : ''} | ${r.tool} | ${r.seconds.toFixed(3)} | ${ratio} | ${mem} | ${goal} |`;
   }),
 );
 
