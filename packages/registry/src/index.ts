@@ -41,7 +41,7 @@ export {
   defaultClient,
   referrersTag,
 } from './repository.js';
-export type { RegistryWarning, RemoteRepositoryOptions } from './repository.js';
+export type { PushStreamOptions, RegistryWarning, RemoteRepositoryOptions } from './repository.js';
 export {
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_DEADLINE_MS,

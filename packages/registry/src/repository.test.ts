@@ -241,8 +241,12 @@ describe('blobs', () => {
   it('pushStream chunks a one-shot source, which cannot be sent again', async () => {
     const r = repo();
     const data = Buffer.alloc(10_000, 3);
-    const desc = await r.pushStream('application/x-test', Readable.from([data]));
+    const progress: number[] = [];
+    const desc = await r.pushStream('application/x-test', Readable.from([data]), {
+      onProgress: (n) => progress.push(n),
+    });
     expect(desc.digest).toBe(sha256(data));
+    expect(progress).toEqual([10_000]);
     const patches = registry.requests.filter((q) => q.method === 'PATCH');
     expect(patches.every((q) => q.headers['content-range'] !== undefined)).toBe(true);
   });
@@ -253,8 +257,11 @@ describe('blobs', () => {
       const path = join(dir, 'big.bin');
       const data = Buffer.from(Array.from({ length: 5 * 1024 * 1024 + 123 }, (_, i) => (i * 11) % 256));
       await writeFile(path, data);
-      const desc = await repo().pushFile('application/x-big', path);
+      const progress: number[] = [];
+      const desc = await repo().pushFile('application/x-big', path, { onProgress: (n) => progress.push(n) });
       expect(desc).toEqual({ mediaType: 'application/x-big', digest: sha256(data), size: data.length });
+      expect(progress.at(-1)).toBe(data.length);
+      expect(progress.every((n, i) => i === 0 || n > progress[i - 1]!)).toBe(true);
       expect(registry.blobs.get(desc.digest)?.equals(data)).toBe(true);
       expect(registry.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
     } finally {

@@ -58,7 +58,7 @@ import type {
   ReferrersOptions,
   Repository,
 } from './interfaces.js';
-import { fileChunks, hashedFrom, type ReopenableSource, verifiedChunks } from './upload-source.js';
+import { counted, fileChunks, hashedFrom, type ReopenableSource, verifiedChunks } from './upload-source.js';
 import { parseNextLink, resolveUploadLocation } from './urls.js';
 
 /** Default cap on manifests, indexes, tag lists and referrer lists read into memory. */
@@ -84,6 +84,15 @@ const READ_OPTIONS = { objectMode: false, highWaterMark: FILE_READ_CHUNK } as co
 
 /** The zero sha256 digest, used to probe for the referrers API. */
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+/** Options of {@link RemoteRepository.pushStream} and {@link RemoteRepository.pushFile}. */
+export interface PushStreamOptions extends OperationOptions {
+  /**
+   * Called as bytes go out with how many of the blob the registry has been sent so far (it can
+   * go back when an upload resumes or starts over): for progress bars.
+   */
+  readonly onProgress?: (bytesSent: number) => void;
+}
 
 /** A warning a registry sent in a `Warning` header (distribution-spec "Warnings"). */
 export interface RegistryWarning {
@@ -953,7 +962,7 @@ export class RemoteRepository implements Repository {
   async pushStream(
     mediaType: string,
     source: ContentSource | ReopenableSource,
-    options: OperationOptions = {},
+    options: PushStreamOptions = {},
   ): Promise<Descriptor> {
     let session = await this.#startUpload(undefined, options);
     if (session === 'mounted') throw new UnsupportedError('unexpected mount');
@@ -977,6 +986,7 @@ export class RemoteRepository implements Repository {
       } else {
         chunkSource = source;
       }
+      if (options.onProgress) chunkSource = counted(chunkSource, options.onProgress);
       const wanted = this.#options.streamChunkSize ?? DEFAULT_STREAM_CHUNK_SIZE;
       const size = Math.max(session.minChunk, Math.min(wanted, this.#options.maxChunkSize ?? wanted));
       const { digest, last } = await this.#uploadChunks(session, chunkSource, size, options);
@@ -995,12 +1005,13 @@ export class RemoteRepository implements Repository {
    * ({@link RemoteRepository.pushStream} with the file as a reopenable source), which is why it
    * cannot be skipped: its digest is known only once it has been sent.
    */
-  async pushFile(mediaType: string, path: string, options: OperationOptions = {}): Promise<Descriptor> {
+  async pushFile(mediaType: string, path: string, options: PushStreamOptions = {}): Promise<Descriptor> {
     const { size } = await stat(path);
     if (size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
       const bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
       const desc: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
       await this.#pushBlob(desc, bytes, options);
+      options.onProgress?.(bytes.byteLength);
       return desc;
     }
     const desc = await this.pushStream(
@@ -1023,7 +1034,7 @@ export class RemoteRepository implements Repository {
   async #uploadStreamed(
     session: UploadSession,
     open: ReopenableSource,
-    options: OperationOptions,
+    options: PushStreamOptions,
   ): Promise<string | 'refused'> {
     const digester = createDigester();
     const progress = { hashed: 0, sent: 0 };
@@ -1036,7 +1047,11 @@ export class RemoteRepository implements Repository {
           url: session.location,
           headers: { 'content-type': 'application/octet-stream' },
           // a function body: the auth client calls it again after a challenge
-          body: () => Readable.from(hashedFrom(open(start), start, digester, progress), READ_OPTIONS),
+          body: () =>
+            Readable.from(
+              hashedFrom(open(start), start, digester, progress, options.onProgress),
+              READ_OPTIONS,
+            ),
           scopes: this.#scopes('pull', 'push'),
           ...(options.signal ? { signal: options.signal } : {}),
         });

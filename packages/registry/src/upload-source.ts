@@ -40,6 +40,7 @@ export async function* hashedFrom(
   start: number,
   digester: Digester,
   progress: { hashed: number; sent: number },
+  onProgress?: (bytesSent: number) => void,
 ): AsyncGenerator<Uint8Array> {
   let position = start;
   progress.sent = start;
@@ -51,6 +52,20 @@ export async function* hashedFrom(
     }
     position = end;
     progress.sent = end;
+    onProgress?.(end);
+    yield chunk;
+  }
+}
+
+/** Yields `source` unchanged, calling `onProgress` with the running byte count. */
+export async function* counted(
+  source: ContentSource,
+  onProgress: (bytesSent: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of chunksOf(source)) {
+    total += chunk.byteLength;
+    onProgress(total);
     yield chunk;
   }
 }
