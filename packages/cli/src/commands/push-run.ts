@@ -45,9 +45,12 @@ export async function runPush(argv: Record<string, unknown>, ctx: CliContext): P
   else if (imageSpec === undefined && config !== undefined && artifactType === '')
     version = PackManifestVersion.V1_0;
   if (version === PackManifestVersion.V1_0 && platform && artifactType !== '') {
-    throw new CliError('artifact type cannot be customized for OCI image-spec v1.0 when platform is specified', {
-      hint: 'consider using image spec v1.1 or remove --artifact-type',
-    });
+    throw new CliError(
+      'artifact type cannot be customized for OCI image-spec v1.0 when platform is specified',
+      {
+        hint: 'consider using image spec v1.1 or remove --artifact-type',
+      },
+    );
   }
   if (version === PackManifestVersion.V1_1 && config !== undefined && artifactType === '') {
     throw new CliError('missing artifact type for OCI image-spec v1.1 artifacts', {
