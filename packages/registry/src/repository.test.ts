@@ -251,6 +251,26 @@ describe('blobs', () => {
     expect(patches.every((q) => q.headers['content-range'] !== undefined)).toBe(true);
   });
 
+  it('leaves the digest of a large streamed push to the registry, which refuses wrong content', async () => {
+    const r = repo();
+    const right = Buffer.alloc(5 * 1024 * 1024, 1);
+    const wrong = Buffer.alloc(5 * 1024 * 1024, 2);
+    const desc = descOf('application/octet-stream', right);
+    const err = await r.push(desc, Readable.from([wrong])).catch((e: unknown) => e);
+    expect(ResponseError.is(err)).toBe(true);
+    expect((err as ResponseError).errors[0]?.code).toBe('DIGEST_INVALID');
+    expect(registry.blobs.has(desc.digest)).toBe(false);
+  });
+
+  it('fails a large streamed push whose content is longer than its descriptor says', async () => {
+    const r = repo();
+    const data = Buffer.alloc(5 * 1024 * 1024, 1);
+    const desc = descOf('application/octet-stream', data);
+    const err = await r.push(desc, Readable.from([data, Buffer.alloc(10)])).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/goes on past its size/);
+    expect(registry.blobs.has(desc.digest)).toBe(false);
+  });
+
   it('pushFile streams a large file once and returns its descriptor', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'oras-push-file-'));
     try {

@@ -58,7 +58,7 @@ import type {
   ReferrersOptions,
   Repository,
 } from './interfaces.js';
-import { counted, fileChunks, hashedFrom, type ReopenableSource, verifiedChunks } from './upload-source.js';
+import { counted, fileChunks, hashedFrom, type ReopenableSource, sizedChunks } from './upload-source.js';
 import { parseNextLink, resolveUploadLocation } from './urls.js';
 
 /** Default cap on manifests, indexes, tag lists and referrer lists read into memory. */
@@ -760,7 +760,7 @@ export class RemoteRepository implements Repository {
           );
         }
         used = true;
-        return verifiedChunks(content, expected);
+        return sizedChunks(content, expected);
       });
     const url = new URL(session.location);
     url.searchParams.set('digest', expected.digest);
