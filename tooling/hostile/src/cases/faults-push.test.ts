@@ -34,6 +34,16 @@ afterEach(async () => {
   await box.remove();
 });
 
+const httpDate = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toUTCString();
+
+describe('push through registry faults', () => {
+  it('honours 429 with Retry-After as an HTTP date on the blob PUT', async () => {
+    registry.setFaults({ tooManyRequests: { retryAfter: httpDate(2), methods: ['PUT'], times: 1 } });
+    expect((await pushThrough(box, registry, files)).problems).toEqual([]);
+    expect(registry.faultCount('tooManyRequests')).toBe(1);
+  });
+});
+
 describe('push through a proxy that cuts uploads', () => {
   it('fails cleanly, with no manifest over missing blobs, when every connection drops', async () => {
     proxy.setPlan({ cutAfterBytes: 1 * MiB });
