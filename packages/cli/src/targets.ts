@@ -17,6 +17,7 @@ import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
 import { createTransport, RemoteRepository } from '@oras/registry';
 import type { CliContext } from './context.js';
+import { userAgent } from './version-info.js';
 import type { CommonOptions } from './options/common.js';
 import {
   type FlagPrefix,
@@ -104,6 +105,7 @@ export async function openRepository(
   const client = new AuthClient({
     credential: await credentialFunc(host, remote, ctx),
     dispatcher,
+    userAgent: userAgent(),
     cache: SHARED_CACHE,
     headers: headerRecord(remote.headers),
     ...(log ? { log } : {}),

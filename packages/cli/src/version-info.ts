@@ -27,6 +27,11 @@ export function cliVersion(): string {
   return cached;
 }
 
+/** The `User-Agent` every request of the CLI carries: `oras-ts/<version>`. */
+export function userAgent(): string {
+  return `oras-ts/${cliVersion()}`;
+}
+
 /** The facts about this CLI and the process running it. */
 export function versionInfo(): VersionInfo {
   return {

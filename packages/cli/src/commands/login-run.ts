@@ -7,6 +7,7 @@ import { parseCommon } from '../options/common.js';
 import { parseRemote, usePlainHttp } from '../options/remote.js';
 import { debugLog, flagCredential } from '../targets.js';
 import { LinePrompter } from './prompt.js';
+import { userAgent } from '../version-info.js';
 
 /** Runs `oras login`. */
 export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
@@ -40,6 +41,7 @@ export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): 
   const log = debugLog(common, ctx);
   await login(store, registry, cred, {
     dispatcher,
+    userAgent: userAgent(),
     plainHttp: usePlainHttp(remote, registry),
     ...(log ? { log } : {}),
   });
