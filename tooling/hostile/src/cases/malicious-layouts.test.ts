@@ -1,0 +1,121 @@
+/**
+ * OCI layouts built by hand that `oras restore` and `oras cp --from-oci-layout` read: a tar with
+ * `..` and absolute entries and links out, and an `index.json` whose digests are paths. Nothing
+ * outside the output folder changes, nothing from
+ * outside reaches the registry, and every refusal is one clean line naming the reason.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type TarEntry, manifestOf, sha256, tarOf } from '../harness/craft.js';
+import { eitherProblems } from '../harness/outcome.js';
+import { type Sandbox, createSandbox } from '../harness/sandbox.js';
+import { diffTrees, pathsOutside } from '../harness/tree.js';
+
+const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
+const REASON = /digest|invalid|path|travers|outside|link|not found|layout|tar|entry|blob/i;
+
+let registry: TestRegistry;
+let box: Sandbox;
+const SECRET_FILE_TEXT = 'outside secret 8c2f\n';
+
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry.close();
+});
+beforeEach(async () => {
+  box = await createSandbox();
+  await writeFile(join(box.outside, 'canary'), SECRET_FILE_TEXT);
+});
+afterEach(async () => {
+  await box.remove();
+});
+
+/** A layout's files: one manifest with one layer, tagged v1, plus `extra` tar entries. */
+function layoutEntries(extra: readonly TarEntry[], layerBytes = Buffer.from('layer\n')): TarEntry[] {
+  const layer = {
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    digest: sha256(layerBytes),
+    size: layerBytes.byteLength,
+  };
+  const manifest = manifestOf([layer]);
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: sha256(manifest),
+        size: manifest.byteLength,
+        annotations: { 'org.opencontainers.image.ref.name': 'v1' },
+      },
+    ],
+  });
+  const blob = (bytes: Uint8Array | string): TarEntry => ({
+    name: `blobs/sha256/${sha256(bytes).slice(7)}`,
+    type: 'file',
+    data: bytes,
+  });
+  return [
+    { name: 'oci-layout', type: 'file', data: LAYOUT },
+    { name: 'index.json', type: 'file', data: index },
+    { name: 'blobs/', type: 'dir' },
+    { name: 'blobs/sha256/', type: 'dir' },
+    blob('{}'),
+    blob(manifest),
+    blob(layerBytes),
+    ...extra,
+  ];
+}
+
+async function restore(tar: Buffer, repo: string) {
+  const input = join(box.work, 'layout.tar');
+  await writeFile(input, tar);
+  const before = await box.snapshot();
+  const run = await box.run(['restore', '--input', input, `${registry.host}/${repo}`, '--plain-http'], {
+    timeoutMs: 30_000,
+  });
+  const diff = diffTrees(before, await box.snapshot());
+  return { run, outside: pathsOutside(diff, ['out']) };
+}
+
+describe('restore from a hand-made layout tar', () => {
+  it('never writes the .. and absolute entries of the tar anywhere', async () => {
+    const tar = tarOf(
+      layoutEntries([
+        { name: '../../outside/evil', type: 'file', data: 'evil' },
+        { name: join(box.outside, 'abs-evil'), type: 'file', data: 'evil' },
+        { name: 'blobs/up', type: 'symlink', linkname: '../../../outside' },
+        { name: 'blobs/up/canary', type: 'file', data: 'overwritten' },
+      ]),
+    );
+    const { run, outside } = await restore(tar, 'layouts/dotdot');
+    expect(eitherProblems(run, REASON)).toEqual([]);
+    expect(outside).toEqual([]);
+  });
+
+  it('refuses an index.json whose digest is a path out of the layout', async () => {
+    const entries = layoutEntries([]);
+    const evil = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: 'sha256:../../../outside/canary',
+          size: SECRET_FILE_TEXT.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'v1' },
+        },
+      ],
+    });
+    const tar = tarOf(entries.map((e) => (e.name === 'index.json' ? { ...e, data: evil } : e)));
+    const { run, outside } = await restore(tar, 'layouts/digest');
+    expect(eitherProblems(run, REASON)).toEqual([]);
+    expect(run.code).not.toBe(0);
+    expect(outside).toEqual([]);
+    expect(registry.storage.getManifest('layouts/digest', 'v1')).toBeUndefined();
+  });
+});
