@@ -1,19 +1,18 @@
 /**
  * Small graph helpers the commands share: resolving a reference to one platform of an index, and
- * listing the referrers of a manifest in a registry (referrers API or tag schema) or any other
- * target with predecessors (an OCI layout).
- *
- * `listReferrers` belongs in a library (oras-go has `registry.Referrers`); it lives here until
- * one exports it.
+ * copying a manifest together with its referrers (`oras cp -r`, `oras backup`, `oras restore`).
  */
 import {
-  describeReferrer,
+  type CopyGraphOptions,
+  extendedCopyGraph,
   fetchAll,
-  isPredecessorFinder,
+  type ReadOnlyGraphStorage,
   type ReadOnlyTarget,
+  referrers,
+  type Storage,
   selectPlatform,
 } from '@oras/content';
-import { type Descriptor, MediaType, type Platform } from '@oras/spec';
+import { type Descriptor, isIndexMediaType, parseIndex, type Platform } from '@oras/spec';
 
 /**
  * Resolves `reference`; with a platform, an index resolves to its manifest for that platform and a
@@ -28,36 +27,41 @@ export async function resolvePlatform(
   return platform ? selectPlatform(target, desc, platform) : desc;
 }
 
-/** A target that lists referrers itself (a remote repository). */
-interface ReferrerLister {
-  referrers(subject: Descriptor, options?: { readonly artifactType?: string }): AsyncIterable<Descriptor[]>;
+/** Only the referrers of a node (manifests whose `subject` is it), not the indexes that list it. */
+function referrersOf(src: ReadOnlyGraphStorage, desc: Descriptor): Promise<Descriptor[]> {
+  return referrers(src, desc);
 }
 
-function isReferrerLister(value: unknown): value is ReferrerLister {
-  return typeof (value as ReferrerLister).referrers === 'function';
+/**
+ * Copies `root` with all its referrers, recursively, and for an index the referrers of its
+ * manifests too (oras#816).
+ */
+export async function copyWithReferrers(
+  src: ReadOnlyGraphStorage,
+  dst: Storage,
+  root: Descriptor,
+  options: CopyGraphOptions,
+): Promise<void> {
+  const extended = { ...options, findPredecessors: referrersOf };
+  await extendedCopyGraph(src, dst, root, extended);
+  if (!isIndexMediaType(root.mediaType)) return;
+  const index = parseIndex(await fetchAll(src, root));
+  for (const child of index.manifests) await extendedCopyGraph(src, dst, child, extended);
 }
 
-/** The referrers of `subject`, optionally of one artifact type. */
-export async function listReferrers(
-  target: ReadOnlyTarget,
-  subject: Descriptor,
-  artifactType?: string,
-): Promise<Descriptor[]> {
-  const out: Descriptor[] = [];
-  if (isReferrerLister(target)) {
-    for await (const page of target.referrers(subject, artifactType ? { artifactType } : {})) {
-      for (const d of page) if (!artifactType || d.artifactType === artifactType) out.push(d);
+/** Counts the referrers of `root`, recursively, and for an index those of its manifests. */
+export async function countReferrers(target: ReadOnlyGraphStorage, root: Descriptor): Promise<number> {
+  const seen = new Set<string>();
+  const walk = async (node: Descriptor): Promise<void> => {
+    for (const r of await referrers(target, node)) {
+      if (seen.has(r.digest)) continue;
+      seen.add(r.digest);
+      await walk(r);
     }
-    return out;
+  };
+  await walk(root);
+  if (isIndexMediaType(root.mediaType)) {
+    for (const child of parseIndex(await fetchAll(target, root)).manifests) await walk(child);
   }
-  if (!isPredecessorFinder(target)) return out;
-  for (const pred of await target.predecessors(subject)) {
-    if (pred.mediaType !== MediaType.ImageManifest && pred.mediaType !== MediaType.ImageIndex) continue;
-    const bytes = await fetchAll(target, pred);
-    const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as { subject?: Descriptor };
-    if (doc.subject?.digest !== subject.digest) continue;
-    const desc = describeReferrer(pred, bytes);
-    if (!artifactType || desc.artifactType === artifactType) out.push(desc);
-  }
-  return out;
+  return seen.size;
 }

@@ -86,6 +86,8 @@ export type {
   ExtendedCopyOptions,
   PreCopyResult,
 } from './copy.js';
+export { referrers } from './referrers.js';
+export type { ReferrersOptions } from './referrers.js';
 export { selectPlatform } from './platform.js';
 export { PackManifestVersion, formatRfc3339, isRfc3339, packManifest } from './pack.js';
 export type { PackManifestOptions } from './pack.js';

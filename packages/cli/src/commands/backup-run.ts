@@ -2,28 +2,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve as resolvePath } from 'node:path';
-import {
-  type CopyGraphOptions,
-  copyGraph,
-  extendedCopyGraph,
-  fetchAll,
-  type ReadOnlyGraphStorage,
-  type ReadOnlyTarget,
-  type Storage,
-  type TagLister,
-} from '@oras/content';
+import { type CopyGraphOptions, copyGraph, type ReadOnlyTarget, type TagLister } from '@oras/content';
 import { OciLayoutStore, writeLayoutTar } from '@oras/content/oci';
-import {
-  type Descriptor,
-  ErrorCode,
-  isIndexMediaType,
-  parseIndex,
-  parseReferenceWithTags,
-  type Reference,
-} from '@oras/spec';
+import { type Descriptor, ErrorCode, parseReferenceWithTags, type Reference } from '@oras/spec';
 import type { CliContext } from '../context.js';
 import { CliError, referenceHint } from '../errors.js';
-import { listReferrers } from '../graph.js';
+import { copyWithReferrers, countReferrers } from '../graph.js';
 import { parseCommon, progressMode } from '../options/common.js';
 import { parseRemote } from '../options/remote.js';
 import { type RegistryTargetSpec, referrersCapability } from '../options/target.js';
@@ -103,45 +87,6 @@ export async function resolveTags(
     }
   }
   return { tags, roots };
-}
-
-/** Only the referrers of a node (manifests whose `subject` is it), not the indexes that list it. */
-function referrersOf(src: ReadOnlyGraphStorage, desc: Descriptor): Promise<Descriptor[]> {
-  return listReferrers(src as unknown as ReadOnlyTarget, desc);
-}
-
-/**
- * Copies `root` with all its referrers, recursively, and for an index the referrers of its
- * manifests too (oras#816).
- */
-export async function copyWithReferrers(
-  src: ReadOnlyGraphStorage,
-  dst: Storage,
-  root: Descriptor,
-  options: CopyGraphOptions,
-): Promise<void> {
-  const extended = { ...options, findPredecessors: referrersOf };
-  await extendedCopyGraph(src, dst, root, extended);
-  if (!isIndexMediaType(root.mediaType)) return;
-  const index = parseIndex(await fetchAll(src, root));
-  for (const child of index.manifests) await extendedCopyGraph(src, dst, child, extended);
-}
-
-/** Counts the referrers of `root`, recursively, and for an index those of its manifests. */
-export async function countReferrers(target: ReadOnlyGraphStorage, root: Descriptor): Promise<number> {
-  const seen = new Set<string>();
-  const walk = async (node: Descriptor): Promise<void> => {
-    for (const r of await referrersOf(target, node)) {
-      if (seen.has(r.digest)) continue;
-      seen.add(r.digest);
-      await walk(r);
-    }
-  };
-  await walk(root);
-  if (isIndexMediaType(root.mediaType)) {
-    for (const child of parseIndex(await fetchAll(target, root)).manifests) await walk(child);
-  }
-  return seen.size;
 }
 
 /** Copy hooks that report each node on a status reporter. */

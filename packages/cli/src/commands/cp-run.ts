@@ -3,18 +3,10 @@
  * of an index's children) between registries and OCI layouts, mounting blobs across repositories
  * of one registry when both ends use the same credentials.
  */
-import {
-  type CopyGraphOptions,
-  copy,
-  copyGraph,
-  extendedCopyGraph,
-  fetchAll,
-  type ReadOnlyGraphStorage,
-  selectPlatform,
-} from '@oras/content';
-import { type Descriptor, type Index, MediaType } from '@oras/spec';
+import { type CopyGraphOptions, copy, copyGraph, selectPlatform } from '@oras/content';
+import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../context.js';
-import { listReferrers } from '../graph.js';
+import { copyWithReferrers } from '../graph.js';
 import { parseCommon, progressMode } from '../options/common.js';
 import { parseFormat } from '../options/format.js';
 import { parseRemote } from '../options/remote.js';
@@ -27,10 +19,6 @@ import { openReadOnlyTarget, openTarget } from '../targets.js';
 import { platformArg, requireReference, withDockerHubHint } from './run-support.js';
 
 const FROM_FORM = '<registry>/<repo>{:<tag>|@<digest>}';
-
-function isIndex(desc: Descriptor): boolean {
-  return desc.mediaType === MediaType.ImageIndex || desc.mediaType === MediaType.DockerManifestList;
-}
 
 /** Runs `oras cp`. */
 export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
@@ -86,15 +74,8 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
   try {
     root = await src.target.resolve(srcRef);
     if (platform) root = await selectPlatform(src.target, root, platform);
-    const findPredecessors = (s: ReadOnlyGraphStorage, d: Descriptor) => listReferrers(s as never, d);
     if (recursive) {
-      await extendedCopyGraph(tracked as never, dst.target, root, { ...options, findPredecessors });
-      if (isIndex(root)) {
-        const index = JSON.parse(Buffer.from(await fetchAll(src.target, root)).toString('utf8')) as Index;
-        for (const child of index.manifests) {
-          await extendedCopyGraph(tracked as never, dst.target, child, { ...options, findPredecessors });
-        }
-      }
+      await copyWithReferrers(tracked, dst.target, root, options);
       if (dstRef && dstRef !== root.digest) await dst.target.tag(root, dstRef);
     } else if (dstRef && dstRef !== root.digest) {
       await copy(tracked, srcRef, dst.target, dstRef, {

@@ -15,6 +15,7 @@ function fakeTarget(edges: Map<string, Descriptor[]>) {
     resolve: async () => d(1),
     fetch: async () => new ReadableStream<Uint8Array>(),
     exists: async () => true,
+    predecessors: async () => [],
     async *referrers(subject: Descriptor, options?: { artifactType?: string }) {
       yield (edges.get(subject.digest) ?? []).filter(
         (r) => !options?.artifactType || r.artifactType === options.artifactType,

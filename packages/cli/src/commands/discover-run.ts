@@ -1,9 +1,9 @@
 /** The implementation of `oras discover`: the referrer graph, walked with a visited set. */
-import type { ReadOnlyTarget } from '@oras/content';
+import { type ReadOnlyGraphStorage, referrers } from '@oras/content';
 import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { listReferrers, resolvePlatform } from '../graph.js';
+import { resolvePlatform } from '../graph.js';
 import { parseCommon } from '../options/common.js';
 import { parseFormat } from '../options/format.js';
 import { parseTarget, referrersCapability } from '../options/target.js';
@@ -27,7 +27,7 @@ interface Found {
  * referrers (GHSA-298f-872v-2rcx) ends at the node seen before.
  */
 export async function walkReferrers(
-  target: ReadOnlyTarget,
+  target: ReadOnlyGraphStorage,
   root: Descriptor,
   depth: number,
   artifactType?: string,
@@ -36,7 +36,7 @@ export async function walkReferrers(
   const walk = async (subject: Descriptor, level: number): Promise<Found[]> => {
     if (depth > 0 && level > depth) return [];
     const out: Found[] = [];
-    for (const desc of await listReferrers(target, subject, artifactType)) {
+    for (const desc of await referrers(target, subject, { artifactType })) {
       if (visited.has(desc.digest)) continue;
       visited.add(desc.digest);
       out.push({ desc, referrers: await walk(desc, level + 1) });

@@ -13,14 +13,8 @@ import { formatBytes, formatDuration, toBytes } from '../output/humanize.js';
 import { createReporter } from '../output/reporter.js';
 import type { Prompts } from '../output/status.js';
 import { openRepository } from '../targets.js';
-import {
-  copyWithReferrers,
-  countReferrers,
-  parseArtifactReferences,
-  repositorySpec,
-  reportingHooks,
-  resolveTags,
-} from './backup-run.js';
+import { copyWithReferrers, countReferrers } from '../graph.js';
+import { parseArtifactReferences, repositorySpec, reportingHooks, resolveTags } from './backup-run.js';
 import { stringArg } from './flags.js';
 
 /** The status prompts of restore. */

@@ -1,0 +1,92 @@
+/**
+ * Listing the referrers of a manifest: the manifests and indexes whose `subject` is it.
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
+ * @see https://github.com/opencontainers/image-spec/blob/main/manifest.md#image-manifest-property-descriptions
+ */
+import { type Descriptor, InvalidManifestError, MediaType } from '@oras/spec';
+import type { OperationOptions, ReadOnlyGraphStorage } from './interfaces.js';
+import { fetchAll } from './stream.js';
+import { describeReferrer } from './successors.js';
+
+/** Options of {@link referrers}. */
+export interface ReferrersOptions extends OperationOptions {
+  /** Only referrers of this artifact type (compared exactly; all when absent or empty). */
+  readonly artifactType?: string | undefined;
+  /** The most bytes of a predecessor manifest or index to read (default 4 MiB). */
+  readonly maxBytes?: number | undefined;
+}
+
+/**
+ * A store that lists referrers itself, page by page (a registry repository, through the referrers
+ * API or the tag schema): the shape of `@oras/registry`'s `ReferrerLister`.
+ */
+interface PagedReferrerLister {
+  referrers(
+    subject: Descriptor,
+    options?: { readonly artifactType?: string; readonly signal?: AbortSignal },
+  ): AsyncIterable<Descriptor[]>;
+}
+
+function isPagedReferrerLister(value: unknown): value is PagedReferrerLister {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).referrers === 'function'
+  );
+}
+
+function subjectOf(desc: Descriptor, bytes: Uint8Array): unknown {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: invalid json`, { cause: err });
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: expected a json object`);
+  }
+  return (doc as Record<string, unknown>).subject;
+}
+
+/**
+ * Returns the referrers of `subject` in `target`, each described as the referrers API lists it
+ * (media type, digest, size, `artifactType`, annotations), optionally only those of one artifact
+ * type. The counterpart of oras-go's `registry.Referrers`.
+ *
+ * A target with its own `referrers(subject, { artifactType })` (a registry repository) is asked
+ * for its pages, which are filtered by artifact type again: a registry may ignore the filter.
+ * Any other target (an OCI layout, a memory or file store) is asked for the predecessors of
+ * `subject`, of which only image manifests and indexes whose `subject` has the same digest count:
+ * an index that merely lists `subject` among its manifests is not a referrer.
+ *
+ * Rejects with `InvalidManifestError` when a predecessor does not parse, and with the target's
+ * errors (`NotFoundError`, `ResponseError` ...) otherwise.
+ */
+export async function referrers(
+  target: ReadOnlyGraphStorage,
+  subject: Descriptor,
+  options: ReferrersOptions = {},
+): Promise<Descriptor[]> {
+  const { artifactType, signal } = options;
+  const wanted = (desc: Descriptor) => !artifactType || desc.artifactType === artifactType;
+  const out: Descriptor[] = [];
+  if (isPagedReferrerLister(target)) {
+    const listOptions = {
+      ...(artifactType ? { artifactType } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    };
+    for await (const page of target.referrers(subject, listOptions)) {
+      for (const desc of page) if (wanted(desc)) out.push(desc);
+    }
+    return out;
+  }
+  for (const pred of await target.predecessors(subject, { signal })) {
+    if (pred.mediaType !== MediaType.ImageManifest && pred.mediaType !== MediaType.ImageIndex) continue;
+    const bytes = await fetchAll(target, pred, { maxBytes: options.maxBytes, signal });
+    const link = subjectOf(pred, bytes) as { digest?: unknown } | null | undefined;
+    if (typeof link !== 'object' || link === null || link.digest !== subject.digest) continue;
+    const desc = describeReferrer(pred, bytes);
+    if (wanted(desc)) out.push(desc);
+  }
+  return out;
+}
