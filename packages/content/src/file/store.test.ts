@@ -519,6 +519,75 @@ describe('FileStore', () => {
       await cas.push(manifest.desc, manifest.bytes);
       expect(await readdir(casOut)).toEqual(['one.txt']);
     });
+
+    it('reports each file it restores to onRestored, and none with forceCAS', async () => {
+      const one = fileDescriptor('one.txt', 'same bytes');
+      const two = fileDescriptor('two.txt', 'same bytes');
+      const three = fileDescriptor('three.txt', 'other bytes');
+      const manifest = manifestOf([one.desc, two.desc, three.desc]);
+      const restored: Descriptor[] = [];
+      const store = open(join(root, 'out'), { onRestored: (desc) => void restored.push(desc) });
+      await store.push(one.desc, one.bytes);
+      await store.push(three.desc, three.bytes);
+      expect(restored).toEqual([]);
+      await store.push(manifest.desc, manifest.bytes);
+      expect(restored).toEqual([two.desc]);
+      expect(await readFile(join(root, 'out', 'two.txt'), 'utf8')).toBe('same bytes');
+
+      const casRestored: Descriptor[] = [];
+      const cas = open(join(root, 'cas'), { forceCAS: true, onRestored: (d) => void casRestored.push(d) });
+      await cas.push(one.desc, one.bytes);
+      await cas.push(manifest.desc, manifest.bytes);
+      expect(casRestored).toEqual([]);
+    });
+
+    it('fails the push when onRestored rejects', async () => {
+      const one = fileDescriptor('one.txt', 'same bytes');
+      const two = fileDescriptor('two.txt', 'same bytes');
+      const manifest = manifestOf([one.desc, two.desc]);
+      const store = open(join(root, 'out'), {
+        onRestored: async () => {
+          throw new Error('reporter broke');
+        },
+      });
+      await store.push(one.desc, one.bytes);
+      await expect(store.push(manifest.desc, manifest.bytes)).rejects.toThrow('reporter broke');
+    });
+
+    it('tells onUnpacking when a verified directory layer starts to unpack, and not for files or with skipUnpack', async () => {
+      const layer = craftLayer('dir', [{ path: 'dir/f.txt', body: 'in a folder' }]);
+      const file = fileDescriptor('plain.txt', 'a file');
+      const out = join(root, 'out');
+      const seen: { desc: Descriptor; unpackedYet: boolean }[] = [];
+      const store = open(out, {
+        onUnpacking: async (desc) => {
+          const unpackedYet = await stat(join(out, 'dir', 'f.txt')).then(
+            () => true,
+            () => false,
+          );
+          seen.push({ desc, unpackedYet });
+        },
+      });
+      await store.push(file.desc, file.bytes);
+      await store.push(layer.desc, layer.bytes);
+      expect(seen).toEqual([{ desc: layer.desc, unpackedYet: false }]);
+      expect(await readFile(join(out, 'dir', 'f.txt'), 'utf8')).toBe('in a folder');
+
+      const skipped: Descriptor[] = [];
+      const raw = open(join(root, 'raw'), { skipUnpack: true, onUnpacking: (d) => void skipped.push(d) });
+      await raw.push(layer.desc, layer.bytes);
+      expect(skipped).toEqual([]);
+    });
+
+    it('does not unpack a layer whose bytes do not match, so onUnpacking is not called', async () => {
+      const layer = craftLayer('dir', [{ path: 'dir/f.txt', body: 'in a folder' }]);
+      const seen: Descriptor[] = [];
+      const store = open(join(root, 'out'), { onUnpacking: (d) => void seen.push(d) });
+      const corrupt = Buffer.from(layer.bytes);
+      corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] ?? 0) ^ 0xff;
+      await expect(store.push(layer.desc, corrupt)).rejects.toSatisfy(is(MismatchedDigestError));
+      expect(seen).toEqual([]);
+    });
   });
 
   describe('tags, resolve and predecessors', () => {

@@ -89,6 +89,19 @@ export interface FileStoreOptions {
   readonly maxUnpackBytes?: number | undefined;
   /** Where the tar+gzip of directories goes while the store is open (default: the OS temp dir). */
   readonly tempDir?: string | undefined;
+  /**
+   * Called after the store wrote a file again under another name (the successor `desc` of a
+   * manifest just pushed, whose content the store held under a different title, unless
+   * `forceCAS`); `oras pull` prints "Restored" for it. A copy moves content with one digest only
+   * once, so without this hook the second name would go unreported.
+   */
+  readonly onRestored?: ((desc: Descriptor) => void | Promise<void>) | undefined;
+  /**
+   * Called when a directory layer `desc` has been received and verified and its unpacking into
+   * the working directory starts (not with `skipUnpack`). Unpacking a large folder takes a while
+   * after the last byte arrived; this says what the store is doing meanwhile.
+   */
+  readonly onUnpacking?: ((desc: Descriptor) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -185,7 +198,8 @@ export class FileStore implements Target, PredecessorFinder {
    * directory layer); untitled content goes to the fallback store, or nowhere with `ignoreNoName`.
    * A file is written to a temporary name beside its target and renamed only after its size and
    * digest are verified. After a manifest, files that share content with another name are
-   * restored (unless `forceCAS`) and the manifest's successors are indexed for `predecessors`.
+   * restored (unless `forceCAS`, each reported to `onRestored`) and the manifest's successors are
+   * indexed for `predecessors`.
    */
   async push(expected: Descriptor, content: ContentSource, options: OperationOptions = {}): Promise<void> {
     this.#assertOpen();
@@ -475,6 +489,7 @@ export class FileStore implements Target, PredecessorFinder {
       } finally {
         await handle.close();
       }
+      await this.#options.onUnpacking?.(expected);
       await mkdir(target, { recursive: true });
       const base = await realpath(target);
       if (!this.#options.allowPathTraversalOnWrite) {
@@ -529,6 +544,7 @@ export class FileStore implements Target, PredecessorFinder {
           code: OrasError.is(err) ? err.code : undefined,
         });
       }
+      await this.#options.onRestored?.(successor);
     }
   }
 }
