@@ -1,6 +1,7 @@
 /**
  * The implementation of `oras pull`: copy the graph into a file store, writing only layers with a
- * title (and the config when `--config` names a path), reporting the rest as skipped.
+ * title (and the config when `--config` names a path), reporting the rest as skipped and the files
+ * the store restored under a second name as "Restored".
  */
 import { resolve as resolvePath, sep } from 'node:path';
 import {
@@ -34,6 +35,20 @@ function isManifest(desc: Descriptor): boolean {
   return desc.mediaType === MediaType.ImageManifest || desc.mediaType === MediaType.DockerManifest;
 }
 
+/**
+ * Says whether a descriptor is reported for the first time, keyed as oras keys its status lines:
+ * by digest and title, so one content under two names is reported twice.
+ */
+function announcer(): (desc: Descriptor) => boolean {
+  const seen = new Set<string>();
+  return (desc) => {
+    const key = `${desc.digest}${desc.annotations?.[TITLE] ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
 /** Runs `oras pull`. */
 export async function runPull(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
   // `-o -`: the single layer of the artifact to stdout (see blob-pull-stdout.ts)
@@ -52,11 +67,17 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
     configArg === undefined ? undefined : parseFileRef(configArg, { disablePathValidation: true });
   const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
   const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, { concurrency });
+  const mode = progressMode(common, ctx);
+  const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
+  const announce = announcer();
   const store = await FileStore.open(output, {
     allowPathTraversalOnWrite: argv['allow-path-traversal'] === true,
     disableOverwrite: argv['keep-old-files'] === true,
+    // Named content the copy moved once and the store wrote again under another name.
+    onRestored: (desc) => {
+      if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.restored);
+    },
   });
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PULL_PROMPTS);
   let layerSkipped = false;
   const files: PulledFileModel[] = [];
   try {
@@ -67,9 +88,20 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
     } catch (error) {
       throw withDockerHubHint(error, spec, `oras pull ${String(argv.name)}`);
     }
+    // As oras does, a manifest is reported when it is fetched to find its successors:
+    // "Downloading", then "Processing" (except on the live display), and "Downloaded" once copied.
+    const reportingFetcher = (fetcher: Fetcher): Fetcher => ({
+      fetch: async (desc, options) => {
+        const first = announce(desc);
+        if (first) reporter.start(desc);
+        const stream = await fetcher.fetch(desc, options);
+        if (first && mode !== 'tty') reporter.mark(desc, PULL_PROMPTS.processing);
+        return stream;
+      },
+    });
     const findSuccessors = async (fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
       if (!hasSuccessors(desc)) return [];
-      const bytes = await fetchAll(fetcher, desc);
+      const bytes = await fetchAll(reportingFetcher(fetcher), desc);
       if (!isManifest(desc)) {
         const all = successorsOf(desc, bytes);
         const subject = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { subject?: Descriptor }).subject;
@@ -105,7 +137,7 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
       concurrency,
       findSuccessors,
       preCopy: (desc) => {
-        reporter.start(desc);
+        if (announce(desc)) reporter.start(desc);
         return undefined;
       },
       postCopy: (desc) => reporter.done(desc),

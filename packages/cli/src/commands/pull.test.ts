@@ -1,0 +1,112 @@
+/**
+ * `oras pull` status lines, in process against the in-process test registry: the manifest is
+ * reported as oras 1.3 reports it ("Downloading", "Processing", then "Downloaded" once copied), and
+ * a file whose content another name already brought is "Restored" rather than downloaded again.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main.js';
+import { captureContext } from '../test-support/capture.js';
+import { scratch } from '../test-support/oras-process.js';
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+let registry: TestRegistry;
+const work = scratch();
+
+async function run(args: string[], options: { tty?: boolean } = {}) {
+  const ctx = captureContext({ cwd: work.dir, env: { DOCKER_CONFIG: work.dir }, tty: options.tty ?? false });
+  const code = await main(args, ctx);
+  return { code, out: ctx.out(), err: ctx.err() };
+}
+
+/** `<prompt> <12 hex> <name>` lines of a status output, as [prompt, name] pairs. */
+function statusLines(text: string): [string, string][] {
+  return text
+    .split('\n')
+    .map((line) => /^(\w+) +[0-9a-f]{12} (.+)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? '', m[2] ?? '']);
+}
+
+beforeAll(async () => {
+  registry = await startTestRegistry();
+  const src = join(work.dir, 'src');
+  mkdirSync(join(src, 'folder'), { recursive: true });
+  writeFileSync(join(src, 'first.txt'), 'the same bytes\n');
+  writeFileSync(join(src, 'second.txt'), 'the same bytes\n');
+  writeFileSync(join(src, 'folder', 'inside.txt'), 'in a folder\n');
+  const ctx = captureContext({ cwd: src, env: { DOCKER_CONFIG: work.dir } });
+  const code = await main(
+    ['push', '--plain-http', `${registry.host}/dedup:v1`, 'first.txt', 'second.txt', 'folder'],
+    ctx,
+  );
+  expect(ctx.err()).toBe('');
+  expect(code).toBe(0);
+});
+
+afterAll(async () => {
+  await registry?.close();
+  work.remove();
+});
+
+describe('oras pull status lines', () => {
+  it('reports the manifest as Downloading, Processing, then Downloaded, and a deduplicated file as Restored', async () => {
+    const res = await run(['pull', '--plain-http', '-o', 'out', `${registry.host}/dedup:v1`]);
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    const lines = statusLines(res.out);
+    const at = (prompt: string, name: string) => lines.findIndex(([p, n]) => p === prompt && n === name);
+    // The manifest: fetched to find its files first, reported once, done last.
+    expect(lines.filter(([, n]) => n === MANIFEST).map(([p]) => p)).toEqual([
+      'Downloading',
+      'Processing',
+      'Downloaded',
+    ]);
+    expect(at('Downloading', MANIFEST)).toBe(0);
+    expect(at('Processing', MANIFEST)).toBe(1);
+    expect(at('Downloaded', MANIFEST)).toBe(lines.length - 1);
+    // One content, two names: moved once, written twice.
+    expect(lines.filter(([, n]) => n === 'first.txt').map(([p]) => p)).toEqual(['Downloading', 'Downloaded']);
+    expect(lines.filter(([, n]) => n === 'second.txt').map(([p]) => p)).toEqual(['Restored']);
+    expect(at('Restored', 'second.txt')).toBeGreaterThan(at('Downloaded', 'first.txt'));
+    expect(lines.filter(([, n]) => n === 'folder').map(([p]) => p)).toEqual(['Downloading', 'Downloaded']);
+    expect(res.out).toMatch(/^Restored {4}[0-9a-f]{12} second\.txt$/m);
+    expect(res.out).toMatch(/^Processing {2}[0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m);
+    expect(res.out).toContain(`Pulled [registry] ${registry.host}/dedup:v1\n`);
+    expect(readFileSync(join(work.dir, 'out', 'second.txt'), 'utf8')).toBe('the same bytes\n');
+    expect(readFileSync(join(work.dir, 'out', 'folder', 'inside.txt'), 'utf8')).toBe('in a folder\n');
+  });
+
+  it('emits restored and processing events with --progress json', async () => {
+    const res = await run([
+      'pull',
+      '--plain-http',
+      '--progress',
+      'json',
+      '-o',
+      'json-out',
+      `${registry.host}/dedup:v1`,
+    ]);
+    expect(res.code).toBe(0);
+    const events = res.err
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; title?: string; mediaType: string });
+    expect(events.filter((e) => e.event === 'restored').map((e) => e.title)).toEqual(['second.txt']);
+    expect(events.filter((e) => e.event === 'processing').map((e) => e.mediaType)).toEqual([MANIFEST]);
+  });
+
+  it('shows Restored on the live display but not Processing, as oras does', async () => {
+    const res = await run(['pull', '--plain-http', '-o', 'tty-out', `${registry.host}/dedup:v1`], {
+      tty: true,
+    });
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('Pulled [registry]');
+    expect(res.err).toMatch(/Restored +second\.txt/);
+    expect(res.err).not.toContain('Processing');
+    expect(readFileSync(join(work.dir, 'tty-out', 'second.txt'), 'utf8')).toBe('the same bytes\n');
+  });
+});
