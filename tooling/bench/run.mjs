@@ -14,13 +14,14 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDistribution } from '@oras-internal/test-registry/distribution';
@@ -61,6 +62,7 @@ if (!existsSync(orasBin)) {
 if (!canMeasureMemory())
   console.warn('bench: /usr/bin/time is missing (apt-get install time): no memory figures');
 
+const loadAtStart = loadavg()[0];
 const work = join(tmpdir(), `oras-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
 const oras = (...argv) => ['node', orasBin, ...argv];
@@ -201,7 +203,7 @@ async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
       };
       try {
         const step = await make(round, fresh);
-        const result = measure(step.argv, { cwd: step.cwd ?? work, env: step.env });
+        const result = await measure(step.argv, { cwd: step.cwd ?? work, env: step.env });
         times.get(tool).push(result.seconds);
         rss.get(tool).push(result.maxRssMiB);
         step.cleanup?.();
@@ -275,7 +277,7 @@ try {
 
   if (wanted('pull') || wanted('copy')) {
     // Seed the registry once with the big image, for pulls and copies.
-    measure(skopeo(`oci:${bigLayout}:v`, `docker://${A}/big:v`));
+    await measure(skopeo(`oci:${bigLayout}:v`, `docker://${A}/big:v`));
   }
 
   if (wanted('pull')) {
@@ -410,7 +412,7 @@ try {
       },
       { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
     );
-    measure(skopeo(`oci:${smallLayout}:v`, `docker://${A}/small:v`));
+    await measure(skopeo(`oci:${smallLayout}:v`, `docker://${A}/small:v`));
     await scenario(
       `pull ${smallCount} files of 4 KiB`,
       'faster than skopeo',
@@ -526,7 +528,12 @@ const machine = [
   `- CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`,
   `- Node.js ${process.version}; ${version(['docker-registry', '--version'])}; ${version(['skopeo', '--version'])}; ${version(['curl', '--version'])}`,
   `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool, alternating; medians`,
+  `- Load average (1 min) at the start ${loadAtStart.toFixed(1)} and at the end ${loadavg()[0].toFixed(1)}: the machine is shared, so compare ratios within one run, not seconds across runs`,
+  `- Command: \`node tooling/bench/run.mjs ${process.argv.slice(2).join(' ')}\``,
 ];
+
+const notesFile = join(root, 'docs/benchmarks.notes.md');
+const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
 
 const rows = report.flatMap((group) =>
   group.results.map((r, n) => {
@@ -542,7 +549,9 @@ const markdown = [
   '# Benchmarks',
   '',
   'oras-ts against its baselines on one machine, in one run, alternating tool by tool, against',
-  "Debian's `docker-registry` on loopback. Regenerate with `pnpm bench` (add `-- --size 64M` for a quick run).",
+  "Debian's `docker-registry` on loopback. Regenerate with `pnpm bench` (add `-- --size 64M --runs 2` for a",
+  'quick run; `-- --only push,pull` for some scenarios; `-- --memory-sizes 256M,2G` for the memory runs).',
+  'Every upload goes to a registry started for that one run, so no tool finds what another left.',
   '',
   '![benchmark chart](benchmarks.svg)',
   '',
@@ -552,7 +561,8 @@ const markdown = [
   '',
   '## Results',
   '',
-  "Ratio: oras-ts time divided by the tool's time (below 1.00: oras-ts is faster). Memory: peak RSS.",
+  "Ratio: the `oras` CLI's time divided by the tool's time (below 1.00: the CLI is faster). Memory:",
+  'peak RSS (GNU time). The goal column says whether each goal of issue 9 is met in this run.',
   '',
   '| scenario | tool | median s | oras-ts / tool | peak MiB | goal |',
   '| --- | --- | ---: | ---: | ---: | --- |',
@@ -561,10 +571,14 @@ const markdown = [
   '## Commands',
   '',
   '- oras-ts: `node packages/cli/dist/bin.js push|pull|cp --plain-http ...`',
-  '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -X PUT --data-binary @file` (tooling/bench/lib/curl-push.sh)',
+  '- oras-ts library: tooling/bench/lib/oras-lib.mjs: `push` is `RemoteRepository.pushFile` (the file read once, hashed while streamed in one `PATCH`) then the manifest; `pull` is `RemoteRepository.fetch` (verified as read) piped to a temporary file, renamed',
+  '- experiment: `oras-lib.mjs pull-ranged 4`: four parallel `Range` requests written in place, then hashed in order',
+  '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',
   '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
   '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
+  '- content: random bytes as a gzip stream of stored blocks, so skopeo sends the layers as they are (it gzips uncompressed layers on the way to a registry)',
   '',
+  ...(notes ? [notes, ''] : []),
 ].join('\n');
 
 if (!args['no-write']) {
@@ -573,7 +587,7 @@ if (!args['no-write']) {
   writeFileSync(
     join(root, 'docs/benchmarks.svg'),
     barChart(
-      report.map((g) => ({ scenario: g.scenario, results: g.results })),
+      report.map((g) => ({ scenario: g.scenario, verdict: g.verdict, results: g.results })),
       'oras-ts against its baselines',
     ),
   );

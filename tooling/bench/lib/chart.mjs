@@ -11,7 +11,7 @@ function escapeXml(text) {
 }
 
 /**
- * @param {{ scenario: string, results: { tool: string, seconds: number }[] }[]} groups
+ * @param {{ scenario: string, verdict?: string, results: { tool: string, seconds: number }[] }[]} groups
  * @returns {string} the SVG document
  */
 export function barChart(groups, title) {
@@ -25,7 +25,12 @@ export function barChart(groups, title) {
   const parts = [];
   for (const group of groups) {
     const max = Math.max(...group.results.map((r) => r.seconds));
-    parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${escapeXml(group.scenario)}</text>`);
+    const status = !group.verdict
+      ? ''
+      : group.verdict.includes('NOT')
+        ? '<tspan fill="#cf222e" font-weight="normal">  goal not met</tspan>'
+        : '<tspan fill="#1a7f37" font-weight="normal">  goal met</tspan>';
+    parts.push(`<text x="10" y="${y + 12}" font-weight="bold">${escapeXml(group.scenario)}${status}</text>`);
     y += 20;
     for (const result of group.results) {
       const width = max > 0 ? Math.max(1, (result.seconds / max) * chartWidth) : 1;
