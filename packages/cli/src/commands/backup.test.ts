@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { oras, scratch, sh } from '../test-support/oras-process.js';
 
 // Each case runs the CLI many times as a child process; two shared cores make that slow.

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { oras, scratch, sh } from '../test-support/oras-process.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

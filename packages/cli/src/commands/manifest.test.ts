@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { oras, scratch, sh } from '../test-support/oras-process.js';
 
 const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 };

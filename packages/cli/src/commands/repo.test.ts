@@ -5,11 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Distribution, startDistribution } from '../../../../tooling/test-registry/src/distribution.js';
-import {
-  startTestRegistry,
-  type TestRegistry,
-} from '../../../../tooling/test-registry/src/registry/server.js';
+import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { oras, scratch } from '../test-support/oras-process.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
