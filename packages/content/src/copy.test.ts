@@ -509,4 +509,31 @@ describe('extendedCopy', () => {
     expect(await dst.exists(sig.manifest)).toBe(true);
     expect(digestOf(await fetchAll(dst, sig.manifest))).toBe(sig.manifest.digest);
   });
+  it('copies a referrers graph with a cycle (a lying source) and stops', async () => {
+    const { src, image, sig } = await withReferrers();
+    // The source claims the image refers to its signature too: no node is without predecessors.
+    const lying = async (_s: unknown, d: Descriptor) =>
+      d.digest === image.manifest.digest
+        ? [sig.manifest]
+        : d.digest === sig.manifest.digest
+          ? [image.manifest]
+          : [];
+    const roots = await findRoots(src, image.manifest, { findPredecessors: lying });
+    expect(roots.map((r) => r.digest).sort()).toEqual([image.manifest.digest, sig.manifest.digest].sort());
+    const dst = new MemoryStore();
+    const node = await extendedCopy(src, 'v1', dst, 'copied', { findPredecessors: lying });
+    expect(node.digest).toBe(image.manifest.digest);
+    expect(await dst.exists(image.manifest)).toBe(true);
+    expect(await dst.exists(sig.manifest)).toBe(true);
+    expect((await dst.resolve('copied')).digest).toBe(image.manifest.digest);
+  });
+
+  it('finds the same roots as before for a graph without a cycle, shared nodes included', async () => {
+    const { src, image, sig, sbom, sigOfSbom } = await withReferrers();
+    const roots = await findRoots(src, image.manifest);
+    expect(roots.map((r) => r.digest).sort()).toEqual(
+      [sig.manifest.digest, sigOfSbom.manifest.digest].sort(),
+    );
+    expect(roots.map((r) => r.digest)).not.toContain(sbom.manifest.digest);
+  });
 });

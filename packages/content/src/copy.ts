@@ -435,6 +435,13 @@ export async function copy(
 /**
  * Finds the roots above `node`: follows predecessors (referrers, indexes) up to `depth` levels
  * (all when 0) and returns the nodes that have none, or sit at the depth limit.
+ *
+ * Why the second pass: content-addressed graphs have no cycles, but a lying registry can answer
+ * the referrers API with one (A refers to B, B to A). Such a cycle has no node without
+ * predecessors, so the walk alone finds no root above it and a copy would move nothing. Every
+ * node the walk saw that no root reaches becomes a root itself: which node of a lying cycle
+ * really points at the others cannot be told from the lie, and copying each one moves the nodes
+ * they share once.
  */
 export async function findRoots(
   src: ReadOnlyGraphStorage,
@@ -445,13 +452,15 @@ export async function findRoots(
     options.findPredecessors ??
     ((storage: ReadOnlyGraphStorage, desc: Descriptor) => storage.predecessors(desc, options));
   const depth = options.depth ?? 0;
-  const visited = new Set<string>();
+  const visited = new Map<string, Descriptor>();
+  /** The predecessors found of each node walked (for the coverage pass). */
+  const above = new Map<string, readonly Descriptor[]>();
   const roots = new Map<string, Descriptor>();
   const stack: { node: Descriptor; depth: number }[] = [{ node, depth: 0 }];
   while (stack.length > 0) {
     const current = stack.pop()!;
     if (visited.has(current.node.digest)) continue;
-    visited.add(current.node.digest);
+    visited.set(current.node.digest, current.node);
     if (depth > 0 && current.depth === depth) {
       if (!roots.has(current.node.digest)) roots.set(current.node.digest, current.node);
       continue;
@@ -459,6 +468,7 @@ export async function findRoots(
     const predecessors = await guard('source', 'find predecessors of', current.node, () =>
       find(src, current.node),
     );
+    above.set(current.node.digest, predecessors);
     if (predecessors.length === 0) {
       if (!roots.has(current.node.digest)) roots.set(current.node.digest, current.node);
       continue;
@@ -466,7 +476,41 @@ export async function findRoots(
     for (const p of predecessors)
       if (!visited.has(p.digest)) stack.push({ node: p, depth: current.depth + 1 });
   }
+  for (const [digest, desc] of uncoveredByRoots(visited, above, roots)) roots.set(digest, desc);
   return [...roots.values()];
+}
+
+/**
+ * The visited nodes that lie under no root (walking down from each root to the nodes it is a
+ * predecessor of). Empty for any graph without a cycle.
+ */
+function uncoveredByRoots(
+  visited: ReadonlyMap<string, Descriptor>,
+  above: ReadonlyMap<string, readonly Descriptor[]>,
+  roots: ReadonlyMap<string, Descriptor>,
+): Map<string, Descriptor> {
+  const below = new Map<string, string[]>();
+  for (const [digest, predecessors] of above) {
+    for (const p of predecessors) {
+      const list = below.get(p.digest);
+      if (list === undefined) below.set(p.digest, [digest]);
+      else list.push(digest);
+    }
+  }
+  const covered = new Set<string>();
+  const cover = (from: string) => {
+    const pending = [from];
+    while (pending.length > 0) {
+      const digest = pending.pop()!;
+      if (covered.has(digest)) continue;
+      covered.add(digest);
+      for (const next of below.get(digest) ?? []) if (!covered.has(next)) pending.push(next);
+    }
+  };
+  for (const digest of roots.keys()) cover(digest);
+  const uncovered = new Map<string, Descriptor>();
+  for (const [digest, desc] of visited) if (!covered.has(digest)) uncovered.set(digest, desc);
+  return uncovered;
 }
 
 /**
