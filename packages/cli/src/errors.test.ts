@@ -15,6 +15,12 @@ describe('error output', () => {
     expect(renderError(new Error('plain'))).toBe('Error: plain\n');
   });
 
+  it('escapes the control characters a message carries from the network', () => {
+    expect(describeError(new OrasError('registry says: bell\u0007\u001b[2Jgone\r\u0000x'))).toEqual([
+      'Error: registry says: bell\\a\\x1b[2Jgone\\r\\x00x',
+    ]);
+  });
+
   it('puts Node system errors the Go way', () => {
     const err = Object.assign(new Error("ENOENT: no such file or directory, open 'a.txt'"), {
       code: 'ENOENT',

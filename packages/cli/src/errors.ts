@@ -4,6 +4,7 @@
  * code 1, and the stack and cause chain only with `--debug`.
  */
 import { ErrorCode, OrasError, type OrasErrorOptions } from '@oras/spec';
+import { printableLines } from './output/escape.js';
 
 /** Options of {@link CliError}. */
 export interface CliErrorOptions extends OrasErrorOptions {
@@ -74,9 +75,12 @@ function hintFromChain(err: unknown): string | undefined {
   return undefined;
 }
 
-/** The lines shown for an error: the message, then any usage and hint. */
+/**
+ * The lines shown for an error: the message, then any usage and hint. Control characters a
+ * message carries from the network (a registry's error text, a title) are escaped.
+ */
 export function describeError(err: unknown): string[] {
-  const lines = [`Error: ${errorMessage(err)}`];
+  const lines = [`Error: ${printableLines(errorMessage(err))}`];
   const cli = err instanceof CliError ? err : undefined;
   if (cli?.usage) lines.push(`Usage: ${cli.usage}`);
   const hint = cli?.hint ?? hintFromChain(err);

@@ -5,6 +5,7 @@
  */
 import type { Descriptor } from '@oras/spec';
 import type { OutputStream } from '../context.js';
+import { printable } from './escape.js';
 
 /** The prompts of one command: the start and end of a transfer and the other outcomes. */
 export interface Prompts {
@@ -71,9 +72,12 @@ export function shortDigest(desc: Pick<Descriptor, 'digest'>): string {
   return desc.digest.slice(i + 1, i + 13);
 }
 
-/** The title annotation of a descriptor, else its media type. */
+/**
+ * The title annotation of a descriptor, else its media type, with control characters escaped
+ * ({@link printable}): both come from whoever pushed the artifact.
+ */
 export function displayName(desc: Pick<Descriptor, 'mediaType' | 'annotations'>): string {
-  return desc.annotations?.['org.opencontainers.image.title'] || desc.mediaType;
+  return printable(desc.annotations?.['org.opencontainers.image.title'] || desc.mediaType);
 }
 
 /** One plain status line (without the newline). */
