@@ -7,6 +7,7 @@ import { resolvePlatform } from '../graph.js';
 import { parseCommon } from '../options/common.js';
 import { parseFormat } from '../options/format.js';
 import { parseTarget, referrersCapability } from '../options/target.js';
+import { printable } from '../output/escape.js';
 import { type DiscoverModel, descriptorModel, writeResult } from '../output/metadata.js';
 import { renderTree, type TreeNode } from '../output/tree.js';
 import { openReadOnlyTarget } from '../targets.js';
@@ -23,61 +24,107 @@ interface Found {
 }
 
 /**
- * Walks the referrers of `root` down to `depth` levels (0: all), each node once: a cycle of
- * referrers (GHSA-298f-872v-2rcx) ends at the node seen before.
+ * The most levels of referrers discover shows. A real chain (signature of an SBOM of an image)
+ * is a handful of levels; a registry that answers with 10,000 would make the printed tree and
+ * JSON grow with the square of the depth (each line is indented by its level).
+ */
+export const MAX_DISCOVER_DEPTH = 1000;
+
+/**
+ * Walks the referrers of `root` down to `depth` levels (0: all, up to `maxDepth`), each node
+ * once: a cycle of referrers (GHSA-298f-872v-2rcx) ends at the node seen before. The walk is a
+ * loop over an explicit stack, so no depth overflows the call stack; a graph that goes on below
+ * `maxDepth` (when `depth` does not stop it first) is refused, naming the limit.
  */
 export async function walkReferrers(
   target: ReadOnlyGraphStorage,
   root: Descriptor,
   depth: number,
   artifactType?: string,
+  maxDepth = MAX_DISCOVER_DEPTH,
 ): Promise<Found[]> {
+  const limit = depth > 0 ? Math.min(depth, maxDepth) : maxDepth;
   const visited = new Set<string>([root.digest]);
-  const walk = async (subject: Descriptor, level: number): Promise<Found[]> => {
-    if (depth > 0 && level > depth) return [];
-    const out: Found[] = [];
-    for (const desc of await referrers(target, subject, { artifactType })) {
-      if (visited.has(desc.digest)) continue;
-      visited.add(desc.digest);
-      out.push({ desc, referrers: await walk(desc, level + 1) });
+  const list = (subject: Descriptor) => referrers(target, subject, { artifactType });
+  const top: Found[] = [];
+  const frames: { items: Descriptor[]; next: number; into: Found[]; level: number }[] = [
+    { items: await list(root), next: 0, into: top, level: 1 },
+  ];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const desc = frame.items[frame.next++];
+    if (desc === undefined) {
+      frames.pop();
+      continue;
     }
-    return out;
-  };
-  return walk(root, 1);
-}
-
-function toModel(name: string, desc: Descriptor, referrers: Found[]): DiscoverModel {
-  return {
-    ...descriptorModel(name, desc),
-    referrers: referrers.map((r) => toModel(name, r.desc, r.referrers)),
-  };
-}
-
-function toTree(found: Found[]): TreeNode[] {
-  const groups: TreeNode[] = [];
-  for (const { desc, referrers } of found) {
-    const type = desc.artifactType || '<unknown>';
-    let group = groups.find((g) => g.label === type);
-    if (!group) {
-      group = { label: type, children: [] };
-      groups.push(group);
+    if (visited.has(desc.digest)) continue;
+    visited.add(desc.digest);
+    const found: Found = { desc, referrers: [] };
+    frame.into.push(found);
+    const below = frame.level + 1;
+    if (below > limit) {
+      if (depth > 0 && depth <= maxDepth) continue;
+      if ((await list(desc)).some((r) => !visited.has(r.digest))) {
+        throw new CliError(
+          `referrers of ${root.digest}: nest deeper than ${maxDepth} levels, the limit of discover: pass --depth ${maxDepth} or less to show the levels above it`,
+        );
+      }
+      continue;
     }
-    const children: TreeNode[] = [];
-    const annotations = Object.entries(desc.annotations ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    if (annotations.length > 0) {
-      children.push({
-        label: '[annotations]',
-        children: annotations.map(([k, v]) => ({ label: `${k}: ${v}`, children: [] })),
-      });
-    }
-    children.push(...toTree(referrers));
-    group.children.push({ label: desc.digest, children });
+    frames.push({ items: await list(desc), next: 0, into: found.referrers, level: below });
   }
-  return groups;
+  return top;
+}
+
+/** The JSON model of the walk (built with an explicit stack, like the walk). */
+function toModel(name: string, desc: Descriptor, found: Found[]): DiscoverModel {
+  const top = { ...descriptorModel(name, desc), referrers: [] as DiscoverModel[] };
+  const pending = [{ found, into: top.referrers }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const f of next.found) {
+      const model = { ...descriptorModel(name, f.desc), referrers: [] as DiscoverModel[] };
+      next.into.push(model);
+      pending.push({ found: f.referrers, into: model.referrers });
+    }
+  }
+  return top;
+}
+
+/** The printed tree of the walk: referrers grouped by artifact type, annotations first. */
+function toTree(found: Found[]): TreeNode[] {
+  const top: TreeNode[] = [];
+  const pending = [{ found, into: top }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const { desc, referrers } of next.found) {
+      const type = desc.artifactType || '<unknown>';
+      let group = next.into.find((g) => g.label === type);
+      if (!group) {
+        group = { label: type, children: [] };
+        next.into.push(group);
+      }
+      const children: TreeNode[] = [];
+      const annotations = Object.entries(desc.annotations ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      if (annotations.length > 0) {
+        children.push({
+          label: '[annotations]',
+          children: annotations.map(([k, v]) => ({ label: `${k}: ${v}`, children: [] })),
+        });
+      }
+      group.children.push({ label: desc.digest, children });
+      pending.push({ found: referrers, into: children });
+    }
+  }
+  return top;
 }
 
 function countAll(found: Found[]): number {
-  return found.reduce((n, f) => n + 1 + countAll(f.referrers), 0);
+  let count = 0;
+  const pending = [found];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    count += next.length;
+    for (const f of next) pending.push(f.referrers);
+  }
+  return count;
 }
 
 /** Runs `oras discover`. */
@@ -117,7 +164,7 @@ export async function runDiscover(argv: Record<string, unknown>, ctx: CliContext
     return;
   }
   if (format.type === 'table') {
-    const rows = found.map((f) => [f.desc.artifactType || '<unknown>', f.desc.digest] as const);
+    const rows = found.map((f) => [printable(f.desc.artifactType || '<unknown>'), f.desc.digest] as const);
     const width = Math.max('Artifact Type'.length, ...rows.map(([t]) => t.length)) + 3;
     let text = `Discovered ${found.length} artifact(s) referencing ${reference}\nDigest: ${root.digest}\n`;
     if (rows.length > 0) {

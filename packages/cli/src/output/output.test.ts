@@ -30,6 +30,28 @@ const manifest: Descriptor = {
 };
 
 describe('status lines', () => {
+  it('escape the control characters of a title as Go %q does (NUL, BEL, ESC, CR, C1)', () => {
+    const hostile = {
+      ...file,
+      annotations: { 'org.opencontainers.image.title': 'a\u0000b\u0007\u001b[2J\r\n\u009bc' },
+    };
+    const line = statusLine(PULL_PROMPTS.start, hostile);
+    expect(line).toBe('Downloading a948904f2f0f a\\x00b\\a\\x1b[2J\\r\\n\\u009bc');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    const out = captureContext();
+    const reporter = new TextStatusReporter(out.stdout, PULL_PROMPTS);
+    reporter.start(hostile);
+    reporter.done(hostile);
+    expect(out.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const [left] = renderEntry(
+      { desc: hostile, prompt: 'Downloading', offset: 0, start: 0, end: 1, samples: [[0, 0]] },
+      120,
+      1,
+      0,
+    );
+    expect(left).toContain('a\\x00b\\a\\x1b[2J\\r');
+  });
+
   it('print the prompt, the 12-hex short digest and the title or media type', () => {
     expect(shortDigest(file)).toBe('a948904f2f0f');
     expect(statusLine(PUSH_PROMPTS.start, file)).toBe('Uploading a948904f2f0f hi.txt');
@@ -214,5 +236,24 @@ describe('results', () => {
         ],
       }),
     ).toBe('root\n├── a\n│   └── a1\n└── b\n    ├── b1\n    └── b2\n');
+  });
+
+  it('render trees with control characters escaped in every label', () => {
+    expect(renderTree({ label: 'r\u001b[2J', children: [{ label: 'note: \u0007\r\n', children: [] }] })).toBe(
+      'r\\x1b[2J\n└── note: \\a\\r\\n\n',
+    );
+  });
+
+  it('render a tree 3,000 levels deep, each level under its prefix', () => {
+    let node: { label: string; children: { label: string; children: never[] }[] } = {
+      label: 'leaf',
+      children: [],
+    };
+    for (let i = 0; i < 3_000; i++) node = { label: String(i), children: [node as never] };
+    const text = renderTree(node);
+    const lines = text.split('\n');
+    expect(lines.length).toBe(3_002);
+    expect(lines.slice(0, 3)).toEqual(['2999', '└── 2998', '    └── 2997']);
+    expect(lines[3_000]).toBe(`${' '.repeat(4 * 2_999)}└── leaf`);
   });
 });
