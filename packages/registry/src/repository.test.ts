@@ -271,6 +271,20 @@ describe('blobs', () => {
     expect(registry.blobs.has(desc.digest)).toBe(false);
   });
 
+  it('skips its own HEAD when exists just said the blob is absent, as copy asks', async () => {
+    const r = repo();
+    const data = enc.encode('copied');
+    const desc = descOf('application/octet-stream', data);
+    expect(await r.exists(desc)).toBe(false);
+    registry.requests.length = 0;
+    await r.push(desc, data);
+    expect(registry.requests.map((q) => q.method)).toEqual(['POST', 'PUT']);
+    // the answer is used once: the next push asks again
+    registry.requests.length = 0;
+    await r.push(desc, data);
+    expect(registry.requests.map((q) => q.method)).toEqual(['HEAD']);
+  });
+
   it('pushFile streams a large file once and returns its descriptor', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'oras-push-file-'));
     try {

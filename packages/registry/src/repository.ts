@@ -82,6 +82,9 @@ const FILE_READ_CHUNK = 1024 * 1024;
 /** Node stream options of upload bodies: byte chunks, one chunk read ahead. */
 const READ_OPTIONS = { objectMode: false, highWaterMark: FILE_READ_CHUNK } as const;
 
+/** How many blob digests the registry said it lacks are remembered (see `exists`). */
+const MAX_REMEMBERED_ABSENT = 10_000;
+
 /** The zero sha256 digest, used to probe for the referrers API. */
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
 
@@ -286,6 +289,7 @@ export class RemoteRepository implements Repository {
   readonly #options: RemoteRepositoryOptions;
   readonly #scheme: string;
   readonly #maxMetadataBytes: number;
+  readonly #absent = new Set<string>();
   #referrersCapability: boolean | undefined;
 
   constructor(options: RemoteRepositoryOptions) {
@@ -565,8 +569,22 @@ export class RemoteRepository implements Repository {
     });
     await discard(res);
     if (res.statusCode === 200) return true;
-    if (res.statusCode === 404) return false;
+    if (res.statusCode === 404) {
+      if (kind === 'blobs') this.#noteAbsent(target.digest);
+      return false;
+    }
     throw await toResponseError('HEAD', res);
+  }
+
+  /**
+   * Remembers that the registry just said it lacks a blob, so a push right after (what `copy`
+   * does: `exists`, then `push`) skips its own `HEAD`: a quarter of the requests of a push of
+   * many small blobs. Each answer is used once; were the blob pushed meanwhile by someone else,
+   * it is only uploaded again.
+   */
+  #noteAbsent(digest: string): void {
+    if (this.#absent.size >= MAX_REMEMBERED_ABSENT) this.#absent.clear();
+    this.#absent.add(digest);
   }
 
   // ---------------------------------------------------------------- push
@@ -659,10 +677,12 @@ export class RemoteRepository implements Repository {
 
   async #pushBlob(expected: Descriptor, content: ContentSource, options: OperationOptions): Promise<void> {
     parseDigest(expected.digest);
-    if (await this.exists(expected, options)) {
+    const knownAbsent = this.#absent.delete(expected.digest);
+    if (!knownAbsent && (await this.exists(expected, options))) {
       if (!(content instanceof Uint8Array)) await toReadableStream(content).cancel();
       return;
     }
+    this.#absent.delete(expected.digest);
     const session = await this.#startUpload(undefined, options);
     await this.#upload(session, expected, content, options);
   }
