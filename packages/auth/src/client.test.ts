@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, OrasError } from '@oras/spec';
+import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthClient, type AuthResponse } from './client.js';
 import { staticCredential } from './credential.js';
@@ -467,6 +468,53 @@ describe('AuthClient: redirects', () => {
     expect(seen?.headers['x-custom']).toBeUndefined();
     expect(seen?.headers.range).toBe('bytes=0-');
     expect(registry.requests.at(-1)?.headers['x-custom']).toBe('only-for-registry');
+  });
+
+  it.each([
+    ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/', 'link-local'],
+    ['an IPv6 link-local address', 'http://[fe80::1]/blob', 'link-local'],
+    ['a private address', 'http://10.0.0.1/blob', 'private'],
+    ['an IPv4-mapped private address', 'http://[::ffff:192.168.1.1]/blob', 'private'],
+  ])(
+    'refuses a redirect to %s from a registry on loopback, before connecting',
+    async (_what, location, kind) => {
+      const registry = await serve((_req, res) => {
+        res.writeHead(307, { location });
+        res.end();
+      });
+      const origins: string[] = [];
+      class Recording extends Agent {
+        override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+          origins.push(String(options.origin));
+          return super.dispatch(options, handler);
+        }
+      }
+      const dispatcher = new Recording();
+      try {
+        const client = new AuthClient({ dispatcher });
+        const err = await client
+          .request({ method: 'GET', url: new URL('/v2/a/b/blobs/sha256:00', registry.url) })
+          .catch((e: unknown) => e);
+        expect(OrasError.is(err) && err.code).toBe(ErrorCode.Unsafe);
+        expect((err as Error).message).toMatch(new RegExp(`redirect to the ${kind} address .* refused`));
+        expect(origins).toEqual([registry.origin]);
+      } finally {
+        await dispatcher.close();
+      }
+    },
+  );
+
+  it('follows a redirect to another address of the network the registry is on', async () => {
+    const storage = await serve((_req, res) => sendJson(res, 200, { ok: true }));
+    const registry = await serve((_req, res) => {
+      // The registry listens on 127.0.0.1; the storage on the same loopback, named as ::ffff:127.0.0.1.
+      res.writeHead(307, { location: `http://[::ffff:127.0.0.1]:${new URL(storage.origin).port}/blob` });
+      res.end();
+    });
+    const res = await new AuthClient().request({ method: 'GET', url: new URL('/v2/x', registry.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(storage.requests).toHaveLength(1);
   });
 
   it('does not follow redirects of other methods, or when told not to', async () => {

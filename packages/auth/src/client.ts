@@ -13,7 +13,7 @@ import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
 import { DeniedError, UnauthorizedError } from './errors.js';
-import { validateRealm } from './realm.js';
+import { internalIpKind, validateRealm } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
@@ -179,6 +179,7 @@ export class AuthClient {
       if (url.protocol === 'https:' && next.protocol === 'http:') {
         throw new UnsafeError(`${method} ${redactUrl(first)}: redirect from https to http refused`);
       }
+      assertRedirectAddress(method, first, next);
       url = next;
     }
   }
@@ -434,6 +435,23 @@ function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined 
   return (
     challenges.find((c) => c.scheme === AuthScheme.Bearer) ??
     challenges.find((c) => c.scheme === AuthScheme.Basic)
+  );
+}
+
+/**
+ * Refuses a redirect to a loopback, private or link-local IP literal unless the registry itself
+ * is on that kind of address (a registry on 127.0.0.1 may send blobs to another local port, one on
+ * 10.0.0.5 to storage on 10.0.0.9). A registry elsewhere that points a client at
+ * 169.254.169.254 wants it to fetch cloud credentials (SSRF): the request must never go out.
+ * Host names are not resolved here.
+ */
+function assertRedirectAddress(method: string, first: URL, next: URL): void {
+  const kind = internalIpKind(next.hostname);
+  if (kind === undefined) return;
+  const own = first.hostname === 'localhost' ? 'loopback' : internalIpKind(first.hostname);
+  if (own === kind) return;
+  throw new UnsafeError(
+    `${method} ${redactUrl(first)}: redirect to the ${kind} address ${next.hostname} refused: the registry is not on a ${kind} address`,
   );
 }
 

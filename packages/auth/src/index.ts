@@ -18,7 +18,7 @@ export type { AuthClientOptions, AuthRequest, AuthResponse, RequestBodySource } 
 export { EMPTY_CREDENTIAL, isDockerHubHost, isEmptyCredential, staticCredential } from './credential.js';
 export type { Credential, CredentialFunc } from './credential.js';
 export { CredentialsError, DeniedError, UnauthorizedError } from './errors.js';
-export { isInternalIp, validateRealm } from './realm.js';
+export { type InternalIpKind, internalIpKind, isInternalIp, validateRealm } from './realm.js';
 export { REDACTED, redactHeaders, redactUrl } from './redact.js';
 export {
   SCOPE_REGISTRY_CATALOG,

@@ -1,6 +1,6 @@
 import { ErrorCode, UnsafeError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
-import { isInternalIp, validateRealm } from './realm.js';
+import { internalIpKind, isInternalIp, validateRealm } from './realm.js';
 
 function refused(realm: string, registry: string): string {
   try {
@@ -60,4 +60,29 @@ describe('isInternalIp', () => {
     expect(isInternalIp('::')).toBe(true);
     expect(isInternalIp('not-an-ip')).toBe(false);
   });
+});
+
+describe('internalIpKind', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['0.0.0.0', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['::', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['192.168.0.1', 'private'],
+    ['fd00::1', 'private'],
+    ['169.254.169.254', 'link-local'],
+    ['[fe80::1]', 'link-local'],
+    ['::ffff:169.254.169.254', 'link-local'],
+  ])('puts %s on the %s network', (ip, kind) => {
+    expect(internalIpKind(ip)).toBe(kind);
+  });
+
+  it.each(['8.8.8.8', '172.32.0.1', '2001:db8::1', 'localhost', 'registry.example'])(
+    'puts %s on none',
+    (host) => {
+      expect(internalIpKind(host)).toBeUndefined();
+    },
+  );
 });

@@ -46,36 +46,45 @@ function stripBrackets(host: string): string {
 
 /** Whether an IP literal is loopback, private (RFC 1918, fc00::/7), link-local or unspecified. */
 export function isInternalIp(ip: string): boolean {
-  const v = isIP(ip);
-  if (v === 4) return isInternalIpv4(ip);
-  if (v !== 6) return false;
-  const words = expandIpv6(ip);
-  if (!words) return false;
+  return internalIpKind(ip) !== undefined;
+}
+
+/**
+ * Which internal network an IP literal (brackets allowed) is on: `loopback` (the unspecified
+ * address too, which reaches this host), `private` (RFC 1918, fc00::/7) or `link-local`
+ * (169.254.0.0/16, fe80::/10, where cloud metadata services answer); `undefined` for any other
+ * address and for host names.
+ */
+export function internalIpKind(ip: string): InternalIpKind | undefined {
+  const host = stripBrackets(ip);
+  const v = isIP(host);
+  if (v === 4) return ipv4Kind(host);
+  if (v !== 6) return undefined;
+  const words = expandIpv6(host);
+  if (!words) return undefined;
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms are judged as IPv4.
   if (words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || words[5] === 0) && words[6] !== 0) {
     const [hi = 0, lo = 0] = [words[6] ?? 0, words[7] ?? 0];
-    return isInternalIpv4(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`);
+    return ipv4Kind(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`);
   }
   const first = words[0] ?? 0;
-  if (words.every((w) => w === 0)) return true; // ::
-  if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return true; // ::1
-  if ((first & 0xfe00) === 0xfc00) return true; // fc00::/7 unique local
-  if ((first & 0xffc0) === 0xfe80) return true; // fe80::/10 link-local
-  if ((first & 0xff0f) === 0xff02) return true; // ff02::/16 link-local multicast
-  return false;
+  if (words.every((w) => w === 0)) return 'loopback'; // ::
+  if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return 'loopback'; // ::1
+  if ((first & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
+  if ((first & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
+  if ((first & 0xff0f) === 0xff02) return 'link-local'; // ff02::/16 link-local multicast
+  return undefined;
 }
 
-function isInternalIpv4(ip: string): boolean {
+/** The internal networks {@link internalIpKind} tells apart. */
+export type InternalIpKind = 'loopback' | 'private' | 'link-local';
+
+function ipv4Kind(ip: string): InternalIpKind | undefined {
   const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
-  return (
-    a === 0 || // unspecified
-    a === 127 || // loopback
-    a === 10 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 169 && b === 254) || // link-local
-    (a === 224 && b === 0 && c === 0) // link-local multicast
-  );
+  if (a === 0 || a === 127) return 'loopback'; // unspecified, loopback
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+  if ((a === 169 && b === 254) || (a === 224 && b === 0 && c === 0)) return 'link-local';
+  return undefined;
 }
 
 function expandIpv6(ip: string): number[] | undefined {
