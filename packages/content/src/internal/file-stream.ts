@@ -1,9 +1,20 @@
 /** Web streams over files, read on demand. @internal */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
 /** The size of each read from disk (256 KiB). */
 const READ_CHUNK = 256 * 1024;
+
+/** Options of {@link fileStream}. @internal */
+export interface FileStreamOptions {
+  /**
+   * Open only a regular file, never through a symlink: a symlink as the last component fails
+   * with `ELOOP` (`O_NOFOLLOW`), anything else that is not a regular file (a FIFO, a device, a
+   * folder) with `EINVAL`, without blocking on it.
+   */
+  readonly regularFileOnly?: boolean | undefined;
+}
 
 /**
  * A stream of `length` bytes of the file at `path` from `start` (the whole file by default). The
@@ -14,8 +25,9 @@ export async function fileStream(
   path: string,
   start = 0,
   length?: number,
+  options: FileStreamOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const handle: FileHandle = await open(path, 'r');
+  const handle: FileHandle = options.regularFileOnly ? await openRegularFile(path) : await open(path, 'r');
   const total = length ?? (await handle.stat()).size - start;
   let position = start;
   const end = start + total;
@@ -56,6 +68,21 @@ export async function fileStream(
     { highWaterMark: 0 },
   );
   return stream;
+}
+
+/** Opens `path` for reading when it is a regular file, not a symlink to one (see {@link FileStreamOptions}). */
+async function openRegularFile(path: string): Promise<FileHandle> {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it changes nothing for regular files.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const info = await handle.stat().catch(async (err: unknown) => {
+    await handle.close().catch(() => undefined);
+    throw err;
+  });
+  if (!info.isFile()) {
+    await handle.close().catch(() => undefined);
+    throw Object.assign(new Error(`${path}: not a regular file`), { code: 'EINVAL', path });
+  }
+  return handle;
 }
 
 /** Whether an error is a Node fs error with the given code (`ENOENT`, `EEXIST`, ...). */

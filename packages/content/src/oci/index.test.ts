@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import {
   MediaType,
   MismatchedDigestError,
   NotFoundError,
+  UnsafeError,
   UnsupportedError,
 } from '@oras/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -299,6 +300,32 @@ describe('OciLayoutStore.openReadOnly', () => {
     expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
     expect(new TextDecoder().decode(await fetchAll(layout, image.layer))).toBe('layer of ro');
     expect((await layout.predecessors(image.manifest)).map((d) => d.digest)).toEqual([sig.manifest.digest]);
+  });
+
+  it('refuses a blob that is a symlink to a file outside the layout, for reading and copying', async () => {
+    const { root, image } = await writtenLayout();
+    // The layer's blob becomes a link to a file elsewhere with the same bytes (its digest is known).
+    const outsideFile = join(scratch, `outside-${++counter}.txt`);
+    const blob = join(root, 'blobs', 'sha256', image.layer.digest.slice('sha256:'.length));
+    await rename(blob, outsideFile);
+    await symlink(outsideFile, blob);
+    for (const layout of [await OciLayoutStore.openReadOnly(root), await OciLayoutStore.open(root)]) {
+      expect(await layout.exists(image.layer)).toBe(false);
+      const err = await layout.fetch(image.layer).catch((e: unknown) => e);
+      expect(UnsafeError.is(err)).toBe(true);
+      expect((err as Error).message).toMatch(/blobs\/sha256\/[0-9a-f]{64}: is a symlink, refused/);
+    }
+  });
+
+  it('refuses a blob that is a FIFO without waiting on it', async () => {
+    const { root, image } = await writtenLayout();
+    const blob = join(root, 'blobs', 'sha256', image.layer.digest.slice('sha256:'.length));
+    await rm(blob);
+    await run('mkfifo', [blob]);
+    const layout = await OciLayoutStore.openReadOnly(root);
+    const err = await layout.fetch(image.layer).catch((e: unknown) => e);
+    expect(UnsafeError.is(err)).toBe(true);
+    expect((err as Error).message).toMatch(/is not a regular file, refused/);
   });
 
   it('reads a layout from a tar archive without unpacking it', async () => {

@@ -3,7 +3,7 @@
  * directory or from a tar archive of one.
  * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   Annotation,
@@ -12,6 +12,7 @@ import {
   InvalidManifestError,
   MediaType,
   NotFoundError,
+  UnsafeError,
   UnsupportedError,
   isDigest,
   parseDigest,
@@ -49,17 +50,40 @@ export class DirectoryFiles implements LayoutFiles {
   path(rel: string): string {
     return join(this.location, rel);
   }
+  /** The size of a regular file; a symlink (even to a file) counts as absent. */
   async size(rel: string): Promise<number | undefined> {
     try {
-      const info = await stat(this.path(rel));
+      const info = await lstat(this.path(rel));
       return info.isFile() ? info.size : undefined;
     } catch (err) {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
       throw err;
     }
   }
-  stream(rel: string): Promise<ReadableStream<Uint8Array>> {
-    return fileStream(this.path(rel));
+  /**
+   * A stream of a regular file's bytes. Why not through a symlink: a hand-made layout whose blob
+   * links to a file elsewhere (`~/.ssh/id_rsa`, another user's file) would hand that file to
+   * whoever copies the layout, as soon as its digest is known.
+   *
+   * @throws UnsafeError when the file is a symlink or not a regular file.
+   */
+  async stream(rel: string): Promise<ReadableStream<Uint8Array>> {
+    try {
+      return await fileStream(this.path(rel), 0, undefined, { regularFileOnly: true });
+    } catch (err) {
+      if (isErrno(err, 'ELOOP')) {
+        throw new UnsafeError(
+          `${this.location}: ${rel}: is a symlink, refused: layout files must be regular files`,
+          {
+            cause: err,
+          },
+        );
+      }
+      if (isErrno(err, 'EINVAL')) {
+        throw new UnsafeError(`${this.location}: ${rel}: is not a regular file, refused`, { cause: err });
+      }
+      throw err;
+    }
   }
   async read(rel: string): Promise<Uint8Array | undefined> {
     try {
