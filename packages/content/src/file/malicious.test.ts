@@ -204,7 +204,28 @@ describe('file store against malicious artifacts', () => {
       ['an absolute hard link', [{ path: 'app/h', type: 'Link', linkpath: '/etc/passwd' }], /absolute path/],
       [
         'a hard link to a name this layer did not write',
-        [{ path: 'app/h', type: 'Link', linkpath: 'pre-existing' }],
+        [{ path: 'app/h', type: 'Link', linkpath: 'app/pre-existing' }],
+        /not a file of this layer/,
+      ],
+      [
+        'a hard link named from its own folder, not from the archive root',
+        [
+          { path: 'app/f', body: 'data' },
+          { path: 'app/h', type: 'Link', linkpath: 'f' },
+        ],
+        /hard link to "f", outside its directory "app\/"/,
+      ],
+      [
+        'a hard link to a symlink of this layer',
+        [
+          { path: 'app/l', type: 'SymbolicLink', linkpath: 'pre-existing' },
+          { path: 'app/h', type: 'Link', linkpath: 'app/l' },
+        ],
+        /not a file of this layer/,
+      ],
+      [
+        'a hard link to the layer folder itself',
+        [{ path: 'app/h', type: 'Link', linkpath: 'app/' }],
         /not a file of this layer/,
       ],
       [
@@ -291,7 +312,7 @@ describe('file store against malicious artifacts', () => {
         { path: 'app/sub/f', body: 'data' },
         { path: 'app/up', type: 'SymbolicLink', linkpath: 'sub/f' },
         { path: 'app/sub/back', type: 'SymbolicLink', linkpath: '../up' },
-        { path: 'app/sub/hard', type: 'Link', linkpath: 'f' },
+        { path: 'app/sub/hard', type: 'Link', linkpath: 'app/sub/f' },
         { path: 'app/dangling', type: 'SymbolicLink', linkpath: 'missing/x' },
       ]);
       expect(await readFile(join(out, 'app', 'sub', 'back'), 'utf8')).toBe('data');
@@ -354,7 +375,7 @@ describe('file store against malicious artifacts', () => {
         { path: 'a/sub/f', body: 'layer one' },
       ]);
       await expectRefused(
-        () => pushLayer(store, 'a/sub', [{ path: 'a/sub/h', type: 'Link', linkpath: 'f' }]),
+        () => pushLayer(store, 'a/sub', [{ path: 'a/sub/h', type: 'Link', linkpath: 'a/sub/f' }]),
         /not a file of this layer/,
       );
       expect(existsSync(join(out, 'a', 'sub', 'h'))).toBe(false);

@@ -9,8 +9,9 @@
  * - symlink targets must be relative and stay inside the folder at every step of their
  *   resolution; after unpacking every symlink is checked again (a later link may have changed
  *   where an earlier one leads);
- * - hard-link targets are joined with the link's directory and must be files this same layer
- *   wrote (never a file of another layer, never a file outside);
+ * - hard-link targets are archive paths (a tar hard link names an earlier member of the same
+ *   archive, from the archive's root, as GNU tar writes them): they must sit under `<name>/` and
+ *   be regular files this same layer wrote (never a file of another layer, never a file outside);
  * - the uncompressed size is capped (decompression bombs), and the tar's digest is checked
  *   against the layer's `io.deis.oras.content.digest` before anything is written.
  */
@@ -322,7 +323,7 @@ class Unpacker {
     if (entry.linkpath === '')
       throw new PathTraversalError(`tar entry ${showName(entry.path)}: hard link without a target`);
     assertPortableName(entry.linkpath, `hard link ${showName(entry.path)} target`);
-    const target = await walkInside(this.#base, dirname(path), entry.linkpath, `tar entry ${entry.path}`);
+    const target = this.#hardLinkTarget(entry);
     if (!this.#files.has(target)) {
       throw new PathTraversalError(
         `tar entry ${showName(entry.path)}: hard link to ${showName(entry.linkpath)}, which is not a file of this layer`,
@@ -336,6 +337,34 @@ class Unpacker {
     this.#temps.delete(temp);
     this.#files.add(path);
     this.symlinks.delete(path);
+  }
+
+  /**
+   * Where a hard link's target is: its name is the archive path of an earlier member (`app/f`),
+   * resolved from the extraction base like any entry name, never from the link's own folder.
+   */
+  #hardLinkTarget(entry: TarEntry): string {
+    const where = `tar entry ${showName(entry.path)}`;
+    if (entry.linkpath.startsWith('/')) {
+      throw new PathTraversalError(`${where}: hard link to the absolute path ${showName(entry.linkpath)}`);
+    }
+    let parts: string[];
+    try {
+      parts = entryParts(this.#options.prefix, entry.linkpath);
+    } catch (err) {
+      if (!PathTraversalError.is(err)) throw err;
+      throw new PathTraversalError(
+        `${where}: hard link to ${showName(entry.linkpath)}, outside its directory ${showName(`${this.#options.prefix}/`)}`,
+        { cause: err },
+      );
+    }
+    const target = join(this.#base, ...parts);
+    if (parts.length === 0 || !isWithin(this.#base, target)) {
+      throw new PathTraversalError(
+        `${where}: hard link to ${showName(entry.linkpath)}, which is not a file of this layer`,
+      );
+    }
+    return target;
   }
 
   /** Removes the leftovers of killed writers from a folder, once per unpack. */

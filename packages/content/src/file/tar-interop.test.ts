@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -70,6 +70,24 @@ async function pushTarball(store: FileStore, name: string, gz: Buffer): Promise<
 }
 
 describe('tar interoperability', () => {
+  it('unpacks the hard links of a GNU tar archive (named from the archive root)', async () => {
+    const src = join(root, 'src', 'app');
+    await mkdir(join(src, 'sub'), { recursive: true });
+    await writeFile(join(src, 'sub', 'f'), 'shared');
+    await link(join(src, 'sub', 'f'), join(src, 'h'));
+    await link(join(src, 'sub', 'f'), join(src, 'sub', 'h2'));
+    const gz = execFileSync('tar', ['-czf', '-', '--sort=name', '-C', join(root, 'src'), 'app']);
+    // GNU tar writes the later names as hard links to the first, by archive path.
+    const verbose = execFileSync('tar', ['-tvzf', '-'], { input: gz, encoding: 'utf8' });
+    expect(verbose).toMatch(/app\/sub\/f link to app\/h|app\/sub\/h2 link to app\/h/);
+    const out = join(root, 'out');
+    await pushTarball(open(out), 'app', gz);
+    for (const name of ['h', 'sub/f', 'sub/h2']) {
+      expect(await readFile(join(out, 'app', name), 'utf8')).toBe('shared');
+      expect((await lstat(join(out, 'app', name))).nlink).toBe(3);
+    }
+  });
+
   it('packs what GNU tar extracts', async () => {
     const src = join(root, 'src');
     await makeTree(src);
