@@ -1,3 +1,4 @@
+import { InvalidNameError, PathTraversalError } from '@oras/content/file';
 import { ErrorCode, OrasError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
 import { CliError, describeError, errorMessage, PATH_TRAVERSAL_HINT, renderError } from './errors.js';
@@ -52,5 +53,19 @@ describe('hints through the cause chain', () => {
       'Error: destination: push sha256:ab: name "/x"',
       PATH_TRAVERSAL_HINT,
     ]);
+  });
+
+  it('suggests --allow-path-traversal for a real traversal only, never for an invalid name', () => {
+    const copy = (cause: Error) =>
+      new OrasError(`destination: push sha256:ab: ${cause.message}`, { code: ErrorCode.Copy, cause });
+    expect(
+      describeError(copy(new PathTraversalError('name "../x": is outside the output directory'))),
+    ).toEqual([
+      'Error: destination: push sha256:ab: name "../x": is outside the output directory',
+      PATH_TRAVERSAL_HINT,
+    ]);
+    expect(
+      describeError(copy(new InvalidNameError('name "evil\\u0000name": contains a NUL character'))),
+    ).toEqual(['Error: destination: push sha256:ab: name "evil\\u0000name": contains a NUL character']);
   });
 });

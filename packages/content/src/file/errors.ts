@@ -6,11 +6,23 @@ import { ErrorCode, OrasError } from '@oras/spec';
 
 /**
  * A name, a tar entry or a link would put something outside the output directory: `..`, an
- * absolute path, a Windows drive path, a control character, a symlink that leads out, or a link
- * made by another layer. Raised before anything is written.
+ * absolute path, a Windows drive path, a symlink that leads out, or a link made by another layer.
+ * Raised before anything is written.
  */
 export class PathTraversalError extends OrasError {
   static override readonly code: string = ErrorCode.PathTraversal;
+}
+
+/**
+ * A name no file system should hold: it contains a NUL or another control character (a title
+ * `evil\u0000name`, a tar entry with an escape sequence). Raised before anything is written.
+ *
+ * Why not a {@link PathTraversalError}: nothing here leaves the output directory, so the way out
+ * of a traversal refusal (`--allow-path-traversal`) is no answer to it. Why its own code:
+ * `@oras/spec`'s `ErrorCode` has no entry for an invalid name yet; the code is stable all the same.
+ */
+export class InvalidNameError extends OrasError {
+  static override readonly code: string = 'ORAS_ERR_INVALID_NAME';
 }
 
 /** A file exists where content was to be written, and the store was told not to overwrite. */

@@ -14,6 +14,7 @@ export {
 export type { FileStoreOptions } from './store.js';
 export {
   DuplicateNameError,
+  InvalidNameError,
   MissingNameError,
   OverwriteDisallowedError,
   PathTraversalError,

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PathTraversalError } from './errors.js';
+import { InvalidNameError, PathTraversalError } from './errors.js';
 import { assertPortableName, entryParts, isWithin, realPathOfMaybeMissing, walkInside } from './paths.js';
 
 describe('entryParts', () => {
@@ -24,10 +24,13 @@ describe('entryParts', () => {
     ['app', 'application/x'],
     ['app', '/app/x'],
     ['app', 'C:/app/x'],
-    ['app', 'app/\u0001'],
     ['.', '../x'],
   ])('refuses %j entry %j', (prefix, entry) => {
     expect(() => entryParts(prefix, entry)).toThrow(PathTraversalError);
+  });
+
+  it('refuses an entry with a control character as an invalid name', () => {
+    expect(() => entryParts('app', 'app/\u0001')).toThrow(InvalidNameError);
   });
 });
 
@@ -36,12 +39,17 @@ describe('assertPortableName', () => {
     expect(() => assertPortableName(name, 'name')).not.toThrow();
   });
 
-  it.each(['a\u0000', '\u007f', 'tab\there', 'D:\\x', 'd:', '\\\\srv\\share', '\\root', 'a\\..\\b'])(
-    'refuses %j',
+  it.each(['a\u0000', '\u007f', 'tab\there', 'bell\u0007\u001b[2J\r'])(
+    'refuses %j as an invalid name, not a traversal',
     (name) => {
-      expect(() => assertPortableName(name, 'name')).toThrow(PathTraversalError);
+      expect(() => assertPortableName(name, 'name')).toThrow(InvalidNameError);
+      expect(() => assertPortableName(name, 'name')).not.toThrow(PathTraversalError);
     },
   );
+
+  it.each(['D:\\x', 'd:', '\\\\srv\\share', '\\root', 'a\\..\\b'])('refuses %j as a traversal', (name) => {
+    expect(() => assertPortableName(name, 'name')).toThrow(PathTraversalError);
+  });
 });
 
 describe('isWithin', () => {

@@ -5,7 +5,7 @@
  */
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
-import { PathTraversalError } from './errors.js';
+import { InvalidNameError, PathTraversalError } from './errors.js';
 
 /** At most this many symlinks are followed while resolving one path (Linux's MAXSYMLINKS). */
 const MAX_SYMLINK_HOPS = 40;
@@ -32,16 +32,17 @@ export function isWithin(base: string, child: string): boolean {
 }
 
 /**
- * Refuses names no platform can write safely: NUL and other control characters, Windows drive
- * and UNC paths, and `..` written with backslashes (a separator on Windows). `what` names the
- * thing checked, for the message.
+ * Refuses names no platform can write safely: NUL and other control characters (an
+ * {@link InvalidNameError}), Windows drive and UNC paths, and `..` written with backslashes (a
+ * separator on Windows; a {@link PathTraversalError}). `what` names the thing checked, for the
+ * message.
  */
 export function assertPortableName(name: string, what: string): void {
   if (name.includes('\u0000')) {
-    throw new PathTraversalError(`${what} ${showName(name)}: contains a NUL character`);
+    throw new InvalidNameError(`${what} ${showName(name)}: contains a NUL character`);
   }
   if (CONTROL_CHARACTERS.test(name)) {
-    throw new PathTraversalError(`${what} ${showName(name)}: contains a control character`);
+    throw new InvalidNameError(`${what} ${showName(name)}: contains a control character`);
   }
   if (WINDOWS_DRIVE.test(name) || name.startsWith('\\\\') || name.startsWith('\\')) {
     throw new PathTraversalError(`${what} ${showName(name)}: is a windows absolute path`);

@@ -31,6 +31,7 @@ import { writeVerified } from './content.js';
 import {
   DuplicateNameError,
   MissingNameError,
+  InvalidNameError,
   OverwriteDisallowedError,
   PathTraversalError,
   StoreClosedError,
@@ -405,7 +406,7 @@ export class FileStore implements Target, PredecessorFinder {
    */
   async #resolveWritePath(name: string): Promise<string> {
     if (name.includes('\u0000'))
-      throw new PathTraversalError(`name ${showName(name)}: contains a NUL character`);
+      throw new InvalidNameError(`name ${showName(name)}: contains a NUL character`);
     const path = isAbsolute(name) ? resolve(name) : resolve(this.workingDir, name);
     if (!this.#options.allowPathTraversalOnWrite) {
       assertPortableName(name, 'name');
