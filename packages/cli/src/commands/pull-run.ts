@@ -18,6 +18,7 @@ import type { CliContext } from '../context.js';
 import { parseCommon, progressMode } from '../options/common.js';
 import { parseFormat } from '../options/format.js';
 import { parseFileRef } from '../options/packer.js';
+import { parseByteSize } from '../options/size.js';
 import { annotatedReference, parseTarget } from '../options/target.js';
 import { descriptorModel, type PulledFileModel, pullModel, writeResult } from '../output/metadata.js';
 import { createReporter } from '../output/reporter.js';
@@ -66,12 +67,16 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
   const configRef =
     configArg === undefined ? undefined : parseFileRef(configArg, { disablePathValidation: true });
   const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
+  const maxUnpackSize = stringArg(argv, 'max-unpack-size');
+  const maxUnpackBytes =
+    maxUnpackSize === undefined ? undefined : parseByteSize(maxUnpackSize, '--max-unpack-size');
   const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, { concurrency });
   const mode = progressMode(common, ctx);
   const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
   const announce = announcer();
   const store = await FileStore.open(output, {
     allowPathTraversalOnWrite: argv['allow-path-traversal'] === true,
+    maxUnpackBytes,
     disableOverwrite: argv['keep-old-files'] === true,
     // Named content the copy moved once and the store wrote again under another name.
     onRestored: (desc) => {

@@ -3,7 +3,7 @@
  * reported as oras 1.3 reports it ("Downloading", "Processing", then "Downloaded" once copied), and
  * a file whose content another name already brought is "Restored" rather than downloaded again.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +108,52 @@ describe('oras pull status lines', () => {
     expect(res.err).toMatch(/Restored +second\.txt/);
     expect(res.err).not.toContain('Processing');
     expect(readFileSync(join(work.dir, 'tty-out', 'second.txt'), 'utf8')).toBe('the same bytes\n');
+  });
+});
+
+describe('oras pull --max-unpack-size', () => {
+  it('refuses a folder that unpacks to more than the limit, naming it, and leaves nothing of it', async () => {
+    const res = await run([
+      'pull',
+      '--plain-http',
+      '-o',
+      'small',
+      '--max-unpack-size',
+      '100',
+      `${registry.host}/dedup:v1`,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/^Error: .*"folder": unpacked size exceeds the limit of 100 bytes$/m);
+    expect(existsSync(join(work.dir, 'small', 'folder', 'inside.txt'))).toBe(false);
+  });
+
+  it('unpacks a folder under the limit, given with a unit', async () => {
+    const res = await run([
+      'pull',
+      '--plain-http',
+      '-o',
+      'roomy',
+      '--max-unpack-size',
+      '1MiB',
+      `${registry.host}/dedup:v1`,
+    ]);
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    expect(readFileSync(join(work.dir, 'roomy', 'folder', 'inside.txt'), 'utf8')).toBe('in a folder\n');
+  });
+
+  it('refuses a size it cannot read before contacting the registry', async () => {
+    const res = await run([
+      'pull',
+      '--plain-http',
+      '-o',
+      'bad',
+      '--max-unpack-size',
+      '10XB',
+      '127.0.0.1:1/none:v1',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/^Error: invalid --max-unpack-size "10XB": use a positive number of bytes/);
+    expect(existsSync(join(work.dir, 'bad'))).toBe(false);
   });
 });

@@ -35,6 +35,11 @@ export const command: CommandFactory = (ctx) => ({
             type: 'boolean',
             describe: 'allow storing files out of the output directory',
           },
+          'max-unpack-size': {
+            type: 'string',
+            describe:
+              'the most bytes a directory layer may unpack to: a number of bytes or a size such as 10GiB (default 16GiB)',
+          },
           'include-subject': {
             type: 'boolean',
             describe: '[Preview] recursively pull the subject of artifacts',
