@@ -1,8 +1,6 @@
 /** `oras manifest index create` (`pack`): make an image index of manifests in one repository. */
-import { commonFlags } from '../options/common.js';
-import { remoteFlags } from '../options/remote.js';
-import { targetFlags } from '../options/target.js';
 import { withExamples, withFlags } from './flags.js';
+import { indexFlags } from './manifest-flags.js';
 import type { CommandFactory } from './types.js';
 
 /** The definition of `oras manifest index create`. */
@@ -25,24 +23,7 @@ export const command: CommandFactory = (ctx) => ({
               '[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository. ' +
               "The platform of each entry is read from the manifest's config.",
           ),
-        {
-          'artifact-type': { type: 'string', describe: 'artifact type of the index' },
-          annotation: {
-            alias: 'a',
-            type: 'string',
-            array: true,
-            describe: 'index annotations (`key=value`)',
-          },
-          output: {
-            alias: 'o',
-            type: 'string',
-            describe: 'write the index to a file (or - for stdout) instead of pushing it',
-          },
-          pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
-        },
-        targetFlags(),
-        remoteFlags(),
-        commonFlags(),
+        ...indexFlags('artifact type of the index'),
       ),
       [
         [

@@ -1,8 +1,6 @@
 /** `oras manifest index update`: add, merge and remove entries of an image index. */
-import { commonFlags } from '../options/common.js';
-import { remoteFlags } from '../options/remote.js';
-import { targetFlags } from '../options/target.js';
 import { withExamples, withFlags } from './flags.js';
+import { indexFlags } from './manifest-flags.js';
 import type { CommandFactory } from './types.js';
 
 /** The definition of `oras manifest index update`. */
@@ -27,23 +25,8 @@ export const command: CommandFactory = (ctx) => ({
           },
           remove: { type: 'string', array: true, describe: 'digests of manifests to remove from the index' },
           tag: { type: 'string', array: true, describe: 'extra tags for the updated index' },
-          'artifact-type': { type: 'string', describe: 'artifact type of the index (empty to remove it)' },
-          annotation: {
-            alias: 'a',
-            type: 'string',
-            array: true,
-            describe: 'index annotations (`key=value`)',
-          },
-          output: {
-            alias: 'o',
-            type: 'string',
-            describe: 'write the index to a file (or - for stdout) instead of pushing it',
-          },
-          pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
         },
-        targetFlags(),
-        remoteFlags(),
-        commonFlags(),
+        ...indexFlags('artifact type of the index (empty to remove it)'),
       ),
       [
         ['oras manifest index update localhost:5000/hello:v1 --add linux-s390x', 'Add a manifest'],
