@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestLine, type Sandbox, sandbox, sha256, skopeo } from './harness.js';
+import { digestLine, type Sandbox, sandbox, sha256, skopeo } from '../../src/test-support/oras-process.js';
 
 describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
   let registry: Distribution;
@@ -42,14 +42,14 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
     const wrong = await box.run(
       ['login', ...tls, '-u', 'oras', '--password-stdin', '--registry-config', config, host],
       {
-        input: 'wrong\n',
+        stdin: 'wrong\n',
       },
     );
     expect(wrong.code).toBe(1);
     const login = await box.ok(
       ['login', ...tls, '-u', 'oras', '--password-stdin', '--registry-config', config, host],
       {
-        input: `${password}\n`,
+        stdin: `${password}\n`,
       },
     );
     expect(login.stdout).toBe('Login Succeeded\n');
@@ -75,7 +75,7 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
     const prompted = await box.ok(
       ['login', ...tls, '--registry-config', join(box.dir, 'prompted.json'), host],
       {
-        input: `oras\n${password}\n`,
+        stdin: `oras\n${password}\n`,
       },
     );
     expect(prompted.stderr).toBe('Username: Password: \n');

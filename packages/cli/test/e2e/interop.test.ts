@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestLine, type Sandbox, sandbox, sha256, skopeo } from './harness.js';
+import { digestLine, type Sandbox, sandbox, sha256, skopeo } from '../../src/test-support/oras-process.js';
 
 const run = promisify(execFile);
 

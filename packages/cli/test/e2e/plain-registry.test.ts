@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestLine, type Sandbox, sandbox, sha256, skopeo } from './harness.js';
+import { digestLine, type Sandbox, sandbox, sha256, skopeo } from '../../src/test-support/oras-process.js';
 
 let registry: Distribution;
 let box: Sandbox;

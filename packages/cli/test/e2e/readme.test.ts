@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORAS_BIN, type Sandbox, sandbox } from './harness.js';
+import { ORAS_BIN, type Sandbox, sandbox } from '../../src/test-support/oras-process.js';
 
 let registry: Distribution;
 let box: Sandbox;

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, sandbox } from './harness.js';
+import { type Sandbox, sandbox } from '../../src/test-support/oras-process.js';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
