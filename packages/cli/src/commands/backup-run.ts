@@ -13,7 +13,8 @@ import { parseRemote } from '../options/remote.js';
 import { type RegistryTargetSpec, referrersCapability } from '../options/target.js';
 import { formatBytes, formatDuration, toBytes } from '../output/humanize.js';
 import { createReporter } from '../output/reporter.js';
-import type { Prompts, StatusReporter } from '../output/status.js';
+import { reportingHooks } from '../output/track.js';
+import type { Prompts } from '../output/status.js';
 import { openRepository } from '../targets.js';
 import { stringArg } from './flags.js';
 
@@ -87,18 +88,6 @@ export async function resolveTags(
     }
   }
   return { tags, roots };
-}
-
-/** Copy hooks that report each node on a status reporter. */
-export function reportingHooks(reporter: StatusReporter, prompts: Prompts): CopyGraphOptions {
-  return {
-    preCopy: (desc) => {
-      reporter.start(desc);
-      return undefined;
-    },
-    postCopy: (desc) => reporter.done(desc),
-    onCopySkipped: (desc) => reporter.mark(desc, prompts.exists),
-  };
 }
 
 /** Runs `oras backup`. */

@@ -14,7 +14,7 @@ import { annotatedReference, parseTarget, referrersCapability } from '../options
 import { descriptorModel, writeResult } from '../output/metadata.js';
 import { createReporter } from '../output/reporter.js';
 import { COPY_PROMPTS } from '../output/status.js';
-import { trackFetches } from '../output/track.js';
+import { reportingHooks, trackFetches } from '../output/track.js';
 import { openReadOnlyTarget, openTarget } from '../targets.js';
 import { platformArg, requireReference, withDockerHubHint } from './run-support.js';
 
@@ -55,12 +55,7 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
   const tracked = trackFetches(src.target, reporter);
   const options: CopyGraphOptions = {
     concurrency,
-    preCopy: (desc) => {
-      reporter.start(desc);
-      return undefined;
-    },
-    postCopy: (desc) => reporter.done(desc),
-    onCopySkipped: (desc) => reporter.mark(desc, COPY_PROMPTS.exists),
+    ...reportingHooks(reporter, COPY_PROMPTS),
     ...(sameRegistry && from.kind === 'registry'
       ? {
           mountFrom: () => [from.reference.repository],

@@ -18,7 +18,7 @@ import type { CliContext } from '../context.js';
 import type { PackAnnotations } from '../options/packer.js';
 import { parseFileRef } from '../options/packer.js';
 import type { Prompts, StatusReporter } from '../output/status.js';
-import { trackFetches } from '../output/track.js';
+import { reportingHooks, trackFetches } from '../output/track.js';
 
 /** The annotation file key of the config, used as its name in the file store. */
 const CONFIG_NAME = '$config';
@@ -120,15 +120,7 @@ export async function uploadPacked(
   concurrency: number,
 ): Promise<void> {
   const src = trackFetches(packed.store, reporter);
-  const hooks = {
-    concurrency,
-    preCopy: (desc: Descriptor) => {
-      reporter.start(desc);
-      return undefined;
-    },
-    postCopy: (desc: Descriptor) => reporter.done(desc),
-    onCopySkipped: (desc: Descriptor) => reporter.mark(desc, prompts.exists),
-  };
+  const hooks = { concurrency, ...reportingHooks(reporter, prompts) };
   if (tag) {
     await packed.store.tag(packed.root, packed.root.digest);
     await copy(src, packed.root.digest, dst, tag, hooks);

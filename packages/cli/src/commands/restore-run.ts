@@ -12,9 +12,10 @@ import { referrersCapability } from '../options/target.js';
 import { formatBytes, formatDuration, toBytes } from '../output/humanize.js';
 import { createReporter } from '../output/reporter.js';
 import type { Prompts } from '../output/status.js';
+import { reportingHooks } from '../output/track.js';
 import { openRepository } from '../targets.js';
 import { copyWithReferrers, countReferrers } from '../graph.js';
-import { parseArtifactReferences, repositorySpec, reportingHooks, resolveTags } from './backup-run.js';
+import { parseArtifactReferences, repositorySpec, resolveTags } from './backup-run.js';
 import { stringArg } from './flags.js';
 
 /** The status prompts of restore. */

@@ -14,6 +14,7 @@ import {
   statusLine,
   TextStatusReporter,
 } from './status.js';
+import { reportingHooks } from './track.js';
 import { renderTree } from './tree.js';
 
 const hex = 'a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447';
@@ -122,6 +123,21 @@ describe('status lines', () => {
     });
     expect(events[1].offset).toBe(6);
     expect(events[2]).toMatchObject({ prompt: 'Uploaded', offset: 12 });
+  });
+});
+
+describe('reportingHooks', () => {
+  it('report a transfer as start and done, and a node the destination has as exists', async () => {
+    const out = captureContext();
+    const hooks = reportingHooks(new TextStatusReporter(out.stdout, COPY_PROMPTS), COPY_PROMPTS);
+    expect(await hooks.preCopy?.(file)).toBeUndefined();
+    await hooks.postCopy?.(file);
+    await hooks.onCopySkipped?.(manifest);
+    expect(out.out()).toBe(
+      'Copying a948904f2f0f hi.txt\n' +
+        'Copied  a948904f2f0f hi.txt\n' +
+        'Exists  bbbbbbbbbbbb application/vnd.oci.image.manifest.v1+json\n',
+    );
   });
 });
 

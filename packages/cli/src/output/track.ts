@@ -2,8 +2,9 @@
  * Byte progress for the status display: wraps a fetcher so that every stream it returns reports
  * how many bytes have gone through, the way oras tracks the readers of a copy.
  */
+import type { CopyGraphOptions } from '@oras/content';
 import type { Descriptor } from '@oras/spec';
-import type { StatusReporter } from './status.js';
+import type { Prompts, StatusReporter } from './status.js';
 
 /** Something with `fetch`, as every store has. */
 interface Fetching {
@@ -42,4 +43,22 @@ export function trackFetches<T extends Fetching>(target: T, reporter: StatusRepo
       return typeof value === 'function' ? value.bind(obj) : value;
     },
   });
+}
+
+/**
+ * Copy hooks that report each node on `reporter`: the start and end of its transfer, or
+ * `prompts.exists` for a node the destination already has.
+ */
+export function reportingHooks(
+  reporter: StatusReporter,
+  prompts: Prompts,
+): Pick<CopyGraphOptions, 'preCopy' | 'postCopy' | 'onCopySkipped'> {
+  return {
+    preCopy: (desc) => {
+      reporter.start(desc);
+      return undefined;
+    },
+    postCopy: (desc) => reporter.done(desc),
+    onCopySkipped: (desc) => reporter.mark(desc, prompts.exists),
+  };
 }
