@@ -10,66 +10,29 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 /** A store holding an image, two referrers of it, an index listing it and a referrer of a referrer. */
 async function graph() {
   const store = new MemoryStore();
+  const put = (mediaType: string, fields: Record<string, unknown>) =>
+    pushBytes(store, mediaType, json({ schemaVersion: 2, mediaType, ...fields }));
+  const signatureOf = (subject: Descriptor, annotations?: Record<string, string>) =>
+    put(MediaType.ImageManifest, {
+      artifactType: 'application/vnd.test.signature',
+      config: EMPTY_DESCRIPTOR,
+      layers: [EMPTY_DESCRIPTOR],
+      subject,
+      ...(annotations ? { annotations } : {}),
+    });
   await pushBytes(store, EMPTY_DESCRIPTOR.mediaType, json({}));
   const layer = await pushBytes(store, 'application/vnd.test.layer', new TextEncoder().encode('layer'));
-  const image = await pushBytes(
-    store,
-    MediaType.ImageManifest,
-    json({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config: EMPTY_DESCRIPTOR, layers: [layer] }),
-  );
-  const signature = await pushBytes(
-    store,
-    MediaType.ImageManifest,
-    json({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      artifactType: 'application/vnd.test.signature',
-      config: EMPTY_DESCRIPTOR,
-      layers: [EMPTY_DESCRIPTOR],
-      subject: image,
-      annotations: { 'org.example.signed-by': 'me' },
-    }),
-  );
+  const image = await put(MediaType.ImageManifest, { config: EMPTY_DESCRIPTOR, layers: [layer] });
+  const signature = await signatureOf(image, { 'org.example.signed-by': 'me' });
   const sbomConfig = await pushBytes(store, 'application/vnd.test.sbom.config', json({ sbom: true }));
-  const sbom = await pushBytes(
-    store,
-    MediaType.ImageManifest,
-    json({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      config: sbomConfig,
-      layers: [],
-      subject: image,
-    }),
-  );
-  const listing = await pushBytes(
-    store,
-    MediaType.ImageIndex,
-    json({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [image] }),
-  );
-  const bundle = await pushBytes(
-    store,
-    MediaType.ImageIndex,
-    json({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageIndex,
-      artifactType: 'application/vnd.test.bundle',
-      manifests: [],
-      subject: image,
-    }),
-  );
-  const countersign = await pushBytes(
-    store,
-    MediaType.ImageManifest,
-    json({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      artifactType: 'application/vnd.test.signature',
-      config: EMPTY_DESCRIPTOR,
-      layers: [EMPTY_DESCRIPTOR],
-      subject: signature,
-    }),
-  );
+  const sbom = await put(MediaType.ImageManifest, { config: sbomConfig, layers: [], subject: image });
+  const listing = await put(MediaType.ImageIndex, { manifests: [image] });
+  const bundle = await put(MediaType.ImageIndex, {
+    artifactType: 'application/vnd.test.bundle',
+    manifests: [],
+    subject: image,
+  });
+  const countersign = await signatureOf(signature);
   return { store, image, signature, sbom, listing, bundle, countersign, layer };
 }
 
