@@ -3,10 +3,10 @@
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
  * @see https://github.com/opencontainers/image-spec/blob/main/manifest.md#image-manifest-property-descriptions
  */
-import { type Descriptor, InvalidManifestError, MediaType } from '@oras/spec';
+import { type Descriptor, MediaType } from '@oras/spec';
 import type { OperationOptions, ReadOnlyGraphStorage } from './interfaces.js';
 import { fetchAll } from './stream.js';
-import { describeReferrer } from './successors.js';
+import { describeReferrer, parseJson } from './successors.js';
 
 /** Options of {@link referrers}. */
 export interface ReferrersOptions extends OperationOptions {
@@ -33,19 +33,6 @@ function isPagedReferrerLister(value: unknown): value is PagedReferrerLister {
     value !== null &&
     typeof (value as Record<string, unknown>).referrers === 'function'
   );
-}
-
-function subjectOf(desc: Descriptor, bytes: Uint8Array): unknown {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: invalid json`, { cause: err });
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new InvalidManifestError(`${desc.digest}: ${desc.mediaType}: expected a json object`);
-  }
-  return (doc as Record<string, unknown>).subject;
 }
 
 /**
@@ -83,7 +70,7 @@ export async function referrers(
   for (const pred of await target.predecessors(subject, { signal })) {
     if (pred.mediaType !== MediaType.ImageManifest && pred.mediaType !== MediaType.ImageIndex) continue;
     const bytes = await fetchAll(target, pred, { maxBytes: options.maxBytes, signal });
-    const link = subjectOf(pred, bytes) as { digest?: unknown } | null | undefined;
+    const link = parseJson(pred, bytes).subject as { digest?: unknown } | null | undefined;
     if (typeof link !== 'object' || link === null || link.digest !== subject.digest) continue;
     const desc = describeReferrer(pred, bytes);
     if (wanted(desc)) out.push(desc);

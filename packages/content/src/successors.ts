@@ -27,7 +27,11 @@ export function hasSuccessors(desc: Descriptor): boolean {
   }
 }
 
-function parseJson(desc: Descriptor, bytes: Uint8Array): Record<string, unknown> {
+/**
+ * Parses a manifest or index as a JSON object; throws `InvalidManifestError` (naming `desc`) for
+ * anything else. Internal to the package: not exported from its index.
+ */
+export function parseJson(desc: Descriptor, bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
