@@ -1,14 +1,21 @@
 /**
  * A lying registry (`startHostileServer`) that serves what no honest registry would: a 100 MiB
  * manifest, a million tags, endless pages, referrer graphs with a cycle or 10,000 levels, an index
- * that lists itself, a descriptor of 2^53 bytes, and `Link`, `Location` and token realms that point
- * to another origin or a private address. The built `oras` must end each one in success or a clean
- * refusal that names the reason, with bounded memory, without a hang, and without a request to the
- * origin it was pointed at.
+ * that lists itself, a descriptor of 2^53 bytes, and `Link` and `Location` headers, blob redirects
+ * and token realms that point to another origin or a private address. The built `oras` must end
+ * each one in success or a clean refusal that names the reason, with bounded memory, without a
+ * hang, and without a request to the origin it was pointed at.
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RawDescriptor, EMPTY_CONFIG, indexOf, manifestOf, sha256 } from '../harness/craft.js';
+import {
+  type RawDescriptor,
+  EMPTY_CONFIG,
+  fileLayer,
+  indexOf,
+  manifestOf,
+  sha256,
+} from '../harness/craft.js';
 import {
   type HostileRequest,
   type HostileServer,
@@ -249,6 +256,49 @@ describe('graphs', () => {
     }
   });
 
+  it('copies a referrers graph with a cycle and stops', async () => {
+    const w = world();
+    const root = w.add(MANIFEST, manifestOf([]), 'v1');
+    const a = referrer(w, root, 1);
+    // the registry claims that the root refers to `a` and `a` to the root: no node is a root
+    const graph = new Map([
+      [root.digest, [{ ...a, artifactType: 'application/vnd.hostile.ref' }]],
+      [a.digest, [{ ...root, artifactType: 'application/vnd.hostile.ref' }]],
+    ]);
+    const answer = referrersOf(graph);
+    server.setHandler((req, res) => serveContent(req, res, w) || answer(req, res));
+    const { result, outside } = await run([
+      'cp',
+      '-r',
+      `${server.host}/graph/cycle:v1`,
+      '--to-oci-layout',
+      `${box.out}/layout:v1`,
+      '--from-plain-http',
+    ]);
+    expect(eitherProblems(result, /cycle|loop|depth/i)).toEqual([]);
+    expect(outside).toEqual([]);
+  });
+
+  it('walks 10,000 levels of referrers without a stack overflow', async () => {
+    const w = world();
+    const root = w.add(MANIFEST, manifestOf([]), 'v1');
+    const graph = new Map<string, RawDescriptor[]>();
+    let subject = root;
+    for (let level = 1; level <= 10_000; level++) {
+      const next = referrer(w, subject, level);
+      graph.set(subject.digest, [{ ...next, artifactType: 'application/vnd.hostile.ref' }]);
+      subject = next;
+    }
+    const answer = referrersOf(graph);
+    server.setHandler((req, res) => serveContent(req, res, w) || answer(req, res));
+    const { result } = await run(
+      ['discover', `${server.host}/graph/deep:v1`, '--plain-http', '--format', 'json'],
+      90_000,
+    );
+    expect(eitherProblems(result, /depth|deep|limit/i)).toEqual([]);
+    expect(memoryProblems(result.peakRssKiB)).toEqual([]);
+  });
+
   it('refuses an index that lists itself (its child answers with the index again)', async () => {
     const w = world();
     // the child claims the index's own size, so only the digest can tell them apart
@@ -319,6 +369,26 @@ describe('headers and realms that point elsewhere', () => {
     });
     const { result } = await run(['repo', 'tags', `${server.host}/a/b`, '--plain-http'], 20_000);
     expect(cleanFailureProblems(result, /origin|link|host|private/i)).toEqual([]);
+  });
+
+  it('refuses a blob redirect to the cloud metadata address at once, naming the reason', async () => {
+    const w = world();
+    const layer = fileLayer('file.txt', 'content\n');
+    w.add(MANIFEST, manifestOf([layer.descriptor]), 'v1');
+    server.setHandler((req, res) => {
+      if (req.url.pathname.includes('/blobs/') && !req.url.pathname.endsWith(EMPTY_CONFIG.digest)) {
+        res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' });
+        res.end();
+        return true;
+      }
+      return serveContent(req, res, w);
+    });
+    const { result, outside } = await run(
+      ['pull', `${server.host}/a/b:v1`, '-o', box.out, '--plain-http'],
+      20_000,
+    );
+    expect(cleanFailureProblems(result, /redirect|private|link-local|metadata|address|refused/i)).toEqual([]);
+    expect(outside).toEqual([]);
   });
 
   it('refuses an upload Location on another origin, and sends it nothing', async () => {

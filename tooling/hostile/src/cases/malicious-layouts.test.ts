@@ -1,10 +1,10 @@
 /**
  * OCI layouts built by hand that `oras restore` and `oras cp --from-oci-layout` read: a tar with
- * `..` and absolute entries and links out, and an `index.json` whose digests are paths. Nothing
- * outside the output folder changes, nothing from
- * outside reaches the registry, and every refusal is one clean line naming the reason.
+ * `..` and absolute entries and links out, an `index.json` whose digests are paths, and a layout
+ * folder whose blob is a symlink to a file outside it. Nothing outside the output folder changes,
+ * nothing from outside reaches the registry, and every refusal is one clean line naming the reason.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -117,5 +117,28 @@ describe('restore from a hand-made layout tar', () => {
     expect(run.code).not.toBe(0);
     expect(outside).toEqual([]);
     expect(registry.storage.getManifest('layouts/digest', 'v1')).toBeUndefined();
+  });
+});
+
+describe('copy from a hand-made layout folder', () => {
+  it('never pushes a file outside the layout that a blob symlink points to', async () => {
+    const dir = join(box.work, 'layout');
+    const layerBytes = Buffer.from(SECRET_FILE_TEXT);
+    await mkdir(dir);
+    for (const entry of layoutEntries([], layerBytes)) {
+      const path = join(dir, entry.name);
+      if (entry.type === 'dir') await mkdir(path, { recursive: true });
+      else if (entry.name.endsWith(sha256(layerBytes).slice(7))) {
+        // the layer's blob is a link to the user's file: same digest, but outside the layout
+        await symlink(join(box.outside, 'canary'), path);
+      } else await writeFile(path, entry.data ?? '');
+    }
+    const run = await box.run(
+      ['cp', '--from-oci-layout', `${dir}:v1`, `${registry.host}/layouts/symlink:v1`, '--to-plain-http'],
+      { timeoutMs: 30_000 },
+    );
+    expect(eitherProblems(run, REASON)).toEqual([]);
+    expect(run.code).not.toBe(0);
+    expect(registry.storage.getBlob('layouts/symlink', sha256(layerBytes))).toBeUndefined();
   });
 });

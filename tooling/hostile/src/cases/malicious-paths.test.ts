@@ -105,6 +105,21 @@ describe('layer titles', () => {
   });
 });
 
+describe('layer titles with control characters', () => {
+  it('refuses a title with a NUL byte, naming it, without the path traversal hint', async () => {
+    const { run, problems } = await pullHostile([fileLayer('evil\u0000name', 'x')]);
+    expect(problems).toEqual([]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).not.toContain('--allow-path-traversal');
+  });
+
+  it('never echoes raw control characters of a title to the terminal', async () => {
+    const { run, problems } = await pullHostile([fileLayer('bell\u0007\u001b[2Jname\r', 'x')]);
+    expect(problems).toEqual([]);
+    expect(run.stderr).not.toContain('--allow-path-traversal');
+  });
+});
+
 describe('tarballs of directory layers', () => {
   const dir = (entries: readonly TarEntry[]) =>
     directoryLayer('dir', [{ name: 'dir/', type: 'dir' }, ...entries]);

@@ -1,11 +1,9 @@
 /**
  * Memory stays bounded: a 64 MiB pull and push through the built `oras` (peak RSS measured with
- * `/usr/bin/time -f %M`), and a zip bomb in a directory layer refused by the file store's unpack
- * limit with the growth of its resident memory measured in process.
- *
- * Why the bomb is fed to the library: the CLI's unpack limit is the file store's default (16 GiB
- * of disk) with no flag to lower it, so a bomb through the CLI would write 16 GiB before the
- * limit applies (see the README's open findings).
+ * `/usr/bin/time -f %M`), and a zip bomb in a directory layer refused at the unpack limit: by the
+ * file store (the growth of its resident memory measured in process) and by `oras pull
+ * --max-unpack-size` (peak RSS of the CLI). The limit is lowered to 32 MiB in both, so the bomb
+ * is refused long before it fills the disk.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,8 +11,8 @@ import { createGzip } from 'node:zlib';
 import { FileStore } from '@oras/content/file';
 import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type TarEntry, directoryAnnotations, sha256, tarOf } from '../harness/craft.js';
-import { successProblems } from '../harness/outcome.js';
+import { type TarEntry, directoryAnnotations, pushArtifactRaw, sha256, tarOf } from '../harness/craft.js';
+import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 import {
@@ -136,6 +134,40 @@ describe('a zip bomb in a directory layer', () => {
     const leftovers = [...(await box.snapshot()).entries()].filter(
       ([p, e]) => p.startsWith('out/') && e.type === 'file',
     );
+    expect(leftovers.map(([p]) => p)).toEqual([]);
+  });
+
+  it('is refused by oras pull --max-unpack-size, naming the limit, with bounded memory and nothing left', async () => {
+    const { gz, tarDigest } = await zipBomb(512 * MiB);
+    const descriptor = {
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: sha256(gz),
+      size: gz.byteLength,
+      annotations: {
+        ...directoryAnnotations('bomb', Buffer.alloc(0)),
+        'io.deis.oras.content.digest': tarDigest,
+      },
+    };
+    await pushArtifactRaw({ url: registry.url }, 'hostile/bomb', 'v1', [{ bytes: gz, descriptor }]);
+    await writeFile(join(box.outside, 'canary'), 'x');
+    const before = await box.snapshot();
+    const run = await box.run(
+      [
+        'pull',
+        `${registry.host}/hostile/bomb:v1`,
+        '-o',
+        box.out,
+        '--plain-http',
+        '--max-unpack-size',
+        '32MiB',
+      ],
+      { measureMemory: true, timeoutMs: 60_000 },
+    );
+    expect(cleanFailureProblems(run, /limit of 33554432 bytes/)).toEqual([]);
+    expect(run.peakRssKiB).toBeLessThan(TRANSFER_BOUND_KIB);
+    const after = await box.snapshot();
+    expect(pathsOutside(diffTrees(before, after), ['out'])).toEqual([]);
+    const leftovers = [...after.entries()].filter(([p, e]) => p.startsWith('out/') && e.type === 'file');
     expect(leftovers.map(([p]) => p)).toEqual([]);
   });
 });
