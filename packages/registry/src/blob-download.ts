@@ -25,6 +25,67 @@ export const DEFAULT_MAX_RESUMES = 5;
 /** Opens the download again from `offset` (with a `Range` header); resolves to the raw response. */
 export type ReopenFunc = (offset: number) => Promise<RegistryResponse>;
 
+/** How many received chunks wait for the consumer before the body is paused. */
+const MAX_QUEUED_CHUNKS = 4;
+
+/**
+ * Reads a response body one received chunk at a time, in flowing mode. Why not the body's async
+ * iterator: it calls `read()`, which joins every chunk buffered so far into a new buffer, one copy
+ * of each byte and as much garbage (measured: 0.4 s of CPU and most of the collector's work for
+ * 256 MiB, a third of the CPU of a pull).
+ */
+class ChunkReader {
+  readonly #body: RegistryResponse['body'];
+  readonly #chunks: Uint8Array[] = [];
+  #ended = false;
+  #failure: { error: unknown } | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(body: RegistryResponse['body']) {
+    this.#body = body;
+    body.on('data', (chunk: Uint8Array) => {
+      this.#chunks.push(chunk);
+      if (this.#chunks.length >= MAX_QUEUED_CHUNKS) body.pause();
+      this.#notify();
+    });
+    body.on('end', () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    body.on('error', (error: unknown) => {
+      this.#failure ??= { error };
+      this.#notify();
+    });
+    body.on('close', () => {
+      if (!this.#ended) this.#failure ??= { error: new Error('response body closed before its end') };
+      this.#notify();
+    });
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** The next chunk, or `undefined` at the end; rejects when the body fails. */
+  async next(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const chunk = this.#chunks.shift();
+      if (chunk) {
+        if (this.#body.isPaused() && this.#chunks.length < MAX_QUEUED_CHUNKS) this.#body.resume();
+        return chunk;
+      }
+      if (this.#failure) throw this.#failure.error;
+      if (this.#ended) return undefined;
+      if (this.#body.isPaused()) this.#body.resume();
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}
+
 /** Checks that a ranged answer continues at `offset`; otherwise discards it and throws. */
 async function checkResumed(res: RegistryResponse, offset: number, desc: Descriptor): Promise<void> {
   const range = header(res.headers, 'content-range');
@@ -49,7 +110,7 @@ export function resumableBlobStream(
 ): ReadableStream<Uint8Array> {
   const digester = createDigesterFor(desc.digest);
   let current = first;
-  let iterator = (current.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  let reader = new ChunkReader(current.body);
   let received = 0;
   let resumes = 0;
   return new ReadableStream<Uint8Array>(
@@ -57,8 +118,8 @@ export function resumableBlobStream(
       async pull(controller) {
         for (;;) {
           try {
-            const next = await iterator.next();
-            if (next.done) {
+            const next = await reader.next();
+            if (next === undefined) {
               if (received < desc.size) {
                 throw new MismatchedSizeError(
                   `${desc.digest}: content ended after ${received} of ${desc.size} bytes`,
@@ -70,15 +131,15 @@ export function resumableBlobStream(
               controller.close();
               return;
             }
-            received += next.value.byteLength;
+            received += next.byteLength;
             if (received > desc.size) {
               abandon(current.body);
               throw new TrailingDataError(
                 `${desc.digest}: content goes on past its size of ${desc.size} bytes`,
               );
             }
-            digester.update(next.value);
-            controller.enqueue(next.value);
+            digester.update(next);
+            controller.enqueue(next);
             return;
           } catch (err) {
             if (OrasError.is(err) || received >= desc.size || resumes >= maxResumes) {
@@ -90,7 +151,7 @@ export function resumableBlobStream(
               abandon(current.body);
               current = await reopen(received);
               await checkResumed(current, received, desc);
-              iterator = (current.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+              reader = new ChunkReader(current.body);
             } catch (resumeError) {
               controller.error(resumeError);
               return;
