@@ -32,6 +32,11 @@ const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
 const TITLE = 'org.opencontainers.image.title';
 const UNPACK = 'io.deis.oras.content.unpack';
 
+/** Whether a config is the empty JSON `{}` (oras compares digest and size only). */
+function isEmptyJson(desc: Descriptor): boolean {
+  return desc.digest === EMPTY_DESCRIPTOR.digest && desc.size === EMPTY_DESCRIPTOR.size;
+}
+
 function isManifest(desc: Descriptor): boolean {
   return desc.mediaType === MediaType.ImageManifest || desc.mediaType === MediaType.DockerManifest;
 }
@@ -104,6 +109,10 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
         return stream;
       },
     });
+    // Unnamed content (other than the empty JSON) is not written: "Skipped", once, as oras says.
+    const skip = (desc: Descriptor) => {
+      if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.skipped);
+    };
     const findSuccessors = async (fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
       if (!hasSuccessors(desc)) return [];
       const bytes = await fetchAll(reportingFetcher(fetcher), desc);
@@ -119,10 +128,15 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
       const config = doc.config;
       if (configRef && (configRef.mediaType === undefined || configRef.mediaType === config.mediaType)) {
         out.push({ ...config, annotations: { ...config.annotations, [TITLE]: configRef.path } });
+      } else if (!config.annotations?.[TITLE] && !isEmptyJson(config)) {
+        skip(config);
       }
       for (const d of doc.layers ?? []) {
         if (!d.annotations?.[TITLE]) {
-          if (!descriptorsEqual(d, EMPTY_DESCRIPTOR)) layerSkipped = true;
+          if (!descriptorsEqual(d, EMPTY_DESCRIPTOR)) {
+            layerSkipped = true;
+            skip(d);
+          }
           continue;
         }
         if (mediaTypes.length > 0 && !mediaTypes.includes(d.mediaType)) continue;

@@ -3,6 +3,7 @@
  * reported as oras 1.3 reports it ("Downloading", "Processing", then "Downloaded" once copied), and
  * a file whose content another name already brought is "Restored" rather than downloaded again.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
@@ -108,6 +109,47 @@ describe('oras pull status lines', () => {
     expect(res.err).toMatch(/Restored +second\.txt/);
     expect(res.err).not.toContain('Processing');
     expect(readFileSync(join(work.dir, 'tty-out', 'second.txt'), 'utf8')).toBe('the same bytes\n');
+  });
+});
+
+describe('oras pull of unnamed content', () => {
+  it('says Skipped, once each, for an unnamed config and unnamed layers, and nothing for the empty JSON', async () => {
+    const blob = (mediaType: string, text: string, title?: string) => {
+      const bytes = Buffer.from(text);
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      registry.storage.putBlob('unnamed', digest, bytes);
+      return {
+        mediaType,
+        digest,
+        size: bytes.length,
+        ...(title ? { annotations: { 'org.opencontainers.image.title': title } } : {}),
+      };
+    };
+    const config = blob('application/vnd.oci.image.config.v1+json', '{"architecture":"amd64","os":"linux"}');
+    const empty = blob('application/vnd.oci.empty.v1+json', '{}');
+    const unnamed = blob('application/vnd.oci.image.layer.v1.tar', 'no name');
+    const named = blob('application/vnd.oci.image.layer.v1.tar', 'with a name', 'named.txt');
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        config,
+        layers: [unnamed, empty, named, unnamed],
+      }),
+    );
+    registry.storage.putManifest('unnamed', 'v1', manifest, MANIFEST);
+    const res = await run(['pull', '--plain-http', '-o', 'unnamed-out', `${registry.host}/unnamed:v1`]);
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    const lines = statusLines(res.out);
+    expect(lines.filter(([p]) => p === 'Skipped')).toEqual([
+      ['Skipped', 'application/vnd.oci.image.config.v1+json'],
+      ['Skipped', 'application/vnd.oci.image.layer.v1.tar'],
+    ]);
+    expect(lines.some(([, n]) => n === 'application/vnd.oci.empty.v1+json')).toBe(false);
+    expect(lines.filter(([, n]) => n === 'named.txt').map(([p]) => p)).toEqual(['Downloading', 'Downloaded']);
+    expect(res.out).toMatch(/^Skipped {5}[0-9a-f]{12} application\/vnd\.oci\.image\.config\.v1\+json$/m);
+    expect(readFileSync(join(work.dir, 'unnamed-out', 'named.txt'), 'utf8')).toBe('with a name');
   });
 });
 
