@@ -612,6 +612,17 @@ describe('referrers', () => {
     expect(registry.manifests.get('test/repo')?.size).toBe(5);
   });
 
+  it('empties the tag-schema index when the last referrer is deleted, with or without GC', async () => {
+    for (const skipReferrersGc of [false, true]) {
+      await setup({ referrersApi: false });
+      const r = repo({ skipReferrersGc });
+      const { subject, sig, sbom } = await pushSubjectAndReferrers(r);
+      await r.delete(sig);
+      await r.delete(sbom);
+      expect(await collect(repo().referrers(subject)), `skipReferrersGc ${skipReferrersGc}`).toEqual([]);
+    }
+  });
+
   it('trusts OCI-Subject and skips the fallback index', async () => {
     await setup({ referrersApi: false, ociSubject: true });
     const r = repo();

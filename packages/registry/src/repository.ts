@@ -1292,7 +1292,9 @@ export class RemoteRepository implements Repository {
       next = current.filter((d) => d.digest !== remove.digest);
       if (next.length === current.length) return;
     }
-    if (next.length > 0) {
+    // An empty list is pushed too when the old index will not be deleted (skipReferrersGc), or the
+    // stale index would go on listing a deleted referrer (as oras-go does).
+    if (next.length > 0 || this.#options.skipReferrersGc) {
       const bytes = serializeIndex({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: next });
       const desc: Descriptor = {
         mediaType: MediaType.ImageIndex,
