@@ -32,7 +32,10 @@ const root = resolve(import.meta.dirname, '../..');
 const orasBin = join(root, 'packages/cli/dist/bin.js');
 const here = import.meta.dirname;
 
+// `pnpm bench -- --size 64M` hands the script a leading `--`: drop it so the flags are read.
+const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 const { values: args } = parseArgs({
+  args: argv,
   options: {
     size: { type: 'string', default: '1G' },
     runs: { type: 'string', default: '3' },
