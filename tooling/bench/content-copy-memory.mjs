@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // Memory benchmark: copies one large blob (2 GiB by default) between two OCI layouts with the
-// built package (`pnpm --filter @oras/content build` first) and reports the copying process's
+// built package (`pnpm --filter @oras/content... build` first) and reports the copying process's
 // peak RSS. The source layout is written by a separate process so that only the copy is measured.
 //
-//   node scripts/bench-copy-memory.mjs [sizeMiB=2048] [workDir=<tmp>]
-//
-// Not published (outside `files`).
+//   node tooling/bench/content-copy-memory.mjs [sizeMiB=2048] [workDir=<tmp>]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MiB = 1024 * 1024;
-const dist = new URL('../dist/', import.meta.url);
 const [phase, ...args] = process.argv.slice(2);
 
 async function setup(root, sizeMiB) {
-  const { OciLayoutStore } = await import(new URL('oci/index.js', dist).href);
+  const { OciLayoutStore } = await import('@oras/content/oci');
   const { createDigester, MediaType } = await import('@oras/spec');
-  const { pushBytes } = await import(new URL('index.js', dist).href);
+  const { pushBytes } = await import('@oras/content');
   const chunk = new Uint8Array(MiB);
   const fill = (i) => {
     for (let j = 0; j < chunk.length; j += 4) chunk[j] = (i * 31 + j) & 0xff;
@@ -53,8 +50,8 @@ async function setup(root, sizeMiB) {
 }
 
 async function measure(from, to) {
-  const { OciLayoutStore } = await import(new URL('oci/index.js', dist).href);
-  const { copy } = await import(new URL('index.js', dist).href);
+  const { OciLayoutStore } = await import('@oras/content/oci');
+  const { copy } = await import('@oras/content');
   const src = await OciLayoutStore.open(from);
   const dst = await OciLayoutStore.open(to);
   const started = process.hrtime.bigint();
