@@ -7,9 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import {
   copy,
   copyGraph,
+  type Fetcher,
   fetchAll,
   packManifest,
   type PackManifestVersion,
+  successors,
   type Target,
 } from '@oras/content';
 import { FileStore } from '@oras/content/file';
@@ -43,6 +45,11 @@ export interface PackInput {
   readonly artifactType: string;
   /** The subject (attach). */
   readonly subject?: Descriptor | undefined;
+  /**
+   * Layers already pushed to the target, by index in `files` (see `pushRegularFiles`): they are
+   * used as they are, not added to the file store.
+   */
+  readonly pushed?: ReadonlyMap<number, Descriptor> | undefined;
 }
 
 /** A packed artifact in its file store. */
@@ -58,7 +65,12 @@ export async function packFiles(input: PackInput, ctx: CliContext): Promise<Pack
   const store = await FileStore.open(ctx.cwd);
   try {
     const layers: Descriptor[] = [];
-    for (const arg of input.files) {
+    for (const [index, arg] of input.files.entries()) {
+      const pushed = input.pushed?.get(index);
+      if (pushed) {
+        layers.push(pushed);
+        continue;
+      }
       const ref = parseFileRef(arg, { disablePathValidation: input.disablePathValidation });
       const extra = input.annotations.files[ref.path] ?? {};
       const name = extra['org.opencontainers.image.title'] || ref.path;
@@ -109,7 +121,8 @@ export async function exportManifest(packed: Packed, path: string): Promise<void
 
 /**
  * Copies the packed graph to `dst`, tagging it `tag` (by digest when empty), with each node
- * reported: start, bytes, done, or `exists` for what the target already has.
+ * reported: start, bytes, done, or `exists` for what the target already has. Blobs whose digests
+ * are in `pushed` are already in `dst` and are left out of the copy.
  */
 export async function uploadPacked(
   packed: Packed,
@@ -118,9 +131,19 @@ export async function uploadPacked(
   reporter: StatusReporter,
   prompts: Prompts,
   concurrency: number,
+  pushed: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const src = trackFetches(packed.store, reporter);
-  const hooks = { concurrency, ...reportingHooks(reporter, prompts) };
+  const hooks = {
+    concurrency,
+    ...reportingHooks(reporter, prompts),
+    ...(pushed.size > 0
+      ? {
+          findSuccessors: async (fetcher: Fetcher, desc: Descriptor) =>
+            (await successors(fetcher, desc)).filter((d) => !pushed.has(d.digest)),
+        }
+      : {}),
+  };
   if (tag) {
     await packed.store.tag(packed.root, packed.root.digest);
     await copy(src, packed.root.digest, dst, tag, hooks);

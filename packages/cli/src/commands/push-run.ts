@@ -1,6 +1,6 @@
 /** The implementation of `oras push`. */
 import { PackManifestVersion } from '@oras/content';
-import { MediaType, type Platform } from '@oras/spec';
+import { type Descriptor, MediaType, type Platform } from '@oras/spec';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseCommon, progressMode } from '../options/common.js';
@@ -13,6 +13,7 @@ import { PUSH_PROMPTS } from '../output/status.js';
 import { openTarget } from '../targets.js';
 import { listArg, stringArg } from './flags.js';
 import { exportManifest, packFiles, uploadPacked } from './pack-support.js';
+import { type DirectPushTarget, pushRegularFiles } from './push-files.js';
 import { platformArg, withDockerHubHint } from './run-support.js';
 
 /** The config media type oras uses when none is given. */
@@ -66,45 +67,63 @@ export async function runPush(argv: Record<string, unknown>, ctx: CliContext): P
   const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
   const files = listArg(argv, 'files');
   const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
-  const packed = await packFiles(
-    {
-      files,
-      disablePathValidation: argv['disable-path-validation'] === true,
-      annotations,
-      config,
-      defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
-      configBytes: platform
-        ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
-        : undefined,
-      version,
-      artifactType,
-    },
-    ctx,
-  );
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
   try {
     if (files.length === 0 && format.type === 'text' && progressMode(common, ctx) === 'plain') {
       ctx.stdout.write('Uploading empty artifact\n');
     }
-    const exportPath = stringArg(argv, 'export-manifest');
-    if (exportPath !== undefined) await exportManifest(packed, exportPath);
     const { target, name } = await openTarget(spec, argv, common, ctx, { concurrency });
-    const [first, ...extra] = spec.tags;
-    try {
-      await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency);
-      for (const tag of extra) await target.tag(packed.root, tag);
-    } catch (error) {
-      throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+    const disablePathValidation = argv['disable-path-validation'] === true;
+    let pushed: ReadonlyMap<number, Descriptor> = new Map();
+    if (spec.kind === 'registry' && typeof target.pushFile === 'function') {
+      try {
+        pushed = await pushRegularFiles(
+          target as DirectPushTarget,
+          { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+          ctx,
+        );
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+      }
     }
-    reporter.close();
-    const root = packed.root;
-    writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
-      let text = `Pushed ${annotatedReference(spec)}\n`;
-      if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
-      return `${text}Digest: ${root.digest}\n`;
-    });
+    const packed = await packFiles(
+      {
+        files,
+        disablePathValidation,
+        annotations,
+        config,
+        defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
+        configBytes: platform
+          ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
+          : undefined,
+        version,
+        artifactType,
+        pushed,
+      },
+      ctx,
+    );
+    try {
+      const exportPath = stringArg(argv, 'export-manifest');
+      if (exportPath !== undefined) await exportManifest(packed, exportPath);
+      const [first, ...extra] = spec.tags;
+      const pushedDigests = new Set([...pushed.values()].map((d) => d.digest));
+      try {
+        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency, pushedDigests);
+        for (const tag of extra) await target.tag(packed.root, tag);
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+      }
+      reporter.close();
+      const root = packed.root;
+      writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
+        let text = `Pushed ${annotatedReference(spec)}\n`;
+        if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
+        return `${text}Digest: ${root.digest}\n`;
+      });
+    } finally {
+      await packed.store.close();
+    }
   } finally {
     reporter.close();
-    await packed.store.close();
   }
 }
