@@ -13,6 +13,7 @@ import { PUSH_PROMPTS } from '../output/status.js';
 import { openTarget } from '../targets.js';
 import { listArg, stringArg } from './flags.js';
 import { exportManifest, packFiles, uploadPacked } from './pack-support.js';
+import { type DirectPushTarget, pushRegularFiles } from './push-files.js';
 import { platformArg, requireReference, withDockerHubHint } from './run-support.js';
 
 const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
@@ -45,23 +46,52 @@ export async function runAttach(argv: Record<string, unknown>, ctx: CliContext):
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
   }
-  const packed = await packFiles(
-    {
-      files,
-      disablePathValidation: argv['disable-path-validation'] === true,
-      annotations,
-      config: stringArg(argv, 'config'),
-      version: PackManifestVersion.V1_1,
-      artifactType,
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-    },
-    ctx,
-  );
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const disablePathValidation = argv['disable-path-validation'] === true;
+  let pushed: ReadonlyMap<number, Descriptor> = new Map();
+  if (spec.kind === 'registry' && typeof target.pushFile === 'function') {
+    try {
+      pushed = await pushRegularFiles(
+        target as DirectPushTarget,
+        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+        ctx,
+      );
+    } catch (error) {
+      reporter.close();
+      throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
+    }
+  }
+  let packed: Awaited<ReturnType<typeof packFiles>>;
+  try {
+    packed = await packFiles(
+      {
+        files,
+        disablePathValidation,
+        annotations,
+        config: stringArg(argv, 'config'),
+        version: PackManifestVersion.V1_1,
+        artifactType,
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        pushed,
+      },
+      ctx,
+    );
+  } catch (error) {
+    reporter.close();
+    throw error;
+  }
   try {
     const exportPath = stringArg(argv, 'export-manifest');
     if (exportPath !== undefined) await exportManifest(packed, exportPath);
-    await uploadPacked(packed, target, undefined, reporter, PUSH_PROMPTS, concurrency);
+    await uploadPacked(
+      packed,
+      target,
+      undefined,
+      reporter,
+      PUSH_PROMPTS,
+      concurrency,
+      new Set([...pushed.values()].map((d) => d.digest)),
+    );
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;
