@@ -70,6 +70,8 @@ export const ErrorCode = {
   Unsafe: 'ORAS_ERR_UNSAFE',
   /** A store was used after it was closed. */
   StoreClosed: 'ORAS_ERR_STORE_CLOSED',
+  /** A name holds NUL or control characters, or is otherwise unusable as a file name. */
+  InvalidName: 'ORAS_ERR_INVALID_NAME',
 } as const;
 
 /** One of the stable {@link ErrorCode} values. */

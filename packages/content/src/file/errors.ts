@@ -22,7 +22,7 @@ export class PathTraversalError extends OrasError {
  * `@oras/spec`'s `ErrorCode` has no entry for an invalid name yet; the code is stable all the same.
  */
 export class InvalidNameError extends OrasError {
-  static override readonly code: string = 'ORAS_ERR_INVALID_NAME';
+  static override readonly code: string = ErrorCode.InvalidName;
 }
 
 /** A file exists where content was to be written, and the store was told not to overwrite. */
