@@ -99,7 +99,20 @@ describe('retryInterceptor', () => {
     expect(s.bodies).toEqual(['payload', 'payload']);
   });
 
-  it('does not retry a POST or a PATCH', async () => {
+  it('retries a POST without a body (opening an upload) on 503', async () => {
+    let hits = 0;
+    const s = await serve((_req, res) => {
+      hits++;
+      res.writeHead(hits === 1 ? 503 : 202);
+      res.end();
+    });
+    const res = await request(`${s.url}/x`, { method: 'POST', dispatcher: transport() });
+    await res.body.dump();
+    expect(res.statusCode).toBe(202);
+    expect(s.hits()).toBe(2);
+  });
+
+  it('does not retry a POST with a body, or a PATCH', async () => {
     const s = await serve((_req, res) => {
       res.writeHead(503);
       res.end();

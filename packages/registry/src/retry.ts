@@ -59,7 +59,10 @@ export const DEFAULT_DEADLINE_MS = 5 * 60_000;
 /** The statuses that are retried. */
 export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 504, 507, 520, 522, 524];
 
-/** The methods that are retried (their bodies, when any, must be rewindable). */
+/**
+ * The methods that are retried (their bodies, when any, must be rewindable). A `POST` without a
+ * body (opening an upload session, a mount) is retried too: a second session is harmless.
+ */
 const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
 /** Network errors that are retried. */
@@ -198,7 +201,7 @@ export function retryInterceptor(
         const statusCode = err.statusCode;
         const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
         const retryable =
-          RETRY_METHODS.includes(method) &&
+          (RETRY_METHODS.includes(method) || (method === 'POST' && (body === undefined || body === null))) &&
           attempt <= maxRetries &&
           (statusCode !== undefined
             ? RETRY_STATUS_CODES.includes(statusCode)
@@ -227,7 +230,7 @@ export function retryInterceptor(
             throwOnError: false,
             retry: retry as never,
             maxRetries,
-            methods: RETRY_METHODS as Dispatcher.HttpMethod[],
+            methods: [...RETRY_METHODS, 'POST'] as Dispatcher.HttpMethod[],
             statusCodes: [...RETRY_STATUS_CODES],
             errorCodes: RETRY_ERROR_CODES,
           },
