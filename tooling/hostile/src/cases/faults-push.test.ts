@@ -3,12 +3,24 @@
  * upload: it completes with every blob checked by digest in the registry, or fails cleanly without
  * a manifest over missing blobs, never touching the user's files.
  */
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type TestRegistry,
+  type TokenIssuer,
+  startTestRegistry,
+  startTokenIssuer,
+} from '@oras-internal/test-registry';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { successProblems } from '../harness/outcome.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { type UploadProxy, startUploadProxy } from '../harness/upload-proxy.js';
-import { type ArtifactFile, makeBigArtifact, writeArtifactFiles } from './fixtures.js';
-import { pushThrough } from './push-support.js';
+import {
+  type ArtifactFile,
+  makeBigArtifact,
+  registryProblems,
+  seedArtifact,
+  writeArtifactFiles,
+} from './fixtures.js';
+import { PUSH_REPO, pushThrough } from './push-support.js';
 
 const MiB = 1024 * 1024;
 
@@ -36,7 +48,23 @@ afterEach(async () => {
 
 const httpDate = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toUTCString();
 
+/** Upload status requests (`GET` on an upload URL): how a client learns where to resume. */
+const statusChecks = () =>
+  registry.requests.filter((r) => r.method === 'GET' && r.route === 'upload' && r.status === 204).length;
+
 describe('push through registry faults', () => {
+  it('waits out 503 on uploads', async () => {
+    registry.setFaults({ serverError: { status: 503, methods: ['PUT', 'PATCH', 'POST'], times: 3 } });
+    expect((await pushThrough(box, registry, files)).problems).toEqual([]);
+    expect(registry.faultCount('serverError')).toBe(3);
+  });
+
+  it('honours 429 with Retry-After in seconds on the upload POST', async () => {
+    registry.setFaults({ tooManyRequests: { retryAfter: 1, methods: ['POST'], times: 1 } });
+    expect((await pushThrough(box, registry, files)).problems).toEqual([]);
+    expect(registry.faultCount('tooManyRequests')).toBe(1);
+  });
+
   it('honours 429 with Retry-After as an HTTP date on the blob PUT', async () => {
     registry.setFaults({ tooManyRequests: { retryAfter: httpDate(2), methods: ['PUT'], times: 1 } });
     expect((await pushThrough(box, registry, files)).problems).toEqual([]);
@@ -45,6 +73,20 @@ describe('push through registry faults', () => {
 });
 
 describe('push through a proxy that cuts uploads', () => {
+  it('completes when the connection drops mid-blob once, resuming where the registry stopped', async () => {
+    proxy.setPlan({ cutAfterBytes: 10 * MiB, times: 1 });
+    expect((await pushThrough(box, registry, files, { host: proxy.host })).problems).toEqual([]);
+    expect(proxy.cuts).toBe(1);
+    expect(statusChecks()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('completes when the connection drops mid-blob three times', async () => {
+    proxy.setPlan({ cutAfterBytes: 5 * MiB, times: 3 });
+    expect((await pushThrough(box, registry, files, { host: proxy.host })).problems).toEqual([]);
+    expect(proxy.cuts).toBe(3);
+    expect(statusChecks()).toBeGreaterThanOrEqual(3);
+  });
+
   it('fails cleanly, with no manifest over missing blobs, when every connection drops', async () => {
     proxy.setPlan({ cutAfterBytes: 1 * MiB });
     const { run, problems } = await pushThrough(box, registry, files, {
@@ -54,5 +96,59 @@ describe('push through a proxy that cuts uploads', () => {
     expect(problems).toEqual([]);
     expect(run.code).not.toBe(0);
     expect(registry.storage.getManifest('hostile/big', 'v1')).toBeUndefined();
+  });
+});
+
+describe('push with a token that expires mid-upload', () => {
+  let issuer: TokenIssuer;
+  let tokenRegistry: TestRegistry;
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({
+      users: { ci: 'ci-password-9d1f' },
+      access: [{ account: 'ci', name: '*', actions: ['*'] }],
+    });
+  });
+  afterAll(async () => {
+    await issuer.close();
+  });
+  afterEach(async () => {
+    await tokenRegistry.close();
+  });
+
+  it('answers the new challenge and completes', async () => {
+    tokenRegistry = await startTestRegistry({
+      auth: { token: issuer },
+      faults: { expireTokensMidUpload: true },
+    });
+    const { problems } = await pushThrough(box, tokenRegistry, files, {
+      flags: ['-u', 'ci', '-p', 'ci-password-9d1f'],
+    });
+    expect(problems).toEqual([]);
+    expect(tokenRegistry.faultCount('expireTokensMidUpload')).toBeGreaterThan(0);
+  });
+});
+
+describe('copy to a target answering 503', () => {
+  it('waits it out', async () => {
+    seedArtifact(registry, PUSH_REPO, 'v1', files);
+    const target = await startTestRegistry();
+    try {
+      target.setFaults({ serverError: { status: 503, methods: ['PUT', 'POST'], times: 2 } });
+      const run = await box.run(
+        [
+          'cp',
+          `${registry.host}/${PUSH_REPO}:v1`,
+          `${target.host}/${PUSH_REPO}:v1`,
+          '--from-plain-http',
+          '--to-plain-http',
+        ],
+        { timeoutMs: 90_000 },
+      );
+      expect(successProblems(run)).toEqual([]);
+      expect(registryProblems(target, PUSH_REPO, 'v1', files)).toEqual([]);
+      expect(target.faultCount('serverError')).toBe(2);
+    } finally {
+      await target.close();
+    }
   });
 });

@@ -43,14 +43,28 @@ export async function startUploadProxy(
   };
   const server = createServer((client) => {
     track(client);
-    const cutAt = plan.cutAfterBytes !== undefined && remaining > 0 ? plan.cutAfterBytes : undefined;
+    const cutAt = plan.cutAfterBytes;
     let armed = cutAt !== undefined;
     const server = connect(upstream.port, upstream.host);
     track(server);
     let sent = 0;
+    const forward = (chunk: Buffer) => {
+      sent += chunk.length;
+      uploadedBytes += chunk.length;
+      if (!server.write(chunk)) {
+        client.pause();
+        server.once('drain', () => client.resume());
+      }
+    };
     client.on('data', (chunk: Buffer) => {
       if (armed && cutAt !== undefined && sent + chunk.length >= cutAt) {
         armed = false;
+        // the budget is checked when the cut is due, not when the connection opens: concurrent
+        // uploads would otherwise all be armed by one budget of `times`
+        if (remaining <= 0) {
+          forward(chunk);
+          return;
+        }
         remaining--;
         cuts++;
         const keep = cutAt - sent;
@@ -61,12 +75,7 @@ export async function startUploadProxy(
         });
         return;
       }
-      sent += chunk.length;
-      uploadedBytes += chunk.length;
-      if (!server.write(chunk)) {
-        client.pause();
-        server.once('drain', () => client.resume());
-      }
+      forward(chunk);
     });
     server.pipe(client);
     client.on('end', () => server.end());
