@@ -17,6 +17,7 @@ import {
   TrailingDataError,
 } from '@oras/spec';
 import type { RegistryResponse } from './http.js';
+import { transportError } from './errors.js';
 import { abandon, discard, header } from './http.js';
 
 /** How many times one download is resumed before its error is passed on. */
@@ -143,7 +144,9 @@ export function resumableBlobStream(
             return;
           } catch (err) {
             if (OrasError.is(err) || received >= desc.size || resumes >= maxResumes) {
-              controller.error(err);
+              controller.error(
+                transportError(`${desc.digest}: download broke after ${received} of ${desc.size} bytes`, err),
+              );
               return;
             }
             resumes++;

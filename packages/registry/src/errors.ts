@@ -167,3 +167,28 @@ export function parseErrorBody(body: Uint8Array): {
     bodySnippet: printable.length > MAX_SNIPPET ? `${printable.slice(0, MAX_SNIPPET)}...` : printable,
   };
 }
+
+/** undici's error codes of a request that ran out of time. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Turns a transport failure (a reset, a refused connection, a timeout) into an `OrasError` whose
+ * message names the request (`what`, with no secrets) and the failure in words: code
+ * `ORAS_ERR_TIMEOUT` when the request ran out of time, `ORAS_ERR_NETWORK` otherwise. An
+ * `OrasError` is returned as it is.
+ */
+export function transportError(what: string, err: unknown): OrasError {
+  if (OrasError.is(err)) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+    const phase =
+      code === 'UND_ERR_HEADERS_TIMEOUT'
+        ? 'no response'
+        : code === 'UND_ERR_BODY_TIMEOUT'
+          ? 'the response stalled'
+          : 'could not connect';
+    return new OrasError(`${what}: timed out (${phase})`, { cause: err, code: ErrorCode.Timeout });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new OrasError(`${what}: ${message}`, { cause: err, code: ErrorCode.Network });
+}

@@ -5,7 +5,7 @@
  * {@link ResponseError} for the registry's error answers.
  * @packageDocumentation
  */
-export { ResponseError, parseErrorBody, redactUrl } from './errors.js';
+export { ResponseError, parseErrorBody, redactUrl, transportError } from './errors.js';
 export type { DistributionErrorEntry, ResponseErrorInit } from './errors.js';
 export { DEFAULT_MAX_REDIRECTS, MAX_ERROR_BODY_BYTES, PlainClient, USER_AGENT, VERSION } from './http.js';
 export type {
@@ -58,6 +58,7 @@ export type { RetryInfo, RetryOptions } from './retry.js';
 export {
   DEFAULT_CONNECTIONS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   createTransport,
   parseResolveRule,
 } from './transport.js';

@@ -39,7 +39,7 @@ import { AuthClient } from '@oras/auth';
 import type { Dispatcher } from 'undici';
 import { resumableBlobStream } from './blob-download.js';
 import { createTransport } from './transport.js';
-import { ResponseError } from './errors.js';
+import { ResponseError, transportError } from './errors.js';
 import {
   abandon,
   discard,
@@ -345,14 +345,8 @@ export class RemoteRepository implements Repository {
     } catch (err) {
       if (req.signal?.aborted)
         throw new AbortedError(`${req.method} ${this.host}/${this.name}: aborted`, { cause: err });
-      if (OrasError.is(err)) throw err;
-      throw new OrasError(
-        `${req.method} ${new URL(String(req.url)).origin}${new URL(String(req.url)).pathname}: ${(err as Error).message}`,
-        {
-          cause: err,
-          code: ErrorCode.Network,
-        },
-      );
+      const url = new URL(String(req.url));
+      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err);
     }
     this.#reportWarnings(res);
     return res;
@@ -1086,7 +1080,13 @@ export class RemoteRepository implements Repository {
         if (!isResumable(failure as ResponseError)) throw failure;
       } catch (err) {
         if (options.signal?.aborted || (err === failure && !isResumable(err as ResponseError))) throw err;
-        if (OrasError.is(err) && !ResponseError.is(err) && err.code !== ErrorCode.Network) throw err;
+        if (
+          OrasError.is(err) &&
+          !ResponseError.is(err) &&
+          err.code !== ErrorCode.Network &&
+          err.code !== ErrorCode.Timeout
+        )
+          throw err;
         failure = err;
       }
       if (attempt >= DEFAULT_MAX_UPLOAD_RESUMES) throw failure;

@@ -19,6 +19,13 @@ export const DEFAULT_CONNECTIONS = 8;
 /** Default keep-alive timeout of an idle pooled connection. */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
+/**
+ * Default request timeout: how long a request may wait for the response headers, and how long a
+ * response body may go without a byte, before the connection is dropped (and the request retried
+ * or resumed where it can be). undici's own defaults are five minutes each.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 /** A `--resolve host:port:address[:port]` rule. */
 export interface ResolveRule {
   /** The host name as written in URLs. */
@@ -58,6 +65,13 @@ export interface TransportOptions {
   readonly connections?: number;
   /** Keep-alive timeout of idle connections (default {@link DEFAULT_KEEP_ALIVE_TIMEOUT_MS}). */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * How long a request may wait for its response headers (counted from the last byte of the body
+   * sent) and how long a response body may stall between two bytes, in milliseconds (default
+   * {@link DEFAULT_REQUEST_TIMEOUT_MS}; `0` waits for ever). A request that times out fails with
+   * an `OrasError` of code `ORAS_ERR_TIMEOUT` through `RemoteRepository`, after the retries.
+   */
+  readonly timeoutMs?: number;
   /** Retry settings; `false` turns retries off. */
   readonly retry?: RetryOptions | false;
 }
@@ -136,7 +150,15 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
     );
   };
 
+  const timeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isFinite(timeout) || timeout < 0) {
+    throw new InvalidArgumentError(
+      `request timeout ${timeout}: expected a number of milliseconds, 0 or more`,
+    );
+  }
   const agent = new Agent({
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
     connect,
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
