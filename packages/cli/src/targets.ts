@@ -15,7 +15,8 @@ import {
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
-import { createTransport, RemoteRepository } from '@oras/registry';
+import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, RemoteRepository } from '@oras/registry';
+import { CliError } from './errors.js';
 import type { CliContext } from './context.js';
 import { userAgent } from './version-info.js';
 import type { CommonOptions } from './options/common.js';
@@ -83,6 +84,72 @@ export interface OpenRepositoryOptions {
   readonly concurrency?: number;
 }
 
+/** The environment variable that sets the request timeout, in seconds (`0`: none). */
+export const REQUEST_TIMEOUT_ENV = 'ORAS_REQUEST_TIMEOUT';
+
+/**
+ * The request timeout from `ORAS_REQUEST_TIMEOUT` (seconds, fractions allowed, `0` for none), in
+ * milliseconds; the library's default (60 s) when unset.
+ */
+export function requestTimeoutMs(env: CliContext['env']): number {
+  const raw = env[REQUEST_TIMEOUT_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_REQUEST_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new CliError(`invalid ${REQUEST_TIMEOUT_ENV} ${JSON.stringify(raw)}`, {
+      hint: 'use a number of seconds, e.g. 60 (0 waits for ever)',
+    });
+  }
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * One transport per registry and TLS setting for the whole run, so two repositories of one
+ * registry (`cp`, `attach`, mounts) share a connection pool instead of opening their own.
+ */
+const TRANSPORTS = new Map<string, Transport>();
+
+type Transport = ReturnType<typeof createTransport>;
+
+/** The shared transport for `host` with the flags' TLS, `--resolve` and timeout settings. */
+export function transportFor(
+  host: string,
+  remote: RemoteOptions,
+  ctx: CliContext,
+  connections = 5,
+  log?: (line: string) => void,
+): Transport {
+  const settings = {
+    registryHosts: [host],
+    ...(remote.caFile ? { caFile: remote.caFile } : {}),
+    ...(remote.certFile ? { certFile: remote.certFile } : {}),
+    ...(remote.keyFile ? { keyFile: remote.keyFile } : {}),
+    insecure: remote.insecure,
+    resolve: remote.resolve,
+    timeoutMs: requestTimeoutMs(ctx.env),
+  };
+  const key = JSON.stringify(settings);
+  let dispatcher = TRANSPORTS.get(key);
+  if (!dispatcher) {
+    dispatcher = createTransport({
+      ...settings,
+      connections,
+      ...(log
+        ? {
+            retry: {
+              onRetry: (r) =>
+                log(
+                  `retry ${r.attempt} of ${r.method} to ${r.origin} in ${r.delayMs} ms (${r.statusCode ?? r.errorCode ?? 'error'})`,
+                ),
+            },
+          }
+        : {}),
+    });
+    TRANSPORTS.set(key, dispatcher);
+  }
+  return dispatcher;
+}
+
 /** Opens a remote repository for a registry target. */
 export async function openRepository(
   spec: RegistryTargetSpec,
@@ -92,16 +159,8 @@ export async function openRepository(
   options: OpenRepositoryOptions = {},
 ): Promise<RemoteRepository> {
   const host = spec.reference.host;
-  const dispatcher = createTransport({
-    registryHosts: [host],
-    ...(remote.caFile ? { caFile: remote.caFile } : {}),
-    ...(remote.certFile ? { certFile: remote.certFile } : {}),
-    ...(remote.keyFile ? { keyFile: remote.keyFile } : {}),
-    insecure: remote.insecure,
-    resolve: remote.resolve,
-    connections: Math.max(options.concurrency ?? 3, 1) + 2,
-  });
   const log = debugLog(common, ctx);
+  const dispatcher = transportFor(host, remote, ctx, Math.max(options.concurrency ?? 3, 1) + 2, log);
   const client = new AuthClient({
     credential: await credentialFunc(host, remote, ctx),
     dispatcher,

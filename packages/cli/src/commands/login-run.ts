@@ -1,11 +1,10 @@
 /** The implementation of `oras login`: prompts, a check against `GET /v2/`, then the store. */
 import { type Credential, createCredentialStore, login } from '@oras/auth';
-import { createTransport } from '@oras/registry';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseCommon } from '../options/common.js';
 import { parseRemote, usePlainHttp } from '../options/remote.js';
-import { debugLog, flagCredential } from '../targets.js';
+import { debugLog, flagCredential, transportFor } from '../targets.js';
 import { LinePrompter } from './prompt.js';
 import { userAgent } from '../version-info.js';
 
@@ -30,15 +29,8 @@ export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): 
     allowPlaintextPut: true,
     env: ctx.env as NodeJS.ProcessEnv,
   });
-  const dispatcher = createTransport({
-    registryHosts: [registry],
-    ...(remote.caFile ? { caFile: remote.caFile } : {}),
-    ...(remote.certFile ? { certFile: remote.certFile } : {}),
-    ...(remote.keyFile ? { keyFile: remote.keyFile } : {}),
-    insecure: remote.insecure,
-    resolve: remote.resolve,
-  });
   const log = debugLog(common, ctx);
+  const dispatcher = transportFor(registry, remote, ctx, undefined, log);
   await login(store, registry, cred, {
     dispatcher,
     userAgent: userAgent(),
