@@ -81,3 +81,32 @@ describe('fault proxy', () => {
     expect(bytes).toBeLessThan(BODY.length);
   });
 });
+
+describe('fault proxy, upstream closing while a stall holds', () => {
+  it('keeps the stalled client waiting after the upstream has closed its side', async () => {
+    const closing = createServer((_req, res) => {
+      res.setHeader('connection', 'close');
+      res.end('short answer');
+    });
+    closing.listen(0, '127.0.0.1');
+    await once(closing, 'listening');
+    const stalling = await startFaultProxy({
+      upstream: { host: '127.0.0.1', port: (closing.address() as AddressInfo).port },
+    });
+    try {
+      stalling.setFaults({ stallAfterBytes: 1, times: 1 });
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 500);
+      const outcome = await fetch(`http://127.0.0.1:${stalling.port}/`, { signal: controller.signal }).then(
+        () => 'answered',
+        (err: Error) => err.name,
+      );
+      clearTimeout(timer);
+      // only the client's own timeout ended it: the proxy did not pass the upstream's close on
+      expect(outcome).toBe('AbortError');
+    } finally {
+      await stalling.close();
+      await new Promise((resolve) => closing.close(resolve));
+    }
+  });
+});

@@ -77,6 +77,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     client.pipe(upstream);
     let sent = 0;
     let stalled = false;
+    /** Bytes held back by a stall, until it ends (never, for a stall for good). */
+    let holding = false;
+    let upstreamEnded = false;
     upstream.on('data', (chunk: Buffer) => {
       let data = chunk;
       if (current.cutAfterBytes !== undefined && sent + data.length >= current.cutAfterBytes) {
@@ -100,13 +103,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         sent += keep;
         data = data.subarray(keep);
         upstream.pause();
+        holding = true;
         if (current.stallMs !== undefined) {
           const timer = setTimeout(() => {
             timers.delete(timer);
+            holding = false;
             if (client.destroyed) return;
             client.write(data);
             sent += data.length;
-            upstream.resume();
+            if (upstreamEnded) client.end();
+            else upstream.resume();
           }, current.stallMs);
           timers.add(timer);
         }
@@ -118,7 +124,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         client.once('drain', () => upstream.resume());
       }
     });
-    upstream.on('end', () => client.end());
+    upstream.on('end', () => {
+      upstreamEnded = true;
+      // a stalled client keeps waiting, even when the registry has closed its side meanwhile
+      if (!holding) client.end();
+    });
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());

@@ -58,11 +58,17 @@ describe('pull through faults', () => {
    * the user's file stays; after a success the folder holds exactly the artifact, after a failure
    * only complete, verified files of it.
    */
-  async function pullThrough(faults: TestRegistryFaults, mayFail?: RegExp, host = registry.host) {
+  async function pullThrough(
+    faults: TestRegistryFaults,
+    mayFail?: RegExp,
+    host = registry.host,
+    env?: Record<string, string>,
+  ) {
     registry.setFaults(faults);
     const before = await box.snapshot();
     const run = await box.run(['pull', `${host}/${REPO}:v1`, '-o', box.out, '--plain-http'], {
       timeoutMs: 90_000,
+      ...(env ? { env } : {}),
     });
     const after = await box.snapshot();
     const diff = diffTrees(before, after);
@@ -152,6 +158,24 @@ describe('pull through faults', () => {
       expect(proxy.faulted).toBeGreaterThan(0);
     });
 
+    it('times out a response that stalls for good mid-blob, and resumes it', async () => {
+      proxy.setFaults({ stallAfterBytes: 4 * MiB, times: 1 });
+      const { run, problems } = await pullThrough({}, undefined, proxy.host, { ORAS_REQUEST_TIMEOUT: '2' });
+      expect(problems).toEqual([]);
+      expect(proxy.faulted).toBe(1);
+      expect(run.stderr).toBe('');
+    });
+
+    it('fails cleanly, naming the timeout, when no response ever comes', async () => {
+      proxy.setFaults({ stallAfterBytes: 1 });
+      const { run, problems } = await pullThrough({}, /timed out/, proxy.host, {
+        ORAS_REQUEST_TIMEOUT: '0.5',
+      });
+      expect(problems).toEqual([]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/^Error: .*timed out \(no response\)\n$/);
+    });
+
     it('resumes when the proxy cuts the connection mid-blob twice', async () => {
       proxy.setFaults({ cutAfterBytes: 6 * MiB, times: 2 });
       const { problems } = await pullThrough({}, undefined, proxy.host);
@@ -170,19 +194,27 @@ describe('copy through faults', () => {
     await target.close();
   });
 
-  const copy = () =>
-    box.run(
-      [
-        'cp',
-        `${registry.host}/${REPO}:v1`,
-        `${target.host}/${REPO}:v1`,
-        '--from-plain-http',
-        '--to-plain-http',
-      ],
-      {
-        timeoutMs: 90_000,
-      },
-    );
+  const copy = (from = registry.host, to = target.host, env?: Record<string, string>) =>
+    box.run(['cp', `${from}/${REPO}:v1`, `${to}/${REPO}:v1`, '--from-plain-http', '--to-plain-http'], {
+      timeoutMs: 90_000,
+      ...(env ? { env } : {}),
+    });
+
+  it('times out stalled responses at both ends and completes', async () => {
+    const source = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
+    const destination = await startFaultProxy({ upstream: { host: '127.0.0.1', port: target.port } });
+    try {
+      source.setFaults({ stallAfterBytes: 4 * MiB, times: 1 });
+      destination.setFaults({ stallAfterBytes: 1, times: 1 });
+      const run = await copy(source.host, destination.host, { ORAS_REQUEST_TIMEOUT: '1' });
+      expect(successProblems(run)).toEqual([]);
+      expect(registryProblems(target, REPO, 'v1', files)).toEqual([]);
+      expect([source.faulted, destination.faulted]).toEqual([1, 1]);
+    } finally {
+      await source.close();
+      await destination.close();
+    }
+  });
 
   it('completes when the source drops mid-blob twice', async () => {
     registry.setFaults({ dropConnection: { afterBytes: 4 * MiB, times: 2 } });

@@ -3,6 +3,7 @@
  * upload: it completes with every blob checked by digest in the registry, or fails cleanly without
  * a manifest over missing blobs, never touching the user's files.
  */
+import { startFaultProxy } from '@oras-internal/fault-proxy';
 import {
   type TestRegistry,
   type TokenIssuer,
@@ -96,6 +97,41 @@ describe('push through a proxy that cuts uploads', () => {
     expect(problems).toEqual([]);
     expect(run.code).not.toBe(0);
     expect(registry.storage.getManifest('hostile/big', 'v1')).toBeUndefined();
+  });
+});
+
+describe('push through responses that stall for good', () => {
+  it('times the stalled requests out and completes', async () => {
+    const stalling = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
+    try {
+      // the first two connections go silent after their first bytes, whatever they were asking
+      stalling.setFaults({ stallAfterBytes: 1, times: 2 });
+      const { run, problems } = await pushThrough(box, registry, files, {
+        host: stalling.host,
+        env: { ORAS_REQUEST_TIMEOUT: '1' },
+      });
+      expect(problems).toEqual([]);
+      expect(run.stderr).toBe('');
+      expect(stalling.faulted).toBe(2);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  it('fails cleanly, naming the timeout, when every response stalls', async () => {
+    const stalling = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
+    try {
+      stalling.setFaults({ stallAfterBytes: 1 });
+      const { run, problems } = await pushThrough(box, registry, files, {
+        host: stalling.host,
+        mayFail: /timed out/,
+        env: { ORAS_REQUEST_TIMEOUT: '0.5' },
+      });
+      expect(problems).toEqual([]);
+      expect(run.code).not.toBe(0);
+    } finally {
+      await stalling.close();
+    }
   });
 });
 

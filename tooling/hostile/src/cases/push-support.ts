@@ -20,6 +20,8 @@ export interface PushThroughOptions {
   readonly mayFail?: RegExp;
   /** More flags. */
   readonly flags?: readonly string[];
+  /** More environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Pushes the artifact's files to `<host>/hostile/big:v1`; resolves to the run and what is wrong. */
@@ -38,7 +40,7 @@ export async function pushThrough(
       '--plain-http',
       ...(options.flags ?? []),
     ],
-    { timeoutMs: 90_000 },
+    { timeoutMs: 90_000, ...(options.env ? { env: options.env } : {}) },
   );
   const diff = diffTrees(before, await box.snapshot());
   const problems = options.mayFail ? eitherProblems(run, options.mayFail) : successProblems(run);
