@@ -9,13 +9,14 @@
  */
 import { Readable } from 'node:stream';
 import { AbortedError, ErrorCode, OrasError, UnsafeError } from '@oras/spec';
-import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
 import { DeniedError, UnauthorizedError } from './errors.js';
 import { internalIpKind, validateRealm } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
+import { dispatchRequest, globalDispatcher } from './undici.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
 
 /** The OAuth2 `client_id` sent when none is configured. */
@@ -377,9 +378,9 @@ export class AuthClient {
     headers: Record<string, string>,
     req: Pick<AuthRequest, 'body' | 'signal'>,
   ): Promise<AuthResponse> {
-    const dispatcher = this.#dispatcher ?? getGlobalDispatcher();
+    const dispatcher = this.#dispatcher ?? globalDispatcher();
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
-    const res = await dispatcher.request({
+    const res = await dispatchRequest(dispatcher, {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: method as Dispatcher.HttpMethod,

@@ -7,8 +7,9 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
-import { type Dispatcher, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
+import { dispatchRequest, globalDispatcher } from './undici.js';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;
@@ -103,12 +104,13 @@ export class PlainClient implements RegistryClient {
     const follow = (req.followRedirects ?? true) && (req.method === 'GET' || req.method === 'HEAD');
     for (let hop = 0; ; hop++) {
       const body = typeof req.body === 'function' ? toNodeBody(req.body()) : req.body;
-      const res = await undiciRequest(url, {
+      const res = await dispatchRequest(this.#dispatcher ?? globalDispatcher(), {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: req.method as Dispatcher.HttpMethod,
         headers,
         body: body ?? null,
-        signal: req.signal,
-        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
       });
       const location = header(res.headers, 'location');
       if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.statusCode)) {

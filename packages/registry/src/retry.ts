@@ -11,7 +11,8 @@
  * A download that breaks mid-body is resumed by undici's `RetryHandler` with `Range` (and `If-Match`
  * on a strong `ETag`), which checks the `Content-Range` of the answer.
  */
-import { type Dispatcher, RetryHandler } from 'undici';
+import type { Dispatcher } from 'undici';
+import { RetryHandler } from './undici.js';
 
 /** Retry settings. Every field has a default. */
 export interface RetryOptions {

@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError } from '@oras/spec';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
+import { Agent, buildConnector } from './undici.js';
 import { HostGates, type RetryOptions, retryInterceptor } from './retry.js';
 
 /** Default number of connections per origin. */
@@ -132,7 +133,7 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
     registryHosts.has(`${hostname}:${port}`) ||
     (port === defaultPort(protocol) && registryHosts.has(hostname));
 
-  const connect: buildConnector.connector = (opts, callback) => {
+  const connect: BuildConnector.connector = (opts, callback) => {
     const hostname = opts.hostname.toLowerCase();
     const port = Number(opts.port) || defaultPort(opts.protocol);
     const connector = isRegistry(hostname, port, opts.protocol) ? registryConnector : plainConnector;
@@ -145,7 +146,7 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
         port: String(rule.addressPort ?? port),
         // keep verifying the certificate against the name the URL used
         servername: opts.servername ?? (/^[\d.]+$|:/.test(hostname) ? null : hostname),
-      } as buildConnector.Options,
+      } as BuildConnector.Options,
       callback,
     );
   };
