@@ -29,7 +29,7 @@ import {
   isReferencePusher,
 } from './interfaces.js';
 import { selectPlatform } from './platform.js';
-import { DEFAULT_MAX_FETCH_BYTES, fetchAll, toReadableStream } from './stream.js';
+import { DEFAULT_MAX_FETCH_BYTES, fetchAll, isVerified, markVerified, toReadableStream } from './stream.js';
 import { describeReferrer, hasSuccessors, successors } from './successors.js';
 
 /** How many nodes copy moves at once unless told (oras-go's default). */
@@ -168,7 +168,10 @@ class Semaphore {
  * A source stream that remembers whether the source failed (so a push error can be blamed on the
  * right side) and that can be cancelled even while the destination holds its reader.
  */
-function trackSource(stream: ReadableStream<Uint8Array>): {
+function trackSource(
+  stream: ReadableStream<Uint8Array>,
+  desc: Descriptor,
+): {
   stream: ReadableStream<Uint8Array>;
   failed: () => unknown;
   release: () => Promise<void>;
@@ -198,6 +201,8 @@ function trackSource(stream: ReadableStream<Uint8Array>): {
     },
     { highWaterMark: 0 },
   );
+  // the chunks, errors and end are the source's own: a self-verifying source stays one
+  if (isVerified(stream, desc)) markVerified(tracked, desc);
   return {
     stream: tracked,
     failed: () => failure,
@@ -325,7 +330,7 @@ class GraphCopier {
       cached !== undefined
         ? toReadableStream(cached)
         : await guard('source', 'fetch', desc, () => this.#src.fetch(desc, { signal: this.signal }));
-    const tracked = trackSource(source);
+    const tracked = trackSource(source, desc);
     try {
       await write(tracked.stream, this.signal);
     } catch (err) {

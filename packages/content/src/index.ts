@@ -60,6 +60,9 @@ export {
   readAll,
   toReadableStream,
   verifyStream,
+  isVerified,
+  markVerified,
+  tapStream,
 } from './stream.js';
 export type { FetchAllOptions, StreamSource } from './stream.js';
 export { describeReferrer, hasSuccessors, successors, successorsOf } from './successors.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   type Descriptor,
@@ -19,6 +20,9 @@ import {
   readAll,
   toReadableStream,
   verifyStream,
+  isVerified,
+  markVerified,
+  tapStream,
 } from './stream.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -226,5 +230,49 @@ describe('pushBytes', () => {
     const desc = await pushBytes(store, '', text('abc'));
     expect(desc).toEqual(descriptorOf('application/octet-stream', text('abc')));
     expect(await store.exists(desc)).toBe(true);
+  });
+});
+
+describe('verified marks', () => {
+  const bytes = new TextEncoder().encode('marked content');
+  const desc = {
+    mediaType: 'application/octet-stream',
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    size: bytes.length,
+  };
+
+  it('marks what verifyStream returns, for its digest only, and does not wrap it twice', () => {
+    const verified = verifyStream(toReadableStream(bytes), desc);
+    expect(isVerified(verified, desc)).toBe(true);
+    expect(isVerified(verified, { ...desc, digest: `sha256:${'0'.repeat(64)}` })).toBe(false);
+    expect(verifyStream(verified, desc)).toBe(verified);
+    expect(isVerified(toReadableStream(bytes), desc)).toBe(false);
+    expect(isVerified(bytes, desc)).toBe(false);
+  });
+
+  it('tapStream passes every chunk on, reports each, and keeps the mark', async () => {
+    const seen: number[] = [];
+    const tapped = tapStream(markVerified(toReadableStream(bytes), desc), (c) => seen.push(c.byteLength));
+    expect(isVerified(tapped, desc)).toBe(true);
+    const chunks: Uint8Array[] = [];
+    for await (const c of tapped as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);
+    expect(seen).toEqual([bytes.length]);
+    expect(
+      isVerified(
+        tapStream(toReadableStream(bytes), () => {}),
+        desc,
+      ),
+    ).toBe(false);
+  });
+
+  it('tapStream passes the source error on', async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('broken source'));
+      },
+    });
+    const reader = tapStream(failing, () => {}).getReader();
+    await expect(reader.read()).rejects.toThrow('broken source');
   });
 });

@@ -81,6 +81,65 @@ export function toReadableStream(source: StreamSource): ReadableStream<Uint8Arra
   );
 }
 
+/** Streams that check their own content, by the digest they check against. */
+const verifiedStreams = new WeakMap<object, string>();
+
+/**
+ * Marks `stream` as one that verifies itself against `desc`: it errors (and never reports its end)
+ * when the bytes go past `desc.size`, end short of it, or hash to another digest. Stores that
+ * verify what they are given skip their own hash for such a stream (a second sha256 pass costs as
+ * much CPU as the rest of a pull). Only mark streams that really do this: {@link verifyStream}
+ * marks its result, and `@oras/registry` marks its blob downloads. Returns `stream`.
+ */
+export function markVerified<T extends ReadableStream<Uint8Array>>(stream: T, desc: Descriptor): T {
+  verifiedStreams.set(stream, desc.digest);
+  return stream;
+}
+
+/** Whether `source` was marked by {@link markVerified} as verifying exactly `desc.digest`. */
+export function isVerified(source: unknown, desc: Descriptor): boolean {
+  return typeof source === 'object' && source !== null && verifiedStreams.get(source) === desc.digest;
+}
+
+/**
+ * A stream of the same chunks as `stream`, calling `onChunk` with each before passing it on (for
+ * progress). One pull-through layer, no `TransformStream` pair; a stream marked verified by
+ * {@link markVerified} stays marked, since the bytes, the errors and the end are its own.
+ * Cancelling the result cancels `stream`.
+ */
+export function tapStream(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void,
+): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  const tapped = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          next = await reader.read();
+        } catch (err) {
+          controller.error(err);
+          return;
+        }
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        onChunk(next.value);
+        controller.enqueue(next.value);
+      },
+      async cancel(reason) {
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const digest = verifiedStreams.get(stream);
+  if (digest !== undefined) verifiedStreams.set(tapped, digest);
+  return tapped;
+}
+
 /**
  * Wraps `stream` so that it delivers exactly the content `desc` describes. The returned stream
  * errors with {@link TrailingDataError} as soon as more than `desc.size` bytes arrive, and at the
@@ -92,6 +151,7 @@ export function verifyStream(
   stream: ReadableStream<Uint8Array>,
   desc: Descriptor,
 ): ReadableStream<Uint8Array> {
+  if (isVerified(stream, desc)) return stream;
   const digester = createDigesterFor(desc.digest);
   const expectedSize = desc.size;
   if (!Number.isSafeInteger(expectedSize) || expectedSize < 0) {
@@ -99,7 +159,7 @@ export function verifyStream(
   }
   const reader = stream.getReader();
   let received = 0;
-  return new ReadableStream<Uint8Array>(
+  const verified = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         let failed = false;
@@ -145,6 +205,7 @@ export function verifyStream(
     },
     { highWaterMark: 0 },
   );
+  return markVerified(verified, desc);
 }
 
 /**

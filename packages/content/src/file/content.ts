@@ -14,6 +14,7 @@ import {
   TrailingDataError,
 } from '@oras/spec';
 import type { ContentSource } from '../interfaces.js';
+import { isVerified } from '../stream.js';
 
 function describe(desc: Descriptor): string {
   return `${desc.digest}: ${desc.mediaType}`;
@@ -69,19 +70,93 @@ function checkSignal(signal: AbortSignal | undefined, desc: Descriptor): void {
   if (signal?.aborted) throw new AbortedError(`${describe(desc)}: aborted`, { cause: signal.reason });
 }
 
-/** Writes `source` to an open file, verifying it against `expected`; the caller closes the file. */
+/** How many bytes wait for the write in progress before reading stops (backpressure). */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/** The most buffers handed to one `writev` (under every platform's `IOV_MAX`). */
+const MAX_BATCH_BUFFERS = 256;
+
+/** Writes every byte of `buffers` at the file's position, looping on a short `writev`. */
+async function writeAll(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest);
+    let skip = bytesWritten;
+    let i = 0;
+    while (i < rest.length && skip >= rest[i]!.byteLength) skip -= rest[i++]!.byteLength;
+    rest = rest.slice(i);
+    if (skip > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(skip);
+  }
+}
+
+/**
+ * Writes `source` to an open file, verifying it against `expected`; the caller closes the file.
+ *
+ * Reading and writing overlap: chunks that arrive while a write is in progress are queued (up to
+ * {@link MAX_QUEUED_BYTES}) and go in the next `writev`, so the network is read while the disk
+ * writes, and a 1 GiB pull makes a few thousand writes instead of one per received chunk. (A
+ * chunk must not be changed by its source once the next one is asked for, as with any stream.)
+ *
+ * A source marked by `markVerified` for this digest (a registry download, a `verifyStream`) checks
+ * itself and errors before its end when wrong: its size is still counted here, its hash is not
+ * computed twice. Either way the caller renames the file into place only after this resolves.
+ */
 export async function writeVerified(
   handle: FileHandle,
   source: ContentSource,
   expected: Descriptor,
   signal?: AbortSignal,
 ): Promise<void> {
-  const verifier = new Verifier(expected);
+  const selfVerifying = isVerified(source, expected);
+  const verifier = selfVerifying ? undefined : new Verifier(expected);
+  let received = 0;
+  let queue: Uint8Array[] = [];
+  let queued = 0;
+  let writing: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const drain = async (): Promise<void> => {
+    try {
+      while (queue.length > 0 && failure === undefined) {
+        const batch = queue.length > MAX_BATCH_BUFFERS ? queue.splice(0, MAX_BATCH_BUFFERS) : queue;
+        if (batch === queue) queue = [];
+        for (const b of batch) queued -= b.byteLength;
+        await writeAll(handle, batch);
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      writing = undefined;
+    }
+  };
   checkSignal(signal, expected);
-  for await (const chunk of chunksOf(source)) {
-    checkSignal(signal, expected);
-    verifier.update(chunk);
-    await handle.write(chunk);
+  try {
+    for await (const chunk of chunksOf(source)) {
+      checkSignal(signal, expected);
+      if (verifier) verifier.update(chunk);
+      else {
+        received += chunk.byteLength;
+        if (received > expected.size) {
+          throw new TrailingDataError(`${describe(expected)}: content goes on past ${expected.size} bytes`);
+        }
+      }
+      if (failure) throw failure.error;
+      if (chunk.byteLength === 0) continue;
+      queue.push(chunk);
+      queued += chunk.byteLength;
+      if (writing === undefined) writing = drain();
+      else if (queued >= MAX_QUEUED_BYTES) await writing;
+    }
+    while (writing !== undefined) await writing;
+    if (failure) throw failure.error;
+    if (verifier) verifier.finish();
+    else if (received !== expected.size) {
+      throw new MismatchedSizeError(
+        `${describe(expected)}: content is ${received} bytes, expected ${expected.size}`,
+      );
+    }
+  } finally {
+    // the caller closes the file next: no write may still be going
+    failure ??= { error: undefined };
+    while (writing !== undefined) await writing;
   }
-  verifier.finish();
 }

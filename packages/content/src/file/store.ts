@@ -451,7 +451,6 @@ export class FileStore implements Target, PredecessorFinder {
       const handle = await open(temp, 'wx', 0o666);
       try {
         await writeVerified(handle, content, expected, signal);
-        await handle.sync();
       } finally {
         await handle.close();
       }
