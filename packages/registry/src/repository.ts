@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ContentSource, OperationOptions } from '@oras/content';
-import { toReadableStream, verifyStream } from '@oras/content';
+import { markVerified, toReadableStream, verifyStream } from '@oras/content';
 import {
   AbortedError,
   createDigester,
@@ -498,7 +498,10 @@ export class RemoteRepository implements Repository {
    * resuming with `Range` when the connection breaks.
    */
   async fetch(target: Descriptor, options: OperationOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    if (this.#isManifest(target)) return toReadableStream(await this.#fetchManifestBytes(target, options));
+    if (this.#isManifest(target)) {
+      // checked against the descriptor as they were read
+      return markVerified(toReadableStream(await this.#fetchManifestBytes(target, options)), target);
+    }
     return this.#fetchBlob(target, options);
   }
 
@@ -548,7 +551,11 @@ export class RemoteRepository implements Repository {
         `${target.digest}: registry sent ${length} bytes, expected ${target.size}`,
       );
     }
-    return resumableBlobStream(res, target, (offset) => open(offset));
+    // the download checks size and digest itself, so a store it is written to need not hash it again
+    return markVerified(
+      resumableBlobStream(res, target, (offset) => open(offset)),
+      target,
+    );
   }
 
   /** Whether the blob or manifest exists (`HEAD` by digest). */
