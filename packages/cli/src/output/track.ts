@@ -2,7 +2,7 @@
  * Byte progress for the status display: wraps a fetcher so that every stream it returns reports
  * how many bytes have gone through, the way oras tracks the readers of a copy.
  */
-import type { CopyGraphOptions } from '@oras/content';
+import { type CopyGraphOptions, tapStream } from '@oras/content';
 import type { Descriptor } from '@oras/spec';
 import type { Prompts, StatusReporter } from './status.js';
 
@@ -11,21 +11,19 @@ interface Fetching {
   fetch(desc: Descriptor, options?: object): Promise<ReadableStream<Uint8Array>>;
 }
 
-/** A stream that reports its running byte count to `onBytes`. */
+/**
+ * A stream that reports its running byte count to `onBytes`: one pass-through layer, which keeps a
+ * registry download's own verification visible to the store it is written to (no second hash).
+ */
 export function countingStream(
   stream: ReadableStream<Uint8Array>,
   onBytes: (total: number) => void,
 ): ReadableStream<Uint8Array> {
   let total = 0;
-  return stream.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        total += chunk.byteLength;
-        onBytes(total);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  return tapStream(stream, (chunk) => {
+    total += chunk.byteLength;
+    onBytes(total);
+  });
 }
 
 /**
