@@ -6,6 +6,7 @@ import {
   ErrorCode,
   MediaType,
   NotFoundError,
+  OrasError,
   SizeExceedsLimitError,
   UnsupportedError,
   digestOf,
@@ -13,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CopyError,
+  DEFAULT_COPY_TRANSFER_ATTEMPTS,
   SKIP_NODE,
   copy,
   copyGraph,
@@ -264,6 +266,65 @@ describe('copy', () => {
     const err = await copyGraph(src, new Full(), image.manifest).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: ErrorCode.Copy, origin: 'destination', op: 'push' });
     expect((err as Error).message).toMatch(/^destination: push sha256:[0-9a-f]{64}: .*: disk full$/);
+  });
+
+  it('sends a blob again, fetched afresh, when the destination fails in a way that may pass', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'flaky-dst');
+    let fetches = 0;
+    const counting = Object.assign(Object.create(src) as MemoryStore, {
+      fetch: async (d: Descriptor, o?: OperationOptions) => {
+        if (d.digest === image.layers[0]!.digest) fetches++;
+        return src.fetch(d, o);
+      },
+    });
+    let failures = 0;
+    class Flaky extends MemoryStore {
+      override async push(d: Descriptor, content: ContentSource, o?: OperationOptions): Promise<void> {
+        if (d.digest === image.layers[0]!.digest && failures < 2) {
+          failures++;
+          // reads a little, then the connection drops
+          await (content as ReadableStream<Uint8Array>).getReader().read();
+          throw new OrasError('PUT http://dst/v2/x/blobs/uploads/1: other side closed', {
+            code: ErrorCode.Network,
+          });
+        }
+        return super.push(d, content, o);
+      }
+    }
+    const dst = new Flaky();
+    await copyGraph(counting, dst, image.manifest);
+    expect(failures).toBe(2);
+    expect(fetches).toBe(3);
+    expect(await dst.exists(image.layers[0]!)).toBe(true);
+  });
+
+  it('gives up after DEFAULT_COPY_TRANSFER_ATTEMPTS, and never retries a permanent failure', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'down-dst');
+    let attempts = 0;
+    const layer = image.layers[0]!;
+    class Down extends MemoryStore {
+      override async push(d: Descriptor, content: ContentSource, o?: OperationOptions): Promise<void> {
+        if (d.digest !== layer.digest) return super.push(d, content, o);
+        attempts++;
+        throw Object.assign(new Error('503 Service Unavailable'), { statusCode: 503 });
+      }
+    }
+    await expect(copyGraph(src, new Down(), image.manifest)).rejects.toMatchObject({ origin: 'destination' });
+    expect(attempts).toBe(DEFAULT_COPY_TRANSFER_ATTEMPTS);
+    attempts = 0;
+    class Denied extends MemoryStore {
+      override async push(d: Descriptor, content: ContentSource, o?: OperationOptions): Promise<void> {
+        if (d.digest !== layer.digest) return super.push(d, content, o);
+        attempts++;
+        throw Object.assign(new Error('403 Forbidden'), { statusCode: 403 });
+      }
+    }
+    await expect(copyGraph(src, new Denied(), image.manifest)).rejects.toMatchObject({
+      origin: 'destination',
+    });
+    expect(attempts).toBe(1);
   });
 
   it('refuses manifests larger than maxMetadataBytes', async () => {

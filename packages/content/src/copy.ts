@@ -35,6 +35,21 @@ import { describeReferrer, hasSuccessors, successors } from './successors.js';
 /** How many nodes copy moves at once unless told (oras-go's default). */
 export const DEFAULT_COPY_CONCURRENCY = 3;
 
+/**
+ * How many times one blob is sent to the destination when the destination fails in a way that
+ * may pass (a dropped connection, a timeout, a 5xx, 408 or 429 once its own retries ran out): each
+ * attempt fetches the content from the source again, since a stream that went half-way cannot be
+ * sent twice.
+ */
+export const DEFAULT_COPY_TRANSFER_ATTEMPTS = 3;
+
+/** Whether a destination failure may pass when the transfer is tried again. */
+function isTransient(err: unknown): boolean {
+  const { code, statusCode } = (err ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (code === ErrorCode.Network || code === ErrorCode.Timeout) return true;
+  return typeof statusCode === 'number' && (statusCode >= 500 || statusCode === 408 || statusCode === 429);
+}
+
 /** The most bytes of a manifest or index copy reads into memory unless told (4 MiB). */
 export const DEFAULT_COPY_MAX_METADATA_BYTES = DEFAULT_MAX_FETCH_BYTES;
 
@@ -320,29 +335,38 @@ class GraphCopier {
     await this.#options.postCopy?.(desc);
   }
 
-  /** Streams `desc` from the source into `write`, blaming failures on the right side. */
+  /**
+   * Streams `desc` from the source into `write`, blaming failures on the right side. A transient
+   * failure of the destination ({@link isTransient}) is tried again with a fresh fetch, up to
+   * {@link DEFAULT_COPY_TRANSFER_ATTEMPTS} times in all.
+   */
   async push(
     desc: Descriptor,
     write: (content: ReadableStream<Uint8Array>, signal: AbortSignal) => Promise<void>,
   ): Promise<void> {
-    const cached = this.#cache.get(desc.digest);
-    const source =
-      cached !== undefined
-        ? toReadableStream(cached)
-        : await guard('source', 'fetch', desc, () => this.#src.fetch(desc, { signal: this.signal }));
-    const tracked = trackSource(source, desc);
-    try {
-      await write(tracked.stream, this.signal);
-    } catch (err) {
-      await tracked.release();
-      if (AlreadyExistsError.is(err)) return;
-      const sourceFailure = tracked.failed();
-      if (sourceFailure !== undefined) throw wrap('source', 'fetch', desc, sourceFailure);
-      // The destination verified what the source sent and found it is not what the descriptor says.
-      if (MismatchedDigestError.is(err) || MismatchedSizeError.is(err) || TrailingDataError.is(err)) {
-        throw wrap('source', 'fetch', desc, err);
+    for (let attempt = 1; ; attempt++) {
+      const cached = this.#cache.get(desc.digest);
+      const source =
+        cached !== undefined
+          ? toReadableStream(cached)
+          : await guard('source', 'fetch', desc, () => this.#src.fetch(desc, { signal: this.signal }));
+      const tracked = trackSource(source, desc);
+      try {
+        await write(tracked.stream, this.signal);
+        return;
+      } catch (err) {
+        await tracked.release();
+        if (AlreadyExistsError.is(err)) return;
+        const sourceFailure = tracked.failed();
+        if (sourceFailure !== undefined) throw wrap('source', 'fetch', desc, sourceFailure);
+        // The destination verified what the source sent and found it is not what the descriptor says.
+        if (MismatchedDigestError.is(err) || MismatchedSizeError.is(err) || TrailingDataError.is(err)) {
+          throw wrap('source', 'fetch', desc, err);
+        }
+        if (attempt >= DEFAULT_COPY_TRANSFER_ATTEMPTS || !isTransient(err) || this.signal.aborted) {
+          throw wrap('destination', 'push', desc, err);
+        }
       }
-      throw wrap('destination', 'push', desc, err);
     }
   }
 

@@ -70,6 +70,7 @@ export type { SuccessorsOptions } from './successors.js';
 export {
   CopyError,
   DEFAULT_COPY_CONCURRENCY,
+  DEFAULT_COPY_TRANSFER_ATTEMPTS,
   DEFAULT_COPY_MAX_METADATA_BYTES,
   SKIP_NODE,
   copy,
