@@ -502,6 +502,22 @@ describe('manifests', () => {
     await expect(repo().resolve(desc.digest)).rejects.toSatisfy(isA(NotFoundError));
   });
 
+  it('deletes through the manifest store on the manifests endpoint, whatever the media type', async () => {
+    const bytes = enc.encode(JSON.stringify({ schemaVersion: 2, custom: true }));
+    const desc = descOf('application/vnd.example.custom.v1+json', bytes);
+    await repo().manifests().push(desc, bytes);
+    await repo().manifests().delete(desc);
+    expect(await repo().manifests().exists(desc)).toBe(false);
+    registry.fault = (req, res) => {
+      if (req.method !== 'DELETE') return false;
+      res.writeHead(202).end();
+      return true;
+    };
+    await repo().blobs().delete(descOf(MANIFEST, bytes));
+    const deletes = registry.requests.filter((q) => q.method === 'DELETE').map((q) => q.url);
+    expect(deletes).toEqual([`/v2/test/repo/manifests/${desc.digest}`, `/v2/test/repo/blobs/${desc.digest}`]);
+  });
+
   it('turns other statuses into a ResponseError with the distribution codes', async () => {
     registry.fault = (_req, res) => {
       res.writeHead(403, { 'content-type': 'application/json' });

@@ -1150,7 +1150,11 @@ export class RemoteRepository implements Repository {
    * content is absent.
    */
   async delete(target: Descriptor, options: OperationOptions = {}): Promise<void> {
-    const manifest = this.#isManifest(target);
+    await this.#delete(target, this.#isManifest(target), options);
+  }
+
+  /** `DELETE` on the manifests endpoint when `manifest`, else on the blobs endpoint. */
+  async #delete(target: Descriptor, manifest: boolean, options: OperationOptions): Promise<void> {
     let subject: Descriptor | undefined;
     if (manifest && this.#referrersCapability !== true) {
       try {
@@ -1375,7 +1379,7 @@ export class RemoteRepository implements Repository {
       fetch: (desc, options) => this.#fetchBlob(desc, options ?? {}),
       push: (desc, content, options) => this.#pushBlob(desc, content, options ?? {}),
       exists: (desc, options) => this.exists(asBlob(desc), options),
-      delete: (desc, options) => this.delete(asBlob(desc), options),
+      delete: (desc, options) => this.#delete(asBlob(desc), false, options ?? {}),
       resolve: resolveBlob,
       fetchReference: async (reference, options) => {
         const descriptor = await resolveBlob(reference, options);
@@ -1387,7 +1391,8 @@ export class RemoteRepository implements Repository {
   /** The manifest store: every descriptor is treated as a manifest. */
   manifests(): ManifestStore {
     return {
-      fetch: async (desc, options) => toReadableStream(await this.#fetchManifestBytes(desc, options ?? {})),
+      fetch: async (desc, options) =>
+        markVerified(toReadableStream(await this.#fetchManifestBytes(desc, options ?? {})), desc),
       push: (desc, content, options) => this.#pushManifest(desc, content, desc.digest, options ?? {}),
       exists: async (desc, options) => {
         const res = await this.#send({
@@ -1402,7 +1407,8 @@ export class RemoteRepository implements Repository {
         if (res.statusCode === 404) return false;
         throw await toResponseError('HEAD', res);
       },
-      delete: (desc, options) => this.delete(desc, options),
+      // a manifest of a type this client does not know is still deleted as a manifest
+      delete: (desc, options) => this.#delete(desc, true, options ?? {}),
       resolve: (reference, options) => this.resolve(reference, options),
       fetchReference: (reference, options) => this.fetchReference(reference, options),
       pushReference: (expected, content, reference, options) =>
