@@ -11,6 +11,7 @@ import { type TestRegistry, type TestRegistryFaults, startTestRegistry } from '@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eitherProblems, successProblems } from '../harness/outcome.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
+import { startUploadProxy } from '../harness/upload-proxy.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 import {
   type ArtifactFile,
@@ -199,6 +200,19 @@ describe('copy through faults', () => {
       timeoutMs: 90_000,
       ...(env ? { env } : {}),
     });
+
+  it('completes when the connection to the target drops mid-blob twice, sending the blob again', async () => {
+    const cutting = await startUploadProxy({ host: '127.0.0.1', port: target.port });
+    try {
+      cutting.setPlan({ cutAfterBytes: 6 * MiB, times: 2 });
+      const run = await copy(registry.host, cutting.host);
+      expect(successProblems(run)).toEqual([]);
+      expect(registryProblems(target, REPO, 'v1', files)).toEqual([]);
+      expect(cutting.cuts).toBe(2);
+    } finally {
+      await cutting.close();
+    }
+  });
 
   it('times out stalled responses at both ends and completes', async () => {
     const source = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
