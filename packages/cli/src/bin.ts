@@ -9,5 +9,11 @@ import { main } from './main.js';
 // bounds (a 1 GiB pull takes the same time). The flag only affects WebAssembly compiled after
 // this line, and this process runs no other WebAssembly.
 setFlagsFromString('--liftoff-only');
+// Transfers allocate a few short-lived objects per received 64 KiB chunk (promises, stream
+// records). V8 answers that by doubling its young generation up to 32 MiB, and the chunks it
+// keeps alive meanwhile add as much again: `oras cp` of 1 GiB between two registries peaked at
+// 114-123 MiB. Keeping the young generation at its starting size makes it collected more often
+// and more cheaply: 79-82 MiB, in the same time (measured with /usr/bin/time, 3 runs each).
+setFlagsFromString('--semi-space-growth-factor=1');
 
 process.exitCode = await main(process.argv.slice(2));
