@@ -22,8 +22,12 @@ import { RemoteRepository } from '../../../packages/registry/dist/index.js';
 
 // What @oras/registry's README recommends to a process that counts its memory, and what the
 // oras CLI does: no background optimisation of undici's WebAssembly HTTP parser (a transient
-// ~35 MiB). Set ORAS_BENCH_FULL_WASM=1 to measure without it.
-if (process.env.ORAS_BENCH_FULL_WASM !== '1') setFlagsFromString('--liftoff-only');
+// ~35 MiB), and a young generation kept at its starting size. Set ORAS_BENCH_DEFAULT_V8=1 to
+// measure without either.
+if (process.env.ORAS_BENCH_DEFAULT_V8 !== '1') {
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 const MiB = 1024 * 1024;
 const [command, ...rest] = process.argv.slice(2);
