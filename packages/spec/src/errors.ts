@@ -48,6 +48,11 @@ export const ErrorCode = {
   Unauthorized: 'ORAS_ERR_UNAUTHORIZED',
   /** The credential is valid but lacks the permission asked for. */
   Denied: 'ORAS_ERR_DENIED',
+  /**
+   * A request must be sent again with its body (the registry asked for new credentials, say),
+   * but the body was a one-shot stream already sent: fetch the content again and retry.
+   */
+  ResendRequired: 'ORAS_ERR_RESEND_REQUIRED',
   /** A network failure (reset, refused, DNS) that survived the retries. */
   Network: 'ORAS_ERR_NETWORK',
   /** An operation ran past its deadline. */
