@@ -774,8 +774,9 @@ export class RemoteRepository implements Repository {
           return toReadableStream(
             (async function* () {
               yield* [];
-              throw new UnsupportedError(
+              throw new OrasError(
                 `${expected.digest}: the upload must be sent again but its content was a one-shot stream`,
+                { code: ErrorCode.ResendRequired },
               );
             })(),
           );
