@@ -285,9 +285,13 @@ describe('copy', () => {
           failures++;
           // reads a little, then the connection drops
           await (content as ReadableStream<Uint8Array>).getReader().read();
-          throw new OrasError('PUT http://dst/v2/x/blobs/uploads/1: other side closed', {
-            code: ErrorCode.Network,
-          });
+          if (failures === 1) {
+            throw new OrasError('PUT http://dst/v2/x/blobs/uploads/1: other side closed', {
+              code: ErrorCode.Network,
+            });
+          }
+          // a new token was needed mid-upload and the stream cannot be sent twice
+          throw new OrasError('the upload must be sent again', { code: ErrorCode.ResendRequired });
         }
         return super.push(d, content, o);
       }

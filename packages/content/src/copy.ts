@@ -37,7 +37,8 @@ export const DEFAULT_COPY_CONCURRENCY = 3;
 
 /**
  * How many times one blob is sent to the destination when the destination fails in a way that
- * may pass (a dropped connection, a timeout, a 5xx, 408 or 429 once its own retries ran out): each
+ * may pass (a dropped connection, a timeout, a 5xx, 408 or 429 once its own retries ran out, a
+ * request that must be sent again after a new token was fetched mid-upload): each
  * attempt fetches the content from the source again, since a stream that went half-way cannot be
  * sent twice.
  */
@@ -46,7 +47,9 @@ export const DEFAULT_COPY_TRANSFER_ATTEMPTS = 3;
 /** Whether a destination failure may pass when the transfer is tried again. */
 function isTransient(err: unknown): boolean {
   const { code, statusCode } = (err ?? {}) as { code?: unknown; statusCode?: unknown };
-  if (code === ErrorCode.Network || code === ErrorCode.Timeout) return true;
+  if (code === ErrorCode.Network || code === ErrorCode.Timeout || code === ErrorCode.ResendRequired) {
+    return true;
+  }
   return typeof statusCode === 'number' && (statusCode >= 500 || statusCode === 408 || statusCode === 429);
 }
 
