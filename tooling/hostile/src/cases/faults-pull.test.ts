@@ -7,9 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FaultProxy, startFaultProxy } from '@oras-internal/fault-proxy';
-import { type TestRegistry, type TestRegistryFaults, startTestRegistry } from '@oras-internal/test-registry';
+import {
+  type TestRegistry,
+  type TestRegistryFaults,
+  startTestRegistry,
+  startTokenIssuer,
+} from '@oras-internal/test-registry';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eitherProblems, successProblems } from '../harness/outcome.js';
+import { cleanFailureProblems, eitherProblems, successProblems } from '../harness/outcome.js';
+import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { startUploadProxy } from '../harness/upload-proxy.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
@@ -137,6 +143,32 @@ describe('pull through faults', () => {
     expect(problems).toEqual([]);
   });
 
+  it('refuses a blob longer than its descriptor says, keeping none of it', async () => {
+    // the manifest says the big layer is 1000 bytes shorter than what the registry serves for it
+    const manifest = manifestOf(
+      files.map((f, i) => {
+        const { descriptor } = fileLayer(f.name, f.bytes);
+        return i === 0 ? { ...descriptor, size: descriptor.size - 1000 } : descriptor;
+      }),
+    );
+    registry.storage.putManifest(REPO, 'long', manifest, 'application/vnd.oci.image.manifest.v1+json', {
+      verifyReferences: false,
+    });
+    const before = await box.snapshot();
+    const run = await box.run(['pull', `${registry.host}/${REPO}:long`, '-o', box.out, '--plain-http'], {
+      timeoutMs: 90_000,
+    });
+    expect(cleanFailureProblems(run, /bytes, expected \d+|past its size/)).toEqual([]);
+    const after = await box.snapshot();
+    const diff = diffTrees(before, after);
+    expect(pathsOutside(diff, ['out'])).toEqual([]);
+    expect([...diff.removed, ...diff.changed]).toEqual([]);
+    expect(after.has(`out/${files[0]!.name}`)).toBe(false);
+    const rest = new Map(after);
+    rest.delete(`out/${USER_FILE}`);
+    expect(partialOutputProblems(rest, 'out', files)).toEqual([]);
+  });
+
   it('refuses a blob that is always corrupted, naming the digest', async () => {
     const { run, problems } = await pullThrough({ corruptBlob: {} }, /digest/i);
     expect(problems).toEqual([]);
@@ -211,6 +243,52 @@ describe('copy through faults', () => {
       expect(cutting.cuts).toBe(2);
     } finally {
       await cutting.close();
+    }
+  });
+
+  it('answers a new challenge when the token of the target expires mid-upload, and completes', async () => {
+    const issuer = await startTokenIssuer({
+      users: { ci: 'ci-password-c0py' },
+      access: [{ account: 'ci', name: '*', actions: ['*'] }],
+    });
+    const tokenTarget = await startTestRegistry({
+      auth: { token: issuer },
+      // a token expires once; the one-shot stream of that upload cannot be sent again,
+      // so the copy fetches the blob again and sends it with the new token
+      faults: { expireTokensMidUpload: { times: 1 } },
+    });
+    try {
+      // the target has the small blobs already (sent from memory, they could simply be re-sent):
+      // what it gets is streamed
+      const config = Buffer.from('{}');
+      tokenTarget.storage.putBlob(REPO, sha256(config), config);
+      for (const small of files.filter((f) => f.bytes.length <= 4 * MiB)) {
+        tokenTarget.storage.putBlob(REPO, small.digest, small.bytes);
+      }
+      const run = await box.run(
+        [
+          'cp',
+          `${registry.host}/${REPO}:v1`,
+          `${tokenTarget.host}/${REPO}:v1`,
+          '--from-plain-http',
+          '--to-plain-http',
+          '--to-username',
+          'ci',
+          '--to-password',
+          'ci-password-c0py',
+        ],
+        { timeoutMs: 90_000 },
+      );
+      expect(successProblems(run)).toEqual([]);
+      expect(registryProblems(tokenTarget, REPO, 'v1', files)).toEqual([]);
+      expect(tokenTarget.faultCount('expireTokensMidUpload')).toBe(1);
+      // it was the upload of a blob streamed from the source, which had to be fetched again
+      const refused = tokenTarget.requests.filter((r) => r.faults.includes('expireTokensMidUpload'));
+      expect(refused).toHaveLength(1);
+      expect(Number(refused[0]!.headers['content-length'])).toBeGreaterThan(4 * MiB);
+    } finally {
+      await tokenTarget.close();
+      await issuer.close();
     }
   });
 

@@ -155,4 +155,24 @@ describe('test registry with bearer tokens', () => {
     const put = await http(done, { method: 'PUT', headers: { authorization: `Bearer ${second}` } });
     expect(put.status).toBe(201);
   });
+
+  it('expireTokensMidUpload with times: only the first uploads are refused', async () => {
+    registry = await startTestRegistry({
+      auth: { token: issuer },
+      faults: { expireTokensMidUpload: { times: 1 } },
+    });
+    const upload = async () => {
+      const jwt = token('alice', 'repository:a/b:pull,push');
+      const start = await http(`${registry.url}/v2/a/b/blobs/uploads/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${jwt}` },
+      });
+      const done = new URL(resolveLocation(registry.url, start.headers.location));
+      done.searchParams.set('digest', sha256('hello'));
+      return http(done, { method: 'PUT', headers: { authorization: `Bearer ${jwt}` }, body: 'hello' });
+    };
+    expect((await upload()).status).toBe(401);
+    expect((await upload()).status).toBe(201);
+    expect(registry.faultCount('expireTokensMidUpload')).toBe(1);
+  });
 });

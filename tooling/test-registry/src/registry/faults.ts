@@ -51,9 +51,10 @@ export interface TestRegistryFaults {
   readonly maxChunkSize?: number;
   /**
    * With bearer auth: the first PATCH or PUT of each upload that carries the token which started
-   * the upload answers 401 `invalid_token`, as if the token had expired mid-upload.
+   * the upload answers 401 `invalid_token`, as if the token had expired mid-upload. `{ times }`
+   * does it to the first `times` uploads only (a token expires once, not on every upload).
    */
-  readonly expireTokensMidUpload?: boolean;
+  readonly expireTokensMidUpload?: boolean | { readonly times: number };
 }
 
 /** The name of one fault. */

@@ -419,7 +419,7 @@ function upload(ctx: HandlerContext): RegistryResponse {
   }
   if (ctx.method !== 'PATCH' && ctx.method !== 'PUT') throw notAllowed(ctx.method, 'GET, PATCH, PUT, DELETE');
   if (
-    ctx.faults.current.expireTokensMidUpload &&
+    expiresNow(ctx.faults.current.expireTokensMidUpload, ctx.faults.fired('expireTokensMidUpload')) &&
     ctx.auth &&
     session.startedWithToken !== undefined &&
     !session.tokenExpired &&
@@ -535,4 +535,10 @@ function referrers(ctx: HandlerContext): RegistryResponse {
   }
   const index = { schemaVersion: 2, mediaType: ManifestMediaType.OciIndex, manifests: list };
   return { status: 200, headers, body: Buffer.from(JSON.stringify(index)) };
+}
+
+/** Whether the token-expiry fault still acts, after it has acted `fired` times. */
+function expiresNow(setting: boolean | { readonly times: number } | undefined, fired: number): boolean {
+  if (setting === undefined || setting === false) return false;
+  return setting === true || fired < setting.times;
 }
