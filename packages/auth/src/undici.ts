@@ -30,12 +30,16 @@ const requestOf: RequestFn = part(
   (u) => u.Dispatcher.prototype.request as unknown as RequestFn,
 );
 
-/** undici's global dispatcher (created on first use). */
+/** undici's global dispatcher (created on first use), without loading undici's root module. */
 export function globalDispatcher(): Undici.Dispatcher {
   return part<{ getGlobalDispatcher(): Undici.Dispatcher }>('lib/global.js', (u) => u).getGlobalDispatcher();
 }
 
-/** Sends a request through any undici dispatcher, as `dispatcher.request(options)` does. */
+/**
+ * Sends a request through any undici dispatcher, as `dispatcher.request(options)` does, without
+ * loading undici's root module (which installs `request` on the prototype along with fetch,
+ * WebSocket and the rest). `@oras/registry` uses it too.
+ */
 export function dispatchRequest(
   dispatcher: Undici.Dispatcher,
   options: Undici.Dispatcher.RequestOptions,

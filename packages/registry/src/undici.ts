@@ -15,10 +15,9 @@ import type * as Undici from 'undici';
 const require = createRequire(import.meta.url);
 
 /** Loads `undici/<path>`, or picks the export from undici's root module when the file is gone. */
-function part<T>(path: string, pick: (root: typeof Undici) => T, fromFile?: (mod: never) => T): T {
+function part<T>(path: string, pick: (root: typeof Undici) => T): T {
   try {
-    const mod = require(`undici/${path}`) as never;
-    return fromFile ? fromFile(mod) : (mod as T);
+    return require(`undici/${path}`) as T;
   } catch {
     return pick(require('undici') as typeof Undici);
   }
@@ -39,33 +38,8 @@ export const RetryHandler: typeof Undici.RetryHandler = part(
   (u) => u.RetryHandler,
 );
 
-type RequestFn = (
-  this: Undici.Dispatcher,
-  options: Undici.Dispatcher.RequestOptions,
-) => Promise<Undici.Dispatcher.ResponseData>;
-
-/** `Dispatcher.prototype.request`, which only undici's root module installs on the prototype. */
-const requestOf: RequestFn = part(
-  'lib/api/api-request.js',
-  (u) => u.Dispatcher.prototype.request as unknown as RequestFn,
-);
-
-/** undici's global dispatcher (created on first use). */
-export function globalDispatcher(): Undici.Dispatcher {
-  return part(
-    'lib/global.js',
-    (u) => u.getGlobalDispatcher(),
-    (g: { getGlobalDispatcher(): Undici.Dispatcher }) => g.getGlobalDispatcher(),
-  );
-}
-
 /**
- * Sends a request through any undici dispatcher (ours, a caller's, the global one), as
- * `dispatcher.request(options)` does, without needing undici's root module loaded.
+ * Sends a request through any undici dispatcher, and undici's global dispatcher: from
+ * `@oras/auth`, which loads them the same way.
  */
-export function dispatchRequest(
-  dispatcher: Undici.Dispatcher,
-  options: Undici.Dispatcher.RequestOptions,
-): Promise<Undici.Dispatcher.ResponseData> {
-  return requestOf.call(dispatcher, options);
-}
+export { dispatchRequest, globalDispatcher } from '@oras/auth';
