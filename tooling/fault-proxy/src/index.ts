@@ -1,10 +1,18 @@
 /**
  * A TCP proxy for fault-injection tests: it forwards bytes between a client and one upstream on
- * loopback, and cuts, stalls or refuses connections when told to.
+ * loopback, and cuts, stalls or refuses connections when told to, on the bytes coming back from
+ * the upstream (downloads) or on the bytes the client sends (uploads).
  */
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 
-/** What the proxy does to the next connections. Every field is optional; none means "forward". */
+/**
+ * What the proxy does to the next connections. Every field is optional; none means "forward".
+ *
+ * A plan is either about connections (`refuse`, `cutAfterBytes`, `stallAfterBytes`) or about
+ * uploads (`cutUploadAfterBytes`), never both: `times` counts connections in the first case and
+ * cuts in the second, so one plan holding both would leave it meaning two things.
+ * {@link FaultProxy.setFaults} and {@link startFaultProxy} throw a `TypeError` on such a plan.
+ */
 export interface FaultPlan {
   /** Reset the connection once this many bytes have gone from the upstream to the client. */
   readonly cutAfterBytes?: number;
@@ -14,7 +22,20 @@ export interface FaultPlan {
   readonly stallMs?: number;
   /** Reset new connections as soon as they are accepted. */
   readonly refuse?: boolean;
-  /** How many connections the plan applies to before the proxy forwards normally (default: all). */
+  /**
+   * Reset the connection once this many bytes have gone from the client to the upstream: the
+   * upstream receives exactly this many bytes on it, the client sees a reset. Every connection
+   * opened while the plan is in force may be cut, but only while the plan's `times` lasts.
+   */
+  readonly cutUploadAfterBytes?: number;
+  /**
+   * How many times the plan applies before the proxy forwards normally (default: always).
+   *
+   * For `refuse`, `cutAfterBytes` and `stallAfterBytes` it counts connections, spent as each one
+   * is accepted. For `cutUploadAfterBytes` it counts cuts, spent only when a connection reaches
+   * the limit: concurrent uploads open several connections at once, some of which never send
+   * that much, and `times: 1` must cut exactly one upload, the first to get there.
+   */
   readonly times?: number;
 }
 
@@ -34,20 +55,56 @@ export interface FaultProxy {
   readonly host: string;
   /** Connections accepted so far. */
   readonly connections: number;
-  /** Connections the plan has cut, stalled or refused so far. */
+  /**
+   * Connections the plan has cut, stalled or refused so far. A connection under a `refuse`,
+   * `cutAfterBytes` or `stallAfterBytes` plan counts as it is accepted (even when its response
+   * turns out shorter than the limit); under `cutUploadAfterBytes` it counts only once it is cut,
+   * so it then equals {@link FaultProxy.uploadCuts}.
+   */
   readonly faulted: number;
-  /** Replaces the plan for the connections that come next. */
+  /** Connections reset by `cutUploadAfterBytes` so far. */
+  readonly uploadCuts: number;
+  /**
+   * Bytes forwarded from clients to the upstream so far, over every connection (the part of a
+   * chunk that went through before an upload cut included, the rest not).
+   */
+  readonly uploadedBytes: number;
+  /**
+   * Replaces the plan, with a fresh `times`, for the connections that come next. Connections
+   * already open keep the plan they were accepted under, and an upload cut on one of them spends
+   * that plan's `times`, not the new one's. Throws a `TypeError` on a plan that mixes
+   * `cutUploadAfterBytes` with the other faults (see {@link FaultPlan}).
+   */
   setFaults(plan: FaultPlan): void;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
 }
 
-/** Starts a proxy on 127.0.0.1 with a free port. */
+/** A plan and what is left of its `times`, shared by every connection accepted under it. */
+interface Budget {
+  readonly plan: FaultPlan;
+  remaining: number;
+}
+
+/** The plan with a fresh budget, once it is known not to mix connection and upload faults. */
+function budgetFor(plan: FaultPlan): Budget {
+  const connectionFault =
+    plan.refuse === true || plan.cutAfterBytes !== undefined || plan.stallAfterBytes !== undefined;
+  if (connectionFault && plan.cutUploadAfterBytes !== undefined) {
+    throw new TypeError(
+      'a fault plan with cutUploadAfterBytes cannot also refuse, cut or stall: times would count both cuts and connections',
+    );
+  }
+  return { plan, remaining: plan.times ?? Number.POSITIVE_INFINITY };
+}
+
+/** Starts a proxy on 127.0.0.1 with a free port. Throws a `TypeError` on a mixed plan. */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  let plan: FaultPlan = options.faults ?? {};
-  let remaining = plan.times ?? Number.POSITIVE_INFINITY;
+  let budget = budgetFor(options.faults ?? {});
   let connections = 0;
   let faulted = 0;
+  let uploadCuts = 0;
+  let uploadedBytes = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -60,12 +117,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server: Server = createServer((client) => {
     connections++;
     track(client);
+    // the budget in force now: an upload cut on this connection spends it, even after setFaults
+    const accepted = budget;
+    const { plan } = accepted;
     const active =
-      remaining > 0 &&
+      accepted.remaining > 0 &&
       (plan.refuse || plan.cutAfterBytes !== undefined || plan.stallAfterBytes !== undefined);
     const current = active ? plan : {};
     if (active) {
-      remaining--;
+      accepted.remaining--;
       faulted++;
     }
     if (current.refuse) {
@@ -74,7 +134,47 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const upstream = connect(options.upstream.port, options.upstream.host);
     track(upstream);
-    client.pipe(upstream);
+
+    // client -> upstream, by hand rather than with pipe() so that bytes can be counted and cut
+    let uploaded = 0;
+    /** Where this connection is to be cut; undefined once it no longer can be. */
+    let uploadCutAt = plan.cutUploadAfterBytes;
+    let uploadCut = false;
+    const cutUpload = () => {
+      client.resetAndDestroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      // chunks already read when the cut was decided must not reach the upstream after it
+      if (uploadCut) return;
+      if (uploadCutAt !== undefined && uploaded + chunk.length >= uploadCutAt) {
+        const keep = uploadCutAt - uploaded;
+        uploadCutAt = undefined;
+        // the budget is spent here, when the cut is due, not when the connection opens
+        if (accepted.remaining > 0) {
+          accepted.remaining--;
+          faulted++;
+          uploadCuts++;
+          uploadCut = true;
+          client.pause();
+          uploaded += keep;
+          uploadedBytes += keep;
+          // reset only once the kept bytes have left for the upstream, so it gets exactly those
+          if (keep === 0) cutUpload();
+          else upstream.write(chunk.subarray(0, keep), cutUpload);
+          return;
+        }
+      }
+      uploaded += chunk.length;
+      uploadedBytes += chunk.length;
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
+    client.on('end', () => upstream.end());
+
+    // upstream -> client
     let sent = 0;
     let stalled = false;
     /** Bytes held back by a stall, until it ends (never, for a stall for good). */
@@ -149,9 +249,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     get faulted() {
       return faulted;
     },
+    get uploadCuts() {
+      return uploadCuts;
+    },
+    get uploadedBytes() {
+      return uploadedBytes;
+    },
     setFaults(next: FaultPlan) {
-      plan = next;
-      remaining = next.times ?? Number.POSITIVE_INFINITY;
+      budget = budgetFor(next);
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);

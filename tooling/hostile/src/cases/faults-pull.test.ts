@@ -17,7 +17,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { cleanFailureProblems, eitherProblems, successProblems } from '../harness/outcome.js';
 import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
-import { startUploadProxy } from '../harness/upload-proxy.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 import {
   type ArtifactFile,
@@ -234,13 +233,13 @@ describe('copy through faults', () => {
     });
 
   it('completes when the connection to the target drops mid-blob twice, sending the blob again', async () => {
-    const cutting = await startUploadProxy({ host: '127.0.0.1', port: target.port });
+    const cutting = await startFaultProxy({ upstream: { host: '127.0.0.1', port: target.port } });
     try {
-      cutting.setPlan({ cutAfterBytes: 6 * MiB, times: 2 });
+      cutting.setFaults({ cutUploadAfterBytes: 6 * MiB, times: 2 });
       const run = await copy(registry.host, cutting.host);
       expect(successProblems(run)).toEqual([]);
       expect(registryProblems(target, REPO, 'v1', files)).toEqual([]);
-      expect(cutting.cuts).toBe(2);
+      expect(cutting.uploadCuts).toBe(2);
     } finally {
       await cutting.close();
     }

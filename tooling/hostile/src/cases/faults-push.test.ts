@@ -3,7 +3,7 @@
  * upload: it completes with every blob checked by digest in the registry, or fails cleanly without
  * a manifest over missing blobs, never touching the user's files.
  */
-import { startFaultProxy } from '@oras-internal/fault-proxy';
+import { type FaultProxy, startFaultProxy } from '@oras-internal/fault-proxy';
 import {
   type TestRegistry,
   type TokenIssuer,
@@ -13,7 +13,6 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { successProblems } from '../harness/outcome.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
-import { type UploadProxy, startUploadProxy } from '../harness/upload-proxy.js';
 import {
   type ArtifactFile,
   makeBigArtifact,
@@ -28,7 +27,8 @@ const MiB = 1024 * 1024;
 let files: ArtifactFile[];
 let box: Sandbox;
 let registry: TestRegistry;
-let proxy: UploadProxy;
+/** Cuts the uploads of the push (on the bytes the client sends). */
+let proxy: FaultProxy;
 
 beforeAll(() => {
   files = makeBigArtifact();
@@ -38,7 +38,7 @@ beforeEach(async () => {
   box = await createSandbox();
   await writeArtifactFiles(box.work, files);
   registry = await startTestRegistry();
-  proxy = await startUploadProxy({ host: '127.0.0.1', port: registry.port });
+  proxy = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
 });
 
 afterEach(async () => {
@@ -75,21 +75,21 @@ describe('push through registry faults', () => {
 
 describe('push through a proxy that cuts uploads', () => {
   it('completes when the connection drops mid-blob once, resuming where the registry stopped', async () => {
-    proxy.setPlan({ cutAfterBytes: 10 * MiB, times: 1 });
+    proxy.setFaults({ cutUploadAfterBytes: 10 * MiB, times: 1 });
     expect((await pushThrough(box, registry, files, { host: proxy.host })).problems).toEqual([]);
-    expect(proxy.cuts).toBe(1);
+    expect(proxy.uploadCuts).toBe(1);
     expect(statusChecks()).toBeGreaterThanOrEqual(1);
   });
 
   it('completes when the connection drops mid-blob three times', async () => {
-    proxy.setPlan({ cutAfterBytes: 5 * MiB, times: 3 });
+    proxy.setFaults({ cutUploadAfterBytes: 5 * MiB, times: 3 });
     expect((await pushThrough(box, registry, files, { host: proxy.host })).problems).toEqual([]);
-    expect(proxy.cuts).toBe(3);
+    expect(proxy.uploadCuts).toBe(3);
     expect(statusChecks()).toBeGreaterThanOrEqual(3);
   });
 
   it('fails cleanly, with no manifest over missing blobs, when every connection drops', async () => {
-    proxy.setPlan({ cutAfterBytes: 1 * MiB });
+    proxy.setFaults({ cutUploadAfterBytes: 1 * MiB });
     const { run, problems } = await pushThrough(box, registry, files, {
       host: proxy.host,
       mayFail: /sha256:|connection|socket|closed|reset|terminated/i,

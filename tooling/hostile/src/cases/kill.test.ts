@@ -5,12 +5,12 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startFaultProxy } from '@oras-internal/fault-proxy';
 import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { successProblems } from '../harness/outcome.js';
 import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { filesUnder } from '../harness/tree.js';
-import { startUploadProxy } from '../harness/upload-proxy.js';
 import {
   type ArtifactFile,
   brokenManifests,
@@ -76,7 +76,8 @@ describe('SIGKILL in the middle of a pull', () => {
 describe('SIGKILL in the middle of a push', () => {
   it('leaves no broken manifest, and the next run completes', async () => {
     await writeArtifactFiles(box.work, files);
-    const proxy = await startUploadProxy({ host: '127.0.0.1', port: registry.port });
+    // no faults: the proxy only counts what the push has sent, to kill it mid-upload
+    const proxy = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
     try {
       const first = await box.run(
         ['push', `${proxy.host}/${PUSH_REPO}:v1`, ...files.map((f) => f.name), '--plain-http'],
