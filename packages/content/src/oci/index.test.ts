@@ -406,3 +406,97 @@ describe('OciLayoutStore.openReadOnly', () => {
     });
   });
 });
+
+describe('OciLayoutStore with symlinked folders inside the layout', () => {
+  /** A layout with an image whose folder `moved` (`blobs` or `blobs/sha256`) is moved out and linked back. */
+  async function linkedLayout(moved: 'blobs' | 'blobs/sha256') {
+    const root = freshDir();
+    const store = await OciLayoutStore.open(root);
+    const image = await pushImage(store, 'linked');
+    await store.tag(image.manifest, 'v1');
+    const outside = join(scratch, `outside-${++counter}`);
+    await rename(join(root, moved), outside);
+    await symlink(outside, join(root, moved));
+    return { root, image, outside };
+  }
+
+  /** Every file under `dir`, with its size, so that a write or a removal shows. */
+  async function listing(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    return Promise.all(files.map(async (f) => `${f} ${(await stat(f)).size}`)).then((l) => l.sort());
+  }
+
+  for (const moved of ['blobs', 'blobs/sha256'] as const) {
+    const reason = new RegExp(`${moved.replace('/', '\\/')}: is a symlink, refused`);
+
+    it(`refuses to read a blob through a symlinked ${moved}`, async () => {
+      const { root, image } = await linkedLayout(moved);
+      for (const layout of [await OciLayoutStore.openReadOnly(root), await OciLayoutStore.open(root)]) {
+        // One at a time: a rejection left waiting while another is awaited counts as unhandled.
+        const attempts: (() => Promise<unknown>)[] = [
+          () => layout.fetch(image.layer),
+          () => layout.exists(image.layer),
+          () => layout.resolve(image.layer.digest),
+          () => layout.predecessors(image.layer),
+        ];
+        for (const attempt of attempts) {
+          const err = await attempt().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(UnsafeError.is(err)).toBe(true);
+          expect((err as Error).message).toMatch(reason);
+        }
+      }
+    });
+
+    it(`refuses to push, delete or collect through a symlinked ${moved}, changing nothing outside`, async () => {
+      const { root, image, outside } = await linkedLayout(moved);
+      const before = await listing(outside);
+      const store = await OciLayoutStore.open(root);
+      const err = await pushBytes(store, 'application/vnd.test.layer', encoder.encode('new layer')).catch(
+        (e: unknown) => e,
+      );
+      expect(UnsafeError.is(err)).toBe(true);
+      expect((err as Error).message).toMatch(reason);
+      await expect(store.delete(image.layer)).rejects.toMatchObject({ code: UnsafeError.code });
+      await store.untag('v1');
+      await expect(store.gc()).rejects.toMatchObject({ code: UnsafeError.code });
+      expect(await listing(outside)).toEqual(before);
+      expect(await readdir(join(root, 'ingest'))).toEqual([]);
+    });
+  }
+
+  it('refuses to push through a symlinked ingest folder, writing nothing outside', async () => {
+    const root = freshDir();
+    await OciLayoutStore.open(root);
+    const outside = await mkdtemp(join(scratch, 'outside-ingest-'));
+    await symlink(outside, join(root, 'ingest'));
+    const store = await OciLayoutStore.open(root);
+    const err = await pushBytes(store, 'application/vnd.test.layer', encoder.encode('new layer')).catch(
+      (e: unknown) => e,
+    );
+    expect(UnsafeError.is(err)).toBe(true);
+    expect((err as Error).message).toMatch(/ingest: is a symlink, refused/);
+    expect(await readdir(outside)).toEqual([]);
+    await expect(store.gc()).rejects.toMatchObject({ code: UnsafeError.code });
+  });
+
+  it('works on a layout whose root is reached through a symlink', async () => {
+    const real = freshDir();
+    const link = join(scratch, `root-link-${++counter}`);
+    await OciLayoutStore.open(real);
+    await symlink(real, link);
+    const store = await OciLayoutStore.open(link);
+    const image = await pushImage(store, 'via-link');
+    await store.tag(image.manifest, 'v1');
+    expect(new TextDecoder().decode(await fetchAll(store, image.layer))).toBe('layer of via-link');
+    expect(await listing(join(real, 'blobs', 'sha256'))).toHaveLength(3);
+    const layout = await OciLayoutStore.openReadOnly(link);
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    expect(new TextDecoder().decode(await fetchAll(layout, image.config))).toBe('{"name":"via-link"}');
+    await store.delete(image.manifest);
+    expect((await store.gc()).removed.sort()).toEqual([image.config.digest, image.layer.digest].sort());
+  });
+});

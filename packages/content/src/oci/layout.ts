@@ -4,7 +4,7 @@
  * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
  */
 import { lstat, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import {
   Annotation,
   type Descriptor,
@@ -44,14 +44,55 @@ export interface LayoutFiles {
 /** A layout in a directory. @internal */
 export class DirectoryFiles implements LayoutFiles {
   readonly location: string;
+  /** Folders inside the layout (`blobs`, `blobs/sha256`, `ingest`) already found to be real folders. */
+  readonly #realFolders = new Set<string>();
   constructor(root: string) {
     this.location = root;
   }
   path(rel: string): string {
     return join(this.location, rel);
   }
-  /** The size of a regular file; a symlink (even to a file) counts as absent. */
+  /**
+   * Refuses the folder `rel` (`blobs/sha256`, `ingest`; `.` is the root) when it, or a folder
+   * between it and the layout's root, is a symlink. Why: `O_NOFOLLOW` guards only the last
+   * component of a path, so a hand-made layout whose `blobs` or `blobs/sha256` links to a folder
+   * elsewhere would have blobs read from, and pushes written to, that folder. The root itself may
+   * be reached through a symlink (`/tmp` is one on macOS): only folders inside it count.
+   *
+   * A verdict of "real folder" is kept for the life of this object, so a copy of many blobs pays
+   * for one `lstat` per folder, not per blob. A missing folder is not remembered (a writer creates
+   * it, then checks again); the fs call that follows reports it, as it reports a file in the way.
+   *
+   * @throws UnsafeError when one of those folders is a symlink.
+   */
+  async checkFolder(rel: string): Promise<void> {
+    const parts = rel.split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      if (folder === '.' || folder === '' || this.#realFolders.has(folder)) continue;
+      let info: Awaited<ReturnType<typeof lstat>>;
+      try {
+        info = await lstat(this.path(folder));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return;
+        throw err;
+      }
+      if (info.isSymbolicLink()) {
+        throw new UnsafeError(
+          `${this.location}: ${folder}: is a symlink, refused: folders inside a layout must not be symlinks`,
+        );
+      }
+      if (!info.isDirectory()) return;
+      this.#realFolders.add(folder);
+    }
+  }
+  /**
+   * The size of a regular file; a symlink (even to a file) counts as absent.
+   *
+   * @throws UnsafeError when a folder on the way is a symlink (see {@link DirectoryFiles.checkFolder}).
+   */
   async size(rel: string): Promise<number | undefined> {
+    await this.checkFolder(posix.dirname(rel));
     try {
       const info = await lstat(this.path(rel));
       return info.isFile() ? info.size : undefined;
@@ -65,9 +106,11 @@ export class DirectoryFiles implements LayoutFiles {
    * links to a file elsewhere (`~/.ssh/id_rsa`, another user's file) would hand that file to
    * whoever copies the layout, as soon as its digest is known.
    *
-   * @throws UnsafeError when the file is a symlink or not a regular file.
+   * @throws UnsafeError when the file, or a folder on the way, is a symlink, or the file is not a
+   * regular file.
    */
   async stream(rel: string): Promise<ReadableStream<Uint8Array>> {
+    await this.checkFolder(posix.dirname(rel));
     try {
       return await fileStream(this.path(rel), 0, undefined, { regularFileOnly: true });
     } catch (err) {
@@ -86,6 +129,7 @@ export class DirectoryFiles implements LayoutFiles {
     }
   }
   async read(rel: string): Promise<Uint8Array | undefined> {
+    await this.checkFolder(posix.dirname(rel));
     try {
       return new Uint8Array(await readFile(this.path(rel)));
     } catch (err) {

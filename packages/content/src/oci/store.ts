@@ -85,13 +85,15 @@ async function writeFully(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8
  */
 export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, Deleter, Untagger {
   readonly #root: string;
+  readonly #files: DirectoryFiles;
   readonly #lockOptions: LockOptions;
   #stateKey = '';
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(root: string, options: OciLayoutStoreOptions) {
-    super(new DirectoryFiles(root), emptyIndexState());
-    this.#root = root;
+  private constructor(files: DirectoryFiles, options: OciLayoutStoreOptions) {
+    super(files, emptyIndexState());
+    this.#root = files.location;
+    this.#files = files;
     this.#lockOptions = options.lock ?? {};
   }
 
@@ -101,7 +103,7 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
    */
   static async open(root: string, options: OciLayoutStoreOptions = {}): Promise<OciLayoutStore> {
     await mkdir(root, { recursive: true });
-    const store = new OciLayoutStore(root, options);
+    const store = new OciLayoutStore(new DirectoryFiles(root), options);
     const marker = join(root, OCI_LAYOUT_FILE);
     try {
       const handle = await open(marker, 'wx');
@@ -165,6 +167,9 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
     const kept: Uint8Array[] = [];
     const ingest = join(this.#root, INGEST_DIR);
     await mkdir(ingest, { recursive: true });
+    // The size check above refused symlinked blob folders; a symlinked `ingest` would put the
+    // bytes outside the layout as well.
+    await this.#files.checkFolder(INGEST_DIR);
     const temp = join(ingest, `${expected.digest.replace(':', '-')}.${randomBytes(6).toString('hex')}`);
     const handle = await open(temp, 'wx');
     try {
@@ -191,6 +196,9 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
       await handle.close();
       const final = join(this.#root, rel);
       await mkdir(dirname(final), { recursive: true });
+      // `mkdir` accepts a symlink to a folder where the folder should be: check what is there now
+      // (free once the folders are known to be real).
+      await this.#files.checkFolder(dirname(rel));
       await rename(temp, final);
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -278,7 +286,13 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
           const removed: string[] = [];
           const now = Date.now();
           const blobsDir = join(this.#root, 'blobs');
-          for (const algorithm of await readdir(blobsDir).catch(() => [] as string[])) {
+          // Never list, let alone delete, the files of a folder a symlink points at: check every
+          // folder before removing anything.
+          await this.#files.checkFolder('blobs');
+          const algorithms = await readdir(blobsDir).catch(() => [] as string[]);
+          for (const algorithm of algorithms) await this.#files.checkFolder(`blobs/${algorithm}`);
+          await this.#files.checkFolder(INGEST_DIR);
+          for (const algorithm of algorithms) {
             for (const encoded of await readdir(join(blobsDir, algorithm)).catch(() => [] as string[])) {
               const digest = `${algorithm}:${encoded}`;
               if (reachable.has(digest)) continue;
