@@ -67,7 +67,17 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
   const dstRef = firstTag ?? (to.kind === 'registry' ? to.reference.digest : to.reference);
   let root: Descriptor;
   try {
-    root = await src.target.resolve(srcRef);
+    if (!platform && !recursive && dstRef && !/^[a-z0-9]+:[a-f0-9]+$/i.test(dstRef)) {
+      // copy() resolves the source itself: resolving it here too would cost a request
+      root = await copy(tracked, srcRef, dst.target, dstRef, options);
+    } else {
+      root = await copyResolved();
+    }
+  } catch (error) {
+    throw withDockerHubHint(error, from, `oras cp ${String(argv.from)} ${String(argv.to)}`);
+  }
+  async function copyResolved(): Promise<Descriptor> {
+    let root = await src.target.resolve(srcRef);
     if (platform) root = await selectPlatform(src.target, root, platform);
     if (recursive) {
       await copyWithReferrers(tracked, dst.target, root, options);
@@ -80,8 +90,7 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
     } else {
       await copyGraph(tracked, dst.target, root, options);
     }
-  } catch (error) {
-    throw withDockerHubHint(error, from, `oras cp ${String(argv.from)} ${String(argv.to)}`);
+    return root;
   }
   reporter.close();
   let text = `Copied ${annotatedReference(from)} => ${annotatedReference(to)}\n`;

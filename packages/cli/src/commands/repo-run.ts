@@ -8,6 +8,7 @@ import { parseCommon } from '../options/common.js';
 import { parseFormat } from '../options/format.js';
 import { parseRemote } from '../options/remote.js';
 import { parseTarget, type RegistryTargetSpec } from '../options/target.js';
+import { printable } from '../output/escape.js';
 import { writeResult } from '../output/metadata.js';
 import { openReadOnlyTarget, openRepository } from '../targets.js';
 import { stringArg } from './flags.js';
@@ -62,7 +63,8 @@ export async function runRepoLs(argv: Record<string, unknown>, ctx: CliContext):
       if (!name.startsWith(namespace)) continue;
       const sub = name.slice(namespace.length);
       names.push(sub);
-      if (format.type === 'text') ctx.stdout.write(`${sub}\n`);
+      // names come from the registry: a control character must not reach the terminal raw
+      if (format.type === 'text') ctx.stdout.write(`${printable(sub)}\n`);
     }
   }
   if (format.type !== 'text') writeResult(ctx, format, { repositories: names }, () => '');
@@ -92,7 +94,7 @@ export async function runRepoTags(argv: Record<string, unknown>, ctx: CliContext
         if (filter !== undefined && tag !== reference && (await target.resolve(tag)).digest !== filter)
           continue;
         tags.push(tag);
-        if (format.type === 'text') ctx.stdout.write(`${tag}\n`);
+        if (format.type === 'text') ctx.stdout.write(`${printable(tag)}\n`);
       }
     }
   } catch (error) {

@@ -4,6 +4,8 @@
  * OCI layout.
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
@@ -137,5 +139,30 @@ describe('oras repo tags on docker-registry and an OCI layout', () => {
     await oras(['manifest', 'push', '--oci-layout', 'layout:x,y', '-'], { cwd: work.dir, stdin: text });
     const layout = await oras(['repo', 'tags', '--oci-layout', 'layout'], { cwd: work.dir });
     expect(layout.stdout).toBe('x\ny\n');
+  });
+});
+
+describe('names from a lying registry', () => {
+  it('prints tags and repositories with their control characters escaped', async () => {
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/v2/_catalog'))
+        res.end(JSON.stringify({ repositories: ['ok', 'evil\u001b]0;x\u0007'] }));
+      else if (req.url?.startsWith('/v2/x/tags/list'))
+        res.end(JSON.stringify({ name: 'x', tags: ['v1', 'bad\u001b[2Jtag'] }));
+      else res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const tags = await oras(['repo', 'tags', `${host}/x`, '--plain-http'], { cwd: work.dir });
+      expect(tags.code).toBe(0);
+      expect(tags.stdout).toBe('v1\nbad\\x1b[2Jtag\n');
+      const repos = await oras(['repo', 'ls', host, '--plain-http'], { cwd: work.dir });
+      expect(repos.code).toBe(0);
+      expect(repos.stdout).toBe('ok\nevil\\x1b]0;x\\a\n');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
