@@ -141,4 +141,65 @@ describe('copy from a hand-made layout folder', () => {
     expect(run.code).not.toBe(0);
     expect(registry.storage.getBlob('layouts/symlink', sha256(layerBytes))).toBeUndefined();
   });
+
+  it('never reads blobs through a blobs/sha256 folder that is a symlink out of the layout', async () => {
+    const dir = join(box.work, 'layout');
+    const store = join(box.outside, 'store');
+    const layerBytes = Buffer.from(SECRET_FILE_TEXT);
+    await mkdir(dir);
+    await mkdir(join(dir, 'blobs'));
+    await mkdir(store);
+    for (const entry of layoutEntries([], layerBytes)) {
+      if (entry.type === 'dir') continue;
+      // every blob lives outside, reached through the linked folder
+      const path = entry.name.startsWith('blobs/sha256/')
+        ? join(store, entry.name.slice('blobs/sha256/'.length))
+        : join(dir, entry.name);
+      await writeFile(path, entry.data ?? '');
+    }
+    await symlink(store, join(dir, 'blobs', 'sha256'));
+    const run = await box.run(
+      ['cp', '--from-oci-layout', `${dir}:v1`, `${registry.host}/layouts/linked-dir:v1`, '--to-plain-http'],
+      { timeoutMs: 30_000 },
+    );
+    expect(eitherProblems(run, /symlink/)).toEqual([]);
+    expect(run.code).not.toBe(0);
+    expect(registry.storage.getBlob('layouts/linked-dir', sha256(layerBytes))).toBeUndefined();
+  });
+});
+
+describe('copy into a layout folder whose blobs/sha256 is a symlink out of it', () => {
+  it('refuses, writing nothing outside the layout', async () => {
+    const config = Buffer.from('{}');
+    const layerBytes = Buffer.from('layer for the linked layout\n');
+    registry.storage.putBlob('layouts/source', sha256(config), config);
+    registry.storage.putBlob('layouts/source', sha256(layerBytes), layerBytes);
+    registry.storage.putManifest(
+      'layouts/source',
+      'v1',
+      manifestOf([
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar',
+          digest: sha256(layerBytes),
+          size: layerBytes.length,
+        },
+      ]),
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    const dir = join(box.work, 'dest');
+    await mkdir(join(dir, 'blobs'), { recursive: true });
+    await writeFile(join(dir, 'oci-layout'), LAYOUT);
+    await writeFile(join(dir, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+    await mkdir(join(box.outside, 'elsewhere'));
+    await symlink(join(box.outside, 'elsewhere'), join(dir, 'blobs', 'sha256'));
+    const before = await box.snapshot();
+    const run = await box.run(
+      ['cp', `${registry.host}/layouts/source:v1`, '--from-plain-http', '--to-oci-layout', `${dir}:v1`],
+      { timeoutMs: 30_000 },
+    );
+    expect(eitherProblems(run, /symlink/)).toEqual([]);
+    expect(run.code).not.toBe(0);
+    const diff = diffTrees(before, await box.snapshot());
+    expect([...diff.added, ...diff.changed].filter((p) => p.startsWith('outside/'))).toEqual([]);
+  });
 });
