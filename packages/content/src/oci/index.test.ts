@@ -317,6 +317,22 @@ describe('OciLayoutStore.openReadOnly', () => {
     }
   });
 
+  it('refuses an index.json that is a symlink to a file outside the layout', async () => {
+    const { root } = await writtenLayout();
+    const outsideIndex = join(scratch, `outside-index-${++counter}.json`);
+    await rename(join(root, 'index.json'), outsideIndex);
+    await symlink(outsideIndex, join(root, 'index.json'));
+    const before = await readFile(outsideIndex);
+    for (const open of [() => OciLayoutStore.openReadOnly(root), () => OciLayoutStore.open(root)]) {
+      const err = await open()
+        .then((layout) => layout.resolve('v1'))
+        .catch((e: unknown) => e);
+      expect(UnsafeError.is(err)).toBe(true);
+      expect((err as Error).message).toMatch(/index\.json: is a symlink, refused/);
+    }
+    expect((await readFile(outsideIndex)).equals(before)).toBe(true);
+  });
+
   it('refuses a blob that is a FIFO without waiting on it', async () => {
     const { root, image } = await writtenLayout();
     const blob = join(root, 'blobs', 'sha256', image.layer.digest.slice('sha256:'.length));

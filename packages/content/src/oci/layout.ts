@@ -3,7 +3,8 @@
  * directory or from a tar archive of one.
  * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md
  */
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import {
   Annotation,
@@ -128,13 +129,33 @@ export class DirectoryFiles implements LayoutFiles {
       throw err;
     }
   }
+  /**
+   * Reads a small file of the layout (`index.json`, `oci-layout`), or `undefined` when absent.
+   * Like blobs, it must be a regular file and not a symlink: a hand-made layout whose `index.json`
+   * links to a file elsewhere would have that file read and its content trusted as the index.
+   *
+   * @throws UnsafeError when the file, or a folder on the way, is a symlink, or the file is not a
+   * regular file.
+   */
   async read(rel: string): Promise<Uint8Array | undefined> {
     await this.checkFolder(posix.dirname(rel));
+    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      return new Uint8Array(await readFile(this.path(rel)));
+      handle = await open(this.path(rel), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return undefined;
+      if (isErrno(err, 'ELOOP')) {
+        throw new UnsafeError(`${this.location}: ${rel}: is a symlink, refused`, { cause: err });
+      }
       throw err;
+    }
+    try {
+      if (!(await handle.stat()).isFile()) {
+        throw new UnsafeError(`${this.location}: ${rel}: is not a regular file, refused`);
+      }
+      return new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
     }
   }
 }
