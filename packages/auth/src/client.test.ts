@@ -517,6 +517,106 @@ describe('AuthClient: redirects', () => {
     expect(storage.requests).toHaveLength(1);
   });
 
+  it('refuses a redirect to a host name that resolves to a link-local address, before connecting', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(307, { location: 'http://metadata.test/latest/meta-data/' });
+      res.end();
+    });
+    const origins: string[] = [];
+    class Recording extends Agent {
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        origins.push(String(options.origin));
+        return super.dispatch(options, handler);
+      }
+    }
+    const dispatcher = new Recording();
+    const looked: string[] = [];
+    try {
+      const client = new AuthClient({
+        dispatcher,
+        lookup: async (host) => {
+          looked.push(host);
+          return host === 'metadata.test' ? ['203.0.113.8', '169.254.169.254'] : [];
+        },
+      });
+      const err = await client
+        .request({ method: 'GET', url: new URL('/v2/a/b/blobs/sha256:00', registry.url) })
+        .catch((e: unknown) => e);
+      expect(OrasError.is(err) && err.code).toBe(ErrorCode.Unsafe);
+      expect((err as Error).message).toMatch(/redirect to the link-local address metadata\.test refused/);
+      expect(origins).toEqual([registry.origin]);
+      expect(looked).toEqual(['metadata.test']);
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it('follows a redirect to a host name on the registry network, and one that does not resolve', async () => {
+    const storage = await serve((_req, res) => sendJson(res, 200, { ok: true }));
+    const port = new URL(storage.origin).port;
+    const registry = await serve((req, res) => {
+      const name = req.url.pathname.includes('first') ? 'storage.test' : 'unresolved.test';
+      res.writeHead(307, { location: `http://${name}:${port}/blob` });
+      res.end();
+    });
+    // the connection itself reaches both names on 127.0.0.1
+    type Callback = (
+      err: Error | null,
+      address: string | { address: string; family: number }[],
+      family?: number,
+    ) => void;
+    const dispatcher = new Agent({
+      connect: {
+        lookup: ((_host: string, options: { all?: boolean }, callback: Callback) =>
+          options.all
+            ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+            : callback(null, '127.0.0.1', 4)) as never,
+      },
+    });
+    try {
+      const client = new AuthClient({
+        dispatcher,
+        lookup: async (host) => {
+          if (host === 'storage.test') return ['127.0.0.1'];
+          throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+        },
+      });
+      for (const path of ['/v2/first', '/v2/second']) {
+        const res = await client.request({ method: 'GET', url: new URL(path, registry.url) });
+        expect(res.statusCode).toBe(200);
+        await text(res);
+      }
+      expect(storage.requests).toHaveLength(2);
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it('refuses a token realm named by a host name on a private address, without asking it', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://token.test/token",service="r"' });
+      res.end();
+    });
+    const looked: string[] = [];
+    const client = new AuthClient({
+      credential: async () => ({ username: 'u', password: 'p' }),
+      lookup: async (host) => {
+        looked.push(host);
+        return ['10.0.0.7'];
+      },
+    });
+    const err = await client
+      .request({
+        method: 'GET',
+        url: new URL('/v2/a/b/tags/list', registry.url),
+        scopes: ['repository:a/b:pull'],
+      })
+      .catch((e: unknown) => e);
+    expect(OrasError.is(err) && err.code).toBe(ErrorCode.Unsafe);
+    expect((err as Error).message).toMatch(/token realm the private address token\.test refused/);
+    expect(looked).toEqual(['token.test']);
+  });
+
   it('does not follow redirects of other methods, or when told not to', async () => {
     const registry = await serve((_req, res) => {
       res.writeHead(307, { location: '/elsewhere' });

@@ -7,13 +7,15 @@
  * @see https://distribution.github.io/distribution/spec/auth/token/
  * @see https://distribution.github.io/distribution/spec/auth/oauth/
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { AbortedError, ErrorCode, OrasError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
 import { DeniedError, UnauthorizedError } from './errors.js';
-import { internalIpKind, validateRealm } from './realm.js';
+import { type InternalIpKind, internalIpKind, validateRealm } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
 import { dispatchRequest, globalDispatcher } from './undici.js';
@@ -55,6 +57,11 @@ export interface AuthClientOptions {
   readonly maxTokenResponseBytes?: number;
   /** The most redirects followed for one request; {@link DEFAULT_MAX_REDIRECTS}. */
   readonly maxRedirects?: number;
+  /**
+   * Resolves a host name to its addresses, for the redirect check (see {@link AuthClient}); the
+   * system resolver (`dns.lookup`) by default. Tests and custom resolvers pass their own.
+   */
+  readonly lookup?: (hostname: string) => Promise<readonly string[]>;
 }
 
 /** One request through {@link AuthClient.request}. */
@@ -135,6 +142,9 @@ export class AuthClient {
   readonly #log: ((line: string) => void) | undefined;
   readonly #maxTokenBytes: number;
   readonly #maxRedirects: number;
+  readonly #lookup: (hostname: string) => Promise<readonly string[]>;
+  /** The network kind of each host name seen in a redirect check, looked up once. */
+  readonly #hostKinds = new Map<string, Promise<HostKind>>();
 
   constructor(options: AuthClientOptions = {}) {
     this.cache = options.cache ?? new TokenCache();
@@ -147,6 +157,7 @@ export class AuthClient {
     this.#log = options.log;
     this.#maxTokenBytes = options.maxTokenResponseBytes ?? DEFAULT_MAX_TOKEN_RESPONSE_BYTES;
     this.#maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    this.#lookup = options.lookup ?? systemLookup;
   }
 
   /**
@@ -180,9 +191,51 @@ export class AuthClient {
       if (url.protocol === 'https:' && next.protocol === 'http:') {
         throw new UnsafeError(`${method} ${redactUrl(first)}: redirect from https to http refused`);
       }
-      assertRedirectAddress(method, first, next);
+      await this.#assertAddress(`${method} ${redactUrl(first)}: redirect to`, first, next);
       url = next;
     }
+  }
+
+  /**
+   * Refuses a redirect (or a token realm named by host name) to a loopback, private or link-local
+   * address unless the registry itself is on that kind of address (a registry on 127.0.0.1 may
+   * send blobs to another local port, one on 10.0.0.5 to storage on 10.0.0.9). A registry elsewhere that points a client at
+   * 169.254.169.254 wants it to fetch cloud credentials (SSRF): the request must never go out.
+   * Host names are resolved too (`metadata.evil.example` may resolve to 169.254.169.254); when a
+   * name does not resolve, the check cannot tell and lets the connection attempt fail or succeed
+   * on its own, except that an internal IP literal is refused unless the registry is known to be
+   * on that network. (A name that resolves differently at connect time, DNS rebinding, is not
+   * caught here.)
+   */
+  async #assertAddress(what: string, first: URL, next: URL): Promise<void> {
+    const kind = await this.#kindOf(next.hostname);
+    if (kind === undefined || kind === 'unknown') return;
+    const own = await this.#kindOf(first.hostname);
+    if (own === kind) return;
+    if (own === 'unknown' && isIP(stripBrackets(next.hostname)) === 0) return;
+    throw new UnsafeError(
+      `${what} the ${kind} address ${next.hostname} refused: the registry is not on a ${kind} address`,
+    );
+  }
+
+  /** The internal network a host is on, `undefined` for a public one, `unknown` when it does not resolve. */
+  #kindOf(hostname: string): Promise<HostKind> {
+    const host = stripBrackets(hostname).toLowerCase();
+    if (isIP(host) !== 0) return Promise.resolve(internalIpKind(host));
+    if (host === 'localhost' || host.endsWith('.localhost')) return Promise.resolve('loopback');
+    let kind = this.#hostKinds.get(host);
+    if (kind === undefined) {
+      kind = this.#lookup(host).then(
+        (addresses) => {
+          const kinds = addresses.map((a) => internalIpKind(a));
+          // the most dangerous kind an address of the name has decides
+          return (['link-local', 'private', 'loopback'] as const).find((k) => kinds.includes(k));
+        },
+        () => 'unknown' as const,
+      );
+      this.#hostKinds.set(host, kind);
+    }
+    return kind;
   }
 
   /** Sends to the registry origin, with auth. */
@@ -257,6 +310,10 @@ export class AuthClient {
     const realm = challenge.params.realm;
     if (!realm) throw new UnauthorizedError(`${host}: bearer challenge has no realm`);
     const realmUrl = validateRealm(realm, url);
+    // a realm named by host name is held to the same rule as a redirect
+    if (isIP(stripBrackets(realmUrl.hostname)) === 0) {
+      await this.#assertAddress(`${host}: token realm`, url, realmUrl);
+    }
     const service = challenge.params.service;
     const scopes = cleanScopes([...hints, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const scopeKey = scopes.join(' ');
@@ -439,21 +496,15 @@ function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined 
   );
 }
 
-/**
- * Refuses a redirect to a loopback, private or link-local IP literal unless the registry itself
- * is on that kind of address (a registry on 127.0.0.1 may send blobs to another local port, one on
- * 10.0.0.5 to storage on 10.0.0.9). A registry elsewhere that points a client at
- * 169.254.169.254 wants it to fetch cloud credentials (SSRF): the request must never go out.
- * Host names are not resolved here.
- */
-function assertRedirectAddress(method: string, first: URL, next: URL): void {
-  const kind = internalIpKind(next.hostname);
-  if (kind === undefined) return;
-  const own = first.hostname === 'localhost' ? 'loopback' : internalIpKind(first.hostname);
-  if (own === kind) return;
-  throw new UnsafeError(
-    `${method} ${redactUrl(first)}: redirect to the ${kind} address ${next.hostname} refused: the registry is not on a ${kind} address`,
-  );
+/** A host's network: an internal kind, `undefined` when public, `unknown` when it does not resolve. */
+type HostKind = InternalIpKind | 'unknown' | undefined;
+
+async function systemLookup(hostname: string): Promise<readonly string[]> {
+  return (await dnsLookup(hostname, { all: true })).map((a) => a.address);
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
