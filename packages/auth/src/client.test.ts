@@ -19,6 +19,18 @@ async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestSe
   return s;
 }
 
+/** An agent that records the origin of every request it is given, before connecting. */
+function recordingAgent(): { dispatcher: Agent; origins: string[] } {
+  const origins: string[] = [];
+  class Recording extends Agent {
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      origins.push(String(options.origin));
+      return super.dispatch(options, handler);
+    }
+  }
+  return { dispatcher: new Recording(), origins };
+}
+
 async function text(res: AuthResponse): Promise<string> {
   return res.body.text();
 }
@@ -482,14 +494,7 @@ describe('AuthClient: redirects', () => {
         res.writeHead(307, { location });
         res.end();
       });
-      const origins: string[] = [];
-      class Recording extends Agent {
-        override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-          origins.push(String(options.origin));
-          return super.dispatch(options, handler);
-        }
-      }
-      const dispatcher = new Recording();
+      const { dispatcher, origins } = recordingAgent();
       try {
         const client = new AuthClient({ dispatcher });
         const err = await client
@@ -522,14 +527,7 @@ describe('AuthClient: redirects', () => {
       res.writeHead(307, { location: 'http://metadata.test/latest/meta-data/' });
       res.end();
     });
-    const origins: string[] = [];
-    class Recording extends Agent {
-      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-        origins.push(String(options.origin));
-        return super.dispatch(options, handler);
-      }
-    }
-    const dispatcher = new Recording();
+    const { dispatcher, origins } = recordingAgent();
     const looked: string[] = [];
     try {
       const client = new AuthClient({
