@@ -13,7 +13,7 @@ import { PUSH_PROMPTS } from '../output/status.js';
 import { openTarget } from '../targets.js';
 import { listArg, stringArg } from './flags.js';
 import { exportManifest, packFiles, uploadPacked } from './pack-support.js';
-import { type DirectPushTarget, pushRegularFiles } from './push-files.js';
+import { pushRegularFiles } from './push-files.js';
 import { platformArg, requireReference, withDockerHubHint } from './run-support.js';
 
 const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
@@ -48,18 +48,16 @@ export async function runAttach(argv: Record<string, unknown>, ctx: CliContext):
   }
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
   const disablePathValidation = argv['disable-path-validation'] === true;
-  let pushed: ReadonlyMap<number, Descriptor> = new Map();
-  if (spec.kind === 'registry' && typeof target.pushFile === 'function') {
-    try {
-      pushed = await pushRegularFiles(
-        target as DirectPushTarget,
-        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
-        ctx,
-      );
-    } catch (error) {
-      reporter.close();
-      throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
-    }
+  let pushed: ReadonlyMap<number, Descriptor>;
+  try {
+    pushed = await pushRegularFiles(
+      target,
+      { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+      ctx,
+    );
+  } catch (error) {
+    reporter.close();
+    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
   }
   let packed: Awaited<ReturnType<typeof packFiles>>;
   try {

@@ -16,6 +16,11 @@ import type { Prompts, StatusReporter } from '../output/status.js';
 /** The registry calls the fast path makes. */
 export type DirectPushTarget = Pick<RemoteRepository, 'pushFile' | 'push' | 'exists'>;
 
+/** Whether `target` can take files straight from disk (a registry repository). */
+function canPushFiles(target: object): target is DirectPushTarget {
+  return typeof (target as Partial<DirectPushTarget>).pushFile === 'function';
+}
+
 /** What {@link pushRegularFiles} needs. */
 export interface PushRegularFilesOptions {
   /** `<file>[:<mediaType>]` arguments. */
@@ -35,7 +40,8 @@ export interface PushRegularFilesOptions {
 }
 
 /**
- * Pushes every regular file among `files` to `repo` and returns, by argument index, the layer
+ * Pushes every regular file among `files` to `target` (when it is a registry repository, which has
+ * `pushFile`; otherwise nothing is pushed here) and returns, by argument index, the layer
  * descriptors (with the title and per-file annotations), as the file store would have made them.
  * Directories are left out (they are packed as tar+gzip by the file store); so is everything when
  * two arguments share a name, so that the file store reports the duplicate as before.
@@ -46,10 +52,13 @@ export interface PushRegularFilesOptions {
  * the display's progress) come when its upload ends.
  */
 export async function pushRegularFiles(
-  repo: DirectPushTarget,
+  target: object,
   options: PushRegularFilesOptions,
   ctx: CliContext,
 ): Promise<Map<number, Descriptor>> {
+  // an OCI layout (or any store without pushFile) gets the files through the file store instead
+  if (!canPushFiles(target)) return new Map();
+  const repo = target;
   const jobs: { index: number; name: string; mediaType: string; path: string; size: number }[] = [];
   const names = new Set<string>();
   for (const [index, arg] of options.files.entries()) {

@@ -13,7 +13,7 @@ import { PUSH_PROMPTS } from '../output/status.js';
 import { openTarget } from '../targets.js';
 import { listArg, stringArg } from './flags.js';
 import { exportManifest, packFiles, uploadPacked } from './pack-support.js';
-import { type DirectPushTarget, pushRegularFiles } from './push-files.js';
+import { pushRegularFiles } from './push-files.js';
 import { platformArg, withDockerHubHint } from './run-support.js';
 
 /** The config media type oras uses when none is given. */
@@ -74,17 +74,15 @@ export async function runPush(argv: Record<string, unknown>, ctx: CliContext): P
     }
     const { target, name } = await openTarget(spec, argv, common, ctx, { concurrency });
     const disablePathValidation = argv['disable-path-validation'] === true;
-    let pushed: ReadonlyMap<number, Descriptor> = new Map();
-    if (spec.kind === 'registry' && typeof target.pushFile === 'function') {
-      try {
-        pushed = await pushRegularFiles(
-          target as DirectPushTarget,
-          { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
-          ctx,
-        );
-      } catch (error) {
-        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
-      }
+    let pushed: ReadonlyMap<number, Descriptor>;
+    try {
+      pushed = await pushRegularFiles(
+        target,
+        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+        ctx,
+      );
+    } catch (error) {
+      throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
     }
     const packed = await packFiles(
       {
