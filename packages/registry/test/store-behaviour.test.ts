@@ -16,7 +16,7 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
-import { RemoteRepository } from '../src/repository.js';
+import { RemoteRepository } from '../src/repository/remote-repository.js';
 import { createTransport } from '../src/transport.js';
 
 let testRegistry: TestRegistry;
