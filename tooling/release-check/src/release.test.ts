@@ -28,8 +28,27 @@ let env: NodeJS.ProcessEnv;
 let verdaccio: Verdaccio | undefined;
 let plain: Distribution | undefined;
 let tls: Distribution | undefined;
-let libraryProject: string;
-let cliProject: string;
+
+/** The npm installs under way, so that the end waits for them before removing their folders. */
+const installs: Promise<string>[] = [];
+
+/** An npm install of `spec` into a fresh project, started on the first call: the two installs overlap. */
+function installOnce(project: string, spec: string): () => Promise<string> {
+  let started: Promise<string> | undefined;
+  return () => {
+    if (!started) {
+      started = emptyProject(work, project).then(async (dir) => {
+        await npm(['install', spec], dir);
+        return dir;
+      });
+      started.catch(() => undefined); // reported by the step that awaits it, not as unhandled
+      installs.push(started);
+    }
+    return started;
+  };
+}
+const libraryProject = installOnce('registry-user', `@oras/registry@${releasedVersion('@oras/registry')}`);
+const cliProject = installOnce('cli-user', `@oras/cli@${releasedVersion('@oras/cli')}`);
 
 /** The registry and CA bundle npm is configured with on this machine: verdaccio's uplink. */
 async function machineNpmRegistry(): Promise<{ uplink: string; caFile?: string }> {
@@ -91,6 +110,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await Promise.allSettled(installs);
   await Promise.allSettled([verdaccio?.stop(), plain?.stop(), tls?.stop()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -131,12 +151,13 @@ describe('release check', () => {
         }
       }
     }
+    // The two user projects install concurrently from here on (network-bound, ~half the run).
+    libraryProject();
+    cliProject();
   });
 
   it('installs @oras/registry alone with npm: released versions, once each, and no CLI dependencies', async () => {
-    libraryProject = await emptyProject(work, 'registry-user');
-    await npm(['install', `@oras/registry@${releasedVersion('@oras/registry')}`], libraryProject);
-    const names = await expectCleanInstall(libraryProject);
+    const names = await expectCleanInstall(await libraryProject());
     expect(names).toEqual(
       expect.arrayContaining(['@oras/registry', '@oras/auth', '@oras/content', '@oras/spec']),
     );
@@ -147,36 +168,30 @@ describe('release check', () => {
   });
 
   it('runs the README examples of the libraries as published', async () => {
+    const project = await libraryProject();
     for (const name of LIBRARY_EXAMPLES) {
-      const readme = await readFile(join(libraryProject, 'node_modules', name, 'README.md'), 'utf8');
+      const readme = await readFile(join(project, 'node_modules', name, 'README.md'), 'utf8');
       const base = `${name.slice('@oras/'.length)}-example`;
       const js = toJavaScript(firstTypeScriptBlock(readme, name), `${base}.mts`);
-      await writeFile(join(libraryProject, `${base}.mjs`), js);
+      await writeFile(join(project, `${base}.mjs`), js);
     }
     // spec and content: self-checking scripts (they assert what they show)
-    await node(['spec-example.mjs'], libraryProject);
-    await node(['content-example.mjs'], libraryProject);
+    await node(['spec-example.mjs'], project);
+    await node(['content-example.mjs'], project);
 
     // registry: pushAndPull(repository, text) against the real registry, plain HTTP on loopback
-    await copyFile(join(DRIVERS, 'registry-driver.mjs'), join(libraryProject, 'registry-driver.mjs'));
+    await copyFile(join(DRIVERS, 'registry-driver.mjs'), join(project, 'registry-driver.mjs'));
     const text = 'hello from the release check\n';
-    const pulled = await node(
-      ['registry-driver.mjs', `${plain?.host}/readme/registry`, text],
-      libraryProject,
-    );
+    const pulled = await node(['registry-driver.mjs', `${plain?.host}/readme/registry`, text], project);
     expect(pulled.stdout).toBe(text);
 
     // auth: listTags(registry, repository, username, password) logs in to the TLS registry with
     // htpasswd users (storing the credential in $DOCKER_CONFIG, a temporary folder) and lists tags
-    await copyFile(join(DRIVERS, 'auth-driver.mjs'), join(libraryProject, 'auth-driver.mjs'));
+    await copyFile(join(DRIVERS, 'auth-driver.mjs'), join(project, 'auth-driver.mjs'));
     const password = tls?.users?.oras ?? '';
-    const listed = await node(
-      ['auth-driver.mjs', tls?.url ?? '', 'readme/auth', 'oras', password],
-      libraryProject,
-      {
-        NODE_EXTRA_CA_CERTS: tls?.caFile ?? '',
-      },
-    );
+    const listed = await node(['auth-driver.mjs', tls?.url ?? '', 'readme/auth', 'oras', password], project, {
+      NODE_EXTRA_CA_CERTS: tls?.caFile ?? '',
+    });
     expect(JSON.parse(listed.stdout)).toEqual({ name: 'readme/auth', tags: ['v1'] });
     const dockerConfig = await readFile(join(env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8');
     expect(dockerConfig).toContain(tls?.host);
@@ -184,26 +199,28 @@ describe('release check', () => {
   });
 
   it('installs @oras/cli with npm, and `npx oras version` prints the released version', async () => {
-    cliProject = await emptyProject(work, 'cli-user');
-    await npm(['install', `@oras/cli@${releasedVersion('@oras/cli')}`], cliProject);
-    const names = await expectCleanInstall(cliProject);
+    const project = await cliProject();
+    const names = await expectCleanInstall(project);
     expect(names).toEqual(expect.arrayContaining([...released.keys()]));
 
     const installed = JSON.parse(
-      await readFile(join(cliProject, 'node_modules', '@oras', 'cli', 'package.json'), 'utf8'),
+      await readFile(join(project, 'node_modules', '@oras', 'cli', 'package.json'), 'utf8'),
     ) as { version: string };
     expect(installed.version).toBe(releasedVersion('@oras/cli'));
-    const { stdout } = await npx(['oras', 'version'], cliProject);
+    const { stdout } = await npx(['oras', 'version'], project);
     expect(stdout).toMatch(new RegExp(`^Version: +${installed.version.replace(/\./g, '\\.')}\n`));
   });
 
   it('pushes a file with the installed oras to a loopback registry and pulls it back', async () => {
+    const project = await cliProject();
+    const oras = (args: string[]) =>
+      run(join(project, 'node_modules', '.bin', 'oras'), args, { cwd: project, env });
     const reference = `${plain?.host}/release-check/hello:v1`;
-    await writeFile(join(cliProject, 'hi.txt'), 'hello world\n');
+    await writeFile(join(project, 'hi.txt'), 'hello world\n');
     // `--plain-http`: like oras, the CLI talks plain HTTP by default to `localhost` only
-    const pushed = await npx(['oras', 'push', '--plain-http', reference, 'hi.txt'], cliProject);
+    const pushed = await oras(['push', '--plain-http', reference, 'hi.txt']);
     expect(pushed.stdout).toContain(`Pushed [registry] ${reference}`);
-    await npx(['oras', 'pull', '--plain-http', reference, '-o', 'pulled'], cliProject);
-    expect(await readFile(join(cliProject, 'pulled', 'hi.txt'), 'utf8')).toBe('hello world\n');
+    await oras(['pull', '--plain-http', reference, '-o', 'pulled']);
+    expect(await readFile(join(project, 'pulled', 'hi.txt'), 'utf8')).toBe('hello world\n');
   });
 });
