@@ -120,17 +120,34 @@ describe('release check', () => {
     const registry = verdaccio?.url ?? '';
     const authFile = join(work, 'publish-npmrc');
     await writeFile(authFile, `//${new URL(registry).host}/:_authToken=${verdaccio?.token}\n`);
-    const { stdout, stderr } = await run(
-      'pnpm',
-      ['-r', 'publish', '--registry', registry, '--npmrc-auth-file', authFile, '--no-git-checks'],
-      { cwd: ROOT, env: { ...process.env, npm_config_registry: registry }, timeoutMs: 300_000 },
-    );
-    // Every upload went to the loopback registry, and nothing else was published.
-    const targets = [...`${stdout}\n${stderr}`.matchAll(/📦 (\S+) → (\S+)/g)].map((m) => [m[1], m[2]]);
-    expect(targets.map(([id]) => id).sort()).toEqual(
-      [...released.values()].map((p) => `${p.name}@${p.version}`).sort(),
-    );
-    for (const [id, target] of targets) expect(target, id).toBe(registry);
+    // `--config.@oras:registry`: a scoped registry in someone's npmrc would win over `--registry`.
+    const publish = (...extra: string[]) =>
+      run(
+        'pnpm',
+        [
+          '-r',
+          'publish',
+          '--registry',
+          registry,
+          `--config.@oras:registry=${registry}`,
+          '--npmrc-auth-file',
+          authFile,
+          '--no-git-checks',
+          ...extra,
+        ],
+        { cwd: ROOT, timeoutMs: 300_000 },
+      );
+    const expectTargets = ({ stdout, stderr }: { stdout: string; stderr: string }) => {
+      const targets = [...`${stdout}\n${stderr}`.matchAll(/📦 (\S+) → (\S+)/g)].map((m) => [m[1], m[2]]);
+      expect(targets.map(([id]) => id).sort()).toEqual(
+        [...released.values()].map((p) => `${p.name}@${p.version}`).sort(),
+      );
+      for (const [id, target] of targets) expect(target, id).toBe(registry);
+    };
+    // A dry run first: where each package would go is checked before anything is uploaded, so the
+    // check can never publish to a real registry, whatever credentials the machine holds.
+    expectTargets(await publish('--dry-run'));
+    expectTargets(await publish());
 
     for (const pkg of released.values()) {
       const res = await fetch(new URL(pkg.name.replace('/', '%2f'), registry));
