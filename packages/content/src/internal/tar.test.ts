@@ -1,6 +1,6 @@
 import { ErrorCode, UnsupportedError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
-import { loadTar, tarLoadError } from './tar.js';
+import { checkTarVersion, loadTar, tarLoadError } from './tar.js';
 
 /** What Node's `import('tar')` rejects with when the package is not installed. */
 function notInstalled(specifier: string): Error {
@@ -26,7 +26,7 @@ describe('tar, an optional peer dependency', () => {
     expect(err).toMatchObject({
       code: ErrorCode.Unsupported,
       message:
-        'packing a directory needs the tar package, an optional peer dependency of @oras/content that is not installed: npm i tar',
+        'packing a directory needs the tar package, an optional peer dependency of @oras/content that is not installed: npm i tar@7',
       cause,
     });
     expect((err as Error).message).not.toContain('\n');
@@ -37,5 +37,20 @@ describe('tar, an optional peer dependency', () => {
     expect(tarLoadError('packing a directory', ofDependency)).toBe(ofDependency);
     const other = new SyntaxError('Unexpected token');
     expect(tarLoadError('packing a directory', other)).toBe(other);
+  });
+
+  it('is another major version than 7: a one-line UnsupportedError names the installed version', () => {
+    expect(() => checkTarVersion('7.5.23')).not.toThrow();
+    let thrown: unknown;
+    try {
+      checkTarVersion('6.2.1');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(tarLoadError('unpacking a directory layer', thrown)).toMatchObject({
+      code: ErrorCode.Unsupported,
+      message:
+        'unpacking a directory layer needs tar 7, an optional peer dependency of @oras/content, but tar 6.2.1 is installed: npm i tar@7',
+    });
   });
 });
