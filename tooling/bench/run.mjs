@@ -698,7 +698,7 @@ const machine = [
       ? `**The machine was busy**: more runnable processes than its ${cpus().length} cores (other work, such as builds, ran at the same time), so the seconds are inflated and the ratios noisier than on a quiet machine. Compare ratios within this run only, and re-run on a quiet machine before drawing fine conclusions.`
       : 'The machine is shared, so compare ratios within one run, not seconds across runs.'
   }`,
-  `- Command: \`node tooling/bench/run.mjs ${process.argv.slice(2).join(' ')}\``,
+  `- Command: \`node tooling/bench/run.mjs ${argv.join(' ')}\``,
 ];
 
 // ours against the Go peer, one row per scenario that has both, in the order of issue 18's table
