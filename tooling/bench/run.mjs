@@ -663,6 +663,7 @@ try {
         },
       },
       {
+        // one round, run first to last: each pull reads what the push before it in the round wrote
         rounds: 1,
         check: (r) => within('largest peak MiB', Math.max(...r.map((x) => x.maxRssMiB)), 120),
       },
