@@ -150,7 +150,16 @@ async function create(lockPath: string, token: string): Promise<boolean> {
 /** Who holds the lock; `undefined` when there is no lock any more. */
 async function ownerOf(lockPath: string): Promise<Owner | undefined> {
   try {
-    const [info, text] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
+    // the inode and the owner read through one handle, so both are of the same lock
+    const handle = await open(lockPath, 'r');
+    let info: Awaited<ReturnType<typeof handle.stat>>;
+    let text: string;
+    try {
+      info = await handle.stat();
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
     const [pidText = '', host = ''] = text.split('\n');
     const pid = /^\d+$/.test(pidText) ? Number(pidText) : undefined;
     return {

@@ -56,6 +56,8 @@ export class FileCredentialStore implements CredentialStore {
 
   /** @inheritdoc */
   async delete(serverAddress: string): Promise<void> {
+    // nothing to delete (tried on a copy in memory): no lock, and no folder created for one
+    if (!(await DockerConfigFile.load(this.configPath)).deleteAuth(serverAddress)) return;
     await withConfigLock(this.configPath, async () => {
       const file = await DockerConfigFile.load(this.configPath);
       if (file.deleteAuth(serverAddress)) await file.save();
