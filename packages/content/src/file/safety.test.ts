@@ -11,7 +11,7 @@ import { ErrorCode, SizeExceedsLimitError } from '@oras/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as file from './index.js';
 import { FileStore, type FileStoreOptions } from './index.js';
-import { TempFiles } from './temp-files.js';
+import { TempFiles } from '../internal/temp-files.js';
 import { type CraftedEntry, craftLayer, fileDescriptor, snapshotTree } from './test-support/tarball.js';
 
 let root: string;

@@ -55,7 +55,7 @@ import {
   tempPathIn,
   UnpackBudget,
 } from './tar-extract.js';
-import { TempFiles } from './temp-files.js';
+import { TempFiles } from '../internal/temp-files.js';
 import { reproducibleMtime, tarDirectory } from './tar-writer.js';
 
 /** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */

@@ -57,7 +57,7 @@ import {
   walkInside,
 } from './paths.js';
 import { type TarEntry, TarReader } from './tar-reader.js';
-import { TempFiles } from './temp-files.js';
+import { TempFiles } from '../internal/temp-files.js';
 
 /**
  * The uncompressed bytes all directory layers of one store may unpack to together, shared by

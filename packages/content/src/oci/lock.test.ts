@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as oci from './index.js';
 import { OciLayoutStore, acquireLock } from './index.js';
 
 let root: string;
@@ -76,5 +77,53 @@ describe('OciLayoutStore', () => {
     await store.push(desc, config);
     await store.tag(desc, 'after-crash');
     expect((await store.resolve('after-crash')).digest).toBe(desc.digest);
+  });
+});
+
+describe('cleanupOciLayoutsSync', () => {
+  it('removes the blob being written and the index lock this process holds', async () => {
+    const store = await OciLayoutStore.open(root, { lock: SMALL_BUDGET });
+    const bytes = new Uint8Array(256 * 1024).fill(7);
+    const { createHash } = await import('node:crypto');
+    const desc = {
+      mediaType: 'application/octet-stream',
+      digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      size: bytes.length,
+    };
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let sent = false;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(bytes.subarray(0, 1000));
+          return;
+        }
+        await gate;
+        controller.enqueue(bytes.subarray(1000));
+        controller.close();
+      },
+    });
+    const pushing = store.push(desc, stream).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const ingest = join(root, oci.INGEST_DIR);
+    for (let i = 0; i < 2000 && (await readdir(ingest).catch(() => [])).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await readdir(ingest)).length).toBe(1);
+    const lockPath = join(root, 'other.lock');
+    await acquireLock(lockPath, SMALL_BUDGET);
+    oci.cleanupOciLayoutsSync();
+    expect(await readdir(ingest)).toEqual([]);
+    expect((await readdir(root)).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    release();
+    expect(await pushing).toBeInstanceOf(Error);
+    expect(await store.exists(desc)).toBe(false);
+    expect(await readdir(ingest)).toEqual([]);
   });
 });

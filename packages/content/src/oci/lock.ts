@@ -13,6 +13,7 @@
  * writer that took it over while empty wins; the other tries again).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ErrorCode, OrasError } from '@oras/spec';
@@ -40,6 +41,26 @@ export interface Lock {
 }
 
 const HOST = hostname();
+
+/** The locks this process holds: path to token. */
+const held = new Map<string, string>();
+
+/**
+ * Removes, synchronously, every lock this process holds (each only when it still holds this
+ * process's token): for a signal or exit handler, where `release()` would not get to run. A lock
+ * left behind would be taken over at once on this host anyway (its owner is dead), but not from
+ * another host sharing the folder until it is old enough. Never throws. @internal
+ */
+export function releaseHeldLocksSync(): void {
+  for (const [path, token] of held) {
+    try {
+      if (readFileSync(path, 'utf8') === token) unlinkSync(path);
+    } catch {
+      // best effort: the process is going away
+    }
+  }
+  held.clear();
+}
 
 function processIsAlive(pid: number): boolean {
   try {
@@ -143,8 +164,10 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   for (;;) {
     options.signal?.throwIfAborted();
     if (await createLock(path, token)) {
+      held.set(path, token);
       return {
         async release() {
+          if (held.get(path) === token) held.delete(path);
           const content = await readFile(path, 'utf8').catch(() => undefined);
           if (content === token) await unlink(path).catch(() => undefined);
         },

@@ -1,7 +1,7 @@
 /**
- * The temporary files of one file store, in one place, so that they can all be removed at once:
- * by `close()`, and synchronously by `cleanupSync()` from a signal or exit handler, where no
- * promise gets to settle.
+ * The temporary files of a store, in one place, so that they can all be removed at once: by
+ * `close()`, and synchronously by `cleanupSync()` from a signal or exit handler, where no promise
+ * gets to settle. @internal
  */
 import { renameSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { rename, rm } from 'node:fs/promises';
  * The temporary files a store created and has not removed yet. A backup (a user's file kept aside
  * while a layer replaces it) is put back under its name rather than removed.
  */
+/** @internal */
 export class TempFiles {
   /** Each temporary path, with the path it goes back to when it is a backup. */
   readonly #paths = new Map<string, string | undefined>();
