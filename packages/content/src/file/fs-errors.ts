@@ -105,7 +105,8 @@ async function obstacle(path: string, show: ShowPath): Promise<string | undefine
 /**
  * `err` in the user's terms when it is one of Node's file-system errors met while writing the
  * name `name` (a title or a tar entry) at `path`; any other error as it is. `show` says how a
- * path in the way is named (relative to the output directory, say).
+ * path in the way is named (relative to the output directory, say); `kind` what `name` is, when
+ * that helps (`the symlink` for a tar entry that is one).
  *
  * - a name too long for the file system: an `InvalidNameError`, `file name too long: "<name>"`;
  * - a folder where a file goes (`EISDIR`, `ENOTEMPTY`), a file or a broken symlink where a folder
@@ -119,11 +120,12 @@ export async function inUserTerms(
   name: string,
   path: string,
   show: ShowPath,
+  kind?: string,
 ): Promise<unknown> {
   if (!isSystemError(err)) return err;
-  const what = showName(name);
+  const what = kind === undefined ? showName(name) : `${kind} ${showName(name)}`;
   if (hasCode(err, 'ENAMETOOLONG')) {
-    return new InvalidNameError(`file name too long: ${what}`, { cause: err });
+    return new InvalidNameError(`file name too long: ${showName(name)}`, { cause: err });
   }
   if (hasCode(err, 'EISDIR', 'ENOTEMPTY')) {
     return new PathConflictError(`cannot write ${what}: a directory is in the way`, { cause: err });

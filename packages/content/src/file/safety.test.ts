@@ -209,6 +209,23 @@ describe('file-system errors', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('says what kind of entry cannot be written: a symlink over a folder', async () => {
+    // found by the hostile suite: a file titled `a/ln/x` pulled before the layer `a` made
+    // `a/ln` a folder, so the layer's symlink `a/ln` could not replace it
+    await mkdir(join(out, 'a', 'ln'), { recursive: true });
+    await writeFile(join(out, 'a', 'ln', 'x'), 'x');
+    const before = await snapshotTree(out);
+    const err = await failure(
+      pushLayer(open(), 'a', [
+        { path: 'a/new', body: 'undone' },
+        { path: 'a/ln', type: 'SymbolicLink', linkpath: '.' },
+      ]),
+    );
+    expect(err.code).toBe('ORAS_ERR_PATH_CONFLICT');
+    expect(err.message).toBe('cannot write the symlink "a/ln": a directory is in the way');
+    expect(await snapshotTree(out)).toEqual(before);
+  });
+
   it('names the temp folder it cannot write to', async () => {
     const missing = join(root, 'missing');
     const err = await failure(pushLayer(open({ tempDir: missing }), 'app', [{ path: 'app/x', body: 'x' }]));

@@ -317,6 +317,13 @@ export async function recheckSymlink(base: string, path: string): Promise<boolea
   return true;
 }
 
+/** How an entry that is not a plain file is named in an error. */
+const ENTRY_KINDS: Readonly<Record<string, string>> = {
+  Directory: 'the folder',
+  SymbolicLink: 'the symlink',
+  Link: 'the hard link',
+};
+
 class Unpacker {
   readonly symlinks = new Set<string>();
   readonly #base: string;
@@ -363,8 +370,12 @@ class Unpacker {
           return;
       }
     } catch (err) {
-      throw await inUserTerms(err, entry.path, path, (p) =>
-        isWithin(this.#base, p) ? posix.join(this.#options.prefix, relative(this.#base, p)) : p,
+      throw await inUserTerms(
+        err,
+        entry.path,
+        path,
+        (p) => (isWithin(this.#base, p) ? posix.join(this.#options.prefix, relative(this.#base, p)) : p),
+        ENTRY_KINDS[entry.type],
       );
     }
   }
