@@ -14,17 +14,49 @@ export interface VersionInfo {
   readonly osArch: string;
 }
 
+/** The package whose version `oras version` prints. */
+const CLI_PACKAGE_NAME = '@oras/cli';
+
 let cached: string | undefined;
 
-/** The version of `@oras/cli`, read once from its package.json. */
+/**
+ * The version of `@oras/cli`: the `version` of the package this code was installed with, read
+ * once, on first use, from its package.json.
+ *
+ * Why read at run time: `changeset version` writes the released version into package.json and
+ * nothing else, so the version printed is always the published one, with no generated file to
+ * forget. The code may sit at any depth below the package root (`dist/version-info.js` today, a
+ * single bundled file tomorrow), so the lookup walks up rather than assuming `../package.json`.
+ */
 export function cliVersion(): string {
-  if (cached === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    cached = pkg.version;
-  }
+  cached ??= readPackageVersion(new URL('.', import.meta.url));
   return cached;
+}
+
+/**
+ * Walks up from the folder `from` (a `file:` URL) to the first package.json named `@oras/cli`
+ * and returns its `version`; `unknown` when there is none (the code was copied out of its package).
+ * A package.json without that name on the way (such as a `{"type":"module"}` marker) is skipped.
+ */
+export function readPackageVersion(from: URL): string {
+  let dir = new URL('.', from);
+  for (;;) {
+    const manifest = readManifest(new URL('package.json', dir));
+    if (manifest?.name === CLI_PACKAGE_NAME && typeof manifest.version === 'string') {
+      return manifest.version;
+    }
+    const parent = new URL('..', dir);
+    if (parent.href === dir.href) return 'unknown';
+    dir = parent;
+  }
+}
+
+function readManifest(file: URL): { name?: unknown; version?: unknown } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+  } catch {
+    return undefined; // missing or unreadable: keep walking
+  }
 }
 
 /** The `User-Agent` every request of the CLI carries: `oras-ts/<version>`. */

@@ -30,6 +30,8 @@ export type {
 } from './interfaces.js';
 export { DEFAULT_REPOSITORY_LIST_MAX_PAGES, RemoteRegistry } from './registry.js';
 export type { RemoteRegistryOptions } from './registry.js';
+export { defaultClient } from './repository/context.js';
+export type { RegistryWarning } from './repository/context.js';
 export {
   DEFAULT_BUFFERED_UPLOAD_BYTES,
   DEFAULT_MAX_METADATA_BYTES,
@@ -37,11 +39,10 @@ export {
   DEFAULT_REFERRER_LIST_MAX_PAGES,
   DEFAULT_STREAM_CHUNK_SIZE,
   DEFAULT_TAG_LIST_MAX_PAGES,
-  RemoteRepository,
-  defaultClient,
-  referrersTag,
-} from './repository.js';
-export type { PushStreamOptions, RegistryWarning, RemoteRepositoryOptions } from './repository.js';
+} from './repository/options.js';
+export type { PushStreamOptions, RemoteRepositoryOptions } from './repository/options.js';
+export { referrersTag } from './repository/referrers/tag-schema.js';
+export { RemoteRepository } from './repository/remote-repository.js';
 export {
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_DEADLINE_MS,

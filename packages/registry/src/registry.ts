@@ -6,13 +6,11 @@ import type { OperationOptions } from '@oras/content';
 import { NotFoundError, parseReference, type Reference } from '@oras/spec';
 import { discard, type RegistryClient, toResponseError } from './http.js';
 import type { Registry } from './interfaces.js';
-import {
-  DEFAULT_MAX_METADATA_BYTES,
-  defaultClient,
-  paginate,
-  RemoteRepository,
-  type RemoteRepositoryOptions,
-} from './repository.js';
+import { defaultClient } from './repository/context.js';
+import { DEFAULT_MAX_METADATA_BYTES, type RemoteRepositoryOptions } from './repository/options.js';
+import { paginate } from './repository/paging.js';
+import { RemoteRepository } from './repository/remote-repository.js';
+import { schemeFor } from './urls.js';
 
 /** Default for {@link RemoteRegistryOptions.repositoryListMaxPages}. */
 export const DEFAULT_REPOSITORY_LIST_MAX_PAGES = 1000;
@@ -43,9 +41,7 @@ export class RemoteRegistry implements Registry {
   }
 
   #origin(): string {
-    const name = this.host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const loopback = name === 'localhost' || name === '127.0.0.1' || name === '::1';
-    return `${(this.#options.plainHttp ?? loopback) ? 'http' : 'https'}://${this.host}`;
+    return `${schemeFor(this.host, this.#options.plainHttp)}://${this.host}`;
   }
 
   /** Checks that the registry speaks the distribution API: `GET /v2/` answers 200 (after auth). */

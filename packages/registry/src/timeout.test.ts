@@ -8,7 +8,7 @@ import { ErrorCode, OrasError } from '@oras/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { transportError } from './errors.js';
 import { PlainClient } from './http.js';
-import { RemoteRepository } from './repository.js';
+import { RemoteRepository } from './repository/remote-repository.js';
 import { type FakeRegistry, startFakeRegistry } from './test-support/fake-registry.js';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS } from './transport.js';
 

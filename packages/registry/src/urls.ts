@@ -1,8 +1,8 @@
 /**
- * URLs a registry hands back: the `Link` header of paginated lists and the `Location` of uploads.
- * Both are checked to stay on the registry's origin: a registry that could point the client
- * anywhere could make it carry credentials or request internal hosts (GHSA-h7vf-4x9w-h99v,
- * GHSA-jxpm-75mh-9fp7).
+ * URLs: the scheme a registry is spoken to with, and the URLs a registry hands back (the `Link`
+ * header of paginated lists and the `Location` of uploads). Those are checked to stay on the
+ * registry's origin: a registry that could point the client anywhere could make it carry
+ * credentials or request internal hosts (GHSA-h7vf-4x9w-h99v, GHSA-jxpm-75mh-9fp7).
  */
 import { UnsafeError } from '@oras/spec';
 
@@ -47,4 +47,15 @@ export function resolveUploadLocation(location: string | undefined, base: URL): 
     );
   }
   return next;
+}
+
+/** Whether `host` (with or without a port) is this machine: `localhost`, `127.0.0.1` or `::1`. */
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '127.0.0.1' || name === '::1';
+}
+
+/** The scheme of a registry: `plainHttp` when set, else `http` for this machine only. */
+export function schemeFor(host: string, plainHttp: boolean | undefined): 'http' | 'https' {
+  return (plainHttp ?? isLoopback(host)) ? 'http' : 'https';
 }

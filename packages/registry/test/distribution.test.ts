@@ -10,7 +10,8 @@ import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { RemoteRegistry } from '../src/registry.js';
-import { RemoteRepository, referrersTag } from '../src/repository.js';
+import { referrersTag } from '../src/repository/referrers/tag-schema.js';
+import { RemoteRepository } from '../src/repository/remote-repository.js';
 import { createTransport } from '../src/transport.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -16,7 +16,9 @@ import {
   type TokenIssuer,
 } from '@oras-internal/test-registry';
 import { ResponseError } from '../src/errors.js';
-import { RemoteRepository, type RemoteRepositoryOptions, referrersTag } from '../src/repository.js';
+import type { RemoteRepositoryOptions } from '../src/repository/options.js';
+import { referrersTag } from '../src/repository/referrers/tag-schema.js';
+import { RemoteRepository } from '../src/repository/remote-repository.js';
 import { createTransport } from '../src/transport.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

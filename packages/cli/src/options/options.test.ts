@@ -1,11 +1,18 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
 import { captureContext } from '../test-support/capture.js';
 import { parseCommon, progressMode } from './common.js';
 import { parseFormat } from './format.js';
+import { platformArg } from './platform.js';
 import { parseHeaders, parseRemote, readSecret, usePlainHttp } from './remote.js';
-import { annotatedReference, parseTarget, referrersCapability, splitLayoutReference } from './target.js';
-import { Readable } from 'node:stream';
+import {
+  annotatedReference,
+  parseTarget,
+  referrersCapability,
+  requireReference,
+  splitLayoutReference,
+} from './target.js';
 
 describe('common flags', () => {
   it('show live progress only on a terminal, never with --debug, --no-tty or output to stdout', () => {
@@ -157,9 +164,28 @@ describe('targets', () => {
     }
   });
 
+  it('require a tag or digest with the expected form in the hint', () => {
+    expect(() => requireReference(parseTarget('localhost:5000/hello', {}), '<form>')).toThrow(
+      /no tag or digest/,
+    );
+    expect(requireReference(parseTarget('localhost:5000/hello:v1', {}), '<form>')).toBe('v1');
+  });
+
   it('map --distribution-spec to the referrers capability', () => {
     expect(referrersCapability({ 'distribution-spec': 'v1.1-referrers-api' })).toBe(true);
     expect(referrersCapability({ 'to-distribution-spec': 'v1.1-referrers-tag' }, 'to-')).toBe(false);
     expect(referrersCapability({})).toBeUndefined();
+  });
+});
+
+describe('platform flag', () => {
+  it('parses --platform and explains a bad one', () => {
+    expect(platformArg({ platform: 'linux/arm64/v8' })).toMatchObject({
+      os: 'linux',
+      architecture: 'arm64',
+      variant: 'v8',
+    });
+    expect(platformArg({})).toBeUndefined();
+    expect(() => platformArg({ platform: '/' })).toThrow(CliError);
   });
 });

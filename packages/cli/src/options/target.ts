@@ -131,6 +131,15 @@ export function parseTarget(
   }
 }
 
+/** The tag or digest of a target, or an error with the form the command expects. */
+export function requireReference(spec: TargetSpec, form: string): string {
+  const ref = spec.kind === 'registry' ? spec.reference.reference : spec.reference;
+  if (ref === undefined || ref === '') {
+    throw new CliError(`no tag or digest specified in "${spec.raw}"`, { hint: referenceHint(form) });
+  }
+  return ref;
+}
+
 /** The yargs definition of `--distribution-spec`. */
 export function distributionSpecFlags(prefix: FlagPrefix = ''): Record<string, Options> {
   return {

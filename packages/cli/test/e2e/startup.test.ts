@@ -36,7 +36,7 @@ describe('startup', () => {
     expect(stdout).toContain('oras push');
     expect(modules.some((m) => m.includes('yargs'))).toBe(true);
     expect(
-      modules.filter((m) => /undici|\/tar@|packages\/(auth|content|registry)\/|-run\.js/.test(m)),
+      modules.filter((m) => /undici|\/tar@|packages\/(auth|content|registry)\/|\/run\.js/.test(m)),
     ).toEqual([]);
   });
 });

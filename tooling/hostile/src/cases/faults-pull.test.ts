@@ -4,19 +4,12 @@
  * clean failure (one `Error:` line naming the reason, non-zero exit): never a hang, a stack trace,
  * a partial file under its final name, or a change to the user's own files.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type FaultProxy, startFaultProxy } from '@oras-internal/fault-proxy';
-import {
-  type TestRegistry,
-  type TestRegistryFaults,
-  startTestRegistry,
-  startTokenIssuer,
-} from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cleanFailureProblems, eitherProblems, successProblems } from '../harness/outcome.js';
+import { startFaultProxy } from '@oras-internal/fault-proxy';
+import { type TestRegistryFaults, startTestRegistry, startTokenIssuer } from '@oras-internal/test-registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
+import { useFaultProxy, useSandbox, useTestRegistry } from '../harness/fixture.js';
+import { cleanFailureProblems, eitherProblems, successProblems } from '../harness/outcome.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 import {
   type ArtifactFile,
@@ -25,7 +18,7 @@ import {
   partialOutputProblems,
   registryProblems,
   seedArtifact,
-} from './fixtures.js';
+} from './big-artifact.js';
 
 const MiB = 1024 * 1024;
 const REPO = 'hostile/big';
@@ -34,27 +27,16 @@ const USER_FILE = 'notes.txt';
 const httpDate = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toUTCString();
 
 let files: ArtifactFile[];
-let box: Sandbox;
-let registry: TestRegistry;
+const registry = useTestRegistry({}, 'file');
+const box = useSandbox({ files: { [`out/${USER_FILE}`]: 'the user wrote this\n' } });
 
-beforeAll(async () => {
+beforeAll(() => {
   files = makeBigArtifact();
-  registry = await startTestRegistry();
   seedArtifact(registry, REPO, 'v1', files);
 });
 
-afterAll(async () => {
-  await registry.close();
-});
-
-beforeEach(async () => {
-  box = await createSandbox();
-  await writeFile(join(box.out, USER_FILE), 'the user wrote this\n');
+beforeEach(() => {
   registry.setFaults({});
-});
-
-afterEach(async () => {
-  await box.remove();
 });
 
 describe('pull through faults', () => {
@@ -175,13 +157,7 @@ describe('pull through faults', () => {
   });
 
   describe('through a TCP proxy', () => {
-    let proxy: FaultProxy;
-    beforeEach(async () => {
-      proxy = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
-    });
-    afterEach(async () => {
-      await proxy.close();
-    });
+    const proxy = useFaultProxy(registry);
 
     it('completes when responses stall for two seconds mid-blob', async () => {
       proxy.setFaults({ stallAfterBytes: 4 * MiB, stallMs: 2000, times: 3 });
@@ -218,13 +194,7 @@ describe('pull through faults', () => {
 });
 
 describe('copy through faults', () => {
-  let target: TestRegistry;
-  beforeEach(async () => {
-    target = await startTestRegistry();
-  });
-  afterEach(async () => {
-    await target.close();
-  });
+  const target = useTestRegistry();
 
   const copy = (from = registry.host, to = target.host, env?: Record<string, string>) =>
     box.run(['cp', `${from}/${REPO}:v1`, `${to}/${REPO}:v1`, '--from-plain-http', '--to-plain-http'], {

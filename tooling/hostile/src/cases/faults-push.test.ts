@@ -3,49 +3,32 @@
  * upload: it completes with every blob checked by digest in the registry, or fails cleanly without
  * a manifest over missing blobs, never touching the user's files.
  */
-import { type FaultProxy, startFaultProxy } from '@oras-internal/fault-proxy';
-import {
-  type TestRegistry,
-  type TokenIssuer,
-  startTestRegistry,
-  startTokenIssuer,
-} from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFaultProxy } from '@oras-internal/fault-proxy';
+import { startTestRegistry } from '@oras-internal/test-registry';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFaultProxy, useSandbox, useTestRegistry, useTokenIssuer } from '../harness/fixture.js';
 import { successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import {
   type ArtifactFile,
   makeBigArtifact,
   registryProblems,
   seedArtifact,
   writeArtifactFiles,
-} from './fixtures.js';
+} from './big-artifact.js';
 import { PUSH_REPO, pushThrough } from './push-support.js';
 
 const MiB = 1024 * 1024;
 
 let files: ArtifactFile[];
-let box: Sandbox;
-let registry: TestRegistry;
-/** Cuts the uploads of the push (on the bytes the client sends). */
-let proxy: FaultProxy;
 
 beforeAll(() => {
   files = makeBigArtifact();
 });
 
-beforeEach(async () => {
-  box = await createSandbox();
-  await writeArtifactFiles(box.work, files);
-  registry = await startTestRegistry();
-  proxy = await startFaultProxy({ upstream: { host: '127.0.0.1', port: registry.port } });
-});
-
-afterEach(async () => {
-  await proxy.close();
-  await registry.close();
-  await box.remove();
-});
+const box = useSandbox({ prepare: (box) => writeArtifactFiles(box.work, files) });
+const registry = useTestRegistry();
+/** Cuts the uploads of the push (on the bytes the client sends). */
+const proxy = useFaultProxy(registry);
 
 const httpDate = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toUTCString();
 
@@ -136,26 +119,16 @@ describe('push through responses that stall for good', () => {
 });
 
 describe('push with a token that expires mid-upload', () => {
-  let issuer: TokenIssuer;
-  let tokenRegistry: TestRegistry;
-  beforeAll(async () => {
-    issuer = await startTokenIssuer({
-      users: { ci: 'ci-password-9d1f' },
-      access: [{ account: 'ci', name: '*', actions: ['*'] }],
-    });
+  const issuer = useTokenIssuer({
+    users: { ci: 'ci-password-9d1f' },
+    access: [{ account: 'ci', name: '*', actions: ['*'] }],
   });
-  afterAll(async () => {
-    await issuer.close();
-  });
-  afterEach(async () => {
-    await tokenRegistry.close();
-  });
+  const tokenRegistry = useTestRegistry(() => ({
+    auth: { token: issuer },
+    faults: { expireTokensMidUpload: true },
+  }));
 
   it('answers the new challenge and completes', async () => {
-    tokenRegistry = await startTestRegistry({
-      auth: { token: issuer },
-      faults: { expireTokensMidUpload: true },
-    });
     const { problems } = await pushThrough(box, tokenRegistry, files, {
       flags: ['-u', 'ci', '-p', 'ci-password-9d1f'],
     });

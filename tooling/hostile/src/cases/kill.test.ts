@@ -6,10 +6,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startFaultProxy } from '@oras-internal/fault-proxy';
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useSandbox, useTestRegistry } from '../harness/fixture.js';
 import { successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { filesUnder } from '../harness/tree.js';
 import {
   type ArtifactFile,
@@ -19,26 +18,18 @@ import {
   registryProblems,
   seedArtifact,
   writeArtifactFiles,
-} from './fixtures.js';
+} from './big-artifact.js';
 import { PUSH_REPO, pushThrough } from './push-support.js';
 
 const MiB = 1024 * 1024;
 
 let files: ArtifactFile[];
-let box: Sandbox;
-let registry: TestRegistry;
 
 beforeAll(() => {
   files = makeBigArtifact();
 });
-beforeEach(async () => {
-  box = await createSandbox();
-  registry = await startTestRegistry();
-});
-afterEach(async () => {
-  await registry.close();
-  await box.remove();
-});
+const box = useSandbox();
+const registry = useTestRegistry();
 
 /** The bytes of regular files directly or deeply under the folders (missing ones count 0). */
 async function bytesUnder(...dirs: string[]): Promise<number> {

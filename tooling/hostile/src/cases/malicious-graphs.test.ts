@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type RawDescriptor,
   EMPTY_CONFIG,
@@ -18,14 +18,9 @@ import {
   manifestOf,
   sha256,
 } from '../harness/craft.js';
-import {
-  type HostileRequest,
-  type HostileServer,
-  serveContent,
-  startHostileServer,
-} from '../harness/hostile-server.js';
+import { useHostileServer, useSandbox } from '../harness/fixture.js';
+import { type HostileRequest, serveContent } from '../harness/hostile-server.js';
 import { cleanFailureProblems, eitherProblems, successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 
 const MiB = 1024 * 1024;
@@ -34,24 +29,13 @@ const INDEX = 'application/vnd.oci.image.index.v1+json';
 /** Peak RSS allowed for any run here: the CLI's own footprint plus far less than what it is fed. */
 const MEMORY_BOUND_KIB = 200 * 1024;
 
-let box: Sandbox;
-let server: HostileServer;
+const box = useSandbox();
+/** The lying registry; each case sets its handler. */
+const server = useHostileServer(() => false);
 /** An origin the lies point to, which must never be asked for anything. */
-let elsewhere: HostileServer;
-
-beforeEach(async () => {
-  box = await createSandbox();
-  server = await startHostileServer(() => false);
-  elsewhere = await startHostileServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"tags":["stolen"],"token":"stolen"}');
-  });
-});
-
-afterEach(async () => {
-  await server.close();
-  await elsewhere.close();
-  await box.remove();
+const elsewhere = useHostileServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"tags":["stolen"],"token":"stolen"}');
 });
 
 /** Content by digest (and tag), served honestly unless a case's handler answers first. */

@@ -6,33 +6,19 @@
  */
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type TarEntry, manifestOf, sha256, tarOf } from '../harness/craft.js';
+import { useSandbox, useTestRegistry } from '../harness/fixture.js';
 import { eitherProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 
 const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 const REASON = /digest|invalid|path|travers|outside|link|not found|layout|tar|entry|blob/i;
 
-let registry: TestRegistry;
-let box: Sandbox;
 const SECRET_FILE_TEXT = 'outside secret 8c2f\n';
 
-beforeAll(async () => {
-  registry = await startTestRegistry();
-});
-afterAll(async () => {
-  await registry.close();
-});
-beforeEach(async () => {
-  box = await createSandbox();
-  await writeFile(join(box.outside, 'canary'), SECRET_FILE_TEXT);
-});
-afterEach(async () => {
-  await box.remove();
-});
+const registry = useTestRegistry({}, 'file');
+const box = useSandbox({ files: { 'outside/canary': SECRET_FILE_TEXT } });
 
 /** A layout's files: one manifest with one layer, tagged v1, plus `extra` tar entries. */
 function layoutEntries(extra: readonly TarEntry[], layerBytes = Buffer.from('layer\n')): TarEntry[] {

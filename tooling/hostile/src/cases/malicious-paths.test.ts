@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type RawLayer,
   type TarEntry,
@@ -17,30 +16,17 @@ import {
   fileLayer,
   pushArtifactRaw,
 } from '../harness/craft.js';
+import { useSandbox, useTestRegistry } from '../harness/fixture.js';
 import { eitherProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 
 /** What a refusal must name: the path problem, in any of the words the packages use. */
 const PATH_REASON = /travers|outside|escape|symlink|link|absolute|invalid|name|path|not allowed|unsafe/i;
 
-let registry: TestRegistry;
-let box: Sandbox;
 let tag = 0;
 
-beforeAll(async () => {
-  registry = await startTestRegistry();
-});
-afterAll(async () => {
-  await registry.close();
-});
-beforeEach(async () => {
-  box = await createSandbox();
-  await writeFile(join(box.outside, 'canary'), 'must not change\n');
-});
-afterEach(async () => {
-  await box.remove();
-});
+const registry = useTestRegistry({}, 'file');
+const box = useSandbox({ files: { 'outside/canary': 'must not change\n' } });
 
 /**
  * Pushes the layers as one artifact, pulls it into the output folder, and returns the problems:

@@ -9,11 +9,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { FileStore } from '@oras/content/file';
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useSandbox, useTestRegistry } from '../harness/fixture.js';
 import { type TarEntry, directoryAnnotations, pushArtifactRaw, sha256, tarOf } from '../harness/craft.js';
 import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { diffTrees, pathsOutside } from '../harness/tree.js';
 import {
   type ArtifactFile,
@@ -22,27 +21,19 @@ import {
   registryProblems,
   seedArtifact,
   writeArtifactFiles,
-} from './fixtures.js';
+} from './big-artifact.js';
 
 const MiB = 1024 * 1024;
 /** The CLI's footprint plus working buffers; far below the 64 MiB it moves on top of its own size. */
 const TRANSFER_BOUND_KIB = 200 * 1024;
 
 let files: ArtifactFile[];
-let box: Sandbox;
-let registry: TestRegistry;
 
 beforeAll(() => {
   files = makeBigArtifact();
 });
-beforeEach(async () => {
-  box = await createSandbox();
-  registry = await startTestRegistry();
-});
-afterEach(async () => {
-  await registry.close();
-  await box.remove();
-});
+const box = useSandbox();
+const registry = useTestRegistry();
 
 describe('memory of a 64 MiB transfer', () => {
   it('pulls with bounded memory', async () => {

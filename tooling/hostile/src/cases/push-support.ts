@@ -7,7 +7,7 @@ import type { TestRegistry } from '@oras-internal/test-registry';
 import { eitherProblems, successProblems } from '../harness/outcome.js';
 import type { Sandbox } from '../harness/sandbox.js';
 import { diffTrees } from '../harness/tree.js';
-import { type ArtifactFile, brokenManifests, registryProblems } from './fixtures.js';
+import { type ArtifactFile, brokenManifests, registryProblems } from './big-artifact.js';
 
 /** The repository the fault cases push to. */
 export const PUSH_REPO = 'hostile/big';

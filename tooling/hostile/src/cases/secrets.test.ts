@@ -8,35 +8,24 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type TestRegistry,
-  type TokenIssuer,
-  createTlsCertificates,
-  startTestRegistry,
-  startTokenIssuer,
-} from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fileLayer, pushArtifactRaw, sha256 } from '../harness/craft.js';
+import { createTlsCertificates, startTestRegistry } from '@oras-internal/test-registry';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fileLayer, manifestOf, pushArtifactRaw, sha256 } from '../harness/craft.js';
+import { useSandbox, useTestRegistry, useTokenIssuer } from '../harness/fixture.js';
 import { type HostileServer, serveContent, startHostileServer } from '../harness/hostile-server.js';
 import type { OrasRun } from '../harness/oras.js';
 import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
 import { type Secret, basicSecret, leaksInFiles, leaksInTexts, secret } from '../harness/secrets.js';
 
 const USER = 'alice';
 const PASSWORD = 'Pa55-w0rd/with+odd=chars-7c1e';
 const CONFIG = 'home/.docker/config.json';
 
-let box: Sandbox;
+const box = useSandbox({ files: { 'work/hello.txt': 'hello, world\n' } });
 const runs: OrasRun[] = [];
 
-beforeEach(async () => {
-  box = await createSandbox();
+beforeEach(() => {
   runs.length = 0;
-  await writeFile(join(box.work, 'hello.txt'), 'hello, world\n');
-});
-afterEach(async () => {
-  await box.remove();
 });
 
 /** Runs oras and keeps the run, so every output can be searched at the end. */
@@ -60,13 +49,7 @@ async function leaks(secrets: readonly Secret[]): Promise<string[]> {
 }
 
 describe('basic auth', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startTestRegistry({ auth: { basic: { [USER]: PASSWORD } } });
-  });
-  afterAll(async () => {
-    await registry.close();
-  });
+  const registry = useTestRegistry({ auth: { basic: { [USER]: PASSWORD } } }, 'file');
   const secrets = [secret('password', PASSWORD), basicSecret(USER, PASSWORD)];
 
   it('keeps -p out of every output, with --debug, on success and on failure', async () => {
@@ -150,20 +133,12 @@ describe('basic auth', () => {
 });
 
 describe('bearer tokens', () => {
-  let issuer: TokenIssuer;
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    issuer = await startTokenIssuer({
-      users: { [USER]: PASSWORD },
-      access: [{ account: USER, name: '*', actions: ['*'] }],
-      refreshTokens: 'always',
-    });
-    registry = await startTestRegistry({ auth: { token: issuer } });
+  const issuer = useTokenIssuer({
+    users: { [USER]: PASSWORD },
+    access: [{ account: USER, name: '*', actions: ['*'] }],
+    refreshTokens: 'always',
   });
-  afterAll(async () => {
-    await registry.close();
-    await issuer.close();
-  });
+  const registry = useTestRegistry(() => ({ auth: { token: issuer } }), 'file');
 
   /** Every bearer token the registry received: secrets too. */
   const bearerTokens = () => {
@@ -312,7 +287,6 @@ describe('blob redirects to another origin', () => {
     try {
       storage = await startHostileServer((req, res) => serveContent(req, res, { blobs }), { tls });
       const storageUrl = storage.url;
-      const { manifestOf } = await import('../harness/craft.js');
       const manifest = manifestOf([layer.descriptor]);
       const world = { blobs: new Map(blobs), tags: new Map([['v1', sha256(manifest)]]) };
       world.blobs.set(sha256(manifest), {

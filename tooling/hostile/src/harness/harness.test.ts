@@ -1,22 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { gzip, sha256, tarOf } from './craft.js';
 import { type HostileServer, startHostileServer } from './hostile-server.js';
 import { cleanFailureProblems, crashProblems, successProblems } from './outcome.js';
-import { type Sandbox, createSandbox } from './sandbox.js';
+import { useFixture, useSandbox } from './fixture.js';
 import { basicSecret, leaksInFiles, leaksInTexts, secret } from './secrets.js';
 import { diffTrees, pathsOutside } from './tree.js';
 
 describe('the harness', () => {
-  let box: Sandbox;
-  beforeEach(async () => {
-    box = await createSandbox();
-  });
-  afterEach(async () => {
-    await box.remove();
-  });
+  const box = useSandbox({ files: { 'work/seeded.txt': 'seeded\n' } });
 
   it('writes tarballs that GNU tar reads entry by entry, hostile names included', async () => {
     const tar = tarOf([
@@ -87,5 +82,35 @@ describe('the harness', () => {
       const crash = { ...run, stderr: 'TypeError: x is undefined\n    at foo (file.js:1:2)\n' };
       expect(crashProblems(crash).length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('the fixture', () => {
+  const seen: string[] = [];
+  const box = useSandbox({ files: { 'outside/canary': 'keep\n' } });
+  const counter = useFixture(
+    'counter',
+    async () => {
+      const value = { n: 0, bump: (): number => ++value.n };
+      return value;
+    },
+    async (value) => {
+      seen.push(`stopped at ${value.n}`);
+    },
+  );
+
+  it('hands each case a fresh, seeded instance through the handle', async () => {
+    expect(counter.bump()).toBe(1);
+    expect(await readFile(join(box.outside, 'canary'), 'utf8')).toBe('keep\n');
+    expect(existsSync(box.root)).toBe(true);
+  });
+
+  it('starts again for the next case, after stopping the last one', () => {
+    expect(counter.n).toBe(0);
+    expect(seen).toEqual(['stopped at 1']);
+  });
+
+  afterAll(() => {
+    expect(() => counter.n).toThrow(/counter: used outside the cases/);
   });
 });

@@ -1,0 +1,109 @@
+/** The implementation of `oras attach`: an image-spec v1.1 manifest whose subject is the artifact. */
+import { PackManifestVersion, selectPlatform } from '@oras/content';
+import type { Descriptor } from '@oras/spec';
+import type { CliContext } from '../../context.js';
+import { withDockerHubHint } from '../../docker-hub.js';
+import { CliError } from '../../errors.js';
+import { listArg, stringArg } from '../../options/args.js';
+import { parseCommon, progressMode } from '../../options/common.js';
+import { parseFormat } from '../../options/format.js';
+import { loadAnnotations } from '../../options/packer.js';
+import { platformArg } from '../../options/platform.js';
+import {
+  annotatedReference,
+  parseTarget,
+  referrersCapability,
+  requireReference,
+} from '../../options/target.js';
+import { descriptorModel, writeResult } from '../../output/metadata.js';
+import { createReporter } from '../../output/reporter.js';
+import { PUSH_PROMPTS } from '../../output/status.js';
+import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
+import { pushRegularFiles } from '../../packing/push-files.js';
+import { openTarget } from '../../targets.js';
+
+const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+
+/** Runs `oras attach`. */
+export async function runAttach(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const common = parseCommon(argv, ctx);
+  const format = parseFormat(argv);
+  const spec = parseTarget(String(argv.name), argv, { form: FORM });
+  const reference = requireReference(spec, FORM);
+  const artifactType = stringArg(argv, 'artifact-type') ?? '';
+  const platform = platformArg(argv);
+  const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
+  const files = listArg(argv, 'files');
+  if (files.length === 0 && Object.keys(annotations.manifest).length === 0) {
+    throw new CliError('no blob or manifest annotation are provided', {
+      usage:
+        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]',
+    });
+  }
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
+  const { target, name } = await openTarget(spec, argv, common, ctx, {
+    concurrency,
+    referrersCapability: referrersCapability(argv),
+  });
+  let subject: Descriptor;
+  try {
+    subject = await target.resolve(reference);
+    if (platform) subject = await selectPlatform(target, subject, platform);
+  } catch (error) {
+    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
+  }
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const disablePathValidation = argv['disable-path-validation'] === true;
+  let pushed: ReadonlyMap<number, Descriptor>;
+  try {
+    pushed = await pushRegularFiles(
+      target,
+      { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+      ctx,
+    );
+  } catch (error) {
+    reporter.close();
+    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
+  }
+  let packed: Awaited<ReturnType<typeof packFiles>>;
+  try {
+    packed = await packFiles(
+      {
+        files,
+        disablePathValidation,
+        annotations,
+        config: stringArg(argv, 'config'),
+        version: PackManifestVersion.V1_1,
+        artifactType,
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        pushed,
+      },
+      ctx,
+    );
+  } catch (error) {
+    reporter.close();
+    throw error;
+  }
+  try {
+    const exportPath = stringArg(argv, 'export-manifest');
+    if (exportPath !== undefined) await exportManifest(packed, exportPath);
+    await uploadPacked(
+      packed,
+      target,
+      undefined,
+      reporter,
+      PUSH_PROMPTS,
+      concurrency,
+      new Set([...pushed.values()].map((d) => d.digest)),
+    );
+    reporter.close();
+    const root = packed.root;
+    const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;
+    writeResult(ctx, format, descriptorModel(name, root), () => {
+      return `Attached to ${annotatedReference(spec, subjectRef)}\nDigest: ${root.digest}\n`;
+    });
+  } finally {
+    reporter.close();
+    await packed.store.close();
+  }
+}

@@ -1,0 +1,28 @@
+/** `oras completion`: print a shell completion script. */
+import { summaryOf } from '../../command-table.js';
+import type { CommandFactory } from '../define.js';
+import { withExamples } from '../define.js';
+
+/** The shells a completion script can be printed for. */
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+
+/** The definition of `oras completion`. */
+export const command: CommandFactory = (ctx) => ({
+  command: 'completion <shell>',
+  describe: summaryOf('completion'),
+  builder: (y) =>
+    withExamples(
+      y
+        .positional('shell', { type: 'string', choices: SHELLS, describe: 'the shell' })
+        .usage('oras completion <shell>\n\nGenerate the autocompletion script for the specified shell.'),
+      [
+        ['source <(oras completion bash)', 'Load completions in the current bash session'],
+        ['oras completion zsh > ~/.zfunc/_oras', 'Install completions for zsh (with ~/.zfunc in fpath)'],
+        ['oras completion fish > ~/.config/fish/completions/oras.fish', 'Install completions for fish'],
+      ],
+    ),
+  handler: async (argv) => {
+    const { completionScript } = await import('./run.js');
+    ctx.stdout.write(completionScript(String(argv.shell)));
+  },
+});

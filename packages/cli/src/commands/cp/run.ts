@@ -1,0 +1,111 @@
+/**
+ * The implementation of `oras cp`: copy a manifest (and with `-r` its referrers, including those
+ * of an index's children) between registries and OCI layouts, mounting blobs across repositories
+ * of one registry when both ends use the same credentials.
+ */
+import { type CopyGraphOptions, copy, copyGraph, selectPlatform } from '@oras/content';
+import type { Descriptor } from '@oras/spec';
+import type { CliContext } from '../../context.js';
+import { withDockerHubHint } from '../../docker-hub.js';
+import { copyWithReferrers } from '../../graph.js';
+import { parseCommon, progressMode } from '../../options/common.js';
+import { parseFormat } from '../../options/format.js';
+import { platformArg } from '../../options/platform.js';
+import { parseRemote } from '../../options/remote.js';
+import {
+  annotatedReference,
+  parseTarget,
+  referrersCapability,
+  requireReference,
+} from '../../options/target.js';
+import { descriptorModel, writeResult } from '../../output/metadata.js';
+import { createReporter } from '../../output/reporter.js';
+import { COPY_PROMPTS } from '../../output/status.js';
+import { reportingHooks, trackFetches } from '../../output/track.js';
+import { openReadOnlyTarget, openTarget } from '../../targets.js';
+
+const FROM_FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+
+/** Runs `oras cp`. */
+export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const common = parseCommon(argv, ctx);
+  const format = parseFormat(argv);
+  const from = parseTarget(String(argv.from), argv, { prefix: 'from-', form: FROM_FORM });
+  const to = parseTarget(String(argv.to), argv, {
+    prefix: 'to-',
+    allowTags: true,
+    form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
+  });
+  const srcRef = requireReference(from, FROM_FORM);
+  const platform = platformArg(argv);
+  const recursive = argv.recursive === true;
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
+  const src = await openReadOnlyTarget(from, argv, common, ctx, {
+    prefix: 'from-',
+    concurrency,
+    referrersCapability: referrersCapability(argv, 'from-'),
+  });
+  const dst = await openTarget(to, argv, common, ctx, {
+    prefix: 'to-',
+    concurrency,
+    referrersCapability: referrersCapability(argv, 'to-'),
+  });
+  // A blob can be mounted only within one registry and with the same credentials (oras #1903).
+  const sameRegistry =
+    from.kind === 'registry' &&
+    to.kind === 'registry' &&
+    from.reference.registry === to.reference.registry &&
+    from.reference.repository !== to.reference.repository &&
+    JSON.stringify(parseRemote(argv, ctx, 'from-')) === JSON.stringify(parseRemote(argv, ctx, 'to-'));
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS);
+  const tracked = trackFetches(src.target, reporter);
+  const options: CopyGraphOptions = {
+    concurrency,
+    ...reportingHooks(reporter, COPY_PROMPTS),
+    ...(sameRegistry && from.kind === 'registry'
+      ? {
+          mountFrom: () => [from.reference.repository],
+          onMounted: (desc: Descriptor) => reporter.mark(desc, COPY_PROMPTS.mounted),
+        }
+      : {}),
+  };
+  const [firstTag, ...extraTags] = to.tags;
+  const dstRef = firstTag ?? (to.kind === 'registry' ? to.reference.digest : to.reference);
+  let root: Descriptor;
+  try {
+    if (!platform && !recursive && dstRef && !/^[a-z0-9]+:[a-f0-9]+$/i.test(dstRef)) {
+      // copy() resolves the source itself: resolving it here too would cost a request
+      root = await copy(tracked, srcRef, dst.target, dstRef, options);
+    } else {
+      root = await copyResolved();
+    }
+  } catch (error) {
+    throw withDockerHubHint(error, from, `oras cp ${String(argv.from)} ${String(argv.to)}`);
+  }
+  async function copyResolved(): Promise<Descriptor> {
+    let root = await src.target.resolve(srcRef);
+    if (platform) root = await selectPlatform(src.target, root, platform);
+    if (recursive) {
+      await copyWithReferrers(tracked, dst.target, root, options);
+      if (dstRef && dstRef !== root.digest) await dst.target.tag(root, dstRef);
+    } else if (dstRef && dstRef !== root.digest) {
+      await copy(tracked, srcRef, dst.target, dstRef, {
+        ...options,
+        ...(platform ? { targetPlatform: platform } : {}),
+      });
+    } else {
+      await copyGraph(tracked, dst.target, root, options);
+    }
+    return root;
+  }
+  reporter.close();
+  let text = `Copied ${annotatedReference(from)} => ${annotatedReference(to)}\n`;
+  if (extraTags.length > 0) {
+    text += `Tagging ${annotatedReference(to, `${dst.name}@${root.digest}`)}\n`;
+    for (const tag of extraTags) {
+      await dst.target.tag(root, tag);
+      text += `Tagged ${tag}\n`;
+    }
+  }
+  writeResult(ctx, format, descriptorModel(dst.name, root), () => `${text}Digest: ${root.digest}\n`);
+}

@@ -1,0 +1,179 @@
+/** The implementation of `oras discover`: the referrer graph, walked with a visited set. */
+import { type ReadOnlyGraphStorage, referrers } from '@oras/content';
+import type { Descriptor } from '@oras/spec';
+import type { CliContext } from '../../context.js';
+import { withDockerHubHint } from '../../docker-hub.js';
+import { CliError } from '../../errors.js';
+import { resolvePlatform } from '../../graph.js';
+import { stringArg } from '../../options/args.js';
+import { parseCommon } from '../../options/common.js';
+import { parseFormat } from '../../options/format.js';
+import { platformArg } from '../../options/platform.js';
+import { parseTarget, referrersCapability, requireReference } from '../../options/target.js';
+import { printable } from '../../output/escape.js';
+import { type DiscoverModel, descriptorModel, writeResult } from '../../output/metadata.js';
+import { renderTree, type TreeNode } from '../../output/tree.js';
+import { openReadOnlyTarget } from '../../targets.js';
+import { DISCOVER_FORMATS } from './command.js';
+
+const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+
+/** A referrer found under a subject. */
+interface Found {
+  readonly desc: Descriptor;
+  readonly referrers: Found[];
+}
+
+/**
+ * The most levels of referrers discover shows. A real chain (signature of an SBOM of an image)
+ * is a handful of levels; a registry that answers with 10,000 would make the printed tree and
+ * JSON grow with the square of the depth (each line is indented by its level).
+ */
+export const MAX_DISCOVER_DEPTH = 1000;
+
+/**
+ * Walks the referrers of `root` down to `depth` levels (0: all, up to `maxDepth`), each node
+ * once: a cycle of referrers (GHSA-298f-872v-2rcx) ends at the node seen before. The walk is a
+ * loop over an explicit stack, so no depth overflows the call stack; a graph that goes on below
+ * `maxDepth` (when `depth` does not stop it first) is refused, naming the limit.
+ */
+export async function walkReferrers(
+  target: ReadOnlyGraphStorage,
+  root: Descriptor,
+  depth: number,
+  artifactType?: string,
+  maxDepth = MAX_DISCOVER_DEPTH,
+): Promise<Found[]> {
+  const limit = depth > 0 ? Math.min(depth, maxDepth) : maxDepth;
+  const visited = new Set<string>([root.digest]);
+  const list = (subject: Descriptor) => referrers(target, subject, { artifactType });
+  const top: Found[] = [];
+  const frames: { items: Descriptor[]; next: number; into: Found[]; level: number }[] = [
+    { items: await list(root), next: 0, into: top, level: 1 },
+  ];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const desc = frame.items[frame.next++];
+    if (desc === undefined) {
+      frames.pop();
+      continue;
+    }
+    if (visited.has(desc.digest)) continue;
+    visited.add(desc.digest);
+    const found: Found = { desc, referrers: [] };
+    frame.into.push(found);
+    const below = frame.level + 1;
+    if (below > limit) {
+      if (depth > 0 && depth <= maxDepth) continue;
+      if ((await list(desc)).some((r) => !visited.has(r.digest))) {
+        throw new CliError(
+          `referrers of ${root.digest}: nest deeper than ${maxDepth} levels, the limit of discover: pass --depth ${maxDepth} or less to show the levels above it`,
+        );
+      }
+      continue;
+    }
+    frames.push({ items: await list(desc), next: 0, into: found.referrers, level: below });
+  }
+  return top;
+}
+
+/** The JSON model of the walk (built with an explicit stack, like the walk). */
+function toModel(name: string, desc: Descriptor, found: Found[]): DiscoverModel {
+  const top = { ...descriptorModel(name, desc), referrers: [] as DiscoverModel[] };
+  const pending = [{ found, into: top.referrers }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const f of next.found) {
+      const model = { ...descriptorModel(name, f.desc), referrers: [] as DiscoverModel[] };
+      next.into.push(model);
+      pending.push({ found: f.referrers, into: model.referrers });
+    }
+  }
+  return top;
+}
+
+/** The printed tree of the walk: referrers grouped by artifact type, annotations first. */
+function toTree(found: Found[]): TreeNode[] {
+  const top: TreeNode[] = [];
+  const pending = [{ found, into: top }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const { desc, referrers } of next.found) {
+      const type = desc.artifactType || '<unknown>';
+      let group = next.into.find((g) => g.label === type);
+      if (!group) {
+        group = { label: type, children: [] };
+        next.into.push(group);
+      }
+      const children: TreeNode[] = [];
+      const annotations = Object.entries(desc.annotations ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      if (annotations.length > 0) {
+        children.push({
+          label: '[annotations]',
+          children: annotations.map(([k, v]) => ({ label: `${k}: ${v}`, children: [] })),
+        });
+      }
+      group.children.push({ label: desc.digest, children });
+      pending.push({ found: referrers, into: children });
+    }
+  }
+  return top;
+}
+
+function countAll(found: Found[]): number {
+  let count = 0;
+  const pending = [found];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    count += next.length;
+    for (const f of next) pending.push(f.referrers);
+  }
+  return count;
+}
+
+/** Runs `oras discover`. */
+export async function runDiscover(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const common = parseCommon(argv, ctx);
+  const legacyOutput = stringArg(argv, 'output');
+  if (legacyOutput !== undefined) {
+    ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
+    if (argv.format === undefined) argv.format = legacyOutput;
+  }
+  const format = parseFormat(argv, DISCOVER_FORMATS, 'tree');
+  if (format.type === 'table') {
+    ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
+  }
+  const depthArg = argv.depth === undefined ? 0 : Number(argv.depth);
+  if (!Number.isInteger(depthArg) || depthArg < 0)
+    throw new CliError(`invalid --depth ${String(argv.depth)}: use 0 or more`);
+  const depth = format.type === 'table' ? 1 : depthArg;
+  const spec = parseTarget(String(argv.name), argv, { form: FORM });
+  const reference = requireReference(spec, FORM);
+  const platform = platformArg(argv);
+  const artifactType = stringArg(argv, 'artifact-type');
+  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, {
+    referrersCapability: referrersCapability(argv),
+  });
+  let root: Descriptor;
+  let found: Found[];
+  try {
+    root = await resolvePlatform(target, reference, platform);
+    found = await walkReferrers(target, root, depth, artifactType || undefined);
+  } catch (error) {
+    throw withDockerHubHint(error, spec, `oras discover ${String(argv.name)}`);
+  }
+  const model = toModel(name, root, found);
+  if (format.type === 'tree') {
+    ctx.stdout.write(renderTree({ label: `${name}@${root.digest}`, children: toTree(found) }));
+    return;
+  }
+  if (format.type === 'table') {
+    const rows = found.map((f) => [printable(f.desc.artifactType || '<unknown>'), f.desc.digest] as const);
+    const width = Math.max('Artifact Type'.length, ...rows.map(([t]) => t.length)) + 3;
+    let text = `Discovered ${found.length} artifact(s) referencing ${reference}\nDigest: ${root.digest}\n`;
+    if (rows.length > 0) {
+      text += `\n${'Artifact Type'.padEnd(width)}Digest\n`;
+      for (const [t, d] of rows) text += `${t.padEnd(width)}${d}\n`;
+    }
+    ctx.stdout.write(text);
+    return;
+  }
+  writeResult(ctx, format, model, () => `${countAll(found)}\n`);
+}

@@ -1,0 +1,180 @@
+/**
+ * The implementation of `oras pull`: copy the graph into a file store, writing only layers with a
+ * title (and the config when `--config` names a path), reporting the rest as skipped and the files
+ * the store restored under a second name as "Restored".
+ */
+import { resolve as resolvePath, sep } from 'node:path';
+import {
+  copyGraph,
+  type Fetcher,
+  fetchAll,
+  hasSuccessors,
+  selectPlatform,
+  successorsOf,
+} from '@oras/content';
+import { FileStore } from '@oras/content/file';
+import { type Descriptor, descriptorsEqual, EMPTY_DESCRIPTOR, type Manifest, MediaType } from '@oras/spec';
+import type { CliContext } from '../../context.js';
+import { withDockerHubHint } from '../../docker-hub.js';
+import { listArg, stringArg } from '../../options/args.js';
+import { parseCommon, progressMode } from '../../options/common.js';
+import { parseFormat } from '../../options/format.js';
+import { parseFileRef } from '../../options/packer.js';
+import { platformArg } from '../../options/platform.js';
+import { parseByteSize } from '../../options/size.js';
+import { annotatedReference, parseTarget, requireReference } from '../../options/target.js';
+import { descriptorModel, type PulledFileModel, pullModel, writeResult } from '../../output/metadata.js';
+import { createReporter } from '../../output/reporter.js';
+import { PULL_PROMPTS } from '../../output/status.js';
+import { trackFetches } from '../../output/track.js';
+import { openReadOnlyTarget } from '../../targets.js';
+
+const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+const TITLE = 'org.opencontainers.image.title';
+const UNPACK = 'io.deis.oras.content.unpack';
+
+/** Whether a config is the empty JSON `{}` (oras compares digest and size only). */
+function isEmptyJson(desc: Descriptor): boolean {
+  return desc.digest === EMPTY_DESCRIPTOR.digest && desc.size === EMPTY_DESCRIPTOR.size;
+}
+
+function isManifest(desc: Descriptor): boolean {
+  return desc.mediaType === MediaType.ImageManifest || desc.mediaType === MediaType.DockerManifest;
+}
+
+/**
+ * Says whether a descriptor is reported for the first time, keyed as oras keys its status lines:
+ * by digest and title, so one content under two names is reported twice.
+ */
+function announcer(): (desc: Descriptor) => boolean {
+  const seen = new Set<string>();
+  return (desc) => {
+    const key = `${desc.digest}${desc.annotations?.[TITLE] ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
+/** Runs `oras pull`. */
+export async function runPull(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  // `-o -`: the single layer of the artifact to stdout (see to-stdout.ts)
+  if (stringArg(argv, 'output') === '-') return (await import('./to-stdout.js')).pullToStdout(argv, ctx);
+  const common = parseCommon(argv, ctx);
+  const format = parseFormat(argv);
+  const spec = parseTarget(String(argv.name), argv, { form: FORM });
+  const reference = requireReference(spec, FORM);
+  const platform = platformArg(argv);
+  const output = resolvePath(ctx.cwd, stringArg(argv, 'output') ?? '.');
+  const includeSubject = argv['include-subject'] === true;
+  const mediaTypes = listArg(argv, 'media-type');
+  const configArg = stringArg(argv, 'config');
+  const configRef =
+    configArg === undefined ? undefined : parseFileRef(configArg, { disablePathValidation: true });
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
+  const maxUnpackSize = stringArg(argv, 'max-unpack-size');
+  const maxUnpackBytes =
+    maxUnpackSize === undefined ? undefined : parseByteSize(maxUnpackSize, '--max-unpack-size');
+  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, { concurrency });
+  const mode = progressMode(common, ctx);
+  const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
+  const announce = announcer();
+  const store = await FileStore.open(output, {
+    allowPathTraversalOnWrite: argv['allow-path-traversal'] === true,
+    maxUnpackBytes,
+    disableOverwrite: argv['keep-old-files'] === true,
+    // Named content the copy moved once and the store wrote again under another name.
+    onRestored: (desc) => {
+      if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.restored);
+    },
+  });
+  let layerSkipped = false;
+  const files: PulledFileModel[] = [];
+  try {
+    let root: Descriptor;
+    try {
+      root = await target.resolve(reference);
+      if (platform) root = await selectPlatform(target, root, platform);
+    } catch (error) {
+      throw withDockerHubHint(error, spec, `oras pull ${String(argv.name)}`);
+    }
+    // As oras does, a manifest is reported when it is fetched to find its successors:
+    // "Downloading", then "Processing" (except on the live display), and "Downloaded" once copied.
+    const reportingFetcher = (fetcher: Fetcher): Fetcher => ({
+      fetch: async (desc, options) => {
+        const first = announce(desc);
+        if (first) reporter.start(desc);
+        const stream = await fetcher.fetch(desc, options);
+        if (first && mode !== 'tty') reporter.mark(desc, PULL_PROMPTS.processing);
+        return stream;
+      },
+    });
+    // Unnamed content (other than the empty JSON) is not written: "Skipped", once, as oras says.
+    const skip = (desc: Descriptor) => {
+      if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.skipped);
+    };
+    const findSuccessors = async (fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
+      if (!hasSuccessors(desc)) return [];
+      const bytes = await fetchAll(reportingFetcher(fetcher), desc);
+      if (!isManifest(desc)) {
+        const all = successorsOf(desc, bytes);
+        const subject = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { subject?: Descriptor }).subject;
+        return includeSubject || !subject ? all : all.filter((d) => d.digest !== subject.digest);
+      }
+      successorsOf(desc, bytes); // validates the manifest
+      const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as Manifest;
+      const out: Descriptor[] = [];
+      if (doc.subject && includeSubject) out.push(doc.subject);
+      const config = doc.config;
+      if (configRef && (configRef.mediaType === undefined || configRef.mediaType === config.mediaType)) {
+        out.push({ ...config, annotations: { ...config.annotations, [TITLE]: configRef.path } });
+      } else if (!config.annotations?.[TITLE] && !isEmptyJson(config)) {
+        skip(config);
+      }
+      for (const d of doc.layers ?? []) {
+        if (!d.annotations?.[TITLE]) {
+          if (!descriptorsEqual(d, EMPTY_DESCRIPTOR)) {
+            layerSkipped = true;
+            skip(d);
+          }
+          continue;
+        }
+        if (mediaTypes.length > 0 && !mediaTypes.includes(d.mediaType)) continue;
+        out.push(d);
+      }
+      for (const d of out) {
+        const title = d.annotations?.[TITLE];
+        if (title && !files.some((f) => f.annotations?.[TITLE] === title)) {
+          const path = resolvePath(output, title) + (d.annotations?.[UNPACK] === 'true' ? sep : '');
+          files.push({ path, ...descriptorModel(name, d) });
+        }
+      }
+      return out;
+    };
+    const src = trackFetches(target, reporter);
+    await copyGraph(src, store, root, {
+      concurrency,
+      findSuccessors,
+      preCopy: (desc) => {
+        if (announce(desc)) reporter.start(desc);
+        return undefined;
+      },
+      postCopy: (desc) => reporter.done(desc),
+      onCopySkipped: (desc) => reporter.mark(desc, PULL_PROMPTS.skipped),
+    });
+    reporter.close();
+    const ref = `${name}@${root.digest}`;
+    writeResult(ctx, format, pullModel(ref, files), () => {
+      if (files.length === 0 && layerSkipped) {
+        return (
+          `Skipped pulling layers without file name in "${TITLE}"\n` +
+          `Use 'oras copy ${spec.raw} --to-oci-layout <layout-dir>' to pull all layers.\n`
+        );
+      }
+      return `Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
+    });
+  } finally {
+    reporter.close();
+    await store.close();
+  }
+}

@@ -1,0 +1,128 @@
+/** The implementation of `oras push`. */
+import { PackManifestVersion } from '@oras/content';
+import { type Descriptor, MediaType, type Platform } from '@oras/spec';
+import type { CliContext } from '../../context.js';
+import { withDockerHubHint } from '../../docker-hub.js';
+import { CliError } from '../../errors.js';
+import { listArg, stringArg } from '../../options/args.js';
+import { parseCommon, progressMode } from '../../options/common.js';
+import { parseFormat } from '../../options/format.js';
+import { loadAnnotations } from '../../options/packer.js';
+import { platformArg } from '../../options/platform.js';
+import { annotatedReference, parseTarget } from '../../options/target.js';
+import { pushModel, writeResult } from '../../output/metadata.js';
+import { createReporter } from '../../output/reporter.js';
+import { PUSH_PROMPTS } from '../../output/status.js';
+import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
+import { pushRegularFiles } from '../../packing/push-files.js';
+import { openTarget } from '../../targets.js';
+
+/** The config media type oras uses when none is given. */
+export const UNKNOWN_CONFIG_MEDIA_TYPE = 'application/vnd.unknown.config.v1+json';
+
+/** The platform config JSON `--artifact-platform` writes. */
+export function platformConfig(p: Platform): Uint8Array {
+  const doc: Record<string, string> = { architecture: p.architecture, os: p.os };
+  if (p['os.version']) doc['os.version'] = p['os.version'];
+  if (p.variant) doc.variant = p.variant;
+  return new TextEncoder().encode(JSON.stringify(doc));
+}
+
+/** Runs `oras push`. */
+export async function runPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const common = parseCommon(argv, ctx);
+  const format = parseFormat(argv);
+  const spec = parseTarget(String(argv.name), argv, {
+    allowTags: true,
+    form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
+  });
+  const config = stringArg(argv, 'config');
+  const platform = platformArg(argv, 'artifact-platform');
+  let artifactType = stringArg(argv, 'artifact-type') ?? '';
+  const imageSpec = stringArg(argv, 'image-spec');
+  if (platform && config !== undefined)
+    throw new CliError('--artifact-platform and --config cannot both be provided');
+  let version: PackManifestVersion = PackManifestVersion.V1_1;
+  if (imageSpec === 'v1.0') version = PackManifestVersion.V1_0;
+  else if (imageSpec === undefined && config !== undefined && artifactType === '')
+    version = PackManifestVersion.V1_0;
+  if (version === PackManifestVersion.V1_0 && platform && artifactType !== '') {
+    throw new CliError(
+      'artifact type cannot be customized for OCI image-spec v1.0 when platform is specified',
+      {
+        hint: 'consider using image spec v1.1 or remove --artifact-type',
+      },
+    );
+  }
+  if (version === PackManifestVersion.V1_1 && config !== undefined && artifactType === '') {
+    throw new CliError('missing artifact type for OCI image-spec v1.1 artifacts', {
+      hint: 'set an artifact type with --artifact-type, or use --image-spec v1.0',
+    });
+  }
+  if (version === PackManifestVersion.V1_0 && config !== undefined && artifactType !== '') {
+    throw new CliError('--artifact-type and --config cannot both be provided for 1.0 OCI image');
+  }
+  if (version === PackManifestVersion.V1_1 && artifactType === '' && !platform) {
+    artifactType = 'application/vnd.unknown.artifact.v1';
+  }
+  const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
+  const files = listArg(argv, 'files');
+  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  try {
+    if (files.length === 0 && format.type === 'text' && progressMode(common, ctx) === 'plain') {
+      ctx.stdout.write('Uploading empty artifact\n');
+    }
+    const { target, name } = await openTarget(spec, argv, common, ctx, { concurrency });
+    const disablePathValidation = argv['disable-path-validation'] === true;
+    let pushed: ReadonlyMap<number, Descriptor>;
+    try {
+      pushed = await pushRegularFiles(
+        target,
+        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+        ctx,
+      );
+    } catch (error) {
+      throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+    }
+    const packed = await packFiles(
+      {
+        files,
+        disablePathValidation,
+        annotations,
+        config,
+        defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
+        configBytes: platform
+          ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
+          : undefined,
+        version,
+        artifactType,
+        pushed,
+      },
+      ctx,
+    );
+    try {
+      const exportPath = stringArg(argv, 'export-manifest');
+      if (exportPath !== undefined) await exportManifest(packed, exportPath);
+      const [first, ...extra] = spec.tags;
+      const pushedDigests = new Set([...pushed.values()].map((d) => d.digest));
+      try {
+        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency, pushedDigests);
+        for (const tag of extra) await target.tag(packed.root, tag);
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+      }
+      reporter.close();
+      const root = packed.root;
+      writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
+        let text = `Pushed ${annotatedReference(spec)}\n`;
+        if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
+        return `${text}Digest: ${root.digest}\n`;
+      });
+    } finally {
+      await packed.store.close();
+    }
+  } finally {
+    reporter.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The flow `oras blob delete` and `oras manifest delete` share: resolve, say "Missing" (with
+ * `--force`) or fail when absent, ask `[y/N]` unless `--force`, delete, then print "Deleted" or
+ * the descriptor (`--descriptor`, which needs `--force`).
+ */
+import type { Deleter, Resolver } from '@oras/content';
+import { type Descriptor, NotFoundError } from '@oras/spec';
+import type { CliContext } from './context.js';
+import { withDockerHubHint } from './docker-hub.js';
+import { CliError } from './errors.js';
+import { writeDescriptor } from './json.js';
+import { annotatedReference, type RegistryTargetSpec } from './options/target.js';
+import { confirm } from './prompt.js';
+
+/** The flags of a delete command. */
+export interface DeleteFlags {
+  /** Delete without asking; a missing target is then no error (`--force`). */
+  readonly force: boolean;
+  /** Print the deleted descriptor instead of "Deleted" (`--descriptor`). */
+  readonly descriptorOnly: boolean;
+  /** Indent the descriptor (`--pretty`). */
+  readonly pretty: boolean;
+}
+
+/** Reads the delete flags; `--descriptor` without `--force` is refused, as oras refuses it. */
+export function parseDeleteFlags(argv: Record<string, unknown>): DeleteFlags {
+  const flags = {
+    force: argv.force === true,
+    descriptorOnly: argv.descriptor === true,
+    pretty: argv.pretty === true,
+  };
+  if (flags.descriptorOnly && !flags.force)
+    throw new CliError('must apply --force to confirm the deletion if the descriptor is outputted');
+  return flags;
+}
+
+/** What to delete, and how to speak of it. */
+export interface DeleteRequest {
+  /** The blob or manifest store of the repository. */
+  readonly store: Resolver & Deleter;
+  /** The tag or digest to resolve in it. */
+  readonly reference: string;
+  /** The parsed target argument. */
+  readonly spec: RegistryTargetSpec;
+  /** `blob` or `manifest`, for the not-found message. */
+  readonly noun: string;
+  /** The `[y/N]` question for the resolved descriptor. */
+  readonly question: (desc: Descriptor) => string;
+  /** The command line for the Docker Hub hint (`oras blob delete`). */
+  readonly command: string;
+}
+
+/** Resolves, confirms, deletes and reports one blob or manifest. */
+export async function deleteWithConfirmation(
+  ctx: CliContext,
+  flags: DeleteFlags,
+  request: DeleteRequest,
+): Promise<void> {
+  const { store, spec } = request;
+  const raw = spec.raw;
+  let desc: Descriptor;
+  try {
+    try {
+      desc = await store.resolve(request.reference);
+    } catch (error) {
+      if (!NotFoundError.is(error)) throw error;
+      if (flags.force && !flags.descriptorOnly) {
+        ctx.stdout.write(`Missing ${raw}\n`);
+        return;
+      }
+      throw new CliError(`${raw}: the specified ${request.noun} does not exist`, {
+        code: 'ORAS_ERR_NOT_FOUND',
+        cause: error,
+      });
+    }
+    if (!(await confirm(ctx, request.question(desc), flags.force))) return;
+    try {
+      await store.delete(desc);
+    } catch (error) {
+      throw new CliError(`failed to delete ${raw}: ${(error as Error).message}`, {
+        code: (error as { code?: string }).code ?? 'ORAS_ERR_UNKNOWN',
+        cause: error,
+      });
+    }
+  } catch (error) {
+    throw withDockerHubHint(error, spec, `${request.command} ${raw}`);
+  }
+  if (flags.descriptorOnly) {
+    writeDescriptor(ctx, desc, flags.pretty);
+    return;
+  }
+  ctx.stdout.write(`Deleted ${annotatedReference(spec)}\n`);
+}

@@ -1,0 +1,163 @@
+/**
+ * Blobs by digest: fetch (streamed through a verifying stream, resumed with `Range`), push (skip
+ * what the registry has, else upload: see `uploads/`), push a file, resolve, and mount from
+ * another repository.
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { ContentSource, OperationOptions } from '@oras/content';
+import { markVerified, toReadableStream } from '@oras/content';
+import {
+  type Descriptor,
+  digestOf,
+  MismatchedSizeError,
+  NotFoundError,
+  parseDigest,
+  UnsupportedError,
+} from '@oras/spec';
+import { resumableBlobStream } from '../blob-download.js';
+import { ResponseError } from '../errors.js';
+import { abandon, discard, header, type RegistryResponse, toResponseError } from '../http.js';
+import { fileChunks } from '../upload-source.js';
+import { type RepositoryContext, signalOf } from './context.js';
+import { DEFAULT_BUFFERED_UPLOAD_BYTES, type PushStreamOptions } from './options.js';
+import { startUpload } from './uploads/session.js';
+import { FILE_READ_CHUNK } from './uploads/streamed.js';
+import { pushStream, uploadBlob } from './uploads/upload.js';
+
+/**
+ * Fetches a blob: the response body through a verifying stream, resuming with `Range` when the
+ * connection breaks. The stream is marked as verified, so a store it is written to need not hash
+ * it again.
+ */
+export async function fetchBlob(
+  ctx: RepositoryContext,
+  target: Descriptor,
+  options: OperationOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  parseDigest(target.digest);
+  const url = ctx.url(`blobs/${target.digest}`);
+  const open = (range?: number): Promise<RegistryResponse> =>
+    ctx.send({
+      method: 'GET',
+      url,
+      headers: range === undefined ? {} : { range: `bytes=${range}-` },
+      scopes: ctx.scopes('pull'),
+      ...signalOf(options),
+    });
+  const res = await open();
+  if (res.statusCode === 404) {
+    await discard(res);
+    throw new NotFoundError(`${ctx.host}/${ctx.name}@${target.digest}: ${target.mediaType}: not found`);
+  }
+  if (res.statusCode !== 200) throw await toResponseError('GET', res);
+  const length = header(res.headers, 'content-length');
+  if (length !== undefined && Number(length) !== target.size) {
+    abandon(res.body);
+    throw new MismatchedSizeError(`${target.digest}: registry sent ${length} bytes, expected ${target.size}`);
+  }
+  // the download checks size and digest itself, so a store it is written to need not hash it again
+  return markVerified(
+    resumableBlobStream(res, target, (offset) => open(offset)),
+    target,
+  );
+}
+
+/**
+ * Pushes a blob of known descriptor, unless the registry has it (a `HEAD`, skipped when `exists`
+ * just said it is absent, as copy asks).
+ */
+export async function pushBlob(
+  ctx: RepositoryContext,
+  expected: Descriptor,
+  content: ContentSource,
+  options: OperationOptions,
+): Promise<void> {
+  parseDigest(expected.digest);
+  const knownAbsent = ctx.absent.delete(expected.digest);
+  if (!knownAbsent && (await ctx.exists('blobs', expected, options))) {
+    if (!(content instanceof Uint8Array)) await toReadableStream(content).cancel();
+    return;
+  }
+  ctx.absent.delete(expected.digest);
+  const session = await startUpload(ctx, undefined, options);
+  await uploadBlob(ctx, session, expected, content, options);
+}
+
+/**
+ * Pushes a file and returns its descriptor, reading the file once. A file up to
+ * {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read into memory and hashed first, so a blob the
+ * registry has is skipped; a larger one is hashed while it streams ({@link pushStream} with the
+ * file as a reopenable source), which is why it cannot be skipped.
+ */
+export async function pushFile(
+  ctx: RepositoryContext,
+  mediaType: string,
+  path: string,
+  options: PushStreamOptions,
+): Promise<Descriptor> {
+  const { size } = await stat(path);
+  if (size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
+    const bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
+    const desc: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+    await pushBlob(ctx, desc, bytes, options);
+    options.onProgress?.(bytes.byteLength);
+    return desc;
+  }
+  const desc = await pushStream(
+    ctx,
+    mediaType,
+    (offset) => fileChunks(path, offset, FILE_READ_CHUNK),
+    options,
+  );
+  if (desc.size !== size) {
+    throw new MismatchedSizeError(`${path}: file changed from ${size} to ${desc.size} bytes while pushed`);
+  }
+  return desc;
+}
+
+/** Resolves a digest (or a reference with one) to a blob descriptor with `HEAD`. */
+export async function resolveBlob(
+  ctx: RepositoryContext,
+  reference: string,
+  options: OperationOptions,
+): Promise<Descriptor> {
+  const digest = ctx.referenceOf(reference);
+  parseDigest(digest);
+  const res = await ctx.send({
+    method: 'HEAD',
+    url: ctx.url(`blobs/${digest}`),
+    scopes: ctx.scopes('pull'),
+    ...signalOf(options),
+  });
+  await discard(res);
+  if (res.statusCode === 404) throw new NotFoundError(`${ctx.host}/${ctx.name}@${digest}: not found`);
+  if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
+  const length = header(res.headers, 'content-length');
+  if (length === undefined) throw new UnsupportedError(`${digest}: registry sent no content-length`);
+  return { mediaType: 'application/octet-stream', digest, size: Number(length) };
+}
+
+/**
+ * Mounts a blob from another repository of the registry (`POST ?mount=&from=`). When the
+ * registry answers with an upload session instead (202: ECR mounts only blobs a manifest of the
+ * source uses) or refuses (401, 403, 404), the blob is uploaded from `getContent`.
+ */
+export async function mountBlob(
+  ctx: RepositoryContext,
+  desc: Descriptor,
+  fromRepository: string,
+  getContent: () => Promise<ContentSource>,
+  options: OperationOptions,
+): Promise<void> {
+  let session: Awaited<ReturnType<typeof startUpload>>;
+  try {
+    session = await startUpload(ctx, { digest: desc.digest, from: fromRepository }, options);
+  } catch (err) {
+    if (!ResponseError.is(err) || err.statusCode >= 500) throw err;
+    await pushBlob(ctx, desc, await getContent(), options);
+    return;
+  }
+  if (session === 'mounted') return;
+  await uploadBlob(ctx, session, desc, await getContent(), options);
+}

@@ -1,0 +1,121 @@
+/** Manifests: resolve, fetch, push, tag, delete, and the registry's error answers. */
+import { NotFoundError, SizeExceedsLimitError } from '@oras/spec';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ResponseError } from '../errors.js';
+import {
+  configDesc,
+  descOf,
+  enc,
+  INDEX,
+  isA,
+  MANIFEST,
+  manifestBytes,
+  readAll,
+  useRepositoryFixture,
+} from '../test-support/repository-fixture.js';
+
+const fx = useRepositoryFixture();
+const { repo, setup } = fx;
+
+describe('manifests', () => {
+  beforeEach(() => setup());
+
+  it('pushes by tag and resolves it with HEAD', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'v1');
+    fx.registry.requests.length = 0;
+    expect(await repo().resolve('v1')).toEqual(desc);
+    expect(fx.registry.requests.map((q) => q.method)).toEqual(['HEAD']);
+    expect(fx.registry.requests[0]?.headers.accept).toContain(INDEX);
+  });
+
+  it('falls back to GET and hashing when Docker-Content-Digest is missing', async () => {
+    await setup({ omitDigestHeader: true });
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'v1');
+    expect(await repo().resolve('v1')).toEqual(desc);
+    expect(fx.registry.requests.at(-1)?.method).toBe('GET');
+  });
+
+  it('keeps fetched manifests byte-exact', async () => {
+    const bytes = enc.encode(
+      `{ "schemaVersion":2,  "mediaType":"${MANIFEST}","config":${JSON.stringify(configDesc)},"layers":[] }`,
+    );
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    expect(Buffer.compare(await readAll(await repo().fetch(desc)), Buffer.from(bytes))).toBe(0);
+    const fetched = await repo().fetchReference(desc.digest);
+    expect(fetched.descriptor).toEqual(desc);
+    expect(Buffer.compare(await readAll(fetched.stream), Buffer.from(bytes))).toBe(0);
+  });
+
+  it('checks the Content-Type of a fetched manifest', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    await expect(repo().fetch({ ...desc, mediaType: INDEX })).rejects.toThrow(/media type/);
+  });
+
+  it('refuses manifests over maxMetadataBytes', async () => {
+    const bytes = manifestBytes({ annotations: { big: 'x'.repeat(5000) } });
+    const desc = descOf(MANIFEST, bytes);
+    await expect(repo({ maxMetadataBytes: 1024 }).push(desc, bytes)).rejects.toSatisfy(
+      isA(SizeExceedsLimitError),
+    );
+    await repo().push(desc, bytes);
+    await expect(repo({ maxMetadataBytes: 1024 }).fetch(desc)).rejects.toSatisfy(isA(SizeExceedsLimitError));
+  });
+
+  it('tags an existing manifest and deletes it', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().push(desc, bytes);
+    await repo().tag(desc, 'latest');
+    expect((await repo().resolve('latest')).digest).toBe(desc.digest);
+    await repo().delete(desc);
+    await expect(repo().resolve('latest')).rejects.toSatisfy(isA(NotFoundError));
+    await expect(repo().resolve(desc.digest)).rejects.toSatisfy(isA(NotFoundError));
+  });
+
+  it('deletes through the manifest store on the manifests endpoint, whatever the media type', async () => {
+    const bytes = enc.encode(JSON.stringify({ schemaVersion: 2, custom: true }));
+    const desc = descOf('application/vnd.example.custom.v1+json', bytes);
+    await repo().manifests().push(desc, bytes);
+    await repo().manifests().delete(desc);
+    expect(await repo().manifests().exists(desc)).toBe(false);
+    fx.registry.fault = (req, res) => {
+      if (req.method !== 'DELETE') return false;
+      res.writeHead(202).end();
+      return true;
+    };
+    await repo().blobs().delete(descOf(MANIFEST, bytes));
+    const deletes = fx.registry.requests.filter((q) => q.method === 'DELETE').map((q) => q.url);
+    expect(deletes).toEqual([`/v2/test/repo/manifests/${desc.digest}`, `/v2/test/repo/blobs/${desc.digest}`]);
+  });
+
+  it('turns other statuses into a ResponseError with the distribution codes', async () => {
+    fx.registry.fault = (_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }],
+        }),
+      );
+      return true;
+    };
+    const err = await repo()
+      .resolve('v1')
+      .catch((e: unknown) => e);
+    expect(ResponseError.is(err)).toBe(true);
+    const re = err as ResponseError;
+    expect(re.statusCode).toBe(403);
+    expect(re.method).toBe('HEAD');
+    const get = (await repo()
+      .fetchReference('v1')
+      .catch((e: unknown) => e)) as ResponseError;
+    expect(get.hasCode('DENIED')).toBe(true);
+    expect(get.message).toContain('denied: requested access to the resource is denied');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The options of a {@link RemoteRepository} and their defaults: what a user can tune, in one
+ * place. Each concern reads the few it needs from `context.options`.
+ */
+import type { OperationOptions } from '@oras/content';
+import type { Reference } from '@oras/spec';
+import type { RegistryClient } from '../http.js';
+import type { RegistryWarning } from './context.js';
+import type { RemoteRepository } from './remote-repository.js';
+
+/** Default cap on manifests, indexes, tag lists and referrer lists read into memory. */
+export const DEFAULT_MAX_METADATA_BYTES = 4 * 1024 * 1024;
+/** Default for {@link RemoteRepositoryOptions.tagListMaxPages}. */
+export const DEFAULT_TAG_LIST_MAX_PAGES = 1000;
+/** Default for {@link RemoteRepositoryOptions.referrerListMaxPages}. */
+export const DEFAULT_REFERRER_LIST_MAX_PAGES = 1000;
+/**
+ * Default chunk size of uploads whose digest is not known in advance ({@link RemoteRepository.pushStream}):
+ * 4 MiB, the largest PATCH that GHCR accepts, and small enough that two chunks in memory keep a
+ * 1 GiB push under 120 MiB of RSS.
+ */
+export const DEFAULT_STREAM_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Blobs up to this size pushed from a stream are read into memory first, so the upload can be re-sent. */
+export const DEFAULT_BUFFERED_UPLOAD_BYTES = 4 * 1024 * 1024;
+/** How many times one chunk upload is resynchronised with the registry before giving up. */
+export const DEFAULT_MAX_UPLOAD_RESUMES = 3;
+
+/** Options of {@link RemoteRepository.pushStream} and {@link RemoteRepository.pushFile}. */
+export interface PushStreamOptions extends OperationOptions {
+  /**
+   * Called as bytes go out with how many of the blob the registry has been sent so far (it can
+   * go back when an upload resumes or starts over): for progress bars.
+   */
+  readonly onProgress?: (bytesSent: number) => void;
+}
+
+/** Options of {@link RemoteRepository}. Every field but `reference` has a default. */
+export interface RemoteRepositoryOptions {
+  /** The repository, as `registry/repository` (a tag or digest in it is ignored) or a parsed reference. */
+  readonly reference: string | Reference;
+  /**
+   * The HTTP client, normally an `AuthClient` of `@oras/auth` with credentials and a dispatcher
+   * from `createTransport`. By default, an anonymous `AuthClient` (it still fetches anonymous
+   * bearer tokens) on a transport shared by every default client of the process.
+   */
+  readonly client?: RegistryClient;
+  /** Use `http://` instead of `https://`. Defaults to true for `localhost` and `127.0.0.1` only. */
+  readonly plainHttp?: boolean;
+  /** The `Accept` list for resolving manifests (default `DEFAULT_MANIFEST_ACCEPT` of `@oras/spec`). */
+  readonly manifestMediaTypes?: readonly string[];
+  /** The `n` of tag list requests (the registry's default when absent). */
+  readonly tagListPageSize?: number;
+  /** The `n` of referrers requests (the registry's default when absent). */
+  readonly referrerListPageSize?: number;
+  /** Cap on manifests, indexes and lists read into memory (default {@link DEFAULT_MAX_METADATA_BYTES}). */
+  readonly maxMetadataBytes?: number;
+  /** Most tag list pages followed (default {@link DEFAULT_TAG_LIST_MAX_PAGES}). */
+  readonly tagListMaxPages?: number;
+  /** Most referrers pages followed (default {@link DEFAULT_REFERRER_LIST_MAX_PAGES}). */
+  readonly referrerListMaxPages?: number;
+  /** Keep the old tag-schema referrers index when it is replaced (default false: it is deleted). */
+  readonly skipReferrersGc?: boolean;
+  /**
+   * The largest request body sent while uploading a blob. A blob of a known size above it is
+   * uploaded in chunks (PATCH with `Content-Range`); for registries and proxies that cap request
+   * sizes (GHCR: 4 MiB per PATCH, Cloudflare: 100 MB per request).
+   */
+  readonly maxChunkSize?: number;
+  /** The chunk size of uploads of unknown digest (default {@link DEFAULT_STREAM_CHUNK_SIZE}). */
+  readonly streamChunkSize?: number;
+  /** Called once per registry and warning text with the `Warning` headers the registry sends. */
+  readonly handleWarning?: (warning: RegistryWarning) => void;
+  /** Forces the referrers API (`true`) or the tag schema (`false`) instead of detecting it. */
+  readonly referrersCapability?: boolean;
+}

@@ -1,0 +1,44 @@
+/**
+ * Resuming an upload: after a failed `PATCH` or `PUT`, the upload status (`GET` on the upload
+ * URL) says how many bytes the registry holds, and the upload goes on from there. Which failures
+ * are worth it: 5xx, 408, 416 and 429 answers; connection failures are judged by each mode.
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-a-blob-in-chunks
+ */
+import type { OperationOptions } from '@oras/content';
+import { ResponseError } from '../../errors.js';
+import { discard, header } from '../../http.js';
+import { resolveUploadLocation } from '../../urls.js';
+import { type RepositoryContext, signalOf } from '../context.js';
+import type { UploadSession } from './session.js';
+
+/**
+ * `GET` on the upload URL: how many bytes the registry holds (from `Range: 0-<last>`), or
+ * undefined when the session is gone. Follows a new `Location`.
+ */
+export async function uploadStatus(
+  ctx: RepositoryContext,
+  session: UploadSession,
+  options: OperationOptions,
+): Promise<number | undefined> {
+  const res = await ctx.send({
+    method: 'GET',
+    url: session.location,
+    scopes: ctx.scopes('pull', 'push'),
+    ...signalOf(options),
+  });
+  await discard(res);
+  if (res.statusCode !== 204 && res.statusCode !== 200) return undefined;
+  const location = header(res.headers, 'location');
+  if (location) session.location = resolveUploadLocation(location, res.url);
+  const match = /^(?:bytes=)?0-(\d+)$/.exec(header(res.headers, 'range') ?? '');
+  if (!match) return 0;
+  const last = Number(match[1]);
+  // distribution answers 0-0 for an empty upload
+  return last === 0 && session.offset === 0 ? 0 : last + 1;
+}
+
+/** Whether a registry's answer to an upload request is worth resuming after. */
+export function isResumable(err: unknown): boolean {
+  if (!ResponseError.is(err)) return false;
+  return err.statusCode >= 500 || err.statusCode === 416 || err.statusCode === 408 || err.statusCode === 429;
+}
