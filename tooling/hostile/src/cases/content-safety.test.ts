@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type TestRegistry, startTestRegistry } from '@oras-internal/test-registry';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { TestRegistry } from '@oras-internal/test-registry';
+import { describe, expect, it } from 'vitest';
 import {
   type RawLayer,
   type TarEntry,
@@ -22,29 +22,17 @@ import {
   pushArtifactRaw,
   tarOf,
 } from '../harness/craft.js';
+import { useSandbox, useTestRegistry } from '../harness/fixture.js';
 import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
-import { type Sandbox, createSandbox } from '../harness/sandbox.js';
+import type { Sandbox } from '../harness/sandbox.js';
 import { diffTrees, filesUnder } from '../harness/tree.js';
 
 const MiB = 1024 * 1024;
 
-let registry: TestRegistry;
-let box: Sandbox;
 let tag = 0;
 
-beforeAll(async () => {
-  registry = await startTestRegistry();
-});
-afterAll(async () => {
-  await registry.close();
-});
-beforeEach(async () => {
-  box = await createSandbox();
-  await writeFile(join(box.outside, 'canary'), 'must not change\n');
-});
-afterEach(async () => {
-  await box.remove();
-});
+const registry = useTestRegistry({}, 'file');
+const box = useSandbox({ files: { 'outside/canary': 'must not change\n' } });
 
 /** A pid no process has any more: a child that has exited. */
 function deadPid(): number {
@@ -192,10 +180,10 @@ describe('file-system errors', () => {
 });
 
 describe('SIGKILL in the middle of a directory layer', () => {
+  // a registry of its own, as in kill.test.ts: the 32 MiB push does not reuse an idle connection
+  const own = useTestRegistry();
+
   it('leaves nothing in $TMPDIR, and the next pull removes the download and completes', async () => {
-    // a registry of its own, as in kill.test.ts: the 32 MiB push does not reuse an idle connection
-    const own = await startTestRegistry();
-    onTestFinished(() => own.close());
     const big = randomBytes(32 * MiB);
     const ref = await pushHostile(
       [
