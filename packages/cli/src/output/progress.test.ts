@@ -248,6 +248,35 @@ describe('the terminal progress display', () => {
     );
   });
 
+  it('ignores bytes read before a row starts (a push reads its manifest to find the blobs first)', () => {
+    const term = new Terminal(120);
+    const clock = { now: 0 };
+    const reporter = new TtyProgressReporter(term.stream, PUSH_PROMPTS, {
+      intervalMs: 3_600_000,
+      now: () => clock.now,
+    });
+    reporter.progress(manifest, manifest.size);
+    const big = blob('big.bin', 64 * MB);
+    reporter.start(big);
+    clock.now += 1000;
+    reporter.progress(big, 32 * MB);
+    reporter.render();
+    expect(term.screen().some((l) => l.includes('manifest'))).toBe(false);
+    reporter.done(big);
+    reporter.start(manifest);
+    reporter.render();
+    expect(term.screen().find((l) => l.includes('image.manife'))).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] .*Uploading/);
+    clock.now += 20;
+    reporter.done(manifest);
+    reporter.close();
+    expect(term.screen().filter((l) => l.startsWith('✓'))).toEqual([
+      expect.stringMatching(/^✓ Uploaded {2}big\.bin +64\/64 MB 100\.00% +1s$/),
+      expect.stringMatching(
+        /^✓ Uploaded {2}application\/vnd\.oci\.image\.manifest\.v1\+json +1\.21\/1\.21 KB 100\.00% +20ms$/,
+      ),
+    ]);
+  });
+
   it('redraws at the new width on SIGWINCH, leaving no stale line', () => {
     const term = new Terminal(200);
     const { clock, reporter, layers } = pull(term);

@@ -300,7 +300,14 @@ export class TtyProgressReporter implements StatusReporter {
     out.on('resize', this.#onResize);
   }
 
-  #add(name: string, mediaType: string, prompt: string, pending: boolean): Slot {
+  #add(desc: Descriptor, prompt: string): ProgressRow {
+    const slot = this.#slot(desc.annotations?.[TITLE] || desc.mediaType, desc.mediaType, prompt, false);
+    slot.row.digest = desc.digest;
+    slot.row.size = desc.size;
+    return slot.row;
+  }
+
+  #slot(name: string, mediaType: string, prompt: string, pending: boolean): Slot {
     const now = this.#now();
     const slot: Slot = {
       id: this.#slots.length,
@@ -326,6 +333,11 @@ export class TtyProgressReporter implements StatusReporter {
 
   /** The row of a descriptor: its own, a pending row of the same name, or a new one. */
   #rowOf(desc: Descriptor): ProgressRow {
+    return this.#find(desc)?.row ?? this.#add(desc, this.#prompts.start);
+  }
+
+  /** The row of a descriptor if it has one: its own, or a pending row of the same name. */
+  #find(desc: Descriptor): Slot | undefined {
     const name = desc.annotations?.[TITLE] || desc.mediaType;
     let slot = this.#slots.find((s) => s.row.digest === desc.digest && s.row.name === name);
     if (!slot) {
@@ -339,12 +351,12 @@ export class TtyProgressReporter implements StatusReporter {
         }
       }
     }
-    slot ??= this.#add(name, desc.mediaType, this.#prompts.start, false);
-    const row = slot.row;
-    row.digest = desc.digest;
-    row.size = desc.size;
-    row.mediaType = desc.mediaType;
-    return row;
+    if (slot) {
+      slot.row.digest = desc.digest;
+      slot.row.size = desc.size;
+      slot.row.mediaType = desc.mediaType;
+    }
+    return slot;
   }
 
   #finish(row: ProgressRow, prompt: string): void {
@@ -371,8 +383,14 @@ export class TtyProgressReporter implements StatusReporter {
     row.prompt = this.#prompts.start;
   }
 
+  /**
+   * Bytes of a row that has started. Bytes read before a row's start are not its transfer (a
+   * copy reads a manifest from the source to find its blobs long before it uploads it), so they
+   * neither make a row appear nor show it done.
+   */
   progress(desc: Descriptor, offset: number): void {
-    this.#moved(this.#rowOf(desc), offset);
+    const row = this.#find(desc)?.row;
+    if (row) this.#moved(row, offset);
   }
 
   done(desc: Descriptor): void {
@@ -392,7 +410,7 @@ export class TtyProgressReporter implements StatusReporter {
     let slot: Slot | undefined;
     let started = false;
     const row = (): ProgressRow => {
-      slot ??= this.#add(content.name, content.mediaType, this.#prompts.start, true);
+      slot ??= this.#slot(content.name, content.mediaType, this.#prompts.start, true);
       return slot.row;
     };
     const known = (desc: Descriptor): ProgressRow => {

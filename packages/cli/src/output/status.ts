@@ -245,7 +245,9 @@ interface JsonFields {
  *
  * For every row (one descriptor under one title) the events come in order: `start`, then
  * `progress` (at most one every `intervalMs`, and always one at the full size), then `done`,
- * whatever order the command reported them in; events after `done` are dropped. A row reported
+ * whatever order the command reported them in: bytes reported before a row's start are not its
+ * transfer (a copy reads a manifest from the source to find its blobs before it uploads it) and
+ * are dropped, a `done` without a start gets one first, and events after `done` are dropped. A row reported
  * through {@link Transfer} may begin with `packing` events, and has no `digest` before `done`.
  * Text from the registry (titles, media types) reaches the line with the characters a terminal
  * acts on escaped (`\u001b`, `\u202e`).
@@ -294,8 +296,7 @@ export class JsonStatusReporter implements StatusReporter {
   }
 
   #progress(row: JsonRow, fields: JsonFields, offset: number): void {
-    if (row.finished) return;
-    this.#start(row, fields);
+    if (row.finished || !row.started) return;
     const now = this.#now();
     const complete = fields.size !== undefined && offset >= fields.size;
     if (offset === row.lastOffset || (!complete && now - row.lastAt < this.#intervalMs)) return;
@@ -306,6 +307,7 @@ export class JsonStatusReporter implements StatusReporter {
 
   #done(row: JsonRow, fields: JsonFields & { size: number }): void {
     if (row.finished) return;
+    this.#start(row, fields);
     this.#progress(row, fields, fields.size);
     row.finished = true;
     this.#write('done', this.#prompts.done, { ...fields, offset: fields.size });
