@@ -163,10 +163,6 @@ function head(mark: string, prompt: string, bar?: string, speed?: string): Layou
   return `${mark} ${bar ?? ''}${speed ?? ''}${bar || speed ? ' ' : ''}${prompt} `;
 }
 
-function widthOf(styled: string): number {
-  return displayWidth(styled);
-}
-
 function barOf(fraction: number, length: number): string {
   const filled = Math.max(0, Math.min(length, Math.floor(fraction * length)));
   return `[${BAR_FILL(' '.repeat(filled))}${'.'.repeat(length - filled)}]`;
@@ -184,7 +180,7 @@ function layouts(row: ProgressRow, now: number, tick: number): Layout[] {
   const elapsed = formatDuration((row.end ?? now) - row.start).padStart(6);
   const make = (h: string, tail: string, minName = MIN_NAME_WIDTH): Layout => ({
     head: h,
-    headWidth: widthOf(h),
+    headWidth: displayWidth(h),
     tail,
     minName,
   });

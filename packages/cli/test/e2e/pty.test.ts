@@ -1,8 +1,8 @@
 /**
  * The live progress display in a real terminal: the built `oras` runs inside tmux (a private
- * server, `-L`), 80 and 200 columns wide, pulling and pushing a 64 MiB blob from the real
- * `docker-registry` through a throttling proxy, so that the transfer lasts a few seconds and
- * the display is seen moving. The screen is captured while it moves and once it is over:
+ * server on a socket in the sandbox, killed after each run), 80 and 200 columns wide, pulling
+ * and pushing a 64 MiB blob from the real `docker-registry` through a throttling proxy, so that
+ * the transfer lasts a few seconds and the display is seen moving. The screen is captured while it moves and once it is over:
  *
  * - no line is wider than the terminal (`capture-pane -J` joins a line the terminal wrapped, so
  *   a line one column too wide shows up as one long line);
@@ -105,8 +105,9 @@ interface TerminalRun {
   readonly final: string[];
 }
 
+/** Runs a tmux command on the server of `socket` (a socket file in the sandbox: private to the test). */
 async function tmux(socket: string, args: string[]): Promise<string> {
-  const { stdout } = await run('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
+  const { stdout } = await run('tmux', ['-S', socket, '-f', '/dev/null', ...args]);
   return stdout;
 }
 
@@ -126,9 +127,10 @@ async function capture(socket: string, history: boolean): Promise<string[]> {
 
 /** Runs `oras <args>` in a fresh tmux server `columns` wide, capturing the screen as it goes. */
 async function inTerminal(columns: number, args: string): Promise<TerminalRun> {
-  const socket = `oras-pty-${process.pid}-${++sessions}`;
-  const rcFile = join(box.dir, `${socket}.rc`);
-  const script = join(box.dir, `${socket}.sh`);
+  const name = `tmux-${++sessions}`;
+  const socket = join(box.dir, `${name}.sock`);
+  const rcFile = join(box.dir, `${name}.rc`);
+  const script = join(box.dir, `${name}.sh`);
   await writeFile(
     script,
     [
