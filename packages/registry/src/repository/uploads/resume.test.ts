@@ -1,9 +1,10 @@
-import { ResponseError } from '../../errors.js';
+import { ErrorCode, OrasError, TrailingDataError } from '@oras/spec';
+import { ResponseError, transportError } from '../../errors.js';
 import { describe, expect, it } from 'vitest';
 import { RepositoryContext } from '../context.js';
 import { PlainClient } from '../../http.js';
 import { useRepositoryFixture } from '../../test-support/repository-fixture.js';
-import { isResumable, uploadStatus } from './resume.js';
+import { isRestartable, isResumable, uploadStatus } from './resume.js';
 import { startUpload, type UploadSession } from './session.js';
 
 const fx = useRepositoryFixture();
@@ -28,6 +29,32 @@ describe('isResumable', () => {
       false,
     ]);
     expect(isResumable(new Error('socket hang up'))).toBe(false);
+  });
+});
+
+describe('isRestartable', () => {
+  it('checks whether the blob landed after a lost answer or session, and never after a refusal of the content', () => {
+    const answer = (statusCode: number) =>
+      new ResponseError({ method: 'PUT', url: 'http://r/x', statusCode });
+    expect([404, 500, 503, 408, 429].map((s) => isRestartable(answer(s)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([400, 401, 403, 413].map((s) => isRestartable(answer(s)))).toEqual([false, false, false, false]);
+    expect(
+      isRestartable(
+        transportError(
+          'PUT http://r/x',
+          Object.assign(new Error('timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+        ),
+      ),
+    ).toBe(true);
+    expect(isRestartable(new OrasError('sent again', { code: ErrorCode.ResendRequired }))).toBe(true);
+    expect(isRestartable(new TrailingDataError('too long'))).toBe(false);
+    expect(isRestartable(new Error('anything else'))).toBe(false);
   });
 });
 
