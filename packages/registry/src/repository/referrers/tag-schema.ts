@@ -180,14 +180,18 @@ async function tagDigest(
   tag: string,
   options: OperationOptions,
 ): Promise<string | undefined> {
-  const res = await ctx.send({
-    method: 'HEAD',
-    url: ctx.url(`manifests/${tag}`),
-    headers: { accept: MediaType.ImageIndex },
-    scopes: ctx.scopes('pull'),
-    ...signalOf(options),
+  const url = ctx.url(`manifests/${tag}`);
+  const res = await ctx.metadata('HEAD', url, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'HEAD',
+      url,
+      headers: { accept: MediaType.ImageIndex },
+      scopes: ctx.scopes('pull'),
+      ...signalOf(o),
+    });
+    await discard(answer);
+    return answer;
   });
-  await discard(res);
   if (res.statusCode === 404) return undefined;
   if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
   const digest = header(res.headers, 'docker-content-digest');

@@ -23,13 +23,16 @@ export async function uploadStatus(
   session: UploadSession,
   options: OperationOptions,
 ): Promise<number | undefined> {
-  const res = await ctx.send({
-    method: 'GET',
-    url: session.location,
-    scopes: ctx.scopes('pull', 'push'),
-    ...signalOf(options),
+  const res = await ctx.metadata('GET', session.location, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'GET',
+      url: session.location,
+      scopes: ctx.scopes('pull', 'push'),
+      ...signalOf(o),
+    });
+    await discard(answer);
+    return answer;
   });
-  await discard(res);
   if (res.statusCode !== 204 && res.statusCode !== 200) return undefined;
   const location = header(res.headers, 'location');
   if (location) session.location = resolveUploadLocation(location, res.url);
