@@ -61,9 +61,11 @@ export function compileTemplate(source: string): CompiledTemplate {
   }
   return {
     execute(data: unknown): string {
-      const state = new State(set, source, TEMPLATE_NAME, FUNCS, data);
+      // nil data is Go's invalid value: fields of it are "no value", not a nil dereference
+      const dot = data === null ? undefined : data;
+      const state = new State(set, source, TEMPLATE_NAME, FUNCS, dot);
       try {
-        return state.run(data);
+        return state.run(dot);
       } catch (error) {
         if (error instanceof ExecError)
           throw new TemplateError(error.message, { cause: error, partial: state.partial() });

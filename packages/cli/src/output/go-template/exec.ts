@@ -138,8 +138,7 @@ export class State {
     const lineStart = before.lastIndexOf('\n') + 1;
     const line = before.split('\n').length;
     const col = byteLength(before.slice(lineStart));
-    let context = nodeString(this.node);
-    if ([...context].length > 20) context = `${[...context].slice(0, 20).join('')}...`;
+    const context = nodeString(this.node);
     throw new ExecError(
       `${this.parseName}:${line}:${col}: executing ${goQuote(this.tmplName)} at <${context}>: ${message}`,
     );

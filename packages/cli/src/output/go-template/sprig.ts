@@ -164,11 +164,9 @@ const utf8 = (s: string) => Buffer.from(s, 'utf8');
 function sliceBytes(s: string, start: number, end?: number): string {
   const b = utf8(s);
   const e = end ?? b.length;
-  if (start < 0 || e > b.length || start > e) {
-    throw new Error(
-      `runtime error: slice bounds out of range [${end === undefined ? `${start}:` : `:${e}`}] with length ${b.length}`,
-    );
-  }
+  if (e > b.length)
+    throw new Error(`runtime error: slice bounds out of range [:${e}] with length ${b.length}`);
+  if (start < 0 || start > e) throw new Error(`runtime error: slice bounds out of range [${start}:${e}]`);
   return b.subarray(start, e).toString('utf8');
 }
 
@@ -545,6 +543,24 @@ function dig(...ps: unknown[]): unknown {
 
 const regexCache = new Map<string, RegExp>();
 
+/** RE2's words for the syntax errors JavaScript reports. */
+const RE2_ERRORS: Record<string, string> = {
+  'Unterminated group': 'missing closing )',
+  "Unmatched ')'": 'unexpected )',
+  'Nothing to repeat': 'missing argument to repetition operator',
+  'Unterminated character class': 'missing closing ]',
+  'Invalid escape': 'invalid escape sequence',
+  'Invalid group': 'invalid or unsupported Perl syntax',
+  'Lone quantifier brackets': 'missing argument to repetition operator',
+  'numbers out of order in {} quantifier': 'invalid repeat count',
+  'Range out of order in character class': 'invalid character class range',
+};
+
+/** Go's quoting of a regular expression in its errors: backquoted where it can be. */
+function regexQuote(s: string): string {
+  return /^[^`\x00-\x08\x0a-\x1f\x7f\ufeff]*$/.test(s) ? `\`${s}\`` : sprintf('%q', [s]);
+}
+
 /** Compiles a Go regular expression; throws Go's `error parsing regexp: ...` text. */
 function goRegex(expr: string): RegExp {
   let re = regexCache.get(expr);
@@ -567,7 +583,7 @@ function goRegex(expr: string): RegExp {
       re = new RegExp(src, flags);
     } catch (error) {
       const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
-      throw new Error(`error parsing regexp: ${why.toLowerCase()}: \`${expr}\``);
+      throw new Error(`error parsing regexp: ${RE2_ERRORS[why] ?? why.toLowerCase()}: \`${expr}\``);
     }
   }
   regexCache.set(expr, re);
@@ -578,7 +594,7 @@ function mustCompile(expr: string): RegExp {
   try {
     return goRegex(expr);
   } catch (error) {
-    throw new Error(`regexp: Compile(${sprintf('%q', [expr])}): ${(error as Error).message}`);
+    throw new Error(`regexp: Compile(${regexQuote(expr)}): ${(error as Error).message}`);
   }
 }
 
@@ -884,7 +900,7 @@ function concat(...lists: unknown[]): unknown {
     }
     out.push(...l);
   }
-  return out.length === 0 ? null : out;
+  return out;
 }
 
 function has(needle: unknown, haystack: unknown): boolean {
@@ -948,9 +964,20 @@ export const SPRIG: Readonly<Record<string, GoFunc>> = {
   upper: f(['string'], (s: string) => s.toUpperCase()),
   lower: f(['string'], (s: string) => s.toLowerCase()),
   title: f(['string'], title),
-  untitle: f(['string'], (s: string) =>
-    s === '' ? s : String.fromCodePoint(s.codePointAt(0) as number).toLowerCase() + [...s].slice(1).join(''),
-  ),
+  untitle: f(['string'], (s: string) => {
+    let out = '';
+    let next = true;
+    for (const c of s) {
+      if (isSpaceRune(c)) next = true;
+      else if (next) {
+        out += c.toLowerCase();
+        next = false;
+        continue;
+      }
+      out += c;
+    }
+    return out;
+  }),
   substr: f(['int', 'int', 'string'], (start: number, end: number, s: string) => {
     if (start < 0) return sliceBytes(s, 0, end);
     if (end < 0 || end > utf8(s).length) return sliceBytes(s, start);
