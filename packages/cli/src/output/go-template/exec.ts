@@ -604,8 +604,9 @@ export class State {
   }
 }
 
-function receiverType(v: unknown): string {
-  return Array.isArray(v) ? '[]interface {}' : 'interface {}';
+/** The static type Go names for a value reached through JSON data: always `interface {}`. */
+function receiverType(_v: unknown): string {
+  return 'interface {}';
 }
 
 interface Method {

@@ -22,11 +22,44 @@ const NO_FLAGS: Flags = { plus: false, minus: false, sharp: false, space: false,
 // ---------------------------------------------------------------------------------------------
 // Numbers (strconv)
 
-/** The decimal digits and exponent of a finite, non-negative number: `d.ddd × 10^exp`. */
-function decimalDigits(n: number, sig?: number): { digits: string; exp: number } {
-  const e = sig === undefined ? n.toExponential() : n.toExponential(Math.max(0, sig - 1));
+/** The digits and exponent of a `toExponential` text: `d.ddd × 10^exp`. */
+function splitExponential(e: string): { digits: string; exp: number } {
   const [mant = '0', ex = '0'] = e.split('e');
   return { digits: mant.replace('.', ''), exp: Number(ex) };
+}
+
+/**
+ * The decimal digits and exponent of a finite, non-negative number (`d.ddd × 10^exp`): the
+ * shortest that read back as `n`, or `sig` significant digits rounded as Go rounds, to the
+ * nearest and, on an exact tie, to even (JavaScript rounds ties up).
+ */
+function decimalDigits(n: number, sig?: number): { digits: string; exp: number } {
+  if (sig === undefined) return splitExponential(n.toExponential());
+  const keep = Math.max(1, sig);
+  // the exact expansion (a double's is finite), or as much of it as toExponential gives
+  const exact = splitExponential(n.toExponential(100));
+  const head = exact.digits.slice(0, keep);
+  const rest = exact.digits.slice(keep);
+  if (!/^50*$/.test(rest)) return splitExponential(n.toExponential(keep - 1));
+  // an exact tie: round half to even
+  const last = Number(head[head.length - 1]);
+  if (last % 2 === 0) return { digits: head, exp: exact.exp };
+  return splitExponential(n.toExponential(keep - 1));
+}
+
+/** Digits of `n` rounded to `prec` places after the point, as Go rounds (ties to even). */
+function fixedDigits(n: number, prec: number): { digits: string; exp: number } {
+  if (n === 0) return { digits: '0', exp: 0 };
+  const { exp } = splitExponential(n.toExponential());
+  const sig = exp + 1 + prec;
+  if (sig < 0) return { digits: '0', exp: 0 };
+  if (sig === 0) {
+    // n is below one unit of the last place: above half of it rounds up, a tie goes to even (0)
+    const exact = splitExponential(n.toExponential(100)).digits;
+    const above = Number(exact[0]) > 5 || (exact[0] === '5' && /[1-9]/.test(exact.slice(1)));
+    return above ? { digits: '1', exp: -prec } : { digits: '0', exp: 0 };
+  }
+  return decimalDigits(n, sig);
 }
 
 function expSuffix(exp: number, upper: boolean): string {
@@ -82,8 +115,7 @@ export function formatFloat(n: number, verb: string, prec = -1): string {
         const { digits, exp } = decimalDigits(abs);
         return sign + fmtF(digits, exp, Math.max(digits.length - exp - 1, 0));
       }
-      if (abs < 1e21) return sign + abs.toFixed(Math.min(prec, 100)).padEnd(0);
-      const { digits, exp } = decimalDigits(abs);
+      const { digits, exp } = fixedDigits(abs, prec);
       return sign + fmtF(digits, exp, prec);
     }
     default: {
@@ -108,6 +140,7 @@ export function formatFloat(n: number, verb: string, prec = -1): string {
 
 /** `%v` of a number: an `int` in decimal, a `float64` as `%g` with the shortest digits. */
 export function formatNumber(n: number): string {
+  if (Object.is(n, -0)) return '-0';
   return isInt(n) ? String(n) : formatFloat(n, 'g');
 }
 

@@ -877,7 +877,7 @@ function sliceList(list: unknown, ...indices: unknown[]): unknown {
   const start = indices.length > 0 ? toInt64(indices[0]) : 0;
   const end = indices.length < 2 ? list.length : toInt64(indices[1]);
   if (start < 0 || end > list.length || start > end) {
-    throw new Error(`reflect: slice index out of range`);
+    throw new Error('reflect.Value.Slice: slice index out of bounds');
   }
   return list.slice(start, end);
 }

@@ -592,4 +592,78 @@ export const GO_CASES: readonly (readonly [string, unknown, { out: string } | { 
       err: 'format output:1:3: executing "format output" at <default>: wrong number of args for default: want at least 1 got 0',
     },
   ],
+  [
+    '{{define "item"}}{{.name}}={{.v}}{{end}}{{range $i, $e := .items}}{{if $i}}, {{end}}{{template "item" $e}}{{end}}',
+    {
+      items: [
+        { name: 'a', v: 1 },
+        { name: 'b', v: null },
+      ],
+    },
+    { out: 'a=1, b=<no value>' },
+  ],
+  ['{{$x := "outer"}}{{with .a}}{{$x := "inner"}}{{$x}}{{end}} {{$x}}', { a: 1 }, { out: 'inner outer' }],
+  ['{{$x := 0}}{{range .l}}{{$x = .}}{{end}}{{$x}}', { l: [1, 2, 3] }, { out: '3' }],
+  ['line1\nline2 {{ .a\n| printf "%v" }}\n{{ if', { a: 1 }, { err: 'format output:4: unclosed action' }],
+  ['a\n\n{{ nosuch }}', {}, { err: 'format output:3: function "nosuch" not defined' }],
+  [
+    '{{ .a }}\n{{ .b.c.d }}',
+    { a: 1, b: { c: null } },
+    {
+      err: 'format output:2:5: executing "format output" at <.b.c.d>: nil pointer evaluating interface {}.d',
+    },
+  ],
+  ['{{ printf "%-8s|%8s|" "héllo" "日本" }}', {}, { out: 'héllo   |      日本|' }],
+  ['{{ printf "%x %X %o %b %c" -255 255 -8 -5 9731 }}', {}, { out: '-ff FF -10 -101 ☃' }],
+  ['{{ printf "%q" "\\u0000\\u007f\\u00ff\\u2028😀" }}', {}, { out: '"\\x00\\x7fÿ\\u2028😀"' }],
+  ['{{ printf "%5t|%-7v|%3q" true nil "x" }}', {}, { out: ' true|<nil>  |"x"' }],
+  [
+    '{{ printf "%.0f %.0f %.1f %.3e %g %g" 0.5 1.5 0.05 123456.789 1e-7 100000000.0 }}',
+    {},
+    { out: '0 2 0.1 1.235e+05 1e-07 1e+08' },
+  ],
+  ['{{ printf "%6.2v|%.3v|%10.3g|" 3.14159 "abcdef" 0.000123456 }}', {}, { out: '   3.1|abc|  0.000123|' }],
+  ['{{ $m := dict }}{{ $_ := set $m "k" "v" }}{{ $m.k }} {{ $m }}', {}, { out: 'v map[k:v]' }],
+  ['{{ range $k, $v := . }}{{ $k }}{{ end }}', { b: 1, a: 2, B: 3, _: 4, '1': 5 }, { out: '1B_ab' }],
+  [
+    '{{ if and .a (not .b) }}yes{{ end }} {{ or .x .y "dflt" }} {{ and 1 2 3 }}',
+    { a: true, b: false },
+    { out: 'yes dflt 3' },
+  ],
+  ['{{ index . "a.b" }} {{ index .l 0 1 }}', { 'a.b': 'dotted', l: [[1, 2]] }, { out: 'dotted 2' }],
+  [
+    '{{ .a.b }}',
+    { a: [1] },
+    {
+      err: 'format output:1:5: executing "format output" at <.a.b>: can\'t evaluate field b in type interface {}',
+    },
+  ],
+  [
+    '{{ slice .l 1 5 }}',
+    { l: [1, 2] },
+    {
+      err: 'format output:1:3: executing "format output" at <slice .l 1 5>: error calling slice: reflect.Value.Slice: slice index out of bounds',
+    },
+  ],
+  ['{{- range .l }}\n  - {{ . }}\n{{- end }}', { l: ['x', 'y'] }, { out: '\n  - x\n  - y' }],
+  ['{{ "a" | printf "%s%s" }}', {}, { out: 'a%!s(MISSING)' }],
+  ['{{ len .m | eq 2 }}', { m: { a: 1, b: 2 } }, { out: 'true' }],
+  ['{{ template "x" }}{{ define "x" }}X{{ end }}', {}, { out: 'X' }],
+  [
+    '{{ toJson . }}',
+    { s: '<tag> &   é', n: [1, 2.5, -0.5, 1e300], z: null, t: true },
+    { out: '{"n":[1,2.5,-0.5,1e+300],"s":"\\u003ctag\\u003e \\u0026 \\u2028 é","t":true,"z":null}' },
+  ],
+  [
+    '{{ toPrettyJson . }}',
+    { a: [], b: {}, c: [1, { d: 2 }] },
+    { out: '{\n  "a": [],\n  "b": {},\n  "c": [\n    1,\n    {\n      "d": 2\n    }\n  ]\n}' },
+  ],
+  [
+    '{{printf "%.2f %.2f %.2f %.1f %.0f %.0f %.3f %.1f" 0.125 0.375 1.005 0.25 2.5 3.5 1234.5675 0.95}}',
+    null,
+    { out: '0.12 0.38 1.00 0.2 2 4 1234.568 0.9' },
+  ],
+  ['{{printf "%.0e %.1e %.2g %.1g" 2.5 1.25 0.125 0.25}}', null, { out: '2e+00 1.2e+00 0.12 0.2' }],
+  ['{{printf "%.2f %.2f %.10f" 0.001 0.005 0.00000000005}}', null, { out: '0.00 0.01 0.0000000001' }],
 ];
