@@ -220,6 +220,9 @@ describe('go templates: errors', () => {
     expect(failure('{{ repeat 1000000000 "xxxxxxxxxx" }}')).toMatch(
       /too large|nested too deeply|Invalid string length/,
     );
+    expect(failure('{{ range until 1000000000 }}x{{ end }}')).toMatch(
+      /error calling until: a sequence of more than 10000000 numbers/,
+    );
     expect(failure(`${'('.repeat(20000)}`.replace(/^/, '{{').concat('1', ')'.repeat(20000), '}}'))).toMatch(
       /nested too deeply|format output/,
     );

@@ -459,8 +459,14 @@ function round(v: unknown, places: number, roundOn?: number): number {
   return (frac >= on ? Math.ceil(digit) : Math.floor(digit)) / pow;
 }
 
+/** The longest list `until`, `untilStep` and `seq` make: Go would run out of memory instead. */
+const MAX_SEQUENCE = 10_000_000;
+
 function untilStep(start: number, stop: number, step: number): number[] {
   const v: number[] = [];
+  if (step !== 0 && Math.abs((stop - start) / step) > MAX_SEQUENCE) {
+    throw new Error(`a sequence of more than ${MAX_SEQUENCE} numbers`);
+  }
   if (stop < start) {
     if (step >= 0) return v;
     for (let i = start; i > stop; i += step) v.push(i);
