@@ -1,8 +1,8 @@
 /**
- * Opens the targets a command works on, from parsed flags: a `RemoteRepository` behind one shared
- * `AuthClient` (credentials from the flags or the Docker config, a transport with the TLS,
- * `--resolve` and retry settings), or an OCI image layout (writable, or read-only from a
- * directory or a tar file). Loaded only when a command runs.
+ * Opens the targets a command works on, from parsed flags: a `RemoteRepository` behind the
+ * `AuthClient` of its side (credentials from the flags or the Docker config, its own token cache,
+ * a transport with the TLS, `--resolve` and retry settings), or an OCI image layout (writable, or
+ * read-only from a directory or a tar file). Loaded only when a command runs.
  */
 import {
   AuthClient,
@@ -11,7 +11,6 @@ import {
   createCredentialStore,
   credentialFuncFromStore,
   staticCredential,
-  TokenCache,
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
@@ -28,9 +27,6 @@ import {
   usePlainHttp,
 } from './options/remote.js';
 import type { LayoutTargetSpec, RegistryTargetSpec, TargetSpec } from './options/target.js';
-
-/** One token cache per run, shared by every target, as oras shares one auth client. */
-const SHARED_CACHE = new TokenCache();
 
 /** The credential for one registry from the flags, or `undefined` to use the credential store. */
 export async function flagCredential(
@@ -150,6 +146,52 @@ export function transportFor(
   return dispatcher;
 }
 
+/**
+ * The auth clients of each run, by registry and side (see {@link authClientFor}). Keyed by the
+ * run's context, so runs in one process (tests) never share tokens.
+ */
+const CLIENTS = new WeakMap<CliContext, Map<string, Promise<AuthClient>>>();
+
+/**
+ * The auth client of one side of a run for `host`: its credential (flags, `--password-stdin`, or
+ * its config files), its headers, its transport (TLS and client certificate) and its own token
+ * cache. Two repositories opened with the same flags share one client, so a cross-repository
+ * mount reuses its tokens and `--password-stdin` is read once; two sides whose flags differ in
+ * anything (`cp --from-username ... --to-username ...`, `--from-registry-config`,
+ * `--from-header`, `--from-cert-file` ...) never share a credential, a header or a token, even on
+ * one registry.
+ */
+export function authClientFor(
+  host: string,
+  remote: RemoteOptions,
+  common: CommonOptions,
+  ctx: CliContext,
+  connections = 5,
+): Promise<AuthClient> {
+  let clients = CLIENTS.get(ctx);
+  if (!clients) {
+    clients = new Map();
+    CLIENTS.set(ctx, clients);
+  }
+  const key = JSON.stringify([host, remote]);
+  let client = clients.get(key);
+  if (!client) {
+    const log = debugLog(common, ctx);
+    client = credentialFunc(host, remote, ctx).then(
+      (credential) =>
+        new AuthClient({
+          credential,
+          dispatcher: transportFor(host, remote, ctx, connections, log),
+          userAgent: userAgent(),
+          headers: headerRecord(remote.headers),
+          ...(log ? { log } : {}),
+        }),
+    );
+    clients.set(key, client);
+  }
+  return client;
+}
+
 /** Opens a remote repository for a registry target. */
 export async function openRepository(
   spec: RegistryTargetSpec,
@@ -159,16 +201,8 @@ export async function openRepository(
   options: OpenRepositoryOptions = {},
 ): Promise<RemoteRepository> {
   const host = spec.reference.host;
-  const log = debugLog(common, ctx);
-  const dispatcher = transportFor(host, remote, ctx, Math.max(options.concurrency ?? 3, 1) + 2, log);
-  const client = new AuthClient({
-    credential: await credentialFunc(host, remote, ctx),
-    dispatcher,
-    userAgent: userAgent(),
-    cache: SHARED_CACHE,
-    headers: headerRecord(remote.headers),
-    ...(log ? { log } : {}),
-  });
+  const connections = Math.max(options.concurrency ?? 3, 1) + 2;
+  const client = await authClientFor(host, remote, common, ctx, connections);
   const warned = new Set<string>();
   return new RemoteRepository({
     reference: spec.reference,
