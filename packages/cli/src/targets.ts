@@ -14,7 +14,12 @@ import {
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
-import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, RemoteRepository } from '@oras/registry';
+import {
+  createTransport,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RegistryClient,
+  RemoteRepository,
+} from '@oras/registry';
 import { CliError } from './errors.js';
 import type { CliContext } from './context.js';
 import { userAgent } from './version-info.js';
@@ -192,6 +197,21 @@ export function authClientFor(
   return client;
 }
 
+/**
+ * `client`, with every request also aborted by `signal` (the run's interrupt), except `DELETE`s:
+ * after an interrupt the library cancels its open upload sessions with `DELETE`, and those must
+ * still reach the registry.
+ */
+export function interruptibleClient(client: RegistryClient, signal: AbortSignal | undefined): RegistryClient {
+  if (!signal) return client;
+  return {
+    request: (req) => {
+      if (req.method === 'DELETE') return client.request(req);
+      return client.request({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal });
+    },
+  };
+}
+
 /** Opens a remote repository for a registry target. */
 export async function openRepository(
   spec: RegistryTargetSpec,
@@ -206,7 +226,7 @@ export async function openRepository(
   const warned = new Set<string>();
   return new RemoteRepository({
     reference: spec.reference,
-    client,
+    client: interruptibleClient(client, ctx.signal),
     plainHttp: usePlainHttp(remote, spec.reference.registry),
     skipReferrersGc: true,
     ...(options.referrersCapability !== undefined
