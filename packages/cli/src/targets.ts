@@ -33,7 +33,10 @@ import {
 } from './options/remote.js';
 import type { LayoutTargetSpec, RegistryTargetSpec, TargetSpec } from './options/target.js';
 
-/** The credential for one registry from the flags, or `undefined` to use the credential store. */
+/**
+ * The credential for one registry from the flags (reading `--password-stdin` or
+ * `--identity-token-stdin`), or `undefined` to use the credential store.
+ */
 export async function flagCredential(
   remote: RemoteOptions,
   ctx: CliContext,
@@ -41,11 +44,10 @@ export async function flagCredential(
   let { password, identityToken } = remote;
   if (remote.passwordStdin) password = await readSecret(ctx.stdin);
   if (remote.identityTokenStdin) identityToken = await readSecret(ctx.stdin);
-  if (identityToken !== undefined) return { refreshToken: identityToken };
-  if (password !== undefined && remote.username === undefined) return { refreshToken: password };
-  if (remote.username !== undefined || password !== undefined) {
-    return { username: remote.username ?? '', password: password ?? '' };
-  }
+  // an empty secret is no secret (as in oras): the credential store answers instead
+  if (identityToken) return { refreshToken: identityToken };
+  if (password && remote.username === undefined) return { refreshToken: password };
+  if (remote.username !== undefined) return { username: remote.username, password: password ?? '' };
   return undefined;
 }
 
