@@ -253,6 +253,8 @@ export interface OpenedTarget<T> {
   readonly name: string;
   /** The tag or digest the argument named, if any. */
   readonly reference: string | undefined;
+  /** A registry target's remote flags, parsed once (an OCI layout has none). */
+  readonly remote?: RemoteOptions;
 }
 
 /** The name results print a target under. */
@@ -276,7 +278,7 @@ export async function openTarget(
   const base = { spec, name: targetName(spec), reference: targetReference(spec) };
   if (spec.kind === 'oci-layout') return { ...base, target: await OciLayoutStore.open(spec.path) };
   const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  return { ...base, remote, target: await openRepository(spec, remote, common, ctx, options) };
 }
 
 /** Opens a target for reading only: a layout may then be a directory or a tar file. */
@@ -292,5 +294,5 @@ export async function openReadOnlyTarget(
     return { ...base, target: await OciLayoutStore.openReadOnly((spec as LayoutTargetSpec).path) };
   }
   const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  return { ...base, remote, target: await openRepository(spec, remote, common, ctx, options) };
 }

@@ -11,7 +11,6 @@ import { copyWithReferrers } from '../../graph.js';
 import { parseCommon, progressMode } from '../../options/common.js';
 import { parseFormat } from '../../options/format.js';
 import { platformArg } from '../../options/platform.js';
-import { parseRemote } from '../../options/remote.js';
 import {
   annotatedReference,
   parseTarget,
@@ -56,7 +55,7 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
     to.kind === 'registry' &&
     from.reference.registry === to.reference.registry &&
     from.reference.repository !== to.reference.repository &&
-    JSON.stringify(parseRemote(argv, ctx, 'from-')) === JSON.stringify(parseRemote(argv, ctx, 'to-'));
+    JSON.stringify(src.remote) === JSON.stringify(dst.remote);
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS);
   const tracked = trackFetches(src.target, reporter);
   const options: CopyGraphOptions = {
