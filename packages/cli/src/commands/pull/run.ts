@@ -28,6 +28,7 @@ import { createReporter } from '../../output/reporter.js';
 import { PULL_PROMPTS } from '../../output/status.js';
 import { trackFetches } from '../../output/track.js';
 import { openReadOnlyTarget } from '../../targets.js';
+import { createdFolders } from './output-folder.js';
 
 const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
 const TITLE = 'org.opencontainers.image.title';
@@ -79,6 +80,8 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
   const mode = progressMode(common, ctx);
   const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
   const announce = announcer();
+  const removeCreatedFolders = await createdFolders(output);
+  let pulled = false;
   const store = await FileStore.open(output, {
     allowPathTraversalOnWrite: argv['allow-path-traversal'] === true,
     maxUnpackBytes,
@@ -173,8 +176,10 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
       }
       return `Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
     });
+    pulled = true;
   } finally {
     reporter.close();
     await store.close();
+    if (!pulled) await removeCreatedFolders();
   }
 }
