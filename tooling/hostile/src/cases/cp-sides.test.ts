@@ -4,15 +4,20 @@
  * source's, and the other way round. Per-side flags (`--from-username/--to-username`), per-side
  * config files (`--from-registry-config/--to-registry-config`) and per-side headers
  * (`--from-header/--to-header`), against a registry with basic auth and one with bearer tokens
- * whose issuer allows each user only on its own repository. A run that shares one credential or
- * token cache between the sides sends the source's Basic credential to the destination.
+ * whose issuer allows each user only on its own repository; and a client certificate given for
+ * the source only (`--from-cert-file`), never presented to the destination. A run that shares one
+ * credential or token cache between the sides sends the source's Basic credential to the
+ * destination.
  */
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { TestRegistry } from '@oras-internal/test-registry';
+import { type TestRegistry, createTlsCertificates } from '@oras-internal/test-registry';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
 import { useSandbox, useTestRegistry, useTokenIssuer } from '../harness/fixture.js';
+import { type HostileRequest, serveContent, startHostileServer } from '../harness/hostile-server.js';
 import { successProblems } from '../harness/outcome.js';
 import { basicSecret, leaksInTexts } from '../harness/secrets.js';
 
@@ -210,5 +215,103 @@ describe('cp between two repositories of one token-auth registry', () => {
         .map((name) => `token for ${name} asked as ${JSON.stringify(r.account)}`),
     );
     expect(wrongTokens).toEqual([]);
+  });
+});
+
+describe('cp between two repositories of one TLS registry, a client certificate for the source only', () => {
+  /** Serves the source's artifact, and takes what is pushed to the destination. */
+  function registryOf(layers: ReturnType<typeof fileLayer>[]) {
+    const manifest = manifestOf(layers.map((l) => l.descriptor));
+    const source = {
+      blobs: new Map<string, { mediaType: string; bytes: Uint8Array }>([
+        [sha256('{}'), { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') }],
+        [sha256(manifest), { mediaType: MANIFEST, bytes: manifest }],
+        ...layers.map(
+          (l) => [l.descriptor.digest, { mediaType: 'application/octet-stream', bytes: l.bytes }] as const,
+        ),
+      ]),
+      tags: new Map([['v1', sha256(manifest)]]),
+    };
+    const pushed = {
+      blobs: new Map<string, { mediaType: string; bytes: Uint8Array }>(),
+      tags: new Map<string, string>(),
+    };
+    let uploads = 0;
+    const answer = (res: ServerResponse, status: number, headers: Record<string, string>) => {
+      res.writeHead(status, { 'content-length': '0', ...headers });
+      res.end();
+      return true;
+    };
+    const handler = (req: HostileRequest, res: ServerResponse) => {
+      const path = req.url.pathname;
+      if (path.startsWith(`/v2/${SRC}/`)) return serveContent(req, res, source);
+      if (!path.startsWith(`/v2/${DST}/`)) return serveContent(req, res, source);
+      if (req.method === 'POST' && path === `/v2/${DST}/blobs/uploads/`) {
+        return answer(res, 202, { location: `/v2/${DST}/blobs/uploads/${++uploads}` });
+      }
+      if (req.method === 'PUT' && path.startsWith(`/v2/${DST}/blobs/uploads/`)) {
+        const digest = req.url.searchParams.get('digest') ?? '';
+        pushed.blobs.set(digest, { mediaType: 'application/octet-stream', bytes: req.body });
+        return answer(res, 201, { location: `/v2/${DST}/blobs/${digest}`, 'docker-content-digest': digest });
+      }
+      const tag = /^\/v2\/.+\/manifests\/([^/]+)$/.exec(path)?.[1];
+      if (req.method === 'PUT' && tag !== undefined) {
+        const digest = sha256(req.body);
+        pushed.blobs.set(digest, { mediaType: String(req.headers['content-type']), bytes: req.body });
+        if (!tag.startsWith('sha256:')) pushed.tags.set(tag, digest);
+        return answer(res, 201, {
+          location: `/v2/${DST}/manifests/${digest}`,
+          'docker-content-digest': digest,
+        });
+      }
+      return serveContent(req, res, pushed);
+    };
+    return { handler, pushed };
+  }
+
+  it('presents the certificate to the source and never to the destination', async () => {
+    const tlsDir = join(box.tmp, 'tls');
+    const client = join(box.work, 'client');
+    await mkdir(tlsDir);
+    await mkdir(client);
+    const certs = await createTlsCertificates(tlsDir, { hosts: ['127.0.0.1'] });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1']
+        .concat(['-subj', '/CN=oras-hostile-source-client', '-keyout', join(client, 'key.pem')])
+        .concat(['-out', join(client, 'cert.pem')]),
+      { stdio: 'ignore' },
+    );
+    const { handler, pushed } = registryOf([fileLayer('a.txt', 'a side file\n')]);
+    const server = await startHostileServer(handler, { tls: { cert: certs.certPem, key: certs.keyPem } });
+    try {
+      const run = await box.run([
+        'cp',
+        `${server.host}/${SRC}:v1`,
+        `${server.host}/${DST}:v1`,
+        '--from-ca-file',
+        certs.caFile,
+        '--to-ca-file',
+        certs.caFile,
+        '--from-cert-file',
+        join(client, 'cert.pem'),
+        '--from-key-file',
+        join(client, 'key.pem'),
+      ]);
+      expect(successProblems(run)).toEqual([]);
+      expect(pushed.tags.get('v1')).toBeDefined();
+      const toSource = server.requests.filter((r) => r.url.pathname.startsWith(`/v2/${SRC}/`));
+      const toDestination = server.requests.filter((r) => r.url.pathname.startsWith(`/v2/${DST}/`));
+      expect(toSource.length).toBeGreaterThan(0);
+      expect(toDestination.length).toBeGreaterThan(0);
+      expect(
+        toSource.filter((r) => !r.clientCertificate).map((r) => `${r.method} ${r.url.pathname}`),
+      ).toEqual([]);
+      expect(
+        toDestination.filter((r) => r.clientCertificate).map((r) => `${r.method} ${r.url.pathname}`),
+      ).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
