@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
+import { processContext } from './context.js';
 import { main } from './main.js';
+import { runInterruptible } from './signals.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
 // compiler (Liftoff), then again, optimised, in the background: that second compile adds ~35 MiB
@@ -16,4 +18,5 @@ setFlagsFromString('--liftoff-only');
 // and more cheaply: 79-82 MiB, in the same time (measured with /usr/bin/time, 3 runs each).
 setFlagsFromString('--semi-space-growth-factor=1');
 
-process.exitCode = await main(process.argv.slice(2));
+// Ctrl-C and SIGTERM: stop, cancel uploads, remove temporary files, one line, exit 130/143.
+process.exitCode = await runInterruptible(processContext(), (ctx) => main(process.argv.slice(2), ctx));
