@@ -18,8 +18,7 @@ import {
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
 
 const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
@@ -35,9 +34,10 @@ export async function runAttach(argv: Record<string, unknown>, ctx: CliContext):
   const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
   const files = listArg(argv, 'files');
   if (files.length === 0 && Object.keys(annotations.manifest).length === 0) {
-    throw new CliError('no blob or manifest annotation are provided', {
+    throw new CliError('neither file nor annotation provided in the command', {
       usage:
-        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]',
+        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]',
+      hint: 'To attach to an existing artifact, please provide files via argument or annotations via flag "--annotation". Run "oras attach -h" for more options and examples',
     });
   }
   const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
@@ -53,49 +53,29 @@ export async function runAttach(argv: Record<string, unknown>, ctx: CliContext):
     throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
   }
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
-  const disablePathValidation = argv['disable-path-validation'] === true;
-  let pushed: ReadonlyMap<number, Descriptor>;
-  try {
-    pushed = await pushRegularFiles(
-      target,
-      { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
-      ctx,
-    );
-  } catch (error) {
-    reporter.close();
-    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
-  }
-  let packed: Awaited<ReturnType<typeof packFiles>>;
+  let packed: Packed;
   try {
     packed = await packFiles(
       {
         files,
-        disablePathValidation,
+        disablePathValidation: argv['disable-path-validation'] === true,
         annotations,
         config: stringArg(argv, 'config'),
         version: PackManifestVersion.V1_1,
         artifactType,
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        pushed,
       },
       ctx,
+      { target, reporter, prompts: PUSH_PROMPTS, concurrency },
     );
   } catch (error) {
     reporter.close();
-    throw error;
+    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
   }
   try {
     const exportPath = stringArg(argv, 'export-manifest');
     if (exportPath !== undefined) await exportManifest(packed, exportPath);
-    await uploadPacked(
-      packed,
-      target,
-      undefined,
-      reporter,
-      PUSH_PROMPTS,
-      concurrency,
-      new Set([...pushed.values()].map((d) => d.digest)),
-    );
+    await uploadPacked(packed, target, undefined, reporter, PUSH_PROMPTS, concurrency);
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;

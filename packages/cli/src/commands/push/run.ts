@@ -1,6 +1,6 @@
 /** The implementation of `oras push`. */
 import { PackManifestVersion } from '@oras/content';
-import { type Descriptor, MediaType, type Platform } from '@oras/spec';
+import { MediaType, type Platform } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
@@ -13,8 +13,7 @@ import { annotatedReference, parseTarget } from '../../options/target.js';
 import { pushModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
 
 /** The config media type oras uses when none is given. */
@@ -74,50 +73,53 @@ export async function runPush(argv: Record<string, unknown>, ctx: CliContext): P
       ctx.stdout.write('Uploading empty artifact\n');
     }
     const { target, name } = await openTarget(spec, argv, common, ctx, { concurrency });
-    const disablePathValidation = argv['disable-path-validation'] === true;
-    let pushed: ReadonlyMap<number, Descriptor>;
+    let packed: Packed;
     try {
-      pushed = await pushRegularFiles(
-        target,
-        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+      packed = await packFiles(
+        {
+          files,
+          disablePathValidation: argv['disable-path-validation'] === true,
+          annotations,
+          config,
+          defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
+          configBytes: platform
+            ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
+            : undefined,
+          version,
+          artifactType,
+        },
         ctx,
+        { target, reporter, prompts: PUSH_PROMPTS, concurrency },
       );
     } catch (error) {
       throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
     }
-    const packed = await packFiles(
-      {
-        files,
-        disablePathValidation,
-        annotations,
-        config,
-        defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
-        configBytes: platform
-          ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
-          : undefined,
-        version,
-        artifactType,
-        pushed,
-      },
-      ctx,
-    );
     try {
       const exportPath = stringArg(argv, 'export-manifest');
       if (exportPath !== undefined) await exportManifest(packed, exportPath);
       const [first, ...extra] = spec.tags;
-      const pushedDigests = new Set([...pushed.values()].map((d) => d.digest));
       try {
-        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency, pushedDigests);
-        for (const tag of extra) await target.tag(packed.root, tag);
+        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency);
       } catch (error) {
         throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
       }
       reporter.close();
       const root = packed.root;
+      const text = format.type === 'text';
+      // oras prints each extra tag as it is made, between `Pushed` and the digest
+      if (text) ctx.stdout.write(`Pushed ${annotatedReference(spec)}\n`);
+      try {
+        for (const tag of extra) {
+          await target.tag(root, tag);
+          if (text) ctx.stdout.write(`Tagged ${tag}\n`);
+        }
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+      }
       writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
-        let text = `Pushed ${annotatedReference(spec)}\n`;
-        if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
-        return `${text}Digest: ${root.digest}\n`;
+        let lines = '';
+        if (root.artifactType) lines += `ArtifactType: ${root.artifactType}\n`;
+        return `${lines}Digest: ${root.digest}\n`;
       });
     } finally {
       await packed.store.close();
