@@ -5,31 +5,19 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, sandbox, sha256 } from '../../src/test-support/oras-process.js';
+import { describe, expect, it } from 'vitest';
+import { sha256, withDistribution } from './fixture.js';
 import { main } from './oras-go-example.js';
 
-let registry: Distribution;
-let box: Sandbox;
-
-beforeAll(async () => {
-  registry = await startDistribution({ mode: 'plain' });
-  box = await sandbox('oras-go-example-');
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await box?.remove();
-});
+const e2e = withDistribution();
 
 describe('the oras v0.9 README Go example, in TypeScript', () => {
   it('pushes hello.txt with its custom media type and pulls it back, printing what main.go prints', async () => {
-    const ref = `localhost:${registry.port}/oras:test`;
+    const ref = `localhost:${e2e.registry.port}/oras:test`;
     const lines: string[] = [];
-    await main(ref, (line) => lines.push(line), box.dir);
+    await main(ref, (line) => lines.push(line), e2e.box.dir);
 
-    const digest = (await box.ok(['resolve', ref])).stdout.trim();
+    const digest = (await e2e.box.ok(['resolve', ref])).stdout.trim();
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(lines).toEqual([
       `Pushing hello.txt to ${ref}...`,
@@ -38,14 +26,14 @@ describe('the oras v0.9 README Go example, in TypeScript', () => {
       `Pulled from ${ref} with digest ${digest}`,
       "Try running 'cat hello.txt'",
     ]);
-    expect(await readFile(join(box.dir, 'hello.txt'), 'utf8')).toBe('Hello World!\n');
+    expect(await readFile(join(e2e.box.dir, 'hello.txt'), 'utf8')).toBe('Hello World!\n');
     // only the allowed media type was written: no config, no manifest file
-    expect((await readdir(box.dir)).filter((n) => !n.startsWith('.'))).toEqual(['hello.txt']);
+    expect((await readdir(e2e.box.dir)).filter((n) => !n.startsWith('.'))).toEqual(['hello.txt']);
   });
 
   it('pushes what v0.9 pushed: an image manifest with the `{}` config and the titled layer', async () => {
-    const ref = `localhost:${registry.port}/oras:test`;
-    const res = await box.ok(['manifest', 'fetch', ref]);
+    const ref = `localhost:${e2e.registry.port}/oras:test`;
+    const res = await e2e.box.ok(['manifest', 'fetch', ref]);
     const manifest = JSON.parse(res.stdout);
     expect(manifest.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(manifest.config).toEqual({
@@ -61,8 +49,8 @@ describe('the oras v0.9 README Go example, in TypeScript', () => {
         annotations: { 'org.opencontainers.image.title': 'hello.txt' },
       },
     ]);
-    const out = join(box.dir, 'cli-pull');
-    await box.ok(['pull', ref, '-o', out]);
+    const out = join(e2e.box.dir, 'cli-pull');
+    await e2e.box.ok(['pull', ref, '-o', out]);
     expect(await readFile(join(out, 'hello.txt'), 'utf8')).toBe('Hello World!\n');
   });
 });

@@ -12,9 +12,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrasRun, type Sandbox, sandbox, sh, sha256 } from '../../src/test-support/oras-process.js';
+import { describe, expect, it } from 'vitest';
+import { type OrasRun, sh, sha256, withDistribution } from './fixture.js';
 
 /** The manifest the README shows after "Push multiple files with different mediaTypes". */
 const README_MANIFEST = {
@@ -50,29 +49,19 @@ const README_MANIFEST = {
 const HELLO = 'sha256:a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447';
 const EMPTY = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-let registry: Distribution;
-let box: Sandbox;
+const e2e = withDistribution();
+
 /** `localhost:<port>`, standing for the README's `localhost:5000`. */
-let host: string;
-
-beforeAll(async () => {
-  registry = await startDistribution({ mode: 'plain' });
-  host = `localhost:${registry.port}`;
-  box = await sandbox('oras-walkthrough-');
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await box?.remove();
-});
+const localhost = () => `localhost:${e2e.registry.port}`;
 
 /**
  * Runs a block of the README in `sh` in the sandbox, `oras` being the built CLI and
  * `localhost:5000` the test registry; fails with its output unless it exits 0.
  */
-async function readme(block: string, cwd = box.dir): Promise<OrasRun> {
-  const script = `oras() { $ORAS "$@"; }\nset -e\n${block.replaceAll('localhost:5000', host)}`;
-  const res = await sh(script, { cwd, home: box.dir, dockerConfig: box.dockerConfig });
+async function readme(block: string): Promise<OrasRun> {
+  const script = `oras() { $ORAS "$@"; }\nset -e\n${block.replaceAll('localhost:5000', localhost())}`;
+  const { dir, dockerConfig } = e2e.box;
+  const res = await sh(script, { cwd: dir, home: dir, dockerConfig });
   if (res.code !== 0) {
     throw new Error(`${block}\nexited ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`);
   }
@@ -81,7 +70,7 @@ async function readme(block: string, cwd = box.dir): Promise<OrasRun> {
 
 /** What the registry holds: a manifest by tag, a blob by digest (read straight over HTTP). */
 async function manifest(tag: string): Promise<Record<string, unknown> & typeof README_MANIFEST> {
-  const res = await fetch(`http://127.0.0.1:${registry.port}/v2/hello-artifact/manifests/${tag}`, {
+  const res = await fetch(`http://127.0.0.1:${e2e.registry.port}/v2/hello-artifact/manifests/${tag}`, {
     headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
   });
   expect(res.status).toBe(200);
@@ -89,7 +78,7 @@ async function manifest(tag: string): Promise<Record<string, unknown> & typeof R
 }
 
 async function blob(digest: string): Promise<Buffer> {
-  const res = await fetch(`http://127.0.0.1:${registry.port}/v2/hello-artifact/blobs/${digest}`);
+  const res = await fetch(`http://127.0.0.1:${e2e.registry.port}/v2/hello-artifact/blobs/${digest}`);
   expect(res.status).toBe(200);
   return Buffer.from(await res.arrayBuffer());
 }
@@ -109,7 +98,7 @@ oras push localhost:5000/hello-artifact:v1 \\
 ./artifact.txt`);
     expect(res.stdout).toContain(`Uploaded  ${HELLO.slice(7, 19)} artifact.txt\n`);
     expect(res.stdout).not.toContain('./artifact.txt');
-    expect(res.stdout).toContain(`Pushed [registry] ${host}/hello-artifact:v1\n`);
+    expect(res.stdout).toContain(`Pushed [registry] ${localhost()}/hello-artifact:v1\n`);
     const m = await manifest('v1');
     expectOnlyNewerFields(m);
     expect(m.config).toEqual({ mediaType: 'application/vnd.acme.rocket.config', digest: EMPTY, size: 0 });
@@ -183,7 +172,7 @@ oras push localhost:5000/hello-artifact:v2 \\
     expect(gz.length).toBe(docs?.size);
     const tar = gunzipSync(gz);
     expect(docs?.annotations['io.deis.oras.content.digest']).toBe(sha256(tar));
-    const tarFile = join(box.dir, 'docs-layer.tar');
+    const tarFile = join(e2e.box.dir, 'docs-layer.tar');
     await writeFile(tarFile, tar);
     const { stdout } = await promisify(execFile)('tar', ['-tf', tarFile]);
     // entries named as oras-go names them: the folder itself without a trailing slash
@@ -192,12 +181,12 @@ oras push localhost:5000/hello-artifact:v2 \\
 
   it('pulls the artifact (`oras pull ... -a`) where it was pushed from, and into an empty folder', async () => {
     await readme('oras pull localhost:5000/hello-artifact:v2 -a');
-    expect(await readFile(join(box.dir, 'docs', 'readme2.md'), 'utf8')).toBe(
+    expect(await readFile(join(e2e.box.dir, 'docs', 'readme2.md'), 'utf8')).toBe(
       'More content for this artifact\n',
     );
     await readme(`mkdir out && cd out
 oras pull localhost:5000/hello-artifact:v2 -a`);
-    const out = join(box.dir, 'out');
+    const out = join(e2e.box.dir, 'out');
     expect(await readFile(join(out, 'artifact.txt'), 'utf8')).toBe('hello world\n');
     expect(await readFile(join(out, 'docs', 'readme.md'), 'utf8')).toBe('Docs on this artifact\n');
     expect(await readFile(join(out, 'docs', 'readme2.md'), 'utf8')).toBe('More content for this artifact\n');
