@@ -37,10 +37,9 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import type { PackAnnotations } from '../options/packer.js';
 import { parseFileRef } from '../options/packer.js';
-import { TtyProgressReporter } from '../output/progress.js';
 import { beginTransfer, type Prompts, type StatusReporter } from '../output/status.js';
 import { reportingHooks, trackFetches } from '../output/track.js';
-import { canPushFiles, pushRegularFiles } from './push-files.js';
+import { canPushFiles, duplicatePrompt, pushRegularFiles } from './push-files.js';
 
 /** The annotation file key of the config, used as its name in the file store. */
 const CONFIG_NAME = '$config';
@@ -105,15 +104,9 @@ export async function checkFiles(
     if (names.has(name)) throw new DuplicateNameError(`${JSON.stringify(name)}: duplicate name`);
     names.add(name);
     const source = resolve(ctx.cwd, ref.path);
-    let stats: Awaited<ReturnType<typeof stat>>;
-    try {
-      stats = await stat(source);
-    } catch (error) {
-      // the path as typed, as Go's os.Stat reports it
-      if ((error as NodeJS.ErrnoException).path !== undefined)
-        (error as NodeJS.ErrnoException).path = ref.path;
-      throw error;
-    }
+    const stats = await stat(source).catch((error: unknown) => {
+      throw asTyped(error, source, ref.path);
+    });
     const kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
     checked.push({
       index,
@@ -127,6 +120,16 @@ export async function checkFiles(
     });
   }
   return checked;
+}
+
+/**
+ * A file-system error about `source` that names it as the user typed it (`stat missing.txt: no
+ * such file or directory`), as Go's `os.Stat` of the relative path does in oras.
+ */
+function asTyped(error: unknown, source: string, typed: string): unknown {
+  const sys = error as NodeJS.ErrnoException;
+  if (sys instanceof Error && sys.path === source) sys.path = typed;
+  return error;
 }
 
 /** What to pack. */
@@ -259,12 +262,16 @@ async function addConfig(
   const configAnnotations = input.annotations.config;
   if (input.config !== undefined) {
     const ref = parseFileRef(input.config, { disablePathValidation: true });
-    const desc = await store.add(
-      CONFIG_NAME,
-      ref.mediaType ?? input.defaultConfigMediaType ?? 'application/vnd.unknown.config.v1+json',
-      ref.path,
-      signal ? { signal } : {},
-    );
+    const desc = await store
+      .add(
+        CONFIG_NAME,
+        ref.mediaType ?? input.defaultConfigMediaType ?? 'application/vnd.unknown.config.v1+json',
+        ref.path,
+        signal ? { signal } : {},
+      )
+      .catch((error: unknown) => {
+        throw asTyped(error, resolve(store.workingDir, ref.path), ref.path);
+      });
     const { annotations: _title, ...plain } = desc;
     return Object.keys(configAnnotations).length ? { ...plain, annotations: configAnnotations } : plain;
   }
@@ -283,14 +290,6 @@ function withAnnotations(desc: Descriptor, extra: Readonly<Record<string, string
 /** Writes the exact manifest bytes to `path` (`--export-manifest`). */
 export async function exportManifest(packed: Packed, path: string): Promise<void> {
   await writeFile(path, await fetchAll(packed.store, packed.root));
-}
-
-/**
- * The prompt of a layer whose blob went up under another title: oras's live display says
- * `Skipped`, its plain lines say `Exists`.
- */
-function duplicatePrompt(reporter: StatusReporter, prompts: Prompts): string {
-  return reporter instanceof TtyProgressReporter ? prompts.skipped : prompts.exists;
 }
 
 /**

@@ -177,6 +177,24 @@ describe('pushRegularFiles', () => {
     expect(events).toEqual(['Exists small.txt']);
   });
 
+  it('sends the bytes of two small files once, reporting the second as Exists', async () => {
+    const small = digestOf(new TextEncoder().encode('hello\n'));
+    const { repo, calls } = fakeRepo();
+    const { reporter, events } = recorder();
+    const pushed = await pushRegularFiles(
+      repo,
+      await checkFiles(
+        ['small.txt', 'same.txt'],
+        { disablePathValidation: false, annotations: NO_ANNOTATIONS },
+        ctx,
+      ),
+      { concurrency: 2, reporter, prompts: PUSH_PROMPTS },
+    );
+    expect(calls).toEqual([`exists ${small}`, `push ${small}`]);
+    expect(events).toEqual(['start small.txt', 'progress small.txt 6', 'done small.txt', 'Exists same.txt']);
+    expect(pushed.get(1)?.annotations).toEqual({ [TITLE]: 'same.txt' });
+  });
+
   it('rejects with the failure of an upload', async () => {
     const { repo } = fakeRepo();
     const failing = { ...repo, pushFile: async () => Promise.reject(new Error('boom')) } as DirectPushTarget;
@@ -210,6 +228,19 @@ describe('packFiles', () => {
       expect(calls).toEqual([]);
       expect(events.filter((e) => !e.startsWith('transfer:packing'))).toEqual([]);
     }
+  });
+
+  it('names a missing config file as typed', async () => {
+    const { repo } = fakeRepo();
+    const { reporter } = recorder();
+    await expect(
+      packFiles(input(['small.txt'], { config: 'nope.json:a/b' }), ctx, {
+        target: repo,
+        reporter,
+        prompts: PUSH_PROMPTS,
+        concurrency: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'ENOENT', path: 'nope.json' });
   });
 
   it('takes an absolute config path (`/dev/null`) without path validation, as oras does', async () => {

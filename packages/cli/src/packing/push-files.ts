@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_FILE_MEDIA_TYPE } from '@oras/content/file';
 import { DEFAULT_BUFFERED_UPLOAD_BYTES, type RemoteRepository } from '@oras/registry';
 import { Annotation, type Descriptor, digestOf } from '@oras/spec';
+import { TtyProgressReporter } from '../output/progress.js';
 import { beginTransfer, type Prompts, type StatusReporter } from '../output/status.js';
 import type { FileArgument } from './pack-files.js';
 
@@ -16,6 +17,14 @@ export type DirectPushTarget = Pick<RemoteRepository, 'pushFile' | 'push' | 'exi
 /** Whether `target` can take files straight from disk (a registry repository). */
 export function canPushFiles(target: object): target is DirectPushTarget {
   return typeof (target as Partial<DirectPushTarget>).pushFile === 'function';
+}
+
+/**
+ * The prompt of a layer whose blob goes up under another title in the same push: oras's live
+ * display says `Skipped`, its plain lines say `Exists`.
+ */
+export function duplicatePrompt(reporter: StatusReporter, prompts: Prompts): string {
+  return reporter instanceof TtyProgressReporter ? prompts.skipped : prompts.exists;
 }
 
 /** What {@link pushRegularFiles} needs beside the files. */
@@ -36,8 +45,9 @@ export interface PushRegularFilesOptions {
  * made them.
  *
  * A file up to {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read and hashed first, so a blob the
- * registry has is reported `Exists` and not sent; otherwise its row starts when its upload
- * starts and ends when the registry has it. A larger one is hashed while it uploads
+ * registry has is reported `Exists` and not sent, and a second file with the same bytes waits for
+ * the first and is reported as oras reports it ({@link duplicatePrompt}); otherwise its row
+ * starts when its upload starts and ends when the registry has it. A larger one is hashed while it uploads
  * (`pushFile`): its row is a {@link beginTransfer} transfer that shows the bytes as they go out
  * and gets its digest at the end.
  */
@@ -53,18 +63,30 @@ export async function pushRegularFiles(
     ...desc,
     annotations: { [Annotation.Title]: file.name, ...file.annotations },
   });
+  // the small blobs of this push by digest: a second file with the same bytes is not sent again
+  const sending = new Map<string, Promise<void>>();
   const one = async (file: FileArgument): Promise<void> => {
     const mediaType = file.mediaType || DEFAULT_FILE_MEDIA_TYPE;
     if (file.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
       const bytes = await readFile(file.source, withSignal);
       const desc = titled({ mediaType, digest: digestOf(bytes), size: bytes.byteLength }, file);
-      if (await repo.exists(desc, withSignal)) {
-        reporter.mark(desc, prompts.exists);
+      const earlier = sending.get(desc.digest);
+      if (earlier) {
+        await earlier;
+        reporter.mark(desc, duplicatePrompt(reporter, prompts));
       } else {
-        reporter.start(desc);
-        await repo.push(desc, bytes, withSignal);
-        reporter.progress(desc, desc.size);
-        reporter.done(desc);
+        const upload = (async () => {
+          if (await repo.exists(desc, withSignal)) {
+            reporter.mark(desc, prompts.exists);
+            return;
+          }
+          reporter.start(desc);
+          await repo.push(desc, bytes, withSignal);
+          reporter.progress(desc, desc.size);
+          reporter.done(desc);
+        })();
+        sending.set(desc.digest, upload);
+        await upload;
       }
       pushed.set(file.index, desc);
       return;

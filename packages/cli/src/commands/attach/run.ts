@@ -34,7 +34,7 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras attach ${argument}`);
   }
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
   let packed: Packed;
   try {
     packed = await packFiles(

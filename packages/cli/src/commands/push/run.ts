@@ -58,7 +58,7 @@ export async function runPush(options: PushOptions, ctx: CliContext): Promise<vo
     artifactType = 'application/vnd.unknown.artifact.v1';
   }
   const annotations = await loadAnnotations(options.annotations, options.annotationFile);
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
   try {
     if (files.length === 0 && format.type === 'text' && progressMode(common, ctx) === 'plain') {
       ctx.stdout.write('Uploading empty artifact\n');
