@@ -31,8 +31,9 @@ describe('oras push and pull (plain HTTP)', () => {
     expect(lines).toContain(`Uploading ${sha256('hello world\n').slice(7, 19)} hi.txt`);
     expect(lines).toContain(`Uploaded  ${sha256('hello world\n').slice(7, 19)} hi.txt`);
     expect(lines.some((l) => /^Uploaded {2}[0-9a-f]{12} docs$/.test(l))).toBe(true);
-    expect(lines.slice(-3)).toEqual([
+    expect(lines.slice(-4)).toEqual([
       `Pushed [registry] ${e2e.host}/hello:v1`,
+      'Tagged v2',
       'ArtifactType: application/vnd.unknown.artifact.v1',
       expect.stringMatching(/^Digest: sha256:[0-9a-f]{64}$/),
     ]);
