@@ -10,14 +10,18 @@ import {
   type CredentialFunc,
   createCredentialStore,
   credentialFuncFromStore,
+  redactHeaders,
+  redactUrl,
   staticCredential,
   TokenCache,
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, RemoteRepository } from '@oras/registry';
+import { installHttpTrace, writeDebugEntry } from './debug-trace.js';
 import { CliError } from './errors.js';
 import type { CliContext } from './context.js';
+import { printable } from './output/escape.js';
 import { userAgent } from './version-info.js';
 import type { CommonOptions } from './options/common.js';
 import {
@@ -71,9 +75,14 @@ export function headerRecord(headers: Readonly<Record<string, readonly string[]>
   return out;
 }
 
-/** The debug trace writer of `--debug`, or `undefined`. */
+/**
+ * With `--debug`: starts the HTTP trace (oras's `Request #n` / `Response #n` entries on stderr)
+ * and returns the writer of other debug entries (retries); `undefined` without `--debug`.
+ */
 export function debugLog(common: CommonOptions, ctx: CliContext): ((line: string) => void) | undefined {
-  return common.debug ? (line) => ctx.stderr.write(`${line}\n`) : undefined;
+  if (!common.debug) return undefined;
+  installHttpTrace(ctx.stderr, redactHeaders, redactUrl);
+  return (line) => writeDebugEntry(ctx.stderr, line);
 }
 
 /** Options of {@link openRepository}. */
@@ -167,7 +176,6 @@ export async function openRepository(
     userAgent: userAgent(),
     cache: SHARED_CACHE,
     headers: headerRecord(remote.headers),
-    ...(log ? { log } : {}),
   });
   const warned = new Set<string>();
   return new RemoteRepository({
@@ -182,7 +190,9 @@ export async function openRepository(
       const text = typeof w === 'string' ? w : JSON.stringify(w);
       if (warned.has(text)) return;
       warned.add(text);
-      ctx.stderr.write(`Warning from ${spec.reference.registry}: ${(w as { text?: string }).text ?? text}\n`);
+      ctx.stderr.write(
+        `Warning from ${spec.reference.registry}: ${printable((w as { text?: string }).text ?? text)}\n`,
+      );
     },
   });
 }

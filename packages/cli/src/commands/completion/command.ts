@@ -3,8 +3,9 @@ import { summaryOf } from '../../command-table.js';
 import type { CommandFactory } from '../define.js';
 import { withExamples } from '../define.js';
 
-/** The shells a completion script can be printed for. */
-export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+import { SHELLS } from './shells.js';
+
+export { SHELLS } from './shells.js';
 
 /** The definition of `oras completion`. */
 export const command: CommandFactory = (ctx) => ({

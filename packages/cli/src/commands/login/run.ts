@@ -35,7 +35,6 @@ export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): 
     dispatcher,
     userAgent: userAgent(),
     plainHttp: usePlainHttp(remote, registry),
-    ...(log ? { log } : {}),
   });
   ctx.stdout.write('Login Succeeded\n');
 }
