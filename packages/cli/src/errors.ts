@@ -10,7 +10,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { ErrorCode, OrasError, type OrasErrorOptions } from '@oras/spec';
-import { printable, printableLines } from './output/escape.js';
+import { printable, printableMessage } from './output/escape.js';
 
 /** Options of {@link CliError}. */
 export interface CliErrorOptions extends OrasErrorOptions {
@@ -241,10 +241,10 @@ function transportMessage(message: string): string {
 /** Classifies one error (a copy error's inner error, or the error itself). */
 function classify(err: unknown, context: ErrorContext): Classified {
   const all = chain(err);
+  const response = all.find(isResponseError);
+  if (response) return classifyResponse(response, context);
   if (err instanceof CliError) {
-    const remote = all.slice(1).some(
-      (e) => isResponseError(e) || (OrasError.is(e) && e.code === ErrorCode.NotFound),
-    );
+    const remote = all.slice(1).some((e) => OrasError.is(e) && e.code === ErrorCode.NotFound);
     return {
       fromRegistry: remote && !context.layout,
       message: err.message,
@@ -262,8 +262,6 @@ function classify(err: unknown, context: ErrorContext): Classified {
     if (host) hints.push(`To log in, run "oras login ${host}"`);
     return { fromRegistry: false, message: 'basic credential not found', hints };
   }
-  const response = all.find(isResponseError);
-  if (response) return classifyResponse(response, context);
   const code = OrasError.is(err) ? err.code : undefined;
   const message = errorMessage(err);
   if (code === ErrorCode.Network || code === ErrorCode.Timeout) {
@@ -303,7 +301,7 @@ export function describeError(err: unknown, context: ErrorContext = {}): string[
   if (copy && side) prefix = `Error from ${copy.origin} ${side.type} for ${goQuote(side.reference)}:`;
   const lines = [`${prefix} ${safeLine(classified.message)}`];
   if (classified.usage) lines.push(`Usage: ${safeLine(classified.usage)}`);
-  for (const hint of classified.hints) lines.push(...hint.split('\n').map((l) => printableLines(l)));
+  for (const hint of classified.hints) lines.push(...hint.split('\n').map((l) => printableMessage(l)));
   return lines;
 }
 
@@ -315,7 +313,9 @@ export function debugDetails(err: unknown): string[] {
     if (cur instanceof Error) {
       const code = (cur as { code?: unknown }).code;
       lines.push(`${prefix}${cur.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${cur.message}`);
-      if (cur.stack) lines.push(...cur.stack.split('\n').slice(1));
+      // the stack starts with the message, which may span lines: keep only the frames
+      const frames = cur.stack?.indexOf('\n    at ') ?? -1;
+      if (cur.stack && frames >= 0) lines.push(...cur.stack.slice(frames + 1).split('\n'));
     } else {
       lines.push(`${prefix}${String(cur)}`);
     }
