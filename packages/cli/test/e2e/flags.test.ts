@@ -205,7 +205,8 @@ describe('progress, headers, --resolve and --debug', () => {
       'a.txt',
     ]);
     expect(res.stdout).toContain(`Pushed [registry] registry.invalid:${port}/resolved:v1`);
-    expect(res.stderr).toContain('"x-custom":"yes"');
+    // a custom header's value may be a secret: the trace names it and masks its value
+    expect(res.stderr).toContain('   "X-Custom": "<redacted>"');
     expect(
       sha256(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host}/resolved:v1`])),
     ).toBe(digestLine(res.stdout));
