@@ -138,7 +138,7 @@ export function suggest(typed: string, candidates: readonly string[]): string[] 
 
 /** The flag a long name or one letter names, if the command has it. */
 function lookupFlag(flags: readonly FlagSpec[], name: string, short: boolean): FlagSpec | undefined {
-  return flags.find((f) => (short ? f.short === name : f.name === name));
+  return flags.find((f) => (short ? f.short === name : f.name === name || f.aliases.includes(name)));
 }
 
 /** Records a flag's value. */

@@ -14,6 +14,8 @@ export interface FlagSpec {
   readonly name: string;
   /** The one-letter alias, if any. */
   readonly short: string | undefined;
+  /** Other long names (the early ORAS syntax: `--manifest-config` for `--config`). */
+  readonly aliases: readonly string[];
   /** What the flag takes: nothing (`boolean`), a value, a number, or a repeatable value. */
   readonly type: 'boolean' | 'string' | 'number' | 'array';
   /** The description. */
@@ -185,6 +187,7 @@ function buildNode(
     flags.push({
       name: key,
       short,
+      aliases: (opts.alias[key] ?? []).filter((a) => a.length > 1),
       type,
       describe: descriptions[key] ?? '',
       default: opts.default[key],

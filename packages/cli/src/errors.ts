@@ -242,7 +242,12 @@ function transportMessage(message: string): string {
 function classify(err: unknown, context: ErrorContext): Classified {
   const all = chain(err);
   const response = all.find(isResponseError);
-  if (response) return classifyResponse(response, context);
+  if (response) {
+    const answer = classifyResponse(response, context);
+    if (!(err instanceof CliError)) return answer;
+    // the command's own hint (a Docker Hub namespace, say) says more than the status does
+    return { ...answer, hints: err.hint ? [err.hint] : answer.hints, usage: err.usage };
+  }
   if (err instanceof CliError) {
     const remote = all.slice(1).some((e) => OrasError.is(e) && e.code === ErrorCode.NotFound);
     return {

@@ -31,6 +31,7 @@ export function renderFlags(flags: readonly FlagSpec[], commandName: string): st
     {
       name: 'help',
       short: 'h',
+      aliases: [],
       type: 'boolean',
       describe: `help for ${commandName}`,
       default: undefined,
