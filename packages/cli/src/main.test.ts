@@ -134,7 +134,7 @@ describe('help of every command', () => {
       expect(ctx.out()).toContain('\nUsage:\n  oras ');
       expect(ctx.out()).toContain('\nFlags:\n');
       expect(ctx.out()).toContain(`  -h, --help `);
-      expect(ctx.out()).not.toMatch(/\[(string|boolean|array|number)\]|Positionals:|Options:/);
+      expect(ctx.out()).not.toMatch(/\[(string|boolean|array|number)\]|^Positionals:|^Options:/m);
       if (c.name !== 'version') expect(ctx.out()).toContain('Example - ');
     }
   });

@@ -111,6 +111,69 @@ describe('argument errors, as oras words them', () => {
   });
 });
 
+describe("invalid flag combinations, refused in oras's words", () => {
+  const ref = () => `${plain.host}/errs:v1`;
+  const cases: [string, () => string[], string[]][] = [
+    [
+      '--format with the deprecated --output',
+      () => ['discover', '--plain-http', ref(), '--format', 'json', '-o', 'json'],
+      ['Error: --format, --output cannot be used at the same time'],
+    ],
+    [
+      '--depth 0',
+      () => ['discover', '--plain-http', ref(), '--depth', '0'],
+      ['Error: depth value should be at least 1'],
+    ],
+    [
+      '--template without --format go-template',
+      () => ['manifest', 'fetch', '--plain-http', ref(), '--format', 'json', '--template', '{{.digest}}'],
+      ['Error: --template must be used with --format go-template'],
+    ],
+    [
+      '--format =',
+      () => ['push', '--plain-http', ref(), '--format', '='],
+      ['Error: invalid format type: "="', 'supported types: json, go-template, text'],
+    ],
+    [
+      'an empty --format go-template=',
+      () => ['push', '--plain-http', ref(), '--format', 'go-template='],
+      [
+        'Error: "go-template" format specified but no template given',
+        'use `--format go-template=TEMPLATE` to specify the template',
+      ],
+    ],
+    [
+      'an unknown --image-spec',
+      () => ['push', '--plain-http', ref(), '--image-spec', 'v9'],
+      [
+        'Error: invalid argument "v9" for "--image-spec" flag: unknown image specification flag: v9',
+        'Available options: v1.1, v1.0',
+      ],
+    ],
+    [
+      'an unknown --from-distribution-spec',
+      () => ['cp', '--from-distribution-spec', 'v2', ref(), `${plain.host}/errs-copy:v1`],
+      [
+        'Error: invalid argument "v2" for "--from-distribution-spec" flag: unknown distribution specification flag: v2',
+        'Available options: v1.1-referrers-tag, v1.1-referrers-api',
+      ],
+    ],
+  ];
+  for (const [what, args, lines] of cases) {
+    it(`refuses ${what}`, async () => {
+      const res = await box.run(args());
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(`${lines.join('\n')}\n`);
+    });
+  }
+
+  it('marks deprecated flags [Deprecated] in help', async () => {
+    const res = await box.ok(['discover', '--help']);
+    expect(res.stdout).toMatch(/ {2}-o, --output string\s+\[Deprecated\] /);
+    expect(res.stdout).toMatch(/ {2}-v, --verbose\s+\[Deprecated\] verbose output\n/);
+  });
+});
+
 describe('registry errors, with oras prefixes', () => {
   it('prefixes what a registry answered with "Error response from registry:"', async () => {
     const missing = await box.run(['manifest', 'fetch', '--plain-http', `${plain.host}/errs:nope`]);
@@ -198,7 +261,7 @@ describe('--help, as cobra lays it out for oras', () => {
     expect(out).toMatch(/--to-distribution-spec string\s+\[Preview\]/);
     expect(out).toMatch(/ {6}--concurrency int\s+concurrency level \(default 3\)\n/);
     expect(out).toMatch(/ {2}-h, --help\s+help for cp\n/);
-    expect(out).not.toMatch(/\[string\]|\[boolean\]|\[array\]|Positionals:|Options:/);
+    expect(out).not.toMatch(/\[string\]|\[boolean\]|\[array\]|^Positionals:|^Options:/m);
     const names = [...out.matchAll(/^ {2}(?:-\w, | {4})--([\w-]+)/gm)].map((m) => m[1]);
     expect(names).toEqual([...names].sort());
   });
