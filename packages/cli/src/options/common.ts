@@ -38,7 +38,7 @@ const FLAGS = flagSet({
     describe: 'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
     group,
   },
-  verbose: { alias: 'v', type: 'boolean', hidden: true, describe: 'verbose output (deprecated)' },
+  verbose: { alias: 'v', type: 'boolean', describe: '[Deprecated] verbose output', group },
 });
 
 /** The common flags; parsing warns on stderr about deprecated ones. */

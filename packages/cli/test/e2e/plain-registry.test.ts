@@ -254,7 +254,7 @@ describe('errors (plain HTTP)', () => {
   it('says what is missing with oras hints and exit code 1, no stack trace', async () => {
     const missing = await e2e.box.run(['pull', '--plain-http', `${e2e.host}/hello:nope`]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^Error: .*nope.*not found/m);
+    expect(missing.stderr).toMatch(/^Error response from registry: .*nope.*not found/m);
     expect(missing.stderr).not.toContain('    at ');
     const bad = await e2e.box.run(['pull', `${e2e.host}/Hello:v1`]);
     expect(bad.code).toBe(1);
