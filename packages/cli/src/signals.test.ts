@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getMaxListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from './context.js';
 import { EXIT_SIGINT, EXIT_SIGTERM, InterruptedError, runInterruptible } from './signals.js';
@@ -127,6 +127,8 @@ describe('runInterruptible', () => {
         expect(c.stderr.isTTY).toBe(true);
         expect(c.stderr.columns).toBe(100);
         expect(c.signal?.aborted).toBe(false);
+        // every request in flight listens to it: no MaxListenersExceededWarning at --concurrency 20
+        expect(c.signal && getMaxListeners(c.signal)).toBe(0);
         c.stderr.write('progress\n');
         return 0;
       },
