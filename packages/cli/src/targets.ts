@@ -10,6 +10,8 @@ import {
   type CredentialFunc,
   createCredentialStore,
   credentialFuncFromStore,
+  redactHeaders,
+  redactUrl,
   staticCredential,
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
@@ -21,7 +23,9 @@ import {
   RemoteRepository,
 } from '@oras/registry';
 import type { CliContext } from './context.js';
+import { installHttpTrace, writeDebugEntry } from './debug-trace.js';
 import { CliError } from './errors.js';
+import { printable } from './output/escape.js';
 import type { CommonOptions } from './options/common.js';
 import { type RemoteOptions, readSecret, usePlainHttp } from './options/remote.js';
 import type { RegistryTargetSpec, TargetOptions, TargetSpec } from './options/target.js';
@@ -68,9 +72,14 @@ export function headerRecord(headers: Readonly<Record<string, readonly string[]>
   return out;
 }
 
-/** The debug trace writer of `--debug`, or `undefined`. */
+/**
+ * With `--debug`: starts the HTTP trace (oras's `Request #n` / `Response #n` entries on stderr)
+ * and returns the writer of other debug entries (retries); `undefined` without `--debug`.
+ */
 export function debugLog(common: CommonOptions, ctx: CliContext): ((line: string) => void) | undefined {
-  return common.debug ? (line) => ctx.stderr.write(`${line}\n`) : undefined;
+  if (!common.debug) return undefined;
+  installHttpTrace(ctx.stderr, redactHeaders, redactUrl);
+  return (line) => writeDebugEntry(ctx.stderr, line);
 }
 
 /** Options of {@link openRepository}. */
@@ -232,7 +241,9 @@ export async function openRepository(
       const text = typeof w === 'string' ? w : JSON.stringify(w);
       if (warned.has(text)) return;
       warned.add(text);
-      ctx.stderr.write(`Warning from ${spec.reference.registry}: ${(w as { text?: string }).text ?? text}\n`);
+      ctx.stderr.write(
+        `Warning from ${spec.reference.registry}: ${printable((w as { text?: string }).text ?? text)}\n`,
+      );
     },
   });
 }

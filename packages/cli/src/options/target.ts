@@ -4,6 +4,7 @@
  * only the tag or digest, so a tag may hold a colon), with the remote flags of a registry.
  * Parsing only; `../targets.ts` opens them.
  */
+import { checkChoice } from './choice.js';
 import { ErrorCode, isDigest, parseReference, parseReferenceWithTags, type Reference } from '@oras/spec';
 import type { Options } from 'yargs';
 import type { CliContext } from '../context.js';
@@ -136,14 +137,16 @@ function groupTitle(prefix: FlagPrefix, own: string): string {
   return prefix === '' ? own : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
 }
 
+/** The values of `--distribution-spec`, in oras's order. */
+export const DISTRIBUTION_SPECS = ['v1.1-referrers-tag', 'v1.1-referrers-api'] as const;
+
 /** `--distribution-spec`: forces the referrers API or the tag schema. */
 export function distributionSpecOptions(prefix: FlagPrefix = ''): OptionGroup<boolean | undefined> {
   const FLAGS = flagSet(
     {
       'distribution-spec': {
         type: 'string',
-        choices: ['v1.1-referrers-api', 'v1.1-referrers-tag'],
-        describe: '[Preview] set OCI distribution spec version and API option for the referrers API',
+        describe: `[Preview] set OCI distribution spec version and API option for ${prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : ''}target. Options: ${DISTRIBUTION_SPECS.join(', ')}`,
         group: groupTitle(prefix, 'Remote Flags:'),
       },
     },
@@ -153,7 +156,12 @@ export function distributionSpecOptions(prefix: FlagPrefix = ''): OptionGroup<bo
     flags: () => FLAGS.flags(),
     /** The referrers capability it forces: `true` (API), `false` (tag schema) or unknown. */
     parse(argv) {
-      const spec = FLAGS.read(argv)['distribution-spec'];
+      const spec = checkChoice(
+        `${prefix}distribution-spec`,
+        FLAGS.read(argv)['distribution-spec'],
+        DISTRIBUTION_SPECS,
+        'distribution specification',
+      );
       return spec === 'v1.1-referrers-api' ? true : spec === 'v1.1-referrers-tag' ? false : undefined;
     },
   };

@@ -74,7 +74,7 @@ describe('printable', () => {
     expect(JSON.parse(json)).toEqual(value);
     expect(goJson(value)).toContain('\\u202e');
     expect(JSON.parse(goJson(value))).toEqual(value);
-    expect(compileTemplate('{{json .}}').execute(value)).toContain('\\u202e');
+    expect(compileTemplate('{{toJson .}}').execute(value)).toContain('\\u202e');
   });
 });
 

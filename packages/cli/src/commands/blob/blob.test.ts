@@ -173,7 +173,9 @@ describe('oras blob fetch', () => {
   it('fails for a blob the registry does not have', async () => {
     const res = await oras(['blob', 'fetch', '--plain-http', '--descriptor', `${repo}@${sha256('missing')}`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^Error: failed to resolve sha256:[0-9a-f]{64}: .*not found/);
+    expect(res.stderr).toMatch(
+      /^Error response from registry: failed to resolve sha256:[0-9a-f]{64}: .*not found/,
+    );
   });
 });
 

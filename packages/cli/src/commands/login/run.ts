@@ -40,7 +40,6 @@ export async function runLogin(options: LoginOptions, ctx: CliContext): Promise<
     dispatcher,
     userAgent: userAgent(),
     plainHttp: usePlainHttp(remote, registry),
-    ...(log ? { log } : {}),
   });
   ctx.stdout.write('Login Succeeded\n');
 }

@@ -242,7 +242,7 @@ describe('oras manifest fetch and fetch-config', () => {
     const res = await oras(['manifest', 'fetch', '--plain-http', `${repo}:nope`]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(
-      new RegExp(`^Error: failed to fetch the content of "${repo}:nope": .*not found`),
+      new RegExp(`^Error response from registry: failed to fetch the content of "${repo}:nope": .*not found`),
     );
   });
 });
