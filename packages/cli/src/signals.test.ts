@@ -134,4 +134,26 @@ describe('runInterruptible', () => {
     );
     expect(ctx.err()).toBe('progress\n');
   });
+
+  it('lets every request in flight listen to the abort signal without a MaxListenersExceededWarning', async () => {
+    const h = harness();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      await runInterruptible(
+        captureContext(),
+        async (c) => {
+          for (let i = 0; i < 40; i++) c.signal?.addEventListener('abort', () => {});
+          await new Promise((resolve) => setImmediate(resolve));
+          return 0;
+        },
+        h.options(),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
 });

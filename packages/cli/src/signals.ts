@@ -9,6 +9,7 @@
  * oras (Go) dies on the signal with the runtime's default handling; we stop cleanly instead, which
  * is what the signal asks for.
  */
+import { setMaxListeners } from 'node:events';
 import type { CliContext, OutputStream } from './context.js';
 
 /** The exit code after `SIGINT`: 128 + 2. */
@@ -112,6 +113,8 @@ export async function runInterruptible(
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const cleanupSync = options.cleanupSync ?? cleanupStoresSync;
   const controller = new AbortController();
+  // every request in flight listens to it: more than Node's default of 10 is no leak here
+  setMaxListeners(0, controller.signal);
   let received: HandledSignal | undefined;
   let ended = false;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
