@@ -249,10 +249,12 @@ function classify(err: unknown, context: ErrorContext): Classified {
     return { ...answer, hints: err.hint ? [err.hint] : answer.hints, usage: err.usage };
   }
   if (err instanceof CliError) {
-    const transport = all.slice(1).find(
-      (e): e is OrasError =>
-        OrasError.is(e) && (e.code === ErrorCode.Network || e.code === ErrorCode.Timeout),
-    );
+    const transport = all
+      .slice(1)
+      .find(
+        (e): e is OrasError =>
+          OrasError.is(e) && (e.code === ErrorCode.Network || e.code === ErrorCode.Timeout),
+      );
     const message = transport
       ? err.message.replace(transport.message, transportMessage(transport.message))
       : err.message;

@@ -61,7 +61,8 @@ const SHARED_RESOLVE = flagSet({
   resolve: {
     type: 'string',
     array: true,
-    describe: '[Preview] base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
+    describe:
+      '[Preview] base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
   },
 });
 
@@ -101,7 +102,11 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
         describe: `allow insecure connections to ${what}registry without SSL check (default for localhost)`,
         group,
       },
-      'ca-file': { type: 'string', describe: `server certificate authority file for the remote ${what}registry`, group },
+      'ca-file': {
+        type: 'string',
+        describe: `server certificate authority file for the remote ${what}registry`,
+        group,
+      },
       'cert-file': {
         type: 'string',
         describe: `[Preview] client certificate file for the ${what}remote registry`,

@@ -18,7 +18,8 @@ const CRASH_PATTERNS: readonly RegExp[] = [
  * The first line of an error, with one of oras's prefixes: `Error:`, `Error response from
  * registry:`, or `Error from source registry for "<ref>":` (and destination, and oci-layout).
  */
-const ERROR_LINE = /^Error(?: response from registry| from (?:source|destination) (?:registry|oci-layout) for "[^"]*")?: /;
+const ERROR_LINE =
+  /^Error(?: response from registry| from (?:source|destination) (?:registry|oci-layout) for "[^"]*")?: /;
 
 /** C0 control characters other than tab and newline (terminal escapes, NUL, carriage return). */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
