@@ -17,7 +17,8 @@ export {
 export type { AuthClientOptions, AuthRequest, AuthResponse, RequestBodySource } from './client.js';
 export { EMPTY_CREDENTIAL, isDockerHubHost, isEmptyCredential, staticCredential } from './credential.js';
 export type { Credential, CredentialFunc } from './credential.js';
-export { CredentialsError, DeniedError, UnauthorizedError } from './errors.js';
+export { CredentialsError, DeniedError, UnauthorizedError, transportError } from './errors.js';
+export type { UnauthorizedErrorOptions } from './errors.js';
 export { type InternalIpKind, internalIpKind, isInternalIp, validateRealm } from './realm.js';
 export { REDACTED, redactHeaders, redactUrl } from './redact.js';
 export {

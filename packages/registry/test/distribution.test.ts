@@ -4,11 +4,12 @@
  * made for the run, and bearer tokens.
  */
 import { createHash } from 'node:crypto';
-import { AuthClient, staticCredential } from '@oras/auth';
-import { NotFoundError, OrasError } from '@oras/spec';
+import { AuthClient, staticCredential, UnauthorizedError } from '@oras/auth';
+import { ConnectionError, NotFoundError, OrasError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { ResponseError } from '../src/errors.js';
 import { RemoteRegistry } from '../src/registry.js';
 import { referrersTag } from '../src/repository/referrers/tag-schema.js';
 import { RemoteRepository } from '../src/repository/remote-repository.js';
@@ -158,6 +159,14 @@ describe('docker-registry, plain HTTP', () => {
   it('reports a missing manifest as NotFoundError', async () => {
     await expect(repo('it/none').resolve('nope')).rejects.toSatisfy((e: unknown) => NotFoundError.is(e));
   });
+
+  it('says the registry speaks plain HTTP when it is spoken to over HTTPS', async () => {
+    const err = await repo('it/plain', { plainHttp: false })
+      .resolve('v1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toBe(`the registry at ${registry.host} speaks plain HTTP: set plainHttp: true`);
+  });
 });
 
 describe('docker-registry, basic auth over TLS', () => {
@@ -186,6 +195,35 @@ describe('docker-registry, basic auth over TLS', () => {
       plainHttp: false,
     });
     await expect(anonymous.resolve('v1')).rejects.toSatisfy((e: unknown) => OrasError.is(e));
+  });
+
+  it('says a wrong password was rejected, keeping the registry’s error codes', async () => {
+    const client = new AuthClient({
+      dispatcher,
+      credential: staticCredential(registry.host, { username: 'oras', password: 'not-the-password' }),
+    });
+    // a GET: the answer to a HEAD has no body, so no error codes
+    const err = await new RemoteRepository({ reference: `${registry.host}/it/tls`, client, plainHttp: false })
+      .fetchReference('v1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect((err as Error).message).toMatch(/: the credentials were rejected \(401\): unauthorized/);
+    expect((err as UnauthorizedError).hasCode('UNAUTHORIZED')).toBe(true);
+    expect((err as Error).message).not.toContain('not-the-password');
+  });
+
+  it('says a TLS registry on loopback answered 400 to plain HTTP (the loopback default)', async () => {
+    // 127.0.0.1 is spoken to in plain HTTP unless told otherwise, as oras does
+    const err = await new RemoteRepository({
+      reference: `${registry.host}/it/tls`,
+      client: new AuthClient({ dispatcher }),
+    })
+      .resolve('v1')
+      .catch((e: unknown) => e);
+    expect(ResponseError.is(err)).toBe(true);
+    expect((err as Error).message).toBe(
+      `HEAD http://${registry.host}/v2/it/tls/manifests/v1: the registry answered 400 to plain HTTP; is it TLS? set plainHttp: false`,
+    );
   });
 });
 
