@@ -47,4 +47,4 @@ export { checkCredentials, login, logout } from './login.js';
 export type { LoginOptions } from './login.js';
 export { CREDENTIAL_HELPER_PREFIX, IDENTITY_TOKEN_USERNAME, NativeCredentialStore } from './native-store.js';
 export type { NativeCredentialStoreOptions } from './native-store.js';
-export { dispatchRequest, globalDispatcher } from './undici.js';
+export { Agent, RetryHandler, buildConnector, dispatchRequest, globalDispatcher } from './undici.js';

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
-import { dispatchRequest, globalDispatcher } from './undici.js';
+import { dispatchRequest, globalDispatcher } from '@oras/auth';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;

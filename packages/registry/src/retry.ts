@@ -13,7 +13,7 @@
  * on a strong `ETag`), which checks the `Content-Range` of the answer.
  */
 import type { Dispatcher } from 'undici';
-import { RetryHandler } from './undici.js';
+import { RetryHandler } from '@oras/auth';
 
 /** Retry settings. Every field has a default. */
 export interface RetryOptions {

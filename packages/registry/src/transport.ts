@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError } from '@oras/spec';
 import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
-import { Agent, buildConnector } from './undici.js';
+import { Agent, buildConnector } from '@oras/auth';
 import { HostGates, type RetryOptions, retryInterceptor } from './retry.js';
 
 /** Default number of connections per origin. */
