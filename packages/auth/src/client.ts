@@ -26,7 +26,8 @@ import { DeniedError, transportError, UnauthorizedError } from './errors.js';
 import { type InternalIpKind, internalIpKind, validateRealm } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
-import { dispatchRequest, globalDispatcher } from './undici.js';
+import { defaultDispatcher } from './proxy.js';
+import { dispatchRequest } from './undici.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
 
 /** The OAuth2 `client_id` sent when none is configured. */
@@ -47,7 +48,11 @@ export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8
 export interface AuthClientOptions {
   /** Resolves the credential for a host; anonymous when absent. */
   readonly credential?: CredentialFunc;
-  /** The undici dispatcher for every request (TLS, retries, pooling); the global one by default. */
+  /**
+   * The undici dispatcher for every request (TLS, retries, pooling); by default undici's global
+   * one, or one that honours `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` when the
+   * environment names a proxy (see `defaultDispatcher`).
+   */
   readonly dispatcher?: Dispatcher;
   /** The token cache; a fresh one per client by default. Share one to share tokens. */
   readonly cache?: TokenCache;
@@ -469,7 +474,7 @@ export class AuthClient {
     headers: Record<string, string>,
     req: Pick<AuthRequest, 'body' | 'signal'>,
   ): Promise<AuthResponse> {
-    const dispatcher = this.#dispatcher ?? globalDispatcher();
+    const dispatcher = this.#dispatcher ?? defaultDispatcher();
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
     let res: Dispatcher.ResponseData;
     try {

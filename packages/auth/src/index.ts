@@ -48,3 +48,5 @@ export type { LoginOptions } from './login.js';
 export { CREDENTIAL_HELPER_PREFIX, IDENTITY_TOKEN_USERNAME, NativeCredentialStore } from './native-store.js';
 export type { NativeCredentialStoreOptions } from './native-store.js';
 export { Agent, RetryHandler, buildConnector, dispatchRequest, globalDispatcher } from './undici.js';
+export { defaultDispatcher, proxyAgentFactory, proxyConfigFromEnv, proxyForUrl } from './proxy.js';
+export type { ProxyAgentFactoryOptions, ProxyConfig } from './proxy.js';

@@ -2,7 +2,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as undici from 'undici';
 import { describe, expect, it } from 'vitest';
-import { Agent, RetryHandler, buildConnector, dispatchRequest, globalDispatcher } from './undici.js';
+import {
+  Agent,
+  Client,
+  connectFunction,
+  Pool,
+  proxyAgentClass,
+  RetryHandler,
+  buildConnector,
+  dispatchRequest,
+  globalDispatcher,
+} from './undici.js';
 
 describe('undici parts', () => {
   it('are the very classes and functions undici exports from its root', () => {
@@ -10,6 +20,10 @@ describe('undici parts', () => {
     expect(buildConnector).toBe(undici.buildConnector);
     expect(RetryHandler).toBe(undici.RetryHandler);
     expect(globalDispatcher()).toBe(undici.getGlobalDispatcher());
+    expect(Pool).toBe(undici.Pool);
+    expect(Client).toBe(undici.Client);
+    expect(proxyAgentClass()).toBe(undici.ProxyAgent);
+    expect(connectFunction()).toBe(undici.Dispatcher.prototype.connect);
   });
 
   it('send a request through any dispatcher', async () => {

@@ -13,6 +13,7 @@ import { ResponseError } from '../src/errors.js';
 import { RemoteRegistry } from '../src/registry.js';
 import { referrersTag } from '../src/repository/referrers/tag-schema.js';
 import { RemoteRepository } from '../src/repository/remote-repository.js';
+import { startTestProxy, type TestProxy } from '../src/test-support/proxy.js';
 import { createTransport } from '../src/transport.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -165,7 +166,9 @@ describe('docker-registry, plain HTTP', () => {
       .resolve('v1')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toBe(`the registry at ${registry.host} speaks plain HTTP: set plainHttp: true`);
+    expect((err as Error).message).toBe(
+      `the registry at ${registry.host} speaks plain HTTP: set plainHttp: true`,
+    );
   });
 });
 
@@ -252,5 +255,68 @@ describe('docker-registry, bearer tokens', () => {
     const desc = descOf('application/octet-stream', data);
     await repo.mount(desc, 'it/elsewhere', async () => data);
     expect(await repo.exists(desc)).toBe(true);
+  });
+});
+
+describe('docker-registry through a proxy', () => {
+  // clients never proxy loopback, so the registry is named `registry.test`, which only the proxy
+  // resolves (to 127.0.0.1)
+  let plain: Distribution;
+  let tls: Distribution;
+  let proxy: TestProxy;
+  const dispatchers: Dispatcher[] = [];
+
+  beforeAll(async () => {
+    [plain, tls] = await Promise.all([
+      startDistribution({ mode: 'plain' }),
+      startDistribution({ mode: 'basic-tls' }),
+    ]);
+    proxy = await startTestProxy({
+      hosts: { 'registry.test': '127.0.0.1' },
+      auth: { username: 'p', password: 'proxy-pw' },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(dispatchers.map((d) => d.close()));
+    await proxy?.close();
+    await Promise.all([plain?.stop(), tls?.stop()]);
+  });
+
+  it('pushes and pulls through a forward proxy (plain HTTP)', async () => {
+    const dispatcher = createTransport({ proxy: { httpProxy: `http://p:proxy-pw@127.0.0.1:${proxy.port}` } });
+    dispatchers.push(dispatcher);
+    await roundTrip(
+      new RemoteRepository({
+        reference: `registry.test:${plain.port}/it/proxied`,
+        client: new AuthClient({ dispatcher }),
+        plainHttp: true,
+      }),
+    );
+    expect(proxy.requests.length).toBeGreaterThan(3);
+    expect(proxy.requests.every((r) => r.target.startsWith(`http://registry.test:${plain.port}/v2/`))).toBe(
+      true,
+    );
+  });
+
+  it('pushes and pulls with a password through a CONNECT tunnel (TLS)', async () => {
+    proxy.requests.length = 0;
+    const host = `registry.test:${tls.port}`;
+    const dispatcher = createTransport({
+      proxy: { httpsProxy: `http://p:proxy-pw@127.0.0.1:${proxy.port}` },
+      // the run's certificate names 127.0.0.1 and localhost, not registry.test
+      registryHosts: [host],
+      insecure: true,
+    });
+    dispatchers.push(dispatcher);
+    const [username, password] = Object.entries(tls.users!)[0]!;
+    await roundTrip(
+      new RemoteRepository({
+        reference: `${host}/it/proxied`,
+        client: new AuthClient({ dispatcher, credential: staticCredential(host, { username, password }) }),
+        plainHttp: false,
+      }),
+    );
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    expect(proxy.requests.every((r) => r.method === 'CONNECT' && r.target === host)).toBe(true);
   });
 });
