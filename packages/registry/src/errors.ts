@@ -32,10 +32,13 @@ export interface ResponseErrorInit extends OrasErrorOptions {
 const SAFE_QUERY_KEYS = new Set(['n', 'last', 'digest', 'mount', 'from', 'artifactType']);
 
 /**
- * Returns `url` without user info and with the values of query parameters replaced by `***`
- * (presigned blob-storage URLs carry signatures there), except the spec's own parameters.
+ * Returns `url` as a {@link ResponseError} stores it: without user info, and with the value of
+ * every query parameter replaced by `***` (presigned blob-storage URLs carry signatures there)
+ * except the spec's own (`n`, `last`, `digest`, `mount`, `from`, `artifactType`). Stricter than
+ * `redactUrl` of `@oras/auth`, which keeps the values of parameters that do not look secret (for
+ * debug traces).
  */
-export function redactUrl(url: string | URL): string {
+export function redactResponseUrl(url: string | URL): string {
   let parsed: URL;
   try {
     parsed = new URL(String(url));
@@ -103,7 +106,7 @@ export class ResponseError extends OrasError {
       typeof initOrMessage === 'string'
         ? { method: '', url: '', statusCode: 0, cause: options.cause }
         : initOrMessage;
-    const url = typeof initOrMessage === 'string' ? '' : redactUrl(init.url);
+    const url = typeof initOrMessage === 'string' ? '' : redactResponseUrl(init.url);
     const errors = init.errors ?? [];
     let detail = '';
     if (errors.length > 0) detail = `: ${describeErrorEntries(errors)}`;

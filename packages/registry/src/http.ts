@@ -9,13 +9,13 @@ import { Readable } from 'node:stream';
 import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
-import { defaultDispatcher, dispatchRequest } from '@oras/auth';
+import { defaultDispatcher, dispatchRequest, type RequestBodySource } from '@oras/auth';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;
 
-/** A stream a request body function may return. */
-export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Readable;
+/** A stream a request body function may return: the type of `@oras/auth`, the same everywhere. */
+export type { RequestBodySource } from '@oras/auth';
 
 /** A request as the auth client takes it. */
 export interface RegistryRequest {

@@ -5,7 +5,7 @@
  * {@link ResponseError} for the registry's error answers.
  * @packageDocumentation
  */
-export { ResponseError, parseErrorBody, redactUrl, transportError } from './errors.js';
+export { ResponseError, parseErrorBody, redactResponseUrl, transportError } from './errors.js';
 export type { DistributionErrorEntry, ResponseErrorInit } from './errors.js';
 export { DEFAULT_MAX_REDIRECTS, MAX_ERROR_BODY_BYTES, PlainClient, USER_AGENT, VERSION } from './http.js';
 export type {

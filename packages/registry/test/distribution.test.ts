@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AuthClient, staticCredential, UnauthorizedError } from '@oras/auth';
+import { collectPages, fetchBytes, resolveReference, tag, tagBytesN, tagN } from '@oras/content';
 import { ConnectionError, NotFoundError, OrasError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,63 @@ describe('docker-registry, plain HTTP', () => {
     );
     expect(streamed).toEqual(descOf('application/octet-stream', reversed));
     expect((await readAll(await repo('it/chunks').fetch(streamed))).equals(reversed)).toBe(true);
+  });
+
+  it('resolves an index to a platform, fetches it, and tags it many times (the reference helpers)', async () => {
+    const r = repo('it/platforms');
+    const manifestFor = async (architecture: string) => {
+      const configBytes = enc.encode(
+        JSON.stringify({ os: 'linux', architecture, rootfs: { type: 'layers', diff_ids: [] } }),
+      );
+      const configDesc = descOf('application/vnd.oci.image.config.v1+json', configBytes);
+      await r.push(configDesc, configBytes);
+      const bytes = enc.encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: configDesc, layers: [] }),
+      );
+      const desc = descOf(MANIFEST, bytes);
+      await r.push(desc, bytes);
+      return desc;
+    };
+    const amd64 = await manifestFor('amd64');
+    const arm64 = await manifestFor('arm64');
+    const INDEX = 'application/vnd.oci.image.index.v1+json';
+    const indexBytes = enc.encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: INDEX,
+        manifests: [
+          { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+          { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+        ],
+      }),
+    );
+    const index = descOf(INDEX, indexBytes);
+    await r.pushReference(index, indexBytes, 'multi');
+
+    const arm = { os: 'linux', architecture: 'arm64' };
+    expect(await resolveReference(r, 'multi', { targetPlatform: arm })).toMatchObject({
+      digest: arm64.digest,
+    });
+    const { descriptor, bytes } = await fetchBytes(r, 'multi', {
+      targetPlatform: { os: 'linux', architecture: 'amd64' },
+    });
+    expect(descriptor.digest).toBe(amd64.digest);
+    expect(sha256(bytes)).toBe(amd64.digest);
+
+    expect(await tagN(r, 'multi', ['v1', 'v1.0', 'stable'])).toEqual(index);
+    expect(await tag(r, 'v1', 'latest')).toEqual(index);
+    expect(
+      await tagBytesN(
+        r,
+        MANIFEST,
+        await fetchBytes(r, 'multi', { targetPlatform: arm }).then((f) => f.bytes),
+        ['arm'],
+      ),
+    ).toMatchObject({ digest: arm64.digest });
+    expect((await collectPages(r.tags())).sort()).toEqual(['arm', 'latest', 'multi', 'stable', 'v1', 'v1.0']);
+    expect(await collectPages(r.tags(), { limit: 2 })).toHaveLength(2);
+    for (const t of ['v1', 'v1.0', 'stable', 'latest'])
+      expect((await r.resolve(t)).digest).toBe(index.digest);
   });
 
   it('mounts a blob across repositories', async () => {
