@@ -444,6 +444,30 @@ describe('AuthClient: bearer', () => {
     expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Unsafe);
   });
 
+  it('accepts a loopback realm for a registry reached as localhost', async () => {
+    // a false positive the red team found: `localhost:5000` naming 127.0.0.1 as its token realm
+    const reg = await tokenRegistry();
+    const res = await new AuthClient().request({
+      method: 'GET',
+      url: new URL(`http://localhost:${reg.server.url.port}/v2/a/b/tags/list`),
+      scopes: ['repository:a/b:pull'],
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(reg.tokenRequests).toHaveLength(1);
+  });
+
+  it('refuses a realm on a NAT64 address that carries the cloud metadata address', async () => {
+    const registry = await serve((_req, res) => {
+      sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="http://[64:ff9b::a9fe:a9fe]/token"' });
+    });
+    const err = await new AuthClient()
+      .request({ method: 'GET', url: new URL('/v2/', registry.url) })
+      .catch((e: unknown) => e);
+    expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Unsafe);
+    expect((err as Error).message).toMatch(/link-local address/);
+  });
+
   it('keeps tokens of a shared cache across clients', async () => {
     const reg = await tokenRegistry();
     const cache = new TokenCache();

@@ -23,7 +23,7 @@ import type { Dispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
 import { DeniedError, transportError, UnauthorizedError } from './errors.js';
-import { type InternalIpKind, internalIpKind, validateRealm } from './realm.js';
+import { checkRealmUrl, type InternalIpKind, internalIpKind, literalHostKind } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
 import { defaultDispatcher } from './proxy.js';
@@ -136,7 +136,7 @@ const CROSS_ORIGIN_DROPPED: ReadonlySet<string> = new Set(['authorization', 'pro
  *   (or the password with `forceAttemptOAuth2`), otherwise `GET realm?service=&scope=` with Basic
  *   auth or anonymously. Tokens are cached per host and scope set until shortly before they expire.
  * - A challenge from another origin (after a redirect) is ignored; the realm is validated
- *   (see {@link validateRealm}).
+ *   (see {@link validateRealm}; an internal realm only for a registry on that kind of address).
  * - If the registry still answers `401` with `error="insufficient_scope"` after a fresh token, the
  *   client throws {@link DeniedError}. Any other response is returned for the caller to judge.
  *
@@ -237,8 +237,9 @@ export class AuthClient {
   /** The internal network a host is on, `undefined` for a public one, `unknown` when it does not resolve. */
   #kindOf(hostname: string): Promise<HostKind> {
     const host = stripBrackets(hostname).toLowerCase();
-    if (isIP(host) !== 0) return Promise.resolve(internalIpKind(host));
-    if (host === 'localhost' || host.endsWith('.localhost')) return Promise.resolve('loopback');
+    if (isIP(host) !== 0 || host === 'localhost' || host.endsWith('.localhost')) {
+      return Promise.resolve(literalHostKind(host));
+    }
     let kind = this.#hostKinds.get(host);
     if (kind === undefined) {
       kind = this.#lookup(host).then(
@@ -336,11 +337,10 @@ export class AuthClient {
     }
     const realm = challenge.params.realm;
     if (!realm) throw new UnauthorizedError(`${host}: bearer challenge has no realm`);
-    const realmUrl = validateRealm(realm, url);
-    // a realm named by host name is held to the same rule as a redirect
-    if (isIP(stripBrackets(realmUrl.hostname)) === 0) {
-      await this.#assertAddress(`${host}: token realm`, url, realmUrl);
-    }
+    // the realm's address is held to the rule of a redirect: an internal one only for a
+    // registry on that kind of address (names of both resolved)
+    const realmUrl = checkRealmUrl(realm, url);
+    await this.#assertAddress(`${host}: token realm`, url, realmUrl);
     const service = challenge.params.service;
     const scopes = cleanScopes([...hints, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const scopeKey = scopes.join(' ');

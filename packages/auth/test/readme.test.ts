@@ -1,5 +1,5 @@
 /** Runs the README's example against the real registry in token mode. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
@@ -11,6 +11,7 @@ type ListTags = (
   repository: string,
   username: string,
   password: string,
+  configPath: string,
 ) => Promise<unknown>;
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -18,12 +19,16 @@ const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 describe('README example', () => {
   let registry: Distribution;
   let dir: string;
+  let dockerConfig: string;
   const savedDockerConfig = process.env.DOCKER_CONFIG;
 
   beforeAll(async () => {
     registry = await startDistribution({ mode: 'token' });
     dir = await mkdtemp(join(tmpdir(), 'oras-auth-readme-'));
-    process.env.DOCKER_CONFIG = dir;
+    // Where the user's own config would be: the example must leave it alone.
+    dockerConfig = join(dir, 'docker-config');
+    await mkdir(dockerConfig);
+    process.env.DOCKER_CONFIG = dockerConfig;
   });
   afterAll(async () => {
     if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
@@ -32,7 +37,7 @@ describe('README example', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('logs in, stores the credential and lists tags', async () => {
+  it('logs in, stores the credential in the config file it is given, and lists tags', async () => {
     const password = registry.users?.oras ?? '';
     // Tag an empty-config manifest so there is something to list.
     const pusher = new AuthClient({
@@ -81,13 +86,15 @@ describe('README example', () => {
     await writeFile(file, code ?? '');
     const { listTags } = (await import(/* @vite-ignore */ file)) as { listTags: ListTags };
 
-    expect(await listTags(registry.url, 'readme/app', 'oras', password)).toEqual({
+    const configPath = join(dir, 'example-config.json');
+    expect(await listTags(registry.url, 'readme/app', 'oras', password, configPath)).toEqual({
       name: 'readme/app',
       tags: ['v1'],
     });
-    const stored = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
+    const stored = JSON.parse(await readFile(configPath, 'utf8')) as {
       auths: Record<string, unknown>;
     };
     expect(Object.keys(stored.auths)).toEqual([registry.host]);
+    expect(await readdir(dockerConfig)).toEqual([]);
   });
 });

@@ -16,18 +16,12 @@ import {
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
 import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, RemoteRepository } from '@oras/registry';
-import { CliError } from './errors.js';
 import type { CliContext } from './context.js';
-import { userAgent } from './version-info.js';
+import { CliError } from './errors.js';
 import type { CommonOptions } from './options/common.js';
-import {
-  type FlagPrefix,
-  parseRemote,
-  type RemoteOptions,
-  readSecret,
-  usePlainHttp,
-} from './options/remote.js';
-import type { LayoutTargetSpec, RegistryTargetSpec, TargetSpec } from './options/target.js';
+import { type RemoteOptions, readSecret, usePlainHttp } from './options/remote.js';
+import type { RegistryTargetSpec, TargetOptions, TargetSpec } from './options/target.js';
+import { userAgent } from './version-info.js';
 
 /** One token cache per run, shared by every target, as oras shares one auth client. */
 const SHARED_CACHE = new TokenCache();
@@ -204,37 +198,39 @@ export function targetName(spec: TargetSpec): string {
   return spec.kind === 'registry' ? `${spec.reference.registry}/${spec.reference.repository}` : spec.path;
 }
 
-/** The tag or digest a target argument named. */
-export function targetReference(spec: TargetSpec): string | undefined {
-  return spec.kind === 'registry' ? spec.reference.reference : spec.reference;
-}
-
 /** Opens a target for reading and writing. */
 export async function openTarget(
-  spec: TargetSpec,
-  argv: Record<string, unknown>,
+  target: TargetOptions,
   common: CommonOptions,
   ctx: CliContext,
-  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+  options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<GraphTarget & Partial<RemoteRepository>>> {
-  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
-  if (spec.kind === 'oci-layout') return { ...base, target: await OciLayoutStore.open(spec.path) };
-  const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
+  if (target.remote === undefined) return { ...base, target: await OciLayoutStore.open(target.spec.path) };
+  return {
+    ...base,
+    target: await openRepository(target.spec, target.remote, common, ctx, {
+      ...options,
+      referrersCapability: target.referrersCapability,
+    }),
+  };
 }
 
 /** Opens a target for reading only: a layout may then be a directory or a tar file. */
 export async function openReadOnlyTarget(
-  spec: TargetSpec,
-  argv: Record<string, unknown>,
+  target: TargetOptions,
   common: CommonOptions,
   ctx: CliContext,
-  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+  options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<ReadOnlyGraphTarget & Partial<RemoteRepository>>> {
-  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
-  if (spec.kind === 'oci-layout') {
-    return { ...base, target: await OciLayoutStore.openReadOnly((spec as LayoutTargetSpec).path) };
-  }
-  const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
+  if (target.remote === undefined)
+    return { ...base, target: await OciLayoutStore.openReadOnly(target.spec.path) };
+  return {
+    ...base,
+    target: await openRepository(target.spec, target.remote, common, ctx, {
+      ...options,
+      referrersCapability: target.referrersCapability,
+    }),
+  };
 }

@@ -34,9 +34,9 @@ const SAFE_QUERY_KEYS = new Set(['n', 'last', 'digest', 'mount', 'from', 'artifa
 /**
  * Returns `url` as a {@link ResponseError} stores it: without user info, and with the value of
  * every query parameter replaced by `***` (presigned blob-storage URLs carry signatures there)
- * except the spec's own (`n`, `last`, `digest`, `mount`, `from`, `artifactType`). Stricter than
- * `redactUrl` of `@oras/auth`, which keeps the values of parameters that do not look secret (for
- * debug traces).
+ * except the spec's own (`n`, `last`, `digest`, `mount`, `from`, `artifactType`). Unlike
+ * `redactUrl` of `@oras/auth` (for debug traces, which keeps the user name and marks what it
+ * hides), nothing of the user info is left in an error message.
  */
 export function redactResponseUrl(url: string | URL): string {
   let parsed: URL;

@@ -1,6 +1,7 @@
 /**
- * The shared store behaviour suite of `@oras/content/testing`, run against `RemoteRepository` on
- * the in-process test registry (referrers API) and on the real docker-registry (v2.8, plain).
+ * The store behaviour cases of `@oras/content/testing`, run against `RemoteRepository` on the
+ * in-process test registry (referrers API) and on the real docker-registry (v2.8, plain). Each case
+ * is one vitest `it`, skipped when the repository lacks the capability the case checks.
  *
  * Why predecessors are hidden from the suite: a registry can list the referrers of a manifest but
  * not the manifests that use a layer, and the suite asks for both. Referrers as predecessors are
@@ -11,9 +12,9 @@
  * `distribution.test.ts` checks tag listing there without assuming an order.
  */
 import { AuthClient } from '@oras/auth';
-import { runStoreBehaviourSuite } from '@oras/content/testing';
+import { type StoreBehaviourOptions, storeBehaviourCases } from '@oras/content/testing';
 import type { Dispatcher } from 'undici';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
 import { RemoteRepository } from '../src/repository/remote-repository.js';
@@ -55,7 +56,22 @@ function storeOn(host: () => string, hidden: readonly string[] = ['predecessors'
   };
 }
 
-runStoreBehaviourSuite(
+function describeStoreBehaviour(
+  name: string,
+  makeStore: () => RemoteRepository,
+  options: StoreBehaviourOptions<RemoteRepository>,
+): void {
+  describe(`store behaviour: ${name}`, () => {
+    for (const c of storeBehaviourCases(makeStore, options)) {
+      it(c.name, async (ctx) => {
+        const outcome = await c.run();
+        if (outcome) ctx.skip(outcome.skipped);
+      });
+    }
+  });
+}
+
+describeStoreBehaviour(
   'RemoteRepository on the test registry',
   storeOn(() => testRegistry.host),
   {
@@ -63,7 +79,7 @@ runStoreBehaviourSuite(
   },
 );
 
-runStoreBehaviourSuite(
+describeStoreBehaviour(
   'RemoteRepository on docker-registry v2.8',
   storeOn(() => distribution.host, ['predecessors', 'tags']),
   {

@@ -7,6 +7,7 @@
  *
  * Values print the way Go's fmt `%v` prints decoded JSON: maps as `map[k:v]`, lists as `[a b]`.
  */
+import { printableJson } from './escape.js';
 
 /** A template error, with the position in the template. */
 export class TemplateError extends Error {
@@ -81,11 +82,16 @@ function sortKeys(value: unknown): unknown {
   return out;
 }
 
-/** Go's json encoding of a value (compact, map keys sorted, `<`, `>` and `&` escaped). */
+/**
+ * Go's json encoding of a value (compact, map keys sorted, `<`, `>` and `&` escaped), with the
+ * characters a terminal acts on escaped too ({@link printableJson}).
+ */
 function toGoJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value ?? null)).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return printableJson(
+    JSON.stringify(sortKeys(value ?? null)).replace(
+      /[<>&]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
   );
 }
 

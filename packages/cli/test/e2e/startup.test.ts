@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ORAS_BIN } from '../../src/test-support/oras-process.js';
+import { ORAS_BIN } from './fixture.js';
 
 /** The module URLs loaded by one run, and what it printed. */
 async function loaded(args: readonly string[]): Promise<{ modules: string[]; stdout: string }> {

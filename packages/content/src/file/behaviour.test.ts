@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStoreBehaviourSuite } from '../testing/index.js';
+import { describeStoreBehaviour } from '../test-support/store-behaviour.js';
 import { FileStore } from './index.js';
 
 const folders = new Map<FileStore, string>();
 
 // Untitled content (what the suite pushes) lives in the fallback store; titled content is covered
 // by store.test.ts and malicious.test.ts.
-runStoreBehaviourSuite(
+describeStoreBehaviour(
   'FileStore',
   async () => {
     const dir = await mkdtemp(join(tmpdir(), 'oras-file-behaviour-'));

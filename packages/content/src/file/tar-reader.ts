@@ -1,11 +1,12 @@
 /**
  * A pull-based tar reader: one entry at a time, each body streamed before the next header is read,
  * so the caller checks and writes entries strictly in order. Headers are decoded with the `tar`
- * package's `Header` and `Pax`; PAX (`x`, `g`) and GNU long names (`L`, `K`) are folded into the
- * entry they describe.
+ * package's `Header` and `Pax` (loaded on first use: tar is an optional peer dependency); PAX
+ * (`x`, `g`) and GNU long names (`L`, `K`) are folded into the entry they describe.
  */
-import { Header, type HeaderData, Pax } from 'tar';
+import type { HeaderData } from 'tar';
 import { SizeExceedsLimitError, UnsupportedError } from '@oras/spec';
+import { loadTar } from '../internal/tar.js';
 
 const BLOCK = 512;
 /** Caps the body of a PAX or GNU long-name header read into memory. */
@@ -44,6 +45,7 @@ export class TarReader {
 
   /** The next entry, or `undefined` at the end of the archive. Skips what is left of the last body. */
   async next(): Promise<TarEntry | undefined> {
+    const { Header, Pax } = await loadTar('unpacking a directory layer');
     await this.#skipBody();
     let extended: HeaderData | undefined;
     for (;;) {

@@ -7,8 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Header, type HeaderData, Pax } from 'tar';
+import type { HeaderData } from 'tar';
 import { InvalidArgumentError, UnsupportedError } from '@oras/spec';
+import { type TarModule, loadTar } from '../internal/tar.js';
 
 const BLOCK = 512;
 const ZERO_BLOCKS = Buffer.alloc(2 * BLOCK);
@@ -44,7 +45,7 @@ function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function headerBytes(data: HeaderData): Buffer {
+function headerBytes({ Header, Pax }: TarModule, data: HeaderData): Buffer {
   const header = new Header(data);
   const block = Buffer.alloc(BLOCK);
   header.encode(block, 0);
@@ -67,12 +68,14 @@ export async function* tarDirectory(
   prefix: string,
   options: TarDirectoryOptions = {},
 ): AsyncGenerator<Buffer> {
+  const tar = await loadTar('packing a directory');
   const rootStats = await stat(root);
-  yield* entry(root, prefix, rootStats, options);
+  yield* entry(tar, root, prefix, rootStats, options);
   yield ZERO_BLOCKS;
 }
 
 async function* entry(
+  tar: TarModule,
   path: string,
   name: string,
   stats: Awaited<ReturnType<typeof lstat>>,
@@ -90,16 +93,16 @@ async function* entry(
     mtime,
   };
   if (stats.isDirectory()) {
-    yield headerBytes({ ...common, type: 'Directory', size: 0 });
+    yield headerBytes(tar, { ...common, type: 'Directory', size: 0 });
     const names = (await readdir(path)).sort(compareNames);
     for (const child of names) {
       const childPath = join(path, child);
-      yield* entry(childPath, `${name}/${child}`, await lstat(childPath), options);
+      yield* entry(tar, childPath, `${name}/${child}`, await lstat(childPath), options);
     }
     return;
   }
   if (stats.isSymbolicLink()) {
-    yield headerBytes({ ...common, type: 'SymbolicLink', size: 0, linkpath: await readlink(path) });
+    yield headerBytes(tar, { ...common, type: 'SymbolicLink', size: 0, linkpath: await readlink(path) });
     return;
   }
   if (!stats.isFile()) {
@@ -108,7 +111,7 @@ async function* entry(
     );
   }
   const size = Number(stats.size);
-  yield headerBytes({ ...common, type: 'File', size });
+  yield headerBytes(tar, { ...common, type: 'File', size });
   let written = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     written += chunk.length;

@@ -2,10 +2,10 @@ import { AlreadyExistsError, SizeExceedsLimitError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
 import { isGraphTarget } from '../interfaces.js';
 import { descriptorOf } from '../stream.js';
-import { runStoreBehaviourSuite } from '../testing/index.js';
+import { describeStoreBehaviour } from '../test-support/store-behaviour.js';
 import { MemoryStore } from './index.js';
 
-runStoreBehaviourSuite('MemoryStore', () => new MemoryStore(), { duplicatePush: 'reject' });
+describeStoreBehaviour('MemoryStore', () => new MemoryStore(), { duplicatePush: 'reject' });
 
 describe('MemoryStore', () => {
   it('is a graph target', () => {

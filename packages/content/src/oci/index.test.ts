@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGraphTarget, isReadOnlyGraphTarget } from '../interfaces.js';
 import { fetchAll, pushBytes } from '../stream.js';
-import { runStoreBehaviourSuite } from '../testing/index.js';
+import { describeStoreBehaviour } from '../test-support/store-behaviour.js';
 import { OciLayoutStore, acquireLock, writeLayoutTar } from './index.js';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const freshDir = () => join(scratch, `layout-${++counter}`);
 
-runStoreBehaviourSuite('OciLayoutStore', () => OciLayoutStore.open(freshDir()), { duplicatePush: 'reject' });
+describeStoreBehaviour('OciLayoutStore', () => OciLayoutStore.open(freshDir()), { duplicatePush: 'reject' });
 
 async function readIndex(root: string): Promise<{ manifests: Descriptor[] }> {
   return JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));

@@ -5,7 +5,7 @@
  */
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { create } from 'tar';
+import { loadTar } from '../internal/tar.js';
 import { INDEX_FILE, OCI_LAYOUT_FILE } from './layout.js';
 
 /**
@@ -13,6 +13,7 @@ import { INDEX_FILE, OCI_LAYOUT_FILE } from './layout.js';
  * when complete) and resolves to the archive's size in bytes.
  */
 export async function writeLayoutTar(root: string, file: string): Promise<number> {
+  const { create } = await loadTar('writing an OCI layout as a tar file');
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await create({ file: temp, cwd: root, portable: true }, [OCI_LAYOUT_FILE, INDEX_FILE, 'blobs']);

@@ -19,6 +19,7 @@ import {
   type Reference,
 } from '@oras/spec';
 import type { Dispatcher } from 'undici';
+import { withDeadline } from '../deadline.js';
 import { transportError } from '../errors.js';
 import {
   discard,
@@ -31,7 +32,11 @@ import {
 } from '../http.js';
 import { createTransport } from '../transport.js';
 import { schemeFor } from '../urls.js';
-import { DEFAULT_MAX_METADATA_BYTES, type RemoteRepositoryOptions } from './options.js';
+import {
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_METADATA_TIMEOUT_MS,
+  type RemoteRepositoryOptions,
+} from './options.js';
 
 /** A warning a registry sent in a `Warning` header (distribution-spec "Warnings"). */
 export interface RegistryWarning {
@@ -66,6 +71,8 @@ export class RepositoryContext {
   readonly client: RegistryClient;
   readonly options: RemoteRepositoryOptions;
   readonly maxMetadataBytes: number;
+  /** The overall deadline of a metadata exchange (`metadataTimeoutMs`). */
+  readonly metadataTimeoutMs: number;
   /** Whether the registry has the referrers API: `undefined` until found out. */
   referrersCapability: boolean | undefined;
   /**
@@ -86,6 +93,7 @@ export class RepositoryContext {
     this.client = options.client ?? defaultClient();
     this.#scheme = schemeFor(this.host, options.plainHttp);
     this.maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES;
+    this.metadataTimeoutMs = options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.referrersCapability = options.referrersCapability;
   }
 
@@ -136,6 +144,19 @@ export class RepositoryContext {
     }
   }
 
+  /**
+   * Runs one metadata exchange (the request and the reading of its answer) under the overall
+   * deadline `metadataTimeoutMs`: `exchange` gets options whose signal fires at the deadline.
+   */
+  metadata<T, O extends OperationOptions>(
+    method: string,
+    url: URL,
+    options: O,
+    exchange: (options: O) => Promise<T>,
+  ): Promise<T> {
+    return withDeadline(this.metadataTimeoutMs, `${method} ${url.origin}${url.pathname}`, options, exchange);
+  }
+
   /** Whether `desc` is a manifest (a known manifest type, or one of `manifestMediaTypes`). */
   isManifest(desc: Descriptor): boolean {
     return (
@@ -175,14 +196,18 @@ export class RepositoryContext {
    * manifest is its own media type).
    */
   async exists(kind: 'blobs' | 'manifests', target: Descriptor, options: OperationOptions): Promise<boolean> {
-    const res = await this.send({
-      method: 'HEAD',
-      url: this.url(`${kind}/${target.digest}`),
-      ...(kind === 'manifests' ? { headers: { accept: target.mediaType } } : {}),
-      scopes: this.scopes('pull'),
-      ...signalOf(options),
+    const url = this.url(`${kind}/${target.digest}`);
+    const res = await this.metadata('HEAD', url, options, async (o) => {
+      const answer = await this.send({
+        method: 'HEAD',
+        url,
+        ...(kind === 'manifests' ? { headers: { accept: target.mediaType } } : {}),
+        scopes: this.scopes('pull'),
+        ...signalOf(o),
+      });
+      await discard(answer);
+      return answer;
     });
-    await discard(res);
     if (res.statusCode === 200) return true;
     if (res.statusCode === 404) {
       if (kind === 'blobs') this.noteAbsent(target.digest);
@@ -193,19 +218,17 @@ export class RepositoryContext {
 
   /** `DELETE` of a blob or manifest by digest; rejects with `NotFoundError` when it is absent. */
   async delete(kind: 'blobs' | 'manifests', target: Descriptor, options: OperationOptions): Promise<void> {
-    const res = await this.send({
-      method: 'DELETE',
-      url: this.url(`${kind}/${target.digest}`),
-      scopes: this.scopes('delete'),
-      ...signalOf(options),
-    });
-    if (res.statusCode === 404) {
+    const url = this.url(`${kind}/${target.digest}`);
+    await this.metadata('DELETE', url, options, async (o) => {
+      const res = await this.send({ method: 'DELETE', url, scopes: this.scopes('delete'), ...signalOf(o) });
+      if (res.statusCode === 404) {
+        await discard(res);
+        throw new NotFoundError(`${this.host}/${this.name}@${target.digest}: ${target.mediaType}: not found`);
+      }
+      if (res.statusCode !== 202 && res.statusCode !== 200 && res.statusCode !== 204)
+        throw await toResponseError('DELETE', res);
       await discard(res);
-      throw new NotFoundError(`${this.host}/${this.name}@${target.digest}: ${target.mediaType}: not found`);
-    }
-    if (res.statusCode !== 202 && res.statusCode !== 200 && res.statusCode !== 204)
-      throw await toResponseError('DELETE', res);
-    await discard(res);
+    });
   }
 }
 

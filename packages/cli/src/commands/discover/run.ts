@@ -5,18 +5,11 @@ import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
 import { resolvePlatform } from '../../graph.js';
-import { stringArg } from '../../options/args.js';
-import { parseCommon } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
-import { platformArg } from '../../options/platform.js';
-import { parseTarget, referrersCapability, requireReference } from '../../options/target.js';
 import { printable } from '../../output/escape.js';
 import { type DiscoverModel, descriptorModel, writeResult } from '../../output/metadata.js';
 import { renderTree, type TreeNode } from '../../output/tree.js';
 import { openReadOnlyTarget } from '../../targets.js';
-import { DISCOVER_FORMATS } from './command.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { DiscoverOptions } from './command.js';
 
 /** A referrer found under a subject. */
 interface Found {
@@ -129,35 +122,17 @@ function countAll(found: Found[]): number {
 }
 
 /** Runs `oras discover`. */
-export async function runDiscover(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const legacyOutput = stringArg(argv, 'output');
-  if (legacyOutput !== undefined) {
-    ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
-    if (argv.format === undefined) argv.format = legacyOutput;
-  }
-  const format = parseFormat(argv, DISCOVER_FORMATS, 'tree');
-  if (format.type === 'table') {
-    ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
-  }
-  const depthArg = argv.depth === undefined ? 0 : Number(argv.depth);
-  if (!Number.isInteger(depthArg) || depthArg < 0)
-    throw new CliError(`invalid --depth ${String(argv.depth)}: use 0 or more`);
-  const depth = format.type === 'table' ? 1 : depthArg;
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const platform = platformArg(argv);
-  const artifactType = stringArg(argv, 'artifact-type');
-  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, {
-    referrersCapability: referrersCapability(argv),
-  });
+export async function runDiscover(options: DiscoverOptions, ctx: CliContext): Promise<void> {
+  const { common, format, depth, platform, artifactType } = options;
+  const { spec, reference, argument } = options.target;
+  const { target, name } = await openReadOnlyTarget(options.target, common, ctx);
   let root: Descriptor;
   let found: Found[];
   try {
     root = await resolvePlatform(target, reference, platform);
     found = await walkReferrers(target, root, depth, artifactType || undefined);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras discover ${String(argv.name)}`);
+    throw withDockerHubHint(error, spec, `oras discover ${argument}`);
   }
   const model = toModel(name, root, found);
   if (format.type === 'tree') {

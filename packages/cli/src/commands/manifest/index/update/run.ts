@@ -4,33 +4,19 @@ import type { CliContext } from '../../../../context.js';
 import { withDockerHubHint } from '../../../../docker-hub.js';
 import { CliError } from '../../../../errors.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, fetchManifest } from '../../../../manifests.js';
-import { listArg, stringArg } from '../../../../options/args.js';
-import { parseCommon } from '../../../../options/common.js';
-import { parseTarget, requireReference } from '../../../../options/target.js';
 import { shortDigest } from '../../../../output/status.js';
 import { openTarget } from '../../../../targets.js';
-import { indexEntry, parseAnnotations } from '../index-entries.js';
+import { indexEntry } from '../index-entries.js';
 import { pushOrWriteIndex } from '../push-index.js';
+import type { IndexUpdateOptions } from './command.js';
 
 /** Runs `oras manifest index update`. */
-export async function runIndexUpdate(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const raw = String(argv.name);
-  const form = '<registry>/<repo>{:<tag>|@<digest>}';
-  const spec = parseTarget(raw, argv, { form });
-  const reference = requireReference(spec, form);
-  const tags = listArg(argv, 'tag');
-  const output = stringArg(argv, 'output');
-  if (tags.length > 0 && output !== undefined) throw new CliError('--tag cannot be used with --output');
-  const removes = listArg(argv, 'remove');
-  for (const r of removes) {
-    if (!isDigest(r)) throw new CliError(`--remove ${r}: use the digest of the manifest to remove`);
-  }
-  const adds = listArg(argv, 'add');
-  const merges = listArg(argv, 'merge');
-  const annotations = parseAnnotations(listArg(argv, 'annotation'));
-  const log = output === '-' ? ctx.stderr : ctx.stdout;
-  const { target } = await openTarget(spec, argv, common, ctx);
+export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContext): Promise<void> {
+  const { common, tags, adds, merges, removes } = options;
+  const { spec, reference, argument: raw } = options.target;
+  const { annotations, artifactType } = options.index;
+  const log = options.index.output === '-' ? ctx.stderr : ctx.stdout;
+  const { target } = await openTarget(options.target, common, ctx);
   try {
     log.write(`Fetching ${reference}\n`);
     const { desc: oldDesc, bytes } = await fetchManifest(target, reference);
@@ -63,14 +49,13 @@ export async function runIndexUpdate(argv: Record<string, unknown>, ctx: CliCont
       log.write(`Removed ${shortDigest({ digest: remove })} ${remove}\n`);
     }
     const updated: Index = { ...index, mediaType: index.mediaType ?? MediaType.ImageIndex, manifests };
-    if (argv['artifact-type'] !== undefined) {
-      const type = stringArg(argv, 'artifact-type') ?? '';
-      if (type === '') delete updated.artifactType;
-      else updated.artifactType = type;
+    if (artifactType !== undefined) {
+      if (artifactType === '') delete updated.artifactType;
+      else updated.artifactType = artifactType;
     }
     if (annotations) updated.annotations = { ...(index.annotations ?? {}), ...annotations };
     const keep = isDigest(reference) ? undefined : reference;
-    await pushOrWriteIndex(ctx, log, argv, target, spec, updated, keep, tags, 'Updated');
+    await pushOrWriteIndex(ctx, log, options.index, target, spec, updated, keep, tags, 'Updated');
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras manifest index update ${raw}`);
   }
