@@ -121,7 +121,7 @@ export class RepositoryContext {
       if (req.signal?.aborted)
         throw new AbortedError(`${req.method} ${this.host}/${this.name}: aborted`, { cause: err });
       const url = new URL(String(req.url));
-      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err);
+      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err, url);
     }
     this.#reportWarnings(res);
     return res;
