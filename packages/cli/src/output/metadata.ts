@@ -49,9 +49,12 @@ export function descriptorModel(name: string, desc: Descriptor): DescriptorModel
   };
 }
 
-/** The model `oras push` prints: the descriptor plus `referenceAsTags`. */
+/**
+ * The model `oras push` prints: the descriptor plus `referenceAsTags`, in the sorted order oras
+ * prints them (`v1,latest` gives `…:latest`, `…:v1`), whatever order the tags were named in.
+ */
 export function pushModel(name: string, desc: Descriptor, tags: readonly string[]) {
-  return { ...descriptorModel(name, desc), referenceAsTags: tags.map((t) => `${name}:${t}`) };
+  return { ...descriptorModel(name, desc), referenceAsTags: [...tags].sort().map((t) => `${name}:${t}`) };
 }
 
 /** One pulled file in the model `oras pull` prints. */

@@ -184,6 +184,12 @@ describe('results', () => {
       'localhost:5000/hello:v1',
       'localhost:5000/hello:v2',
     ]);
+    // oras sorts them: `push ref:v1,latest` prints latest first
+    expect(pushModel('localhost:5000/hello', manifest, ['v1', 'latest', '2e2']).referenceAsTags).toEqual([
+      'localhost:5000/hello:2e2',
+      'localhost:5000/hello:latest',
+      'localhost:5000/hello:v1',
+    ]);
   });
 
   it('print JSON indented with Go escaping, templates over the JSON model, and text', () => {

@@ -32,6 +32,8 @@ const FLAGS = flagSet({
     describe:
       '[Deprecated] format in which to display referrers (table, json, or tree). tree format will show all referrers',
   },
+  // discover's own -v (not the deprecated global one): on unless `--verbose=false`
+  verbose: { alias: 'v', type: 'boolean', describe: 'display full metadata of referrers (default true)' },
 });
 
 const platform = platformOptions();
@@ -56,11 +58,14 @@ export interface DiscoverOptions {
   readonly platform: Platform | undefined;
   /** `--artifact-type`: only referrers of this type. */
   readonly artifactType: string | undefined;
+  /** `-v/--verbose`: show the annotations of referrers in the tree (on unless `--verbose=false`). */
+  readonly verbose: boolean;
 }
 
 /** Parses the command line of `oras discover`, warning about the deprecated `-o` and `table` format. */
 export function parseDiscover(argv: ParsedArgs, ctx: CliContext): DiscoverOptions {
-  const parsedCommon = common.parse(argv, ctx);
+  // `--verbose` is discover's own flag here, not the deprecated global one common warns about.
+  const parsedCommon = common.parse({ ...argv, verbose: undefined }, ctx);
   const flags = FLAGS.read(argv);
   if (flags.output !== undefined && format.given(argv).format !== undefined)
     throw new CliError('--format, --output cannot be used at the same time');
@@ -81,6 +86,7 @@ export function parseDiscover(argv: ParsedArgs, ctx: CliContext): DiscoverOption
     target: target.parse(argv, ctx, ARGS.read(argv).name ?? ''),
     platform: platform.parse(argv, ctx),
     artifactType: flags['artifact-type'],
+    verbose: flags.verbose !== false,
   };
 }
 
@@ -95,11 +101,12 @@ export const command: CommandFactory = (ctx) => ({
           'oras discover [flags] <name>{:<tag>|@<digest>}\n\n' +
             '[Preview] Discover referrers of a manifest in a registry or an OCI image layout, recursively.',
         ),
-        FLAGS.flags(),
         platform.flags(),
         format.flags(),
         target.flags(),
         common.flags(),
+        // after common, whose hidden, deprecated `-v/--verbose` it replaces
+        FLAGS.flags(),
       ),
       [
         ['oras discover localhost:5000/hello:v1', 'Show the referrers of an artifact as a tree'],
@@ -108,6 +115,7 @@ export const command: CommandFactory = (ctx) => ({
           'Only referrers of one artifact type',
         ],
         ['oras discover --depth 1 localhost:5000/hello:v1', 'Only direct referrers'],
+        ['oras discover --verbose=false localhost:5000/hello:v1', 'A tree without annotations'],
         ['oras discover --format json localhost:5000/hello:v1', 'Print the referrer graph as JSON'],
         [
           'oras discover --format go-template="{{range .referrers}}{{.digest}}{{println}}{{end}}" localhost:5000/hello:v1',

@@ -1,13 +1,13 @@
 /** The implementation of `oras discover`: the referrer graph, walked with a visited set. */
 import { type ReadOnlyGraphStorage, referrers } from '@oras/content';
-import type { Descriptor } from '@oras/spec';
+import { Annotation, type Descriptor, isDigest } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
 import { resolvePlatform } from '../../graph.js';
 import { printable } from '../../output/escape.js';
 import { type DiscoverModel, descriptorModel, writeResult } from '../../output/metadata.js';
-import { renderTree, type TreeNode } from '../../output/tree.js';
+import { annotationsNode, renderTree, type TreeNode } from '../../output/tree.js';
 import { openReadOnlyTarget } from '../../targets.js';
 import type { DiscoverOptions } from './command.js';
 
@@ -84,8 +84,11 @@ function toModel(name: string, desc: Descriptor, found: Found[]): DiscoverModel 
   return top;
 }
 
-/** The printed tree of the walk: referrers grouped by artifact type, annotations first. */
-function toTree(found: Found[]): TreeNode[] {
+/**
+ * The printed tree of the walk: referrers grouped by artifact type, their annotations first
+ * (written as YAML, as oras writes them; none without `verbose`).
+ */
+function toTree(found: Found[], verbose: boolean): TreeNode[] {
   const top: TreeNode[] = [];
   const pending = [{ found, into: top }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -97,13 +100,8 @@ function toTree(found: Found[]): TreeNode[] {
         next.into.push(group);
       }
       const children: TreeNode[] = [];
-      const annotations = Object.entries(desc.annotations ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      if (annotations.length > 0) {
-        children.push({
-          label: '[annotations]',
-          children: annotations.map(([k, v]) => ({ label: `${k}: ${v}`, children: [] })),
-        });
-      }
+      const annotations = annotationsNode(desc.annotations, verbose);
+      if (annotations) children.push(annotations);
       group.children.push({ label: desc.digest, children });
       pending.push({ found: referrers, into: children });
     }
@@ -121,9 +119,19 @@ function countAll(found: Found[]): number {
   return count;
 }
 
+/**
+ * The subject as oras describes it: a tag of an OCI layout resolves to its `index.json` entry,
+ * which names the tag in `org.opencontainers.image.ref.name` (oras-go's layout store keeps it).
+ */
+function describedSubject(desc: Descriptor, options: DiscoverOptions): Descriptor {
+  const { spec, reference } = options.target;
+  if (spec.kind !== 'oci-layout' || options.platform || isDigest(reference)) return desc;
+  return { ...desc, annotations: { ...desc.annotations, [Annotation.RefName]: reference } };
+}
+
 /** Runs `oras discover`. */
 export async function runDiscover(options: DiscoverOptions, ctx: CliContext): Promise<void> {
-  const { common, format, depth, platform, artifactType } = options;
+  const { common, format, depth, platform, artifactType, verbose } = options;
   const { spec, reference, argument } = options.target;
   const { target, name } = await openReadOnlyTarget(options.target, common, ctx);
   let root: Descriptor;
@@ -134,9 +142,9 @@ export async function runDiscover(options: DiscoverOptions, ctx: CliContext): Pr
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras discover ${argument}`);
   }
-  const model = toModel(name, root, found);
+  const model = toModel(name, describedSubject(root, options), found);
   if (format.type === 'tree') {
-    ctx.stdout.write(renderTree({ label: `${name}@${root.digest}`, children: toTree(found) }));
+    ctx.stdout.write(renderTree({ label: `${name}@${root.digest}`, children: toTree(found, verbose) }));
     return;
   }
   if (format.type === 'table') {

@@ -18,6 +18,7 @@ import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { progressMode } from '../../options/common.js';
 import { annotatedReference } from '../../options/target.js';
+import { printable } from '../../output/escape.js';
 import { descriptorModel, type PulledFileModel, pullModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PULL_PROMPTS } from '../../output/status.js';
@@ -74,6 +75,8 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     },
   });
   let layerSkipped = false;
+  // Titled layers of the `-t/--media-type` types: none means nothing is written.
+  let typeMatched = 0;
   const files: PulledFileModel[] = [];
   try {
     let root: Descriptor;
@@ -125,6 +128,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
           continue;
         }
         if (mediaTypes.length > 0 && !mediaTypes.includes(d.mediaType)) continue;
+        typeMatched++;
         out.push(d);
       }
       for (const d of out) {
@@ -149,6 +153,13 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     });
     reporter.close();
     const ref = `${name}@${root.digest}`;
+    const nothingOfType = mediaTypes.length > 0 && typeMatched === 0;
+    if (nothingOfType) {
+      const types = mediaTypes.map((t) => JSON.stringify(printable(t))).join(', ');
+      ctx.stderr.write(
+        `Warning: no layer with a file name has the media type ${types}: nothing was pulled\n`,
+      );
+    }
     writeResult(ctx, format, pullModel(ref, files), () => {
       if (files.length === 0 && layerSkipped) {
         return (
@@ -156,7 +167,9 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
           `Use 'oras copy ${spec.raw} --to-oci-layout <layout-dir>' to pull all layers.\n`
         );
       }
-      return `Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
+      // oras's words when `-t` left nothing to write
+      const empty = nothingOfType ? 'Downloaded empty artifact\n' : '';
+      return `${empty}Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
     });
     pulled = true;
   } finally {
