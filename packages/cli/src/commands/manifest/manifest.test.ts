@@ -361,7 +361,7 @@ describe('oras manifest index', () => {
       'linux-arm64',
     ]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('use the digest of the manifest to remove');
+    expect(bad.stderr).toContain('remove: linux-arm64 is not a digest');
   });
 });
 
