@@ -100,7 +100,10 @@ beforeAll(async () => {
       ),
     ) as Desc;
     const layer = JSON.parse(
-      await run(['blob', 'push', '--descriptor', '--size', String(`layer ${os}/${arch}`.length), repo, '-'], `layer ${os}/${arch}`),
+      await run(
+        ['blob', 'push', '--descriptor', '--size', String(`layer ${os}/${arch}`.length), repo, '-'],
+        `layer ${os}/${arch}`,
+      ),
     ) as Desc;
     return pushManifest(`${repo}:${tag}`, { schemaVersion: 2, mediaType: MANIFEST, config, layers: [layer] });
   };

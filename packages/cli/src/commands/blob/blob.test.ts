@@ -51,9 +51,12 @@ describe('oras blob push', () => {
     const unsized = await sh(`cat | $ORAS blob push --plain-http ${repo} -`, { stdin: data });
     expect(unsized.code).toBe(1);
     expect(unsized.stderr).toBe('Error: `--size` must be provided if the blob is read from stdin\n');
-    const res = await sh(`cat | $ORAS blob push --plain-http --descriptor --size ${data.byteLength} ${repo} -`, {
-      stdin: data,
-    });
+    const res = await sh(
+      `cat | $ORAS blob push --plain-http --descriptor --size ${data.byteLength} ${repo} -`,
+      {
+        stdin: data,
+      },
+    );
     expect(res.stderr).toBe('');
     expect(JSON.parse(res.stdout)).toEqual({
       mediaType: 'application/vnd.oci.image.layer.v1.tar',
@@ -184,9 +187,12 @@ describe('oras blob fetch', () => {
 
 describe('oras blob delete', () => {
   async function pushBlob(text: string): Promise<string> {
-    const res = await oras(['blob', 'push', '--plain-http', '--size', String(Buffer.byteLength(text)), repo, '-'], {
-      stdin: text,
-    });
+    const res = await oras(
+      ['blob', 'push', '--plain-http', '--size', String(Buffer.byteLength(text)), repo, '-'],
+      {
+        stdin: text,
+      },
+    );
     expect(res.code).toBe(0);
     return sha256(text);
   }

@@ -31,7 +31,18 @@ interface Desc {
 /** Pushes a blob through the CLI and returns its descriptor. */
 async function pushBlob(content: string, mediaType: string): Promise<Desc> {
   const res = await oras(
-    ['blob', 'push', '--plain-http', '--descriptor', '--media-type', mediaType, '--size', String(Buffer.byteLength(content)), repo, '-'],
+    [
+      'blob',
+      'push',
+      '--plain-http',
+      '--descriptor',
+      '--media-type',
+      mediaType,
+      '--size',
+      String(Buffer.byteLength(content)),
+      repo,
+      '-',
+    ],
     { stdin: content },
   );
   expect(res.stderr).toBe('');

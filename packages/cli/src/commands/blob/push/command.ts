@@ -53,7 +53,8 @@ export function parseBlobPush(argv: ParsedArgs, ctx: CliContext): BlobPushOption
       '`-` read file from input and `--password-stdin` read password from input cannot be both used',
     );
   }
-  if (file === '-' && size < 0) throw new CliError('`--size` must be provided if the blob is read from stdin');
+  if (file === '-' && size < 0)
+    throw new CliError('`--size` must be provided if the blob is read from stdin');
   return {
     common: parsedCommon,
     file,

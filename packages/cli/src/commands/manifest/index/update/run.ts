@@ -19,7 +19,9 @@ async function fetchIndex(
   try {
     fetched = await fetchManifest(target, reference);
   } catch (error) {
-    throw new CliError(`could not find the index ${reference}: ${(error as Error).message}`, { cause: error });
+    throw new CliError(`could not find the index ${reference}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!isIndexMediaType(fetched.desc.mediaType)) throw new CliError(`${reference} is not an index`);
   return fetched;
@@ -64,7 +66,9 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
     }
     for (const remove of removes) {
       if (!has(remove))
-        throw new CliError(`${remove} does not exist in the index ${reference}`, { code: 'ORAS_ERR_NOT_FOUND' });
+        throw new CliError(`${remove} does not exist in the index ${reference}`, {
+          code: 'ORAS_ERR_NOT_FOUND',
+        });
       for (let i = manifests.length - 1; i >= 0; i--)
         if (manifests[i]?.digest === remove) manifests.splice(i, 1);
       log.write(`Removed ${shortDigest({ digest: remove })} ${remove}\n`);
