@@ -59,7 +59,8 @@ export function splitLayoutReference(arg: string): { path: string; reference: st
   if (at > 0 && isDigest(arg.slice(at + 1))) return { path: arg.slice(0, at), reference: arg.slice(at + 1) };
   const colon = arg.lastIndexOf(':');
   if (colon > 0 && !arg.slice(colon + 1).includes('/') && !/^[A-Za-z]:$/.test(arg.slice(0, colon + 1))) {
-    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) };
+    // `dir:` (an empty tag) names the layout itself, as in oras
+    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) || undefined };
   }
   return { path: arg, reference: undefined };
 }

@@ -104,3 +104,14 @@ describe('oras manifest index', () => {
     expect(missing.stderr).toBe(`Error: ${ZERO} does not exist in the index index\n`);
   });
 });
+
+describe('OCI layout references', () => {
+  it('reads `dir:` (an empty tag) as the layout itself', async () => {
+    await e2e.box.ok(['push', '--oci-layout', 'lay:v1', 'hi.txt']);
+    await e2e.box.ok(['tag', '--oci-layout', 'lay:v1', 'v2']);
+    const tags = await e2e.box.run(['repo', 'tags', '--oci-layout', 'lay:']);
+    expect(tags.code).toBe(0);
+    expect(tags.stdout).toBe('v1\nv2\n');
+    expect(tags.stderr).toBe('');
+  });
+});
