@@ -114,4 +114,18 @@ describe('OCI layout references', () => {
     expect(tags.stdout).toBe('v1\nv2\n');
     expect(tags.stderr).toBe('');
   });
+
+  it('prints the ref.name annotation of a layout descriptor fetched by tag, not by digest', async () => {
+    const byTag = await e2e.box.ok(['manifest', 'fetch', '--descriptor', '--oci-layout', 'lay:v1']);
+    const desc = JSON.parse(byTag.stdout) as { digest: string; annotations: Record<string, string> };
+    expect(desc.annotations['org.opencontainers.image.ref.name']).toBe('v1');
+    const byDigest = await e2e.box.ok([
+      'manifest',
+      'fetch',
+      '--descriptor',
+      '--oci-layout',
+      `lay@${desc.digest}`,
+    ]);
+    expect(JSON.parse(byDigest.stdout).annotations?.['org.opencontainers.image.ref.name']).toBeUndefined();
+  });
 });
