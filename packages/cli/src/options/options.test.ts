@@ -212,6 +212,7 @@ describe('targets', () => {
       reference: `sha256:${'a'.repeat(64)}`,
     });
     expect(splitLayoutReference('dir')).toEqual({ path: 'dir', reference: undefined });
+    expect(splitLayoutReference('dir:')).toEqual({ path: 'dir', reference: undefined });
     const t = parseTargetSpec('example.com:v1', { ociLayoutPath: 'layout' });
     expect(t).toMatchObject({ kind: 'oci-layout', path: 'layout', reference: 'example.com:v1' });
     const tagged = parseTargetSpec('layout:a,b', { ociLayout: true }, { allowTags: true });

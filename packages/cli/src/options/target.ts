@@ -60,7 +60,8 @@ export function splitLayoutReference(arg: string): { path: string; reference: st
   if (at > 0 && isDigest(arg.slice(at + 1))) return { path: arg.slice(0, at), reference: arg.slice(at + 1) };
   const colon = arg.lastIndexOf(':');
   if (colon > 0 && !arg.slice(colon + 1).includes('/') && !/^[A-Za-z]:$/.test(arg.slice(0, colon + 1))) {
-    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) };
+    // `dir:` (an empty tag) names the layout itself, as in oras
+    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) || undefined };
   }
   return { path: arg, reference: undefined };
 }
@@ -240,17 +241,27 @@ export function targetOptions(config: TargetConfig = {}): TargetGroup<string | u
     prefix,
   );
   const withLayout = config.layout ?? true;
+  // A command without the layout flags still declares them, hidden, so that yargs does not read an
+  // unknown `--oci-layout` as taking the next argument; they are refused as oras refuses them.
+  const HIDDEN_LAYOUT = flagSet(
+    { 'oci-layout': { type: 'boolean', hidden: true }, 'oci-layout-path': { type: 'string', hidden: true } },
+    prefix,
+  );
   const distributionSpec = config.distributionSpec ? distributionSpecOptions(prefix) : undefined;
   const remote = remoteOptions(prefix);
   return {
     flags: () => ({
-      ...(withLayout ? LAYOUT.flags() : {}),
+      ...(withLayout ? LAYOUT.flags() : HIDDEN_LAYOUT.flags()),
       ...distributionSpec?.flags(),
       ...remote.flags(),
     }),
     secretFromStdin: (argv) => remote.secretFromStdin(argv),
     parse(argv, ctx, argument) {
       const flags = LAYOUT.read(argv);
+      if (!withLayout) {
+        const given = Object.entries(HIDDEN_LAYOUT.read(argv)).find(([, v]) => v !== undefined);
+        if (given) throw new CliError(`unknown flag: --${prefix}${given[0]}`);
+      }
       const layout = withLayout
         ? { ociLayout: flags['oci-layout'], ociLayoutPath: flags['oci-layout-path'] }
         : {};
