@@ -3,7 +3,7 @@
  * examples, one error path for parse failures and command failures alike.
  */
 import yargs from 'yargs';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS, type CommandEntry, findCommand } from './command-table.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT_FAILURE, renderError } from './errors.js';
 import { renderRootHelp } from './root-help.js';
@@ -52,9 +52,12 @@ export function joinDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Builds the yargs parser for one run. */
-export async function buildCli(argv: readonly string[], ctx: CliContext) {
-  const modules = await Promise.all(COMMANDS.map((c) => c.load()));
+/**
+ * Builds the yargs parser for one run. With `only`, just that command's definition is loaded and
+ * registered (the command line names it; the others would only cost start-up time).
+ */
+export async function buildCli(argv: readonly string[], ctx: CliContext, only?: CommandEntry) {
+  const modules = await Promise.all((only ? [only] : COMMANDS).map((c) => c.load()));
   let y = yargs(joinDashValues(argv))
     .scriptName('oras')
     .parserConfiguration({
@@ -73,7 +76,24 @@ export async function buildCli(argv: readonly string[], ctx: CliContext) {
       throw err ?? new CliError(usageMessage(msg ?? 'invalid arguments'));
     });
   for (const mod of modules) y = y.command(mod.command(ctx));
+  skipHelpCache(y);
   return y;
+}
+
+/** The part of yargs' internals {@link skipHelpCache} reaches. */
+interface YargsInternals {
+  getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } | undefined;
+}
+
+/**
+ * yargs renders a command's whole help text before it runs the command's handler, in case the
+ * handler asks for it (`showHelp()`); ours never do. That rendering measures every line with
+ * `string-width`, whose Unicode tables and segmenter made it the largest single cost of starting
+ * a command. Help itself (`--help`, which does not go through the cache) is unaffected.
+ */
+function skipHelpCache(y: unknown): void {
+  const usage = (y as YargsInternals).getInternalMethods?.()?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /** Whether the argument list asks for help. */
@@ -96,7 +116,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     }
     if (first === undefined)
       throw new CliError('a command is required', { hint: "Run 'oras --help' for usage." });
-    const parser = await buildCli(argv, ctx);
+    const parser = await buildCli(argv, ctx, findCommand(first));
     if (wantsHelp(argv)) {
       const output = await new Promise<string>((resolve, reject) => {
         parser.parse([...argv], {}, (err, _args, text) => (err ? reject(err) : resolve(text)));
