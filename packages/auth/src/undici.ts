@@ -66,3 +66,31 @@ export function dispatchRequest(
 ): Promise<Undici.Dispatcher.ResponseData> {
   return requestOf.call(dispatcher, options);
 }
+
+/** undici's `Pool` (the connections to one origin), from its own file. */
+export const Pool: typeof Undici.Pool = part('lib/dispatcher/pool.js', (u) => u.Pool);
+
+/** undici's `Client` (one connection to one origin), from its own file. */
+export const Client: typeof Undici.Client = part('lib/dispatcher/client.js', (u) => u.Client);
+
+/**
+ * undici's `ProxyAgent`, loaded on first use only: it brings the SOCKS support along, which a
+ * process without a proxy never needs.
+ */
+export function proxyAgentClass(): typeof Undici.ProxyAgent {
+  return part('lib/dispatcher/proxy-agent.js', (u) => u.ProxyAgent);
+}
+
+type ConnectFn = (
+  this: Undici.Dispatcher,
+  options: Undici.Dispatcher.ConnectOptions,
+) => Promise<Undici.Dispatcher.ConnectData>;
+
+/**
+ * `Dispatcher.prototype.connect` (opens a `CONNECT` tunnel), which only undici's root module
+ * installs on the prototype; `ProxyAgent` calls it on its connection to the proxy. Loaded on
+ * first use, with the proxy agent.
+ */
+export function connectFunction(): ConnectFn {
+  return part('lib/api/api-connect.js', (u) => u.Dispatcher.prototype.connect as unknown as ConnectFn);
+}

@@ -139,5 +139,5 @@ describe('referrers pushed at once, tag-schema fallback (docker-registry)', () =
       { code: 0, stderr: '' },
     ]);
     expect(await listed(repo('conc/processes'), subject)).toEqual(referrers.map((x) => x.desc.digest).sort());
-  });
+  }, 180_000); // two node processes start and import the package: slow on a loaded machine
 });

@@ -19,6 +19,11 @@ export interface CommonOptions {
   readonly noTty: boolean | undefined;
   /** `--progress` as given. */
   readonly progress: (typeof PROGRESS_CHOICES)[number];
+  /**
+   * The deprecated `-v/--verbose`: `false` (`--verbose=false`) hides the status lines of unnamed
+   * content, as in oras, where it defaults to `true`.
+   */
+  readonly verbose?: boolean | undefined;
 }
 
 const group = 'Global Flags:';
@@ -33,7 +38,7 @@ const FLAGS = flagSet({
     describe: 'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
     group,
   },
-  verbose: { alias: 'v', type: 'boolean', hidden: true, describe: 'verbose output (deprecated)' },
+  verbose: { alias: 'v', type: 'boolean', describe: '[Deprecated] verbose output', group },
 });
 
 /** The common flags; parsing warns on stderr about deprecated ones. */
@@ -44,7 +49,12 @@ export const common: OptionGroup<CommonOptions> = {
     if (flags.verbose !== undefined) {
       ctx.stderr.write('Flag --verbose has been deprecated, and will be removed in a future release.\n');
     }
-    return { debug: flags.debug === true, noTty: flags['no-tty'], progress: flags.progress };
+    return {
+      debug: flags.debug === true,
+      noTty: flags['no-tty'],
+      progress: flags.progress,
+      verbose: flags.verbose !== false,
+    };
   },
 };
 

@@ -86,35 +86,36 @@ export function formatOptions(
   };
 }
 
-/** The format `--format <raw>` and `--template <template>` name, checked against `choices`. */
+/**
+ * The format `--format <raw>` and `--template <template>` name, checked against `choices` in
+ * oras's order and words: `--template` needs `--format go-template`; `go-template` needs a
+ * template (`--format go-template=TPL` or `--template TPL`); any other value must be a choice.
+ */
 function checkFormat(
   given: string | undefined,
   givenTemplate: string | undefined,
   choices: readonly FormatChoice[],
   fallback: FormatType,
 ): FormatOptions {
-  let raw = given;
+  let type: string = given ?? fallback;
   let template = givenTemplate;
-  if (raw?.startsWith('go-template=')) {
-    if (template !== undefined)
-      throw new CliError('--template cannot be used with --format go-template=<template>');
-    template = raw.slice('go-template='.length);
-    raw = 'go-template';
+  if (template !== undefined && template !== '') {
+    if (type !== 'go-template') throw new CliError('--template must be used with --format go-template');
+  } else if (given?.startsWith('go-template=')) {
+    type = 'go-template';
+    template = given.slice('go-template='.length);
   }
-  if (raw === undefined && template === undefined) return { type: fallback };
-  const type = (raw ?? 'go-template') as FormatType;
-  if (!choices.some((c) => c.type === type)) {
-    throw new CliError(`invalid format type: "${raw}"`, {
-      hint: `supported types: ${choices.map((c) => c.type).join(', ')}`,
-    });
-  }
+  if (given === undefined && (template === undefined || template === '')) return { type: fallback };
   if (type === 'go-template' && !template) {
-    throw new CliError('"--template" must be provided when "--format go-template" is used', {
-      hint: 'use "--format go-template=<template>" or "--format go-template --template <template>"',
+    throw new CliError('"go-template" format specified but no template given', {
+      hint: 'use `--format go-template=TEMPLATE` to specify the template',
     });
   }
-  if (type !== 'go-template' && template !== undefined) {
-    throw new CliError(`--template must be used with --format go-template, not --format ${type}`);
+  if (!choices.some((c) => c.type === type)) {
+    // oras lists the other types first and the default last
+    const names = choices.map((c) => c.type);
+    const ordered = [...names.filter((n) => n !== fallback), ...names.filter((n) => n === fallback)];
+    throw new CliError(`invalid format type: "${type}"`, { hint: `supported types: ${ordered.join(', ')}` });
   }
-  return template === undefined ? { type } : { type, template };
+  return type === 'go-template' ? { type, template: template ?? '' } : { type: type as FormatType };
 }

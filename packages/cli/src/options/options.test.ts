@@ -87,18 +87,37 @@ describe('format flags', () => {
       type: 'go-template',
       template: '{{.digest}}',
     });
-    expect(parseFormat({ template: '{{.digest}}' })).toEqual({
-      type: 'go-template',
-      template: '{{.digest}}',
-    });
   });
 
   it('refuse unknown formats and templates without go-template', () => {
     expect(() => parseFormat({ format: 'yaml' })).toThrow(/invalid format type: "yaml"/);
     expect(() => parseFormat({ format: 'go-template' })).toThrow(CliError);
     expect(() => parseFormat({ format: 'json', template: 'x' })).toThrow(
-      /--template must be used with --format go-template/,
+      /^--template must be used with --format go-template$/,
     );
+  });
+
+  it("refuse what oras refuses, in oras's words", () => {
+    const error = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as CliError).message, (e as CliError).hint];
+      }
+      return undefined;
+    };
+    expect(error(() => parseFormat({ template: '{{.digest}}' }))).toEqual([
+      '--template must be used with --format go-template',
+      undefined,
+    ]);
+    expect(error(() => parseFormat({ format: 'go-template=' }))).toEqual([
+      '"go-template" format specified but no template given',
+      'use `--format go-template=TEMPLATE` to specify the template',
+    ]);
+    expect(error(() => parseFormat({ format: '=' }))).toEqual([
+      'invalid format type: "="',
+      'supported types: json, go-template, text',
+    ]);
   });
 
   it('fall back to a format outside the choices only when none is given, and take a stand-in', () => {
@@ -193,6 +212,7 @@ describe('targets', () => {
       reference: `sha256:${'a'.repeat(64)}`,
     });
     expect(splitLayoutReference('dir')).toEqual({ path: 'dir', reference: undefined });
+    expect(splitLayoutReference('dir:')).toEqual({ path: 'dir', reference: undefined });
     const t = parseTargetSpec('example.com:v1', { ociLayoutPath: 'layout' });
     expect(t).toMatchObject({ kind: 'oci-layout', path: 'layout', reference: 'example.com:v1' });
     const tagged = parseTargetSpec('layout:a,b', { ociLayout: true }, { allowTags: true });

@@ -61,7 +61,8 @@ const SHARED_RESOLVE = flagSet({
   resolve: {
     type: 'string',
     array: true,
-    describe: '[Preview] base DNS rules for both ends, formatted in `host:port:address[:address_port]`',
+    describe:
+      '[Preview] base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
   },
 });
 
@@ -101,7 +102,11 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
         describe: `allow insecure connections to ${what}registry without SSL check (default for localhost)`,
         group,
       },
-      'ca-file': { type: 'string', describe: `${what}server certificate authority file`, group },
+      'ca-file': {
+        type: 'string',
+        describe: `server certificate authority file for the remote ${what}registry`,
+        group,
+      },
       'cert-file': {
         type: 'string',
         describe: `[Preview] client certificate file for the ${what}remote registry`,
@@ -116,14 +121,14 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
         ...(short ? { alias: 'c' } : {}),
         type: 'string',
         array: true,
-        describe: `[Preview] ${what}registry authentication config path (repeatable; the first receives writes)`,
+        describe: `[Preview] \`path\` of the authentication file for ${what}registry (repeatable; the first receives writes)`,
         group,
       },
       header: {
         ...(short ? { alias: 'H' } : {}),
         type: 'string',
         array: true,
-        describe: `add custom headers to ${what}requests ("name: value", repeatable)`,
+        describe: `add custom headers to ${what}requests`,
         group,
       },
       resolve: {
@@ -132,7 +137,7 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
         describe: '[Preview] customized DNS for registry, formatted in `host:port:address[:address_port]`',
         group,
       },
-      'password-stdin': { type: 'boolean', describe: 'read password from stdin', group },
+      'password-stdin': { type: 'boolean', describe: 'read password or identity token from stdin', group },
       'identity-token-stdin': { type: 'boolean', describe: 'read identity token from stdin', group },
     },
     prefix,

@@ -4,6 +4,7 @@
  * only the tag or digest, so a tag may hold a colon), with the remote flags of a registry.
  * Parsing only; `../targets.ts` opens them.
  */
+import { checkChoice } from './choice.js';
 import { ErrorCode, isDigest, parseReference, parseReferenceWithTags, type Reference } from '@oras/spec';
 import type { Options } from 'yargs';
 import type { CliContext } from '../context.js';
@@ -59,7 +60,8 @@ export function splitLayoutReference(arg: string): { path: string; reference: st
   if (at > 0 && isDigest(arg.slice(at + 1))) return { path: arg.slice(0, at), reference: arg.slice(at + 1) };
   const colon = arg.lastIndexOf(':');
   if (colon > 0 && !arg.slice(colon + 1).includes('/') && !/^[A-Za-z]:$/.test(arg.slice(0, colon + 1))) {
-    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) };
+    // `dir:` (an empty tag) names the layout itself, as in oras
+    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) || undefined };
   }
   return { path: arg, reference: undefined };
 }
@@ -136,14 +138,16 @@ function groupTitle(prefix: FlagPrefix, own: string): string {
   return prefix === '' ? own : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
 }
 
+/** The values of `--distribution-spec`, in oras's order. */
+export const DISTRIBUTION_SPECS = ['v1.1-referrers-tag', 'v1.1-referrers-api'] as const;
+
 /** `--distribution-spec`: forces the referrers API or the tag schema. */
 export function distributionSpecOptions(prefix: FlagPrefix = ''): OptionGroup<boolean | undefined> {
   const FLAGS = flagSet(
     {
       'distribution-spec': {
         type: 'string',
-        choices: ['v1.1-referrers-api', 'v1.1-referrers-tag'],
-        describe: '[Preview] set OCI distribution spec version and API option for the referrers API',
+        describe: `[Preview] set OCI distribution spec version and API option for ${prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : ''}target. Options: ${DISTRIBUTION_SPECS.join(', ')}`,
         group: groupTitle(prefix, 'Remote Flags:'),
       },
     },
@@ -153,7 +157,12 @@ export function distributionSpecOptions(prefix: FlagPrefix = ''): OptionGroup<bo
     flags: () => FLAGS.flags(),
     /** The referrers capability it forces: `true` (API), `false` (tag schema) or unknown. */
     parse(argv) {
-      const spec = FLAGS.read(argv)['distribution-spec'];
+      const spec = checkChoice(
+        `${prefix}distribution-spec`,
+        FLAGS.read(argv)['distribution-spec'],
+        DISTRIBUTION_SPECS,
+        'distribution specification',
+      );
       return spec === 'v1.1-referrers-api' ? true : spec === 'v1.1-referrers-tag' ? false : undefined;
     },
   };
@@ -232,17 +241,27 @@ export function targetOptions(config: TargetConfig = {}): TargetGroup<string | u
     prefix,
   );
   const withLayout = config.layout ?? true;
+  // A command without the layout flags still declares them, hidden, so that yargs does not read an
+  // unknown `--oci-layout` as taking the next argument; they are refused as oras refuses them.
+  const HIDDEN_LAYOUT = flagSet(
+    { 'oci-layout': { type: 'boolean', hidden: true }, 'oci-layout-path': { type: 'string', hidden: true } },
+    prefix,
+  );
   const distributionSpec = config.distributionSpec ? distributionSpecOptions(prefix) : undefined;
   const remote = remoteOptions(prefix);
   return {
     flags: () => ({
-      ...(withLayout ? LAYOUT.flags() : {}),
+      ...(withLayout ? LAYOUT.flags() : HIDDEN_LAYOUT.flags()),
       ...distributionSpec?.flags(),
       ...remote.flags(),
     }),
     secretFromStdin: (argv) => remote.secretFromStdin(argv),
     parse(argv, ctx, argument) {
       const flags = LAYOUT.read(argv);
+      if (!withLayout) {
+        const given = Object.entries(HIDDEN_LAYOUT.read(argv)).find(([, v]) => v !== undefined);
+        if (given) throw new CliError(`unknown flag: --${prefix}${given[0]}`);
+      }
       const layout = withLayout
         ? { ociLayout: flags['oci-layout'], ociLayoutPath: flags['oci-layout-path'] }
         : {};

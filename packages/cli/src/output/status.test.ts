@@ -154,6 +154,23 @@ describe('plain status lines of a push', () => {
   });
 });
 
+describe('plain status lines with --verbose=false', () => {
+  it('leave out unnamed content and keep named content', () => {
+    const quiet = captureContext();
+    const reporter = new TextStatusReporter(quiet.stdout, PUSH_PROMPTS, { verbose: false });
+    reporter.start(layer);
+    reporter.done(layer);
+    reporter.start(manifest);
+    reporter.done(manifest);
+    reporter.mark(manifest, PUSH_PROMPTS.exists);
+    expect(quiet.out()).toBe('Uploading aaaaaaaaaaaa big.bin\nUploaded  aaaaaaaaaaaa big.bin\n');
+    const loud = captureContext();
+    const verbose = new TextStatusReporter(loud.stdout, PUSH_PROMPTS);
+    verbose.done(manifest);
+    expect(loud.out()).toBe(`Uploaded  bbbbbbbbbbbb ${manifest.mediaType}\n`);
+  });
+});
+
 describe('beginTransfer', () => {
   it('reports the whole transfer at its end on a reporter that cannot show pending rows', () => {
     const events: string[] = [];

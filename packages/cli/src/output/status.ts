@@ -164,28 +164,44 @@ export function statusLine(prompt: string, desc: Descriptor): string {
   return `${prompt} ${shortDigest(desc)} ${displayName(desc)}`;
 }
 
+/** Options of {@link TextStatusReporter}. */
+export interface TextStatusOptions {
+  /**
+   * Print the lines of unnamed content (no title: configs, manifests) too; `true` by default,
+   * `false` with oras's deprecated `--verbose=false`.
+   */
+  readonly verbose?: boolean | undefined;
+}
+
 /** Prints plain status lines (used when stderr is not a terminal, or with `--no-tty`). */
 export class TextStatusReporter implements StatusReporter {
   readonly #out: OutputStream;
   readonly #prompts: Prompts;
+  readonly #verbose: boolean;
 
-  constructor(out: OutputStream, prompts: Prompts) {
+  constructor(out: OutputStream, prompts: Prompts, options: TextStatusOptions = {}) {
     this.#out = out;
     this.#prompts = prompts;
+    this.#verbose = options.verbose ?? true;
+  }
+
+  #line(prompt: string, desc: Descriptor): void {
+    if (!this.#verbose && titleOf(desc) === undefined) return;
+    this.#out.write(`${statusLine(prompt, desc)}\n`);
   }
 
   start(desc: Descriptor): void {
-    this.#out.write(`${statusLine(this.#prompts.start, desc)}\n`);
+    this.#line(this.#prompts.start, desc);
   }
 
   progress(): void {}
 
   done(desc: Descriptor): void {
-    this.#out.write(`${statusLine(this.#prompts.done, desc)}\n`);
+    this.#line(this.#prompts.done, desc);
   }
 
   mark(desc: Descriptor, prompt: string): void {
-    this.#out.write(`${statusLine(prompt, desc)}\n`);
+    this.#line(prompt, desc);
   }
 
   close(): void {}

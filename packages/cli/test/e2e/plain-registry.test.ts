@@ -31,8 +31,9 @@ describe('oras push and pull (plain HTTP)', () => {
     expect(lines).toContain(`Uploading ${sha256('hello world\n').slice(7, 19)} hi.txt`);
     expect(lines).toContain(`Uploaded  ${sha256('hello world\n').slice(7, 19)} hi.txt`);
     expect(lines.some((l) => /^Uploaded {2}[0-9a-f]{12} docs$/.test(l))).toBe(true);
-    expect(lines.slice(-3)).toEqual([
+    expect(lines.slice(-4)).toEqual([
       `Pushed [registry] ${e2e.host}/hello:v1`,
+      'Tagged v2',
       'ArtifactType: application/vnd.unknown.artifact.v1',
       expect.stringMatching(/^Digest: sha256:[0-9a-f]{64}$/),
     ]);
@@ -253,7 +254,7 @@ describe('errors (plain HTTP)', () => {
   it('says what is missing with oras hints and exit code 1, no stack trace', async () => {
     const missing = await e2e.box.run(['pull', '--plain-http', `${e2e.host}/hello:nope`]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^Error: .*nope.*not found/m);
+    expect(missing.stderr).toMatch(/^Error response from registry: .*nope.*not found/m);
     expect(missing.stderr).not.toContain('    at ');
     const bad = await e2e.box.run(['pull', `${e2e.host}/Hello:v1`]);
     expect(bad.code).toBe(1);

@@ -221,9 +221,8 @@ describe.each([80, 200])('in a terminal %i columns wide', (columns) => {
     );
   });
 
-  // Needs the push command to report bytes as they are sent, through the Transfer API of
-  // src/output/status.ts (beginTransfer): until that is wired, a push of a file shows nothing
-  // until its upload is over, and this test fails.
+  // The push reports a file's bytes as they are sent (src/packing/push-files.ts, through the
+  // Transfer API of src/output/status.ts), so its bar moves while the upload lasts.
   it('push shows a bar while the file uploads', async () => {
     const result = await push();
     expect(result.code).toBe(0);

@@ -13,7 +13,7 @@ export {
   FileStore,
   cleanupFileStoresSync,
 } from './store.js';
-export type { FileStoreOptions } from './store.js';
+export type { FileStoreAddOptions, FileStoreOptions } from './store.js';
 export {
   DuplicateNameError,
   FileErrorCode,

@@ -182,6 +182,22 @@ describe('FileStore', () => {
       expect(entries.find((e) => e.path === 'dist/a.txt')?.mode).toBe(0o640);
     });
 
+    it('reports the bytes read while it packs a directory, up to the whole tar', async () => {
+      const src = join(root, 'src');
+      await makeSourceTree(src);
+      const store = open(root);
+      const seen: number[] = [];
+      const desc = await store.add('dist', '', src, { onPacking: (n) => seen.push(n) });
+      const tar = gunzipSync(await readAll(await store.fetch(desc)));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen.at(-1)).toBe(tar.length);
+      await writeFile(join(root, 'plain.txt'), 'x');
+      const calls: number[] = [];
+      await store.add('plain.txt', '', '', { onPacking: (n) => calls.push(n) });
+      expect(calls).toEqual([]);
+    });
+
     it('stores hard links as regular files', async () => {
       const src = join(root, 'src');
       await mkdir(src);

@@ -76,6 +76,16 @@ export const DEFAULT_FILE_MEDIA_TYPE: string = MediaType.ImageLayer;
 /** The media type of an added directory (a tar+gzip) when none is given. */
 export const DEFAULT_DIRECTORY_MEDIA_TYPE: string = MediaType.ImageLayerGzip;
 
+/** Options of {@link FileStore.add}. */
+export interface FileStoreAddOptions extends OperationOptions {
+  /**
+   * Called while a directory is packed, with how many bytes of its tar stream (the files'
+   * contents and their headers) have been read so far: for a "packing" state on a progress
+   * display. Not called for a file.
+   */
+  readonly onPacking?: ((bytesRead: number) => void) | undefined;
+}
+
 /** How a {@link FileStore} reads and writes. Every flag is off by default. */
 export interface FileStoreOptions {
   /**
@@ -199,7 +209,7 @@ export class FileStore implements Target, PredecessorFinder {
    * a temporary file (default `...tar+gzip`) with the annotations `io.deis.oras.content.digest`
    * (sha256 of the uncompressed tar) and `io.deis.oras.content.unpack: "true"`.
    */
-  async add(name: string, mediaType = '', path = '', options: OperationOptions = {}): Promise<Descriptor> {
+  async add(name: string, mediaType = '', path = '', options: FileStoreAddOptions = {}): Promise<Descriptor> {
     this.#assertOpen();
     if (name === '') throw new MissingNameError('file store: add: missing name');
     this.#claimName(name);
@@ -207,7 +217,7 @@ export class FileStore implements Target, PredecessorFinder {
       const source = resolve(this.workingDir, path === '' ? name : path);
       const stats = await stat(source);
       const desc = stats.isDirectory()
-        ? await this.#descriptorFromDirectory(name, mediaType, source, options.signal)
+        ? await this.#descriptorFromDirectory(name, mediaType, source, options.signal, options.onPacking)
         : await this.#descriptorFromFile(mediaType, source, options.signal);
       return { ...desc, annotations: { ...desc.annotations, [Annotation.Title]: name } };
     } catch (err) {
@@ -391,17 +401,23 @@ export class FileStore implements Target, PredecessorFinder {
     mediaType: string,
     dir: string,
     signal: AbortSignal | undefined,
+    onPacking: ((bytesRead: number) => void) | undefined,
   ): Promise<Descriptor> {
     const gzPath = this.#tempPath('.tar.gz');
     this.#tempFiles.add(gzPath);
     const tarHash = createHash('sha256');
     const gzHash = createHash('sha256');
     let size = 0;
+    let read = 0;
     const fixedMtime = this.#options.tarReproducible ? reproducibleMtime() : undefined;
     try {
       await pipeline(
         Readable.from(tarDirectory(dir, name, { fixedMtime, signal })),
-        hashing((chunk) => tarHash.update(chunk)),
+        hashing((chunk) => {
+          tarHash.update(chunk);
+          read += chunk.length;
+          onPacking?.(read);
+        }),
         createGzip({ chunkSize: 1 << 18 }),
         hashing((chunk) => {
           gzHash.update(chunk);

@@ -1,7 +1,8 @@
 /**
  * What every part of a repository shares: where it is (host, name, URLs, token scopes), how a
- * request goes out (one client, aborts, transport errors, `Warning` headers), the two requests
- * blobs and manifests have in common (`HEAD` and `DELETE` by digest), and what has been learnt
+ * request goes out (one client, aborts, transport errors, `Warning` headers, the deadline of
+ * metadata exchanges), the two requests blobs and manifests have in common (`HEAD` and `DELETE`
+ * by digest), and what has been learnt
  * about the registry so far (whether it has the referrers API, which blobs it just said it
  * lacks). Manifests, blobs, uploads, referrers and tags each take a context and nothing else.
  */
@@ -120,7 +121,7 @@ export class RepositoryContext {
       if (req.signal?.aborted)
         throw new AbortedError(`${req.method} ${this.host}/${this.name}: aborted`, { cause: err });
       const url = new URL(String(req.url));
-      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err);
+      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err, url);
     }
     this.#reportWarnings(res);
     return res;

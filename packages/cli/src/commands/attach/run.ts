@@ -10,8 +10,7 @@ import { annotatedReference } from '../../options/target.js';
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
 import type { AttachOptions } from './command.js';
 
@@ -21,9 +20,10 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
   const { spec, reference, argument } = options.target;
   const annotations = await loadAnnotations(options.annotations, options.annotationFile);
   if (files.length === 0 && Object.keys(annotations.manifest).length === 0) {
-    throw new CliError('no blob or manifest annotation are provided', {
+    throw new CliError('neither file nor annotation provided in the command', {
       usage:
-        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]',
+        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]',
+      hint: 'To attach to an existing artifact, please provide files via argument or annotations via flag "--annotation". Run "oras attach -h" for more options and examples',
     });
   }
   const { target, name } = await openTarget(options.target, common, ctx, { concurrency });
@@ -34,19 +34,8 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras attach ${argument}`);
   }
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
-  let pushed: ReadonlyMap<number, Descriptor>;
-  try {
-    pushed = await pushRegularFiles(
-      target,
-      { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
-      ctx,
-    );
-  } catch (error) {
-    reporter.close();
-    throw withDockerHubHint(error, spec, `oras attach ${argument}`);
-  }
-  let packed: Awaited<ReturnType<typeof packFiles>>;
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
+  let packed: Packed;
   try {
     packed = await packFiles(
       {
@@ -57,25 +46,17 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
         version: PackManifestVersion.V1_1,
         artifactType,
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        pushed,
       },
       ctx,
+      { target, reporter, prompts: PUSH_PROMPTS, concurrency },
     );
   } catch (error) {
     reporter.close();
-    throw error;
+    throw withDockerHubHint(error, spec, `oras attach ${argument}`);
   }
   try {
     if (options.exportManifest !== undefined) await exportManifest(packed, options.exportManifest);
-    await uploadPacked(
-      packed,
-      target,
-      undefined,
-      reporter,
-      PUSH_PROMPTS,
-      concurrency,
-      new Set([...pushed.values()].map((d) => d.digest)),
-    );
+    await uploadPacked(packed, target, undefined, reporter, PUSH_PROMPTS, concurrency);
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;

@@ -3,8 +3,9 @@ import { summaryOf } from '../../command-table.js';
 import { flagSet } from '../../options/flag-set.js';
 import { type CommandFactory, withExamples, withPositionals } from '../define.js';
 
-/** The shells a completion script can be printed for. */
-export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+import { SHELLS } from './shells.js';
+
+export { SHELLS } from './shells.js';
 
 const ARGS = flagSet({ shell: { type: 'string', choices: SHELLS, describe: 'the shell' } });
 

@@ -22,8 +22,16 @@ const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<ta
 
 const FLAGS = flagSet({
   'artifact-type': { type: 'string', describe: 'artifact type' },
-  depth: { type: 'number', describe: '[Experimental] the depth of referrers to show (0: no limit)' },
-  output: { alias: 'o', type: 'string', hidden: true, describe: '(deprecated) use --format' },
+  depth: {
+    type: 'number',
+    describe: '[Experimental] level of referrers to show (at least 1; all levels when not given)',
+  },
+  output: {
+    alias: 'o',
+    type: 'string',
+    describe:
+      '[Deprecated] format in which to display referrers (table, json, or tree). tree format will show all referrers',
+  },
   // discover's own -v (not the deprecated global one): on unless `--verbose=false`
   verbose: { alias: 'v', type: 'boolean', describe: 'display full metadata of referrers (default true)' },
 });
@@ -59,15 +67,18 @@ export function parseDiscover(argv: ParsedArgs, ctx: CliContext): DiscoverOption
   // `--verbose` is discover's own flag here, not the deprecated global one common warns about.
   const parsedCommon = common.parse({ ...argv, verbose: undefined }, ctx);
   const flags = FLAGS.read(argv);
+  if (flags.output !== undefined && format.given(argv).format !== undefined)
+    throw new CliError('--format, --output cannot be used at the same time');
   if (flags.output !== undefined)
     ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
   const parsedFormat = format.parse(argv, ctx, flags.output);
   if (parsedFormat.type === 'table') {
     ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
   }
+  // no --depth: every level (0 inside); oras refuses 0 and below
   const depth = flags.depth === undefined ? 0 : flags.depth;
-  if (!Number.isInteger(depth) || depth < 0)
-    throw new CliError(`invalid --depth ${String(flags.depth)}: use 0 or more`);
+  if (flags.depth !== undefined && !(Number.isInteger(depth) && depth >= 1))
+    throw new CliError('depth value should be at least 1');
   return {
     common: parsedCommon,
     format: parsedFormat,

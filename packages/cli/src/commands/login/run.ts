@@ -18,6 +18,14 @@ export async function runLogin(options: LoginOptions, ctx: CliContext): Promise<
     });
   }
   let cred: Credential | undefined = await flagCredential(remote, ctx);
+  if (remote.passwordStdin || remote.identityTokenStdin) {
+    // stdin is read to its end: there is nothing left to prompt from
+    if (cred === undefined || cred.password === '' || cred.refreshToken === '') {
+      const what = remote.username !== undefined ? 'password' : 'token';
+      const flag = remote.passwordStdin ? '--password-stdin' : '--identity-token-stdin';
+      throw new CliError(`${what} required: ${flag} read nothing`);
+    }
+  }
   if (cred === undefined || (cred.username !== undefined && cred.password === '')) {
     cred = await promptCredential(ctx, cred?.username);
   }
@@ -32,7 +40,6 @@ export async function runLogin(options: LoginOptions, ctx: CliContext): Promise<
     dispatcher,
     userAgent: userAgent(),
     plainHttp: usePlainHttp(remote, registry),
-    ...(log ? { log } : {}),
   });
   ctx.stdout.write('Login Succeeded\n');
 }

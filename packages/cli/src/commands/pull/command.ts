@@ -32,7 +32,7 @@ const FLAGS = flagSet({
   'max-unpack-size': {
     type: 'string',
     describe:
-      'the most bytes a directory layer may unpack to: a number of bytes or a size such as 10GiB (default 16GiB)',
+      'the most bytes a directory layer may unpack to: a number of bytes or a size such as 10GiB (default 16GiB; all layers of a pull together: 64GiB, or this size when larger)',
   },
   'include-subject': {
     type: 'boolean',

@@ -25,6 +25,7 @@ import { PULL_PROMPTS } from '../../output/status.js';
 import { trackFetches } from '../../output/track.js';
 import { openReadOnlyTarget } from '../../targets.js';
 import type { PullOptions } from './command.js';
+import { createdFolders } from './output-folder.js';
 
 const TITLE = 'org.opencontainers.image.title';
 const UNPACK = 'io.deis.oras.content.unpack';
@@ -62,6 +63,8 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   const mode = progressMode(common, ctx);
   const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
   const announce = announcer();
+  const removeCreatedFolders = await createdFolders(output);
+  let pulled = false;
   const store = await FileStore.open(output, {
     allowPathTraversalOnWrite: options.allowPathTraversal,
     maxUnpackBytes: options.maxUnpackBytes,
@@ -168,8 +171,10 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
       const empty = nothingOfType ? 'Downloaded empty artifact\n' : '';
       return `${empty}Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
     });
+    pulled = true;
   } finally {
     reporter.close();
     await store.close();
+    if (!pulled) await removeCreatedFolders();
   }
 }

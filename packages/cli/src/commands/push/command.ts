@@ -1,4 +1,5 @@
 /** `oras push`: push files to a registry or an OCI image layout. */
+import { checkChoice } from '../../options/choice.js';
 import type { Platform } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
 import type { CliContext } from '../../context.js';
@@ -14,6 +15,9 @@ const ARGS = flagSet({
   name: { type: 'string', describe: '<registry>/<repo>[:<tag>[,<tag>...]] or a layout path' },
   files: { type: 'string', array: true, describe: '<file>[:<mediaType>] ...' },
 });
+
+/** The values of `--image-spec`, in oras's order. */
+const IMAGE_SPECS = ['v1.1', 'v1.0'] as const;
 
 const FLAGS = flagSet({
   'artifact-type': { type: 'string', describe: 'artifact type' },
@@ -40,8 +44,7 @@ const FLAGS = flagSet({
   },
   'image-spec': {
     type: 'string',
-    choices: ['v1.0', 'v1.1'],
-    describe: '[Preview] specify manifest type',
+    describe: `[Experimental] specify manifest type for building artifact. Options: ${IMAGE_SPECS.join(', ')} (default "v1.1")`,
   },
   'artifact-platform': {
     type: 'string',
@@ -98,7 +101,7 @@ export function parsePush(argv: ParsedArgs, ctx: CliContext): PushOptions {
     annotations: flags.annotation,
     annotationFile: flags['annotation-file'],
     exportManifest: flags['export-manifest'],
-    imageSpec: flags['image-spec'],
+    imageSpec: checkChoice('image-spec', flags['image-spec'], IMAGE_SPECS, 'image specification'),
     artifactPlatform: platformFlagValue(flags['artifact-platform'], 'artifact-platform'),
     disablePathValidation: flags['disable-path-validation'] === true,
     concurrency: concurrency.parse(argv, ctx),

@@ -1,6 +1,6 @@
 /** The implementation of `oras push`. */
 import { PackManifestVersion } from '@oras/content';
-import { type Descriptor, MediaType, type Platform } from '@oras/spec';
+import { MediaType, type Platform } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
@@ -10,8 +10,7 @@ import { annotatedReference } from '../../options/target.js';
 import { pushModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
 import type { PushOptions } from './command.js';
 
@@ -59,54 +58,58 @@ export async function runPush(options: PushOptions, ctx: CliContext): Promise<vo
     artifactType = 'application/vnd.unknown.artifact.v1';
   }
   const annotations = await loadAnnotations(options.annotations, options.annotationFile);
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
   try {
     if (files.length === 0 && format.type === 'text' && progressMode(common, ctx) === 'plain') {
       ctx.stdout.write('Uploading empty artifact\n');
     }
     const { target, name } = await openTarget(options.target, common, ctx, { concurrency });
-    let pushed: ReadonlyMap<number, Descriptor>;
+    let packed: Packed;
     try {
-      pushed = await pushRegularFiles(
-        target,
-        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+      packed = await packFiles(
+        {
+          files,
+          disablePathValidation,
+          annotations,
+          config,
+          defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
+          configBytes: platform
+            ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
+            : undefined,
+          version,
+          artifactType,
+        },
         ctx,
+        { target, reporter, prompts: PUSH_PROMPTS, concurrency },
       );
     } catch (error) {
       throw withDockerHubHint(error, spec, `oras push ${argument}`);
     }
-    const packed = await packFiles(
-      {
-        files,
-        disablePathValidation,
-        annotations,
-        config,
-        defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
-        configBytes: platform
-          ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
-          : undefined,
-        version,
-        artifactType,
-        pushed,
-      },
-      ctx,
-    );
     try {
       if (options.exportManifest !== undefined) await exportManifest(packed, options.exportManifest);
       const [first, ...extra] = spec.tags;
-      const pushedDigests = new Set([...pushed.values()].map((d) => d.digest));
       try {
-        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency, pushedDigests);
-        for (const tag of extra) await target.tag(packed.root, tag);
+        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency);
       } catch (error) {
         throw withDockerHubHint(error, spec, `oras push ${argument}`);
       }
       reporter.close();
       const root = packed.root;
+      const text = format.type === 'text';
+      // oras prints each extra tag as it is made, between `Pushed` and the digest
+      if (text) ctx.stdout.write(`Pushed ${annotatedReference(spec)}\n`);
+      try {
+        for (const tag of extra) {
+          await target.tag(root, tag);
+          if (text) ctx.stdout.write(`Tagged ${tag}\n`);
+        }
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${argument}`);
+      }
       writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
-        let text = `Pushed ${annotatedReference(spec)}\n`;
-        if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
-        return `${text}Digest: ${root.digest}\n`;
+        let lines = '';
+        if (root.artifactType) lines += `ArtifactType: ${root.artifactType}\n`;
+        return `${lines}Digest: ${root.digest}\n`;
       });
     } finally {
       await packed.store.close();

@@ -1,6 +1,8 @@
 /** The implementation of `oras resolve`. */
+import { ErrorCode, OrasError } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
+import { CliError, errorMessage } from '../../errors.js';
 import { resolvePlatform } from '../../graph.js';
 import { openReadOnlyTarget } from '../../targets.js';
 import type { ResolveOptions } from './command.js';
@@ -14,6 +16,12 @@ export async function runResolve(options: ResolveOptions, ctx: CliContext): Prom
     const desc = await resolvePlatform(target, reference, platform);
     ctx.stdout.write(options.fullReference ? `${name}@${desc.digest}\n` : `${desc.digest}\n`);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras resolve ${argument}`);
+    // oras: "failed to resolve digest: <ref>: not found", with the Docker Hub hint where it applies
+    const hinted = withDockerHubHint(error, spec, `oras resolve ${argument}`);
+    throw new CliError(`failed to resolve digest: ${errorMessage(error)}`, {
+      code: OrasError.is(error) ? error.code : ErrorCode.Unknown,
+      cause: error,
+      ...(hinted instanceof CliError && hinted.hint ? { hint: hinted.hint } : {}),
+    });
   }
 }

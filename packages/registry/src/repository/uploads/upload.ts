@@ -1,8 +1,8 @@
 /**
  * Which upload mode a blob takes. Known digest and size ({@link uploadBlob}): monolithic, or
- * chunked when larger than `maxChunkSize`, started over when the session is lost. Unknown digest ({@link pushStream}): streamed for a
- * reopenable source, chunked for a one-shot source or when a chunk size is set, and chunked
- * again from scratch when the registry refuses one large `PATCH`.
+ * chunked when larger than `maxChunkSize`, started over when the session is lost. Unknown digest
+ * ({@link pushStream}): streamed for a reopenable source, chunked for a one-shot source or when a
+ * chunk size is set, and chunked again from scratch when the registry refuses one large `PATCH`.
  */
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { toReadableStream, verifyStream } from '@oras/content';

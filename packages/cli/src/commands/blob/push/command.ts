@@ -53,6 +53,8 @@ export function parseBlobPush(argv: ParsedArgs, ctx: CliContext): BlobPushOption
       '`-` read file from input and `--password-stdin` read password from input cannot be both used',
     );
   }
+  if (file === '-' && size < 0)
+    throw new CliError('`--size` must be provided if the blob is read from stdin');
   return {
     common: parsedCommon,
     file,
@@ -72,8 +74,8 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras blob push [flags] <name>[@digest] <file>\n\n' +
-            'Push a blob to a registry or an OCI image layout. From stdin without --size and digest, the blob is ' +
-            'streamed to the registry in chunks while it is hashed.',
+            'Push a blob to a registry or an OCI image layout. From stdin (`-`), --size is required; without a ' +
+            'digest, the blob is streamed to the registry in chunks while it is hashed.',
         ),
         FLAGS.flags(),
         descriptor.flags(),
@@ -83,7 +85,7 @@ export const command: CommandFactory = (ctx) => ({
       [
         ['oras blob push localhost:5000/hello hi.txt', "Push the blob 'hi.txt'"],
         ['oras blob push localhost:5000/hello@sha256:9a20... hi.txt', 'Push a blob, checking its digest'],
-        ['tar c dir | oras blob push localhost:5000/hello -', 'Push a blob of unknown size from stdin'],
+        ['oras blob push --size 12 localhost:5000/hello - < hi.txt', 'Push a blob of known size from stdin'],
         [
           'oras blob push --size 12 localhost:5000/hello@sha256:9a20... - < hi.txt',
           'Push from stdin with size and digest',

@@ -1,7 +1,7 @@
 /** The implementation of `oras manifest fetch`. */
 import type { ReadOnlyTarget } from '@oras/content';
 import { RemoteRepository } from '@oras/registry';
-import type { Descriptor } from '@oras/spec';
+import { Annotation, type Descriptor, isDigest } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
@@ -46,6 +46,10 @@ export async function runManifestFetch(options: ManifestFetchOptions, ctx: CliCo
     }
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras manifest fetch ${raw}`);
+  }
+  // A layout's index.json names its tagged manifests; oras prints that name with the descriptor.
+  if (spec.kind === 'oci-layout' && platform === undefined && !isDigest(reference)) {
+    desc = { ...desc, annotations: { ...desc.annotations, [Annotation.RefName]: reference } };
   }
   // The content goes to the output file when one is named, else to stdout unless metadata is printed.
   if (bytes !== undefined) {

@@ -2,6 +2,7 @@
  * The flags `oras manifest index create` and `oras manifest index update` share: the artifact type
  * and annotations of the index, and where it goes (`-o`) instead of the registry.
  */
+import { isValidMediaType } from '@oras/spec';
 import { CliError } from '../../../errors.js';
 import { flagSet, type OptionGroup } from '../../../options/flag-set.js';
 
@@ -55,6 +56,9 @@ export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
     flags: () => FLAGS.flags(),
     parse(argv) {
       const flags = FLAGS.read(argv);
+      const type = flags['artifact-type'];
+      if (type !== undefined && type !== '' && !isValidMediaType(type))
+        throw new CliError(`invalid media type "${type}"`);
       return {
         artifactType: flags['artifact-type'],
         annotations: parseAnnotations(flags.annotation),

@@ -40,14 +40,18 @@ export function parseRepoPath(arg: string): { registry: string; namespace: strin
   const slash = arg.indexOf('/');
   const registry = slash < 0 ? arg : arg.slice(0, slash);
   const namespace = slash < 0 ? '' : arg.slice(slash + 1).replace(/\/+$/, '');
+  let parsed: ReturnType<typeof parseReference>;
   try {
-    parseReference(`${registry}/${namespace || 'oras'}`);
+    parsed = parseReference(`${registry}/${namespace || 'oras'}`);
   } catch (error) {
     throw new CliError(`could not parse repository path: ${(error as Error).message}`, {
       code: ErrorCode.InvalidReference,
       cause: error,
       hint: 'Please make sure the provided registry is in the form of <registry>[/<namespace>]',
     });
+  }
+  if (parsed.tag !== undefined || parsed.digest !== undefined) {
+    throw new CliError('could not parse repository path: tags or digests should not be provided');
   }
   return { registry, namespace: namespace === '' ? '' : `${namespace}/` };
 }

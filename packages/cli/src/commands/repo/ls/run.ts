@@ -29,5 +29,5 @@ export async function runRepoLs(options: RepoLsOptions, ctx: CliContext): Promis
       if (format.type === 'text') ctx.stdout.write(`${printable(sub)}\n`);
     }
   }
-  if (format.type !== 'text') writeResult(ctx, format, { repositories: names }, () => '');
+  if (format.type !== 'text') writeResult(ctx, format, { registry: host, repositories: names }, () => '');
 }

@@ -51,7 +51,7 @@ export function parseIndexUpdate(argv: ParsedArgs, ctx: CliContext): IndexUpdate
   if (flags.tag.length > 0 && parsedIndex.output !== undefined)
     throw new CliError('--tag cannot be used with --output');
   for (const r of flags.remove) {
-    if (!isDigest(r)) throw new CliError(`--remove ${r}: use the digest of the manifest to remove`);
+    if (!isDigest(r)) throw new CliError(`remove: ${r} is not a digest`);
   }
   return {
     common: parsedCommon,

@@ -10,18 +10,43 @@ import { indexEntry } from '../index-entries.js';
 import { pushOrWriteIndex } from '../push-index.js';
 import type { IndexUpdateOptions } from './command.js';
 
+/** Fetches the index `reference` names, in oras's words when it cannot be found or is no index. */
+async function fetchIndex(
+  target: Parameters<typeof fetchManifest>[0],
+  reference: string,
+): Promise<Awaited<ReturnType<typeof fetchManifest>>> {
+  let fetched: Awaited<ReturnType<typeof fetchManifest>>;
+  try {
+    fetched = await fetchManifest(target, reference);
+  } catch (error) {
+    throw new CliError(`could not find the index ${reference}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (!isIndexMediaType(fetched.desc.mediaType)) throw new CliError(`${reference} is not an index`);
+  return fetched;
+}
+
 /** Runs `oras manifest index update`. */
 export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContext): Promise<void> {
   const { common, tags, adds, merges, removes } = options;
   const { spec, reference, argument: raw } = options.target;
   const { annotations, artifactType } = options.index;
   const log = options.index.output === '-' ? ctx.stderr : ctx.stdout;
+  if (
+    adds.length === 0 &&
+    merges.length === 0 &&
+    removes.length === 0 &&
+    artifactType === undefined &&
+    annotations === undefined
+  ) {
+    ctx.stdout.write('Nothing to update as no change is requested\n');
+    return;
+  }
   const { target } = await openTarget(options.target, common, ctx);
   try {
     log.write(`Fetching ${reference}\n`);
-    const { desc: oldDesc, bytes } = await fetchManifest(target, reference);
-    if (!isIndexMediaType(oldDesc.mediaType))
-      throw new CliError(`${raw} is not an index: ${oldDesc.mediaType}`);
+    const { desc: oldDesc, bytes } = await fetchIndex(target, reference);
     const index = parseIndex(bytes, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES });
     log.write(`Fetched ${shortDigest(oldDesc)} ${reference}\n`);
     const manifests = [...index.manifests];
@@ -34,16 +59,16 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
     }
     for (const merge of merges) {
       log.write(`Fetching ${merge}\n`);
-      const { desc, bytes: other } = await fetchManifest(target, merge);
-      if (!isIndexMediaType(desc.mediaType))
-        throw new CliError(`${merge} is not an index: ${desc.mediaType}`);
+      const { desc, bytes: other } = await fetchIndex(target, merge);
       for (const m of parseIndex(other, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES }).manifests)
         if (!has(m.digest)) manifests.push(m);
       log.write(`Merged ${shortDigest(desc)} ${merge}\n`);
     }
     for (const remove of removes) {
       if (!has(remove))
-        throw new CliError(`${remove}: not found in the index ${raw}`, { code: 'ORAS_ERR_NOT_FOUND' });
+        throw new CliError(`${remove} does not exist in the index ${reference}`, {
+          code: 'ORAS_ERR_NOT_FOUND',
+        });
       for (let i = manifests.length - 1; i >= 0; i--)
         if (manifests[i]?.digest === remove) manifests.splice(i, 1);
       log.write(`Removed ${shortDigest({ digest: remove })} ${remove}\n`);
