@@ -31,7 +31,10 @@ describe('pnpm oras', () => {
     const failed = await run('pnpm', ['-C', ROOT, 'oras', 'pull', '--oci-layout', 'nowhere:v1'], {
       cwd: work,
       env,
-    }).catch((error: { code: number; stderr: string }) => error);
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('Error: ');
   });
