@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// One command for every benchmark scenario: oras-ts against its baselines, alternating run by run,
-// on real docker-registry instances on loopback. Prints medians and ratios and writes
-// docs/benchmarks.md with an SVG chart (docs/benchmarks.svg).
+// One command for every benchmark scenario: oras-ts against its baselines and a Go peer on
+// oras-go v1, alternating run by run, on real docker-registry instances on loopback, all files on
+// tmpfs. Prints medians and ratios and writes docs/benchmarks.md with an SVG chart
+// (docs/benchmarks.svg).
 //
 //   node tooling/bench/run.mjs                 # 1 GiB blobs, 3 runs each
 //   node tooling/bench/run.mjs --size 64M --runs 2 --no-write   # a quick look
 //   node tooling/bench/run.mjs --only push,pull --memory-sizes 256M,2G
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   createReadStream,
@@ -14,6 +15,7 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
@@ -26,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDistribution } from '@oras-internal/test-registry/distribution';
 import { barChart } from './lib/chart.mjs';
+import { ensureGoPeer, goPeerVersions } from './lib/go-peer.mjs';
 import { canMeasureMemory, measure, median } from './lib/measure.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -43,6 +46,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'memory-sizes': { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
+    'no-go-peer': { type: 'boolean', default: false },
+    dir: { type: 'string' },
   },
 });
 
@@ -65,9 +70,31 @@ if (!existsSync(orasBin)) {
 if (!canMeasureMemory())
   console.warn('bench: /usr/bin/time is missing (apt-get install time): no memory figures');
 
+// The Go peer: a client on oras-go v1 (tooling/bench/go-peer), installed and built on demand.
+let goPeer;
+if (!args['no-go-peer']) {
+  try {
+    goPeer = ensureGoPeer();
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  }
+}
+const withPeer = (tools) => (goPeer ? tools : {});
+const peer = (...argv) => [goPeer, ...argv];
+
+// Every file (the content, the registries' storage, what the tools write and their temporary
+// files) lives on tmpfs, so that no tool waits on the disk's write-back of another's output.
+const base = args.dir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+const work = mkdtempSync(join(base, 'oras-bench-'));
+process.env.TMPDIR = work; // the registries (startDistribution) and every tool's temporary files
+
 const loadAtStart = loadavg()[0];
-const work = join(tmpdir(), `oras-bench-${process.pid}`);
-mkdirSync(work, { recursive: true });
+let loadMax = loadAtStart;
+const loadSampler = setInterval(() => {
+  loadMax = Math.max(loadMax, loadavg()[0]);
+}, 5000);
+loadSampler.unref();
 const oras = (...argv) => ['node', orasBin, ...argv];
 // the library's fastest paths (what the CLI would do with them): tooling/bench/lib/oras-lib.mjs
 const orasLib = (...argv) => ['node', join(import.meta.dirname, 'lib/oras-lib.mjs'), ...argv];
@@ -174,30 +201,60 @@ const skopeo = (from, to) => [
 // ---------------------------------------------------------------------------------------------
 // Running
 
-/** @type {{ scenario: string, goal: string, verdict: string, results: { tool: string, seconds: number, maxRssMiB: number, runs: number[] }[] }[]} */
+/** @type {{ scenario: string, goal: string, verdict: string, results: { tool: string, seconds: number, maxRssMiB: number, runs: number[], stdout: string }[] }[]} */
 const report = [];
 
 /** The median seconds of `tool` in `results`. */
 const secondsOf = (results, tool) => results.find((r) => r.tool === tool)?.seconds ?? Number.NaN;
+
+/** The last run's standard output of `tool` in `results`. */
+const stdoutOf = (results, tool) => results.find((r) => r.tool === tool)?.stdout ?? '';
 
 /** A verdict line: whether `value` (a ratio) is within `limit`. */
 function within(label, value, limit) {
   return `${value <= limit ? 'met' : 'NOT met'}: ${label} ${value.toFixed(2)} (goal <= ${limit})`;
 }
 
+/** The verdict of `ours` against the Go peer's `theirs` (none when the run has no Go peer). */
+function againstPeer(results, ours, theirs, limit) {
+  if (!goPeer) return ['no Go peer in this run (--no-go-peer)'];
+  return [within('oras-ts / oras-go v1', secondsOf(results, ours) / secondsOf(results, theirs), limit)];
+}
+
+/** What a push's status lines say of the file `name`: `Exists`, `Uploaded`, or neither. */
+function blobStatus(stdout, name) {
+  const line = stdout
+    .split('\n')
+    .find((l) => /^(Exists|Uploaded)\s/.test(l) && l.trim().endsWith(` ${name}`));
+  return line?.split(/\s+/)[0] ?? 'no status line';
+}
+
+/** Flushes every file system's dirty pages (`sync`), so no write-back lands in the next timing. */
+async function sync() {
+  await new Promise((done, reject) =>
+    spawn('sync', { stdio: 'ignore' }).on('error', reject).on('close', done),
+  );
+}
+
 /**
- * Runs each tool once per round, alternating, `rounds` times, and records the medians.
+ * Runs each tool once per round, `rounds` times, and records the medians. The order alternates:
+ * first to last in even rounds, last to first in odd ones, so that no tool always runs after the
+ * same neighbour. `sync` runs before each timed command.
  * `tools` maps a tool name to a function of the round number and `fresh` that returns (or
  * resolves to) { argv, cwd?, cleanup? }. `fresh()` starts an empty registry for that one run and
  * resolves to its host; it is stopped (and its storage removed) after the run, outside the timing.
  * Uploads go to fresh registries so that no tool finds what another (or its own last run) left
  * there: skopeo remembers where it saw each blob and mounts it from there instead of uploading.
+ * `check(results)` returns the verdict; each result also holds the last run's standard output.
  */
 async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
   const times = new Map(Object.keys(tools).map((t) => [t, []]));
   const rss = new Map(Object.keys(tools).map((t) => [t, []]));
+  const stdout = new Map();
   for (let round = 0; round < rounds; round++) {
-    for (const [tool, make] of Object.entries(tools)) {
+    const order = Object.entries(tools);
+    if (round % 2 === 1) order.reverse();
+    for (const [tool, make] of order) {
       const started = [];
       const fresh = async () => {
         const registry = await startDistribution({ mode: 'plain', logLevel: 'error' });
@@ -206,9 +263,11 @@ async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
       };
       try {
         const step = await make(round, fresh);
+        await sync();
         const result = await measure(step.argv, { cwd: step.cwd ?? work, env: step.env });
         times.get(tool).push(result.seconds);
         rss.get(tool).push(result.maxRssMiB);
+        stdout.set(tool, result.stdout);
         step.cleanup?.();
       } finally {
         for (const registry of started) await registry.stop();
@@ -220,6 +279,7 @@ async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
     seconds: median(list),
     maxRssMiB: Math.max(...rss.get(tool)),
     runs: list,
+    stdout: stdout.get(tool) ?? '',
   }));
   const verdict = check ? check(results) : '';
   report.push({ scenario: name, goal, verdict, results });
@@ -240,13 +300,13 @@ const A = registryA.host;
 
 try {
   const big = join(work, 'big.bin');
-  if (wanted('push') || wanted('pull') || wanted('copy')) {
+  const needsBig = wanted('push') || wanted('pull') || wanted('copy') || wanted('repush');
+  if (needsBig) {
     console.log(`bench: writing a ${human(size)} file`);
     await makeFile(big, size);
   }
   const bigLayout = join(work, 'big-layout');
-  const bigInfo =
-    wanted('push') || wanted('pull') || wanted('copy') ? await makeLayout(bigLayout, [big]) : undefined;
+  const bigInfo = needsBig ? await makeLayout(bigLayout, [big]) : undefined;
 
   if (wanted('push')) {
     await scenario(
@@ -255,6 +315,11 @@ try {
       {
         'oras-ts push': async (_, fresh) => ({
           argv: oras('push', '--plain-http', `${await fresh()}/push:v`, 'big.bin'),
+        }),
+        ...withPeer({
+          'oras-go v1 push': async (_, fresh) => ({
+            argv: peer('push', `${await fresh()}/push:v`, 'big.bin'),
+          }),
         }),
         'wire limit (openssl + curl)': async (_, fresh) => ({
           argv: ['bash', join(here, 'lib/curl-push.sh'), `http://${await fresh()}`, 'push', big],
@@ -278,8 +343,8 @@ try {
     );
   }
 
-  if (wanted('pull') || wanted('copy')) {
-    // Seed the registry once with the big image, for pulls and copies.
+  if (wanted('pull') || wanted('copy') || wanted('repush')) {
+    // Seed the registry once with the big image, for pulls, copies and pushes of what it has.
     await measure(skopeo(`oci:${bigLayout}:v`, `docker://${A}/big:v`));
   }
 
@@ -296,6 +361,15 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        ...withPeer({
+          'oras-go v1 pull': (i) => {
+            const out = join(work, `pull-go-${i}`);
+            return {
+              argv: peer('pull', `${A}/big:v`, out),
+              cleanup: () => rmSync(out, { recursive: true, force: true }),
+            };
+          },
+        }),
         'Node floor (node:http, hash, rename)': (i) => {
           const out = join(work, `pull-node-${i}.bin`);
           return {
@@ -384,6 +458,33 @@ try {
     );
   }
 
+  if (wanted('repush')) {
+    // The registry has the blob (seeded above, in the same repository): a push should find that
+    // out (hash, HEAD) and send nothing. Each run pushes a new tag, so the manifest is new.
+    await scenario(
+      `push again an unchanged ${human(size)} file the registry has`,
+      'oras-ts at most 0.5x the Go peer, and no upload',
+      {
+        'oras-ts push': (i) => ({
+          argv: oras('push', '--plain-http', `${A}/big:again-ours-${i}`, 'big.bin'),
+        }),
+        ...withPeer({
+          'oras-go v1 push': (i) => ({ argv: peer('push', `${A}/big:again-go-${i}`, 'big.bin') }),
+        }),
+      },
+      {
+        check: (r) => {
+          const ours = blobStatus(stdoutOf(r, 'oras-ts push'), 'big.bin');
+          return [
+            ...againstPeer(r, 'oras-ts push', 'oras-go v1 push', 0.5),
+            `${ours === 'Exists' ? 'met' : 'NOT met'}: oras-ts ${ours === 'Exists' ? 'skips the blob (Exists)' : `says ${ours}: it sends the blob again`}`,
+            ...(goPeer ? [`oras-go v1 says ${blobStatus(stdoutOf(r, 'oras-go v1 push'), 'big.bin')}`] : []),
+          ].join('; ');
+        },
+      },
+    );
+  }
+
   if (wanted('small')) {
     const smallDir = join(work, 'small');
     mkdirSync(smallDir, { recursive: true });
@@ -403,22 +504,38 @@ try {
     );
     await scenario(
       `push ${smallCount} files of 4 KiB`,
-      'faster than skopeo',
+      'faster than skopeo; at most 1.0x the Go peer',
       {
         'oras-ts push': async (_, fresh) => ({
           argv: oras('push', '--plain-http', `${await fresh()}/small:v`, ...names),
           cwd: smallDir,
         }),
+        ...withPeer({
+          'oras-go v1 push': async (_, fresh) => ({
+            argv: peer('push', `${await fresh()}/small:v`, ...names),
+            cwd: smallDir,
+          }),
+        }),
         'skopeo copy (oci layout)': async (_, fresh) => ({
           argv: skopeo(`oci:${smallLayout}:v`, `docker://${await fresh()}/small:v`),
         }),
       },
-      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+      {
+        check: (r) =>
+          [
+            within(
+              'oras-ts / skopeo',
+              secondsOf(r, 'oras-ts push') / secondsOf(r, 'skopeo copy (oci layout)'),
+              1,
+            ),
+            ...againstPeer(r, 'oras-ts push', 'oras-go v1 push', 1),
+          ].join('; '),
+      },
     );
     await measure(skopeo(`oci:${smallLayout}:v`, `docker://${A}/small:v`));
     await scenario(
       `pull ${smallCount} files of 4 KiB`,
-      'faster than skopeo',
+      'faster than skopeo; at most 1.0x the Go peer',
       {
         'oras-ts pull': (i) => {
           const out = join(work, `small-pull-ours-${i}`);
@@ -427,6 +544,15 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        ...withPeer({
+          'oras-go v1 pull': (i) => {
+            const out = join(work, `small-pull-go-${i}`);
+            return {
+              argv: peer('pull', `${A}/small:v`, out),
+              cleanup: () => rmSync(out, { recursive: true, force: true }),
+            };
+          },
+        }),
         'skopeo copy (to oci layout)': (i) => {
           const out = join(work, `small-pull-skopeo-${i}`);
           return {
@@ -435,7 +561,17 @@ try {
           };
         },
       },
-      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+      {
+        check: (r) =>
+          [
+            within(
+              'oras-ts / skopeo',
+              secondsOf(r, 'oras-ts pull') / secondsOf(r, 'skopeo copy (to oci layout)'),
+              1,
+            ),
+            ...againstPeer(r, 'oras-ts pull', 'oras-go v1 pull', 1),
+          ].join('; '),
+      },
     );
     await scenario(
       `copy an artifact of ${smallCount} small layers between registries`,
@@ -455,6 +591,25 @@ try {
         }),
       },
       { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+    );
+  }
+
+  if (wanted('resolve')) {
+    writeFileSync(join(work, 'tiny.txt'), 'hello\n');
+    await measure(oras('push', '--plain-http', `${A}/tiny:v`, 'tiny.txt'), { cwd: work });
+    await scenario(
+      'resolve a tag (start-up of a real command)',
+      'oras resolve at most 2.0x node -e 0',
+      {
+        'oras-ts resolve': () => ({ argv: oras('resolve', '--plain-http', `${A}/tiny:v`) }),
+        ...withPeer({ 'oras-go v1 resolve': () => ({ argv: peer('resolve', `${A}/tiny:v`) }) }),
+        'node -e 0': () => ({ argv: ['node', '-e', '0'] }),
+      },
+      {
+        rounds: Math.max(10, runs * 4),
+        check: (r) =>
+          within('resolve / node', secondsOf(r, 'oras-ts resolve') / secondsOf(r, 'node -e 0'), 2),
+      },
     );
   }
 
@@ -508,6 +663,7 @@ try {
         },
       },
       {
+        // one round, run first to last: each pull reads what the push before it in the round wrote
         rounds: 1,
         check: (r) => within('largest peak MiB', Math.max(...r.map((x) => x.maxRssMiB)), 120),
       },
@@ -527,13 +683,42 @@ function version(argv) {
   return `${res.stdout}${res.stderr}`.split('\n').find((l) => l.trim()) ?? 'unknown';
 }
 
+clearInterval(loadSampler);
+const loadAtEnd = loadavg()[0];
+loadMax = Math.max(loadMax, loadAtEnd);
+const busy = loadMax > cpus().length;
+
 const machine = [
   `- CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`,
   `- Node.js ${process.version}; ${version(['docker-registry', '--version'])}; ${version(['skopeo', '--version'])}; ${version(['curl', '--version'])}`,
-  `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool, alternating; medians`,
-  `- Load average (1 min) at the start ${loadAtStart.toFixed(1)} and at the end ${loadavg()[0].toFixed(1)}: the machine is shared, so compare ratios within one run, not seconds across runs`,
-  `- Command: \`node tooling/bench/run.mjs ${process.argv.slice(2).join(' ')}\``,
+  `- Go peer: ${goPeer ? goPeerVersions() : 'not in this run (--no-go-peer)'}`,
+  `- Files (content, registry storage, pulled files, temporary files) on ${base}${base === '/dev/shm' ? ' (tmpfs)' : ''}; \`sync\` before each timed command`,
+  `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool (resolve and start-up: ${Math.max(10, runs * 4)}), the order reversed every other run; medians`,
+  `- Load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, ${loadMax.toFixed(1)} at most (sampled every 5 s). ${
+    busy
+      ? `**The machine was busy**: more runnable processes than its ${cpus().length} cores (other work, such as builds, ran at the same time), so the seconds are inflated and the ratios noisier than on a quiet machine. Compare ratios within this run only, and re-run on a quiet machine before drawing fine conclusions.`
+      : 'The machine is shared, so compare ratios within one run, not seconds across runs.'
+  }`,
+  `- Command: \`node tooling/bench/run.mjs ${argv.join(' ')}\``,
 ];
+
+// ours against the Go peer, one row per scenario that has both, in the order of issue 18's table
+const issueOrder = [/^resolve/, /^push \d+ files/, /^pull \d+ files/, /^push again/];
+const rank = (group) => {
+  const n = issueOrder.findIndex((re) => re.test(group.scenario));
+  return n === -1 ? issueOrder.length : n;
+};
+const peerRows = [...report]
+  .sort((a, b) => rank(a) - rank(b))
+  .flatMap((group) => {
+    const ours = group.results[0];
+    const theirs = group.results.find((r) => r.tool.startsWith('oras-go v1'));
+    if (!theirs) return [];
+    const mem = (r) => (Number.isNaN(r.maxRssMiB) ? 'n/a' : r.maxRssMiB.toFixed(0));
+    return [
+      `| ${group.scenario} | ${ours.seconds.toFixed(3)} | ${theirs.seconds.toFixed(3)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ${mem(ours)} | ${mem(theirs)} | ${group.goal}${group.verdict ? `<br>**${group.verdict}**` : ''} |`,
+    ];
+  });
 
 const notesFile = join(root, 'docs/benchmarks.notes.md');
 const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
@@ -551,10 +736,14 @@ const rows = report.flatMap((group) =>
 const markdown = [
   '# Benchmarks',
   '',
-  'oras-ts against its baselines on one machine, in one run, alternating tool by tool, against',
-  "Debian's `docker-registry` on loopback. Regenerate with `pnpm bench` (add `-- --size 64M --runs 2` for a",
-  'quick run; `-- --only push,pull` for some scenarios; `-- --memory-sizes 256M,2G` for the memory runs).',
-  'Every upload goes to a registry started for that one run, so no tool finds what another left.',
+  'oras-ts against its baselines and a Go peer (a client on oras-go v1) on one machine, in one run,',
+  "alternating tool by tool, against Debian's `docker-registry` on loopback. Regenerate with `pnpm bench`",
+  '(add `-- --size 64M --runs 2` for a quick run; `-- --only push,pull` for some scenarios;',
+  '`-- --memory-sizes 256M,2G` for the memory runs; `-- --no-go-peer` without the Go peer). Every upload',
+  'goes to a registry started for that one run, so no tool finds what another left, except the push of',
+  'a file the registry already has, which is the point of that scenario. All files are on tmpfs and',
+  "`sync` runs before each timed command, so the disk's write-back of one tool's output does not stall",
+  'the next.',
   '',
   '![benchmark chart](benchmarks.svg)',
   '',
@@ -562,10 +751,27 @@ const markdown = [
   '',
   ...machine,
   '',
+  ...(peerRows.length
+    ? [
+        '## Against the Go peer',
+        '',
+        'The goals of issue 18, where users spend their time, against the Go peer: a small client on',
+        "oras-go v1 (Debian's `golang-oras-oras-go-dev`, tooling/bench/go-peer) that pushes and pulls files",
+        'as the oras v0.9 CLI did. Ratio below 1.00: oras-ts is faster. Peak memory: GNU time. The peer is a',
+        "native binary (no runtime to start), walks all of a manifest's blobs at once (`oras.Copy` sets no",
+        'concurrency limit), prints one line per blob, and `fsync`s each pulled file; the push of a file the',
+        'registry has hashes it, sends one `HEAD`, and skips it.',
+        '',
+        '| scenario | oras-ts s | oras-go v1 s | oras-ts / oras-go v1 | oras-ts peak MiB | oras-go v1 peak MiB | goal |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+        ...peerRows,
+        '',
+      ]
+    : []),
   '## Results',
   '',
   "Ratio: the `oras` CLI's time divided by the tool's time (below 1.00: the CLI is faster). Memory:",
-  'peak RSS (GNU time). The goal column says whether each goal of issue 9 is met in this run.',
+  'peak RSS (GNU time). The goal column says whether each goal of issues 9 and 18 is met in this run.',
   '',
   '| scenario | tool | median s | oras-ts / tool | peak MiB | goal |',
   '| --- | --- | ---: | ---: | ---: | --- |',
@@ -579,9 +785,19 @@ const markdown = [
   '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',
   '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
   '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
+  "- oras-go v1: tooling/bench/go-peer (`oras-go-peer resolve|push|pull`), built offline in GOPATH mode against Debian's /usr/share/gocode. `push`: oras-go's file store hashes each file, then `oras.Copy` to the registry, whose containerd pusher sends a `HEAD` per blob and skips what exists, else `POST` and one streamed `PUT`; `pull`: `oras.Copy` into the file store (each titled layer to its file, `fsync`ed). `oras.Copy` walks the manifest's blobs with no concurrency limit",
+  "- push of a file the registry has: the registry is seeded (skopeo) with the 1 GiB layer in repository `big`; each run pushes the same file to a new tag of `big`; the verdict reads `Exists`/`Uploaded` from the tool's status lines",
   '- content: random bytes as a gzip stream of stored blocks, so skopeo sends the layers as they are (it gzips uncompressed layers on the way to a registry)',
   '',
-  ...(notes ? [notes, ''] : []),
+  ...(notes
+    ? [
+        '_The sections below are hand-written (docs/benchmarks.notes.md): the figures they quote come from',
+        'the sessions that wrote them, not necessarily from the run above._',
+        '',
+        notes,
+        '',
+      ]
+    : []),
 ].join('\n');
 
 if (!args['no-write']) {
@@ -591,7 +807,7 @@ if (!args['no-write']) {
     join(root, 'docs/benchmarks.svg'),
     barChart(
       report.map((g) => ({ scenario: g.scenario, verdict: g.verdict, results: g.results })),
-      'oras-ts against its baselines',
+      'oras-ts against its baselines and the Go peer (oras-go v1)',
     ),
   );
   console.log('\nbench: wrote docs/benchmarks.md and docs/benchmarks.svg');

@@ -140,14 +140,23 @@ describe('AuthClient: basic', () => {
     expect((err as Error).message).toBe(`${registry.host}: basic credential not found`);
   });
 
-  it('returns the 401 when the registry refuses the credential', async () => {
+  it('throws an unauthorized error, keeping the error codes, when the registry rejects the credential', async () => {
     const registry = await basicRegistry();
     const client = new AuthClient({
-      credential: staticCredential(registry.host, { username: 'user', password: 'bad' }),
+      credential: staticCredential(registry.host, { username: 'user', password: 'bad-s3cret' }),
     });
-    const res = await client.request({ method: 'GET', url: new URL('/v2/', registry.url) });
-    expect(res.statusCode).toBe(401);
-    await text(res);
+    const err = await client
+      .request({ method: 'GET', url: new URL('/v2/', registry.url) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect(UnauthorizedError.is(err)).toBe(true);
+    const unauthorized = err as UnauthorizedError;
+    expect(unauthorized.message).toBe(
+      `GET ${registry.url.origin}/v2/: the credentials were rejected (401): unauthorized`,
+    );
+    expect(unauthorized.statusCode).toBe(401);
+    expect(unauthorized.hasCode('UNAUTHORIZED')).toBe(true);
+    expect(unauthorized.message).not.toContain('bad-s3cret');
   });
 
   it('re-sends a function body after the challenge', async () => {
@@ -401,7 +410,9 @@ describe('AuthClient: bearer', () => {
       .request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) })
       .catch((e: unknown) => e);
     expect(UnauthorizedError.is(err)).toBe(true);
-    expect((err as Error).message).toContain('401 unauthorized');
+    expect((err as Error).message).toContain('the credentials were rejected (401)');
+    expect((err as UnauthorizedError).hasCode('UNAUTHORIZED')).toBe(true);
+    expect((err as UnauthorizedError).errors[0]?.message).not.toContain('s3cret-pw');
     expect((err as Error).message).not.toContain('s3cret-pw');
     const basic = Buffer.from('u:s3cret-pw').toString('base64');
     expect(lines.length).toBeGreaterThan(0);
@@ -431,6 +442,30 @@ describe('AuthClient: bearer', () => {
       .request({ method: 'GET', url: new URL('/v2/', registry.url) })
       .catch((e: unknown) => e);
     expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Unsafe);
+  });
+
+  it('accepts a loopback realm for a registry reached as localhost', async () => {
+    // a false positive the red team found: `localhost:5000` naming 127.0.0.1 as its token realm
+    const reg = await tokenRegistry();
+    const res = await new AuthClient().request({
+      method: 'GET',
+      url: new URL(`http://localhost:${reg.server.url.port}/v2/a/b/tags/list`),
+      scopes: ['repository:a/b:pull'],
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(reg.tokenRequests).toHaveLength(1);
+  });
+
+  it('refuses a realm on a NAT64 address that carries the cloud metadata address', async () => {
+    const registry = await serve((_req, res) => {
+      sendJson(res, 401, {}, { 'www-authenticate': 'Bearer realm="http://[64:ff9b::a9fe:a9fe]/token"' });
+    });
+    const err = await new AuthClient()
+      .request({ method: 'GET', url: new URL('/v2/', registry.url) })
+      .catch((e: unknown) => e);
+    expect(OrasError.is(err) && (err as OrasError).code).toBe(ErrorCode.Unsafe);
+    expect((err as Error).message).toMatch(/link-local address/);
   });
 
   it('keeps tokens of a shared cache across clients', async () => {

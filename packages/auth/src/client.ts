@@ -10,15 +10,24 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
-import { AbortedError, ErrorCode, OrasError, UnsafeError } from '@oras/spec';
+import {
+  AbortedError,
+  describeErrorEntries,
+  type DistributionErrorEntry,
+  ErrorCode,
+  OrasError,
+  parseErrorBody,
+  UnsafeError,
+} from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { type Credential, type CredentialFunc, EMPTY_CREDENTIAL } from './credential.js';
-import { DeniedError, UnauthorizedError } from './errors.js';
-import { type InternalIpKind, internalIpKind, validateRealm } from './realm.js';
+import { DeniedError, transportError, UnauthorizedError } from './errors.js';
+import { checkRealmUrl, type InternalIpKind, internalIpKind, literalHostKind } from './realm.js';
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
-import { dispatchRequest, globalDispatcher } from './undici.js';
+import { defaultDispatcher } from './proxy.js';
+import { dispatchRequest } from './undici.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
 
 /** The OAuth2 `client_id` sent when none is configured. */
@@ -39,7 +48,11 @@ export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8
 export interface AuthClientOptions {
   /** Resolves the credential for a host; anonymous when absent. */
   readonly credential?: CredentialFunc;
-  /** The undici dispatcher for every request (TLS, retries, pooling); the global one by default. */
+  /**
+   * The undici dispatcher for every request (TLS, retries, pooling); by default undici's global
+   * one, or one that honours `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` when the
+   * environment names a proxy (see `defaultDispatcher`).
+   */
   readonly dispatcher?: Dispatcher;
   /** The token cache; a fresh one per client by default. Share one to share tokens. */
   readonly cache?: TokenCache;
@@ -116,13 +129,14 @@ const CROSS_ORIGIN_DROPPED: ReadonlySet<string> = new Set(['authorization', 'pro
  *
  * What it does with a `401`:
  * - **Basic**: `Authorization: Basic base64(user:pass)` from the credential; with no credential it
- *   throws {@link UnauthorizedError}.
+ *   throws {@link UnauthorizedError}, and when the registry answers `401` to the credential it
+ *   throws one that says the credentials were rejected (with the registry's error codes).
  * - **Bearer**: merges the challenge's `scope` with the request's scope hints, then takes a
  *   registry token from the credential as-is, or fetches one: OAuth2 `POST` with the refresh token
  *   (or the password with `forceAttemptOAuth2`), otherwise `GET realm?service=&scope=` with Basic
  *   auth or anonymously. Tokens are cached per host and scope set until shortly before they expire.
  * - A challenge from another origin (after a redirect) is ignored; the realm is validated
- *   (see {@link validateRealm}).
+ *   (see {@link validateRealm}; an internal realm only for a registry on that kind of address).
  * - If the registry still answers `401` with `error="insufficient_scope"` after a fresh token, the
  *   client throws {@link DeniedError}. Any other response is returned for the caller to judge.
  *
@@ -163,8 +177,10 @@ export class AuthClient {
   /**
    * Sends `req`, answering auth challenges and following `GET`/`HEAD` redirects.
    *
-   * @throws UnauthorizedError when a challenge needs a credential there is none of, or the token
-   *   service refuses the credential.
+   * @throws UnauthorizedError when a challenge needs a credential there is none of, or the
+   *   registry (Basic) or its token service (Bearer) rejects the credential that was sent.
+   * @throws ConnectionError when the connection cannot be made or breaks (refused, no such host,
+   *   reset, TLS), and TimeoutError when it runs out of time (both from `@oras/spec`).
    * @throws DeniedError when the token does not grant the access asked for.
    * @throws UnsafeError when a realm or redirect fails a safety check.
    */
@@ -221,8 +237,9 @@ export class AuthClient {
   /** The internal network a host is on, `undefined` for a public one, `unknown` when it does not resolve. */
   #kindOf(hostname: string): Promise<HostKind> {
     const host = stripBrackets(hostname).toLowerCase();
-    if (isIP(host) !== 0) return Promise.resolve(internalIpKind(host));
-    if (host === 'localhost' || host.endsWith('.localhost')) return Promise.resolve('loopback');
+    if (isIP(host) !== 0 || host === 'localhost' || host.endsWith('.localhost')) {
+      return Promise.resolve(literalHostKind(host));
+    }
     let kind = this.#hostKinds.get(host);
     if (kind === undefined) {
       kind = this.#lookup(host).then(
@@ -264,6 +281,17 @@ export class AuthClient {
           `${method} ${redactUrl(url)}: denied: the token does not grant ${scope === '' ? 'the access asked for' : `"${scope}"`}`,
         );
       }
+    }
+    if (res.statusCode === 401 && answer.scheme === AuthScheme.Basic) {
+      // the registry saw the username and password and said no
+      this.cache.invalidate(host, AuthScheme.Basic, '', answer.token);
+      const body = await errorDetail(res);
+      const { errors } = body;
+      const detail = errors.length > 0 ? describeErrorEntries(errors) : body.detail;
+      throw new UnauthorizedError(
+        `${method} ${redactUrl(url)}: the credentials were rejected (401)${detail === '' ? '' : `: ${detail}`}`,
+        { statusCode: 401, errors },
+      );
     }
     return res;
   }
@@ -309,11 +337,10 @@ export class AuthClient {
     }
     const realm = challenge.params.realm;
     if (!realm) throw new UnauthorizedError(`${host}: bearer challenge has no realm`);
-    const realmUrl = validateRealm(realm, url);
-    // a realm named by host name is held to the same rule as a redirect
-    if (isIP(stripBrackets(realmUrl.hostname)) === 0) {
-      await this.#assertAddress(`${host}: token realm`, url, realmUrl);
-    }
+    // the realm's address is held to the rule of a redirect: an internal one only for a
+    // registry on that kind of address (names of both resolved)
+    const realmUrl = checkRealmUrl(realm, url);
+    await this.#assertAddress(`${host}: token realm`, url, realmUrl);
     const service = challenge.params.service;
     const scopes = cleanScopes([...hints, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
     const scopeKey = scopes.join(' ');
@@ -391,9 +418,21 @@ export class AuthClient {
   async #readToken(host: string, realm: URL, res: AuthResponse, cred: Credential): Promise<CachedToken> {
     const where = `${host}: token request to ${redactUrl(realm)}`;
     if (res.statusCode !== 200) {
-      const detail = scrub(await errorDetail(res), cred);
+      const body = await errorDetail(res);
+      const detail = scrub(body.detail, cred);
       const suffix = detail === '' ? '' : `: ${detail}`;
-      if (res.statusCode === 401) throw new UnauthorizedError(`${where}: 401 unauthorized${suffix}`);
+      if (res.statusCode === 401) {
+        const sent = Boolean(cred.username || cred.password || cred.refreshToken);
+        throw new UnauthorizedError(
+          sent
+            ? `${where}: the credentials were rejected (401)${suffix}`
+            : `${where}: 401 unauthorized${suffix}`,
+          {
+            statusCode: 401,
+            errors: body.errors.map((e) => ({ ...e, message: scrub(e.message, cred) })),
+          },
+        );
+      }
       if (res.statusCode === 403) throw new DeniedError(`${where}: 403 denied${suffix}`);
       throw new OrasError(`${where}: unexpected status ${res.statusCode}${suffix}`, {
         code: ErrorCode.Response,
@@ -435,16 +474,25 @@ export class AuthClient {
     headers: Record<string, string>,
     req: Pick<AuthRequest, 'body' | 'signal'>,
   ): Promise<AuthResponse> {
-    const dispatcher = this.#dispatcher ?? globalDispatcher();
+    const dispatcher = this.#dispatcher ?? defaultDispatcher();
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
-    const res = await dispatchRequest(dispatcher, {
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body: bodyOf(req.body),
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await dispatchRequest(dispatcher, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: bodyOf(req.body),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    } catch (err) {
+      // an abort stays what it is: the caller knows it asked for it
+      if (req.signal?.aborted) throw err;
+      const failure = transportError(`${method} ${redactUrl(url)}`, err, url);
+      this.#log?.(`! ${method} ${redactUrl(url)}: ${failure.message}`);
+      throw failure;
+    }
     this.#log?.(
       `< ${res.statusCode} ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(res.headers))}`,
     );
@@ -545,25 +593,29 @@ async function readCapped(res: AuthResponse, max: number, where: string): Promis
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A short, human-readable reason from a token service's error body (at most 200 characters). */
-async function errorDetail(res: AuthResponse): Promise<string> {
+/**
+ * A short, human-readable reason from an error body (at most 200 characters), and the
+ * distribution-spec error entries it holds.
+ */
+async function errorDetail(res: AuthResponse): Promise<{ detail: string; errors: DistributionErrorEntry[] }> {
   let text: string;
   try {
     text = await readCapped(res, 4096, '');
   } catch {
-    return '';
+    return { detail: '', errors: [] };
   }
   let detail = text.trim();
+  const { errors } = parseErrorBody(new TextEncoder().encode(text));
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
-    const errors = Array.isArray(body.errors) ? (body.errors as Record<string, unknown>[]) : [];
-    const first = errors[0];
+    const list = Array.isArray(body.errors) ? (body.errors as Record<string, unknown>[]) : [];
+    const first = list[0];
     const candidates = [first?.message, body.error_description, body.details, body.message, body.error];
     detail = String(candidates.find((c) => typeof c === 'string' && c !== '') ?? '');
   } catch {
     // Not JSON: the text itself.
   }
-  return detail.replace(/\s+/g, ' ').slice(0, 200);
+  return { detail: detail.replace(/\s+/g, ' ').slice(0, 200), errors };
 }
 
 /** Removes a credential's secrets from text that came back from a server. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -170,5 +170,17 @@ describe('FileCredentialStore', () => {
       .catch((e) => e);
     expect(CredentialsError.is(err)).toBe(true);
     expect((err as Error).message).not.toContain('hunter2');
+  });
+
+  it('deletes an entry under the lock, and touches nothing when there is no entry', async () => {
+    const path = join(dir, 'docker', 'config.json');
+    const store = new FileCredentialStore(path, { allowPlaintextPut: true });
+    await store.delete('r');
+    expect(await readdir(dir)).toEqual([]);
+    await store.put('r', { username: 'u', password: 'p' });
+    await store.put('s', { username: 'u', password: 'p' });
+    await store.delete('r');
+    expect(Object.keys(JSON.parse(await readFile(path, 'utf8')).auths)).toEqual(['s']);
+    expect(await readdir(join(dir, 'docker'))).toEqual(['config.json']);
   });
 });

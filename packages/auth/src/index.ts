@@ -17,7 +17,8 @@ export {
 export type { AuthClientOptions, AuthRequest, AuthResponse, RequestBodySource } from './client.js';
 export { EMPTY_CREDENTIAL, isDockerHubHost, isEmptyCredential, staticCredential } from './credential.js';
 export type { Credential, CredentialFunc } from './credential.js';
-export { CredentialsError, DeniedError, UnauthorizedError } from './errors.js';
+export { CredentialsError, DeniedError, UnauthorizedError, transportError } from './errors.js';
+export type { UnauthorizedErrorOptions } from './errors.js';
 export { type InternalIpKind, internalIpKind, isInternalIp, validateRealm } from './realm.js';
 export { REDACTED, redactHeaders, redactUrl } from './redact.js';
 export {
@@ -46,4 +47,6 @@ export { checkCredentials, login, logout } from './login.js';
 export type { LoginOptions } from './login.js';
 export { CREDENTIAL_HELPER_PREFIX, IDENTITY_TOKEN_USERNAME, NativeCredentialStore } from './native-store.js';
 export type { NativeCredentialStoreOptions } from './native-store.js';
-export { dispatchRequest, globalDispatcher } from './undici.js';
+export { Agent, RetryHandler, buildConnector, dispatchRequest, globalDispatcher } from './undici.js';
+export { defaultDispatcher, proxyAgentFactory, proxyConfigFromEnv, proxyForUrl } from './proxy.js';
+export type { ProxyAgentFactoryOptions, ProxyConfig } from './proxy.js';

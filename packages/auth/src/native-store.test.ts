@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   credentialFuncFromStore,
@@ -62,6 +62,40 @@ describe('NativeCredentialStore', () => {
     expect(CredentialsError.is(err)).toBe(true);
     expect((err as Error).message).toBe('docker-credential-missing get: helper not found on PATH');
   });
+});
+
+describe('finding the helper', () => {
+  const system = process.env.PATH ?? '/usr/bin:/bin';
+
+  it('refuses a helper found through a relative PATH entry, as Go does, and never runs it', async () => {
+    // `.`, an empty entry and `bin` all name a folder relative to wherever the user stands:
+    // whoever writes a docker-credential-* there would be run with the user's credentials
+    const env = { ...helper.env, PATH: `${relative(process.cwd(), helper.dir)}${delimiter}${system}` };
+    const err = await new NativeCredentialStore('test', { env }).get('r.example').catch((e: unknown) => e);
+    expect(CredentialsError.is(err)).toBe(true);
+    expect((err as Error).message).toMatch(
+      /^docker-credential-test get: found through the relative PATH entry "[^"]+"; refusing to run it/,
+    );
+    expect(await helper.calls()).toEqual([]);
+  });
+
+  it('skips relative PATH entries that do not hold the helper, and finds it in an absolute one', async () => {
+    const env = { ...helper.env, PATH: ['.', '', 'bin', helper.dir, system].join(delimiter) };
+    await new NativeCredentialStore('test', { env }).put('r.example', { username: 'u', password: 'p' });
+    expect(await helper.calls()).toEqual(['store']);
+  });
+
+  it.each(['../test', 'x/test', 'x\\test', '/abs/test', ''])(
+    'refuses the helper name %j, and runs nothing',
+    async (name) => {
+      const err = await new NativeCredentialStore(name, { env: helper.env })
+        .get('r.example')
+        .catch((e: unknown) => e);
+      expect(CredentialsError.is(err)).toBe(true);
+      expect((err as Error).message).toMatch(/invalid credential helper name/);
+      expect(await helper.calls()).toEqual([]);
+    },
+  );
 });
 
 describe('createCredentialStore', () => {

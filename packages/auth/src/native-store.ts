@@ -8,9 +8,20 @@
  * marks an identity token. A helper that has nothing prints "credentials not found in native
  * keychain" and exits non-zero.
  *
+ * Finding the helper: we search `PATH` ourselves and run the absolute path we found, with the rule
+ * of Go's `exec.LookPath` since Go 1.19: a helper found through a relative entry (`.`, an empty
+ * entry, `bin`) is refused, not run, because such an entry names whatever folder the user happens
+ * to stand in, and a `docker-credential-*` planted there would be handed the user's credentials.
+ * A helper name must be a plain name: `credsStore: "x/evil"` would otherwise run a program by a
+ * path relative to the working folder.
+ *
  * @see https://github.com/docker/docker-credential-helpers
+ * @see https://pkg.go.dev/os/exec#hdr-Executables_in_the_current_directory
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { type Credential, EMPTY_CREDENTIAL } from './credential.js';
 import type { CredentialStore } from './credential-store.js';
 import { CredentialsError } from './errors.js';
@@ -28,6 +39,44 @@ export interface NativeCredentialStoreOptions {
 }
 
 const NOT_FOUND = /credentials not found/i;
+
+/** A helper name is a plain name: letters, digits and `.-_+@`, no path separator, not `.`/`..`. */
+const HELPER_NAME = /^(?!\.{1,2}$)[\w.+@-]+$/;
+
+/**
+ * The absolute path of `program` on `PATH`, as Go's `exec.LookPath` finds it: the first entry
+ * holding an executable regular file of that name (with a `PATHEXT` extension on Windows).
+ *
+ * @throws CredentialsError when it is found first through a relative entry, or not at all.
+ */
+async function lookPath(program: string, env: NodeJS.ProcessEnv, where: string): Promise<string> {
+  const path = env.PATH ?? env.Path ?? '';
+  const extensions =
+    process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';')] : [''];
+  for (const entry of path.split(delimiter)) {
+    for (const ext of extensions) {
+      const candidate = join(entry === '' ? '.' : entry, `${program}${ext}`);
+      if (!(await isExecutable(candidate))) continue;
+      if (!isAbsolute(candidate)) {
+        throw new CredentialsError(
+          `${where}: found through the relative PATH entry ${JSON.stringify(entry === '' ? '' : entry)}; refusing to run it (put the helper in a folder named by an absolute path)`,
+        );
+      }
+      return candidate;
+    }
+  }
+  throw new CredentialsError(`${where}: helper not found on PATH`);
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    if (!(await stat(file)).isFile()) return false;
+    if (process.platform !== 'win32') await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Credentials kept by the credential helper `docker-credential-<helper>`. */
 export class NativeCredentialStore implements CredentialStore {
@@ -94,10 +143,16 @@ export class NativeCredentialStore implements CredentialStore {
   }
 
   /** Runs the helper; `undefined` means "credentials not found". */
-  #run(action: string, input: string): Promise<string | undefined> {
+  async #run(action: string, input: string): Promise<string | undefined> {
     const where = `${this.#program} ${action}`;
+    if (!HELPER_NAME.test(this.helper)) {
+      throw new CredentialsError(
+        `${where}: invalid credential helper name ${JSON.stringify(this.helper)}: it must be a plain name, not a path`,
+      );
+    }
+    const program = await lookPath(this.#program, this.#env ?? process.env, where);
     return new Promise((resolve, reject) => {
-      const child = spawn(this.#program, [action], {
+      const child = spawn(program, [action], {
         stdio: ['pipe', 'pipe', 'pipe'],
         ...(this.#env ? { env: this.#env } : {}),
       });

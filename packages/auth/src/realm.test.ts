@@ -30,7 +30,7 @@ describe('validateRealm', () => {
     expect(validateRealm('http://auth.example/token', new URL('http://r.example/')).protocol).toBe('http:');
   });
 
-  it('refuses internal IP literals unless they are the registry host', () => {
+  it('refuses internal IP literals unless the registry is on that kind of address', () => {
     for (const realm of [
       'https://127.0.0.1/token',
       'https://10.0.0.1/token',
@@ -42,11 +42,27 @@ describe('validateRealm', () => {
       'https://[fd00::1]/token',
       'https://[::ffff:127.0.0.1]/token',
       'https://0.0.0.0/token',
+      'https://100.64.0.1/token',
+      'https://[64:ff9b::a9fe:a9fe]/token',
+      'https://[64:ff9b::10.0.0.1]/token',
     ]) {
       expect(refused(realm, 'https://r.example/')).toContain('internal address');
     }
+    expect(refused('http://169.254.169.254/token', 'http://127.0.0.1:5000/')).toContain('internal address');
+    expect(refused('http://169.254.169.254/token', 'http://localhost:5000/')).toContain('internal address');
+    expect(refused('http://10.0.0.1/token', 'http://localhost:5000/')).toContain('internal address');
     expect(validateRealm('http://127.0.0.1:9999/token', new URL('http://127.0.0.1:5000/')).port).toBe('9999');
     expect(validateRealm('https://[::1]/token', new URL('https://[::1]:5000/')).hostname).toBe('[::1]');
+  });
+
+  it('accepts a loopback realm for a registry named localhost, and a private one for a private registry', () => {
+    // a false positive the red team found: `localhost:5000` sending its clients to 127.0.0.1 for tokens
+    expect(validateRealm('http://127.0.0.1:9999/token', new URL('http://localhost:5000/')).port).toBe('9999');
+    expect(validateRealm('http://[::1]:9999/token', new URL('http://registry.localhost:5000/')).port).toBe(
+      '9999',
+    );
+    expect(validateRealm('http://127.0.0.2/token', new URL('http://127.0.0.1:5000/')).host).toBe('127.0.0.2');
+    expect(validateRealm('https://10.0.0.9/token', new URL('https://10.0.0.5/')).host).toBe('10.0.0.9');
   });
 });
 
@@ -75,14 +91,34 @@ describe('internalIpKind', () => {
     ['169.254.169.254', 'link-local'],
     ['[fe80::1]', 'link-local'],
     ['::ffff:169.254.169.254', 'link-local'],
+    ['100.64.0.1', 'private'],
+    ['100.127.255.255', 'private'],
+    ['100.100.100.200', 'link-local'],
+    ['64:ff9b::a9fe:a9fe', 'link-local'],
+    ['[64:ff9b::169.254.169.254]', 'link-local'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::10.1.2.3', 'private'],
+    ['64:ff9b:1::1', 'private'],
+    ['2002:a9fe:a9fe::1', 'link-local'],
+    ['2002:c0a8:101::', 'private'],
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['fec0::1', 'private'],
+    ['fd00:ec2::254', 'link-local'],
   ])('puts %s on the %s network', (ip, kind) => {
     expect(internalIpKind(ip)).toBe(kind);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '2001:db8::1', 'localhost', 'registry.example'])(
-    'puts %s on none',
-    (host) => {
-      expect(internalIpKind(host)).toBeUndefined();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.63.255.255',
+    '100.128.0.1',
+    '2001:db8::1',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    'localhost',
+    'registry.example',
+  ])('puts %s on none', (host) => {
+    expect(internalIpKind(host)).toBeUndefined();
+  });
 });

@@ -9,12 +9,32 @@ import { redactUrl } from './redact.js';
 
 /**
  * The realm as a URL, if it is safe to send a token request to: `http:` or `https:`; not `http:`
- * when the registry was reached over `https:`; and not a loopback, private, link-local or
- * unspecified IP literal unless the registry itself has that host.
+ * when the registry was reached over `https:`; and not a loopback, private or link-local IP
+ * literal unless the registry itself is on that kind of address (a registry on `localhost` or
+ * 127.0.0.1 may name a token service on 127.0.0.1, one on 10.0.0.5 a service on 10.0.0.9). Here
+ * the registry's kind is known from its IP literal or a `localhost` name only; the auth client
+ * also resolves host names.
  *
  * @throws UnsafeError when the realm fails one of those checks.
  */
 export function validateRealm(realm: string, registry: URL): URL {
+  const url = checkRealmUrl(realm, registry);
+  const kind = internalIpKind(url.hostname);
+  if (kind !== undefined && kind !== literalHostKind(registry.hostname)) {
+    throw new UnsafeError(
+      `${registry.host}: token realm ${redactUrl(url)}: refusing an internal address (${kind}) the registry is not on`,
+    );
+  }
+  return url;
+}
+
+/**
+ * The realm as a URL if its scheme is safe (`http:` or `https:`, and not `http:` for a registry
+ * reached over `https:`); the address is left to the caller.
+ *
+ * @throws UnsafeError when it is not.
+ */
+export function checkRealmUrl(realm: string, registry: URL): URL {
   let url: URL;
   try {
     url = new URL(realm);
@@ -31,29 +51,43 @@ export function validateRealm(realm: string, registry: URL): URL {
       `${registry.host}: token realm ${redactUrl(url)}: refusing to downgrade https to http`,
     );
   }
-  const host = stripBrackets(url.hostname);
-  if (isIP(host) && isInternalIp(host) && host !== stripBrackets(registry.hostname)) {
-    throw new UnsafeError(
-      `${registry.host}: token realm ${redactUrl(url)}: refusing an internal address that is not the registry's own host`,
-    );
-  }
   return url;
+}
+
+/**
+ * The internal network a host is on as far as its name tells without a lookup: an IP literal's,
+ * and `loopback` for `localhost` and `*.localhost` (RFC 6761); `undefined` otherwise.
+ */
+export function literalHostKind(hostname: string): InternalIpKind | undefined {
+  const host = stripBrackets(hostname).toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
+  return internalIpKind(host);
 }
 
 function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** Whether an IP literal is loopback, private (RFC 1918, fc00::/7), link-local or unspecified. */
+/**
+ * Whether an IP literal is loopback, private (RFC 1918, shared 100.64.0.0/10, fc00::/7),
+ * link-local or unspecified, directly or as the IPv4 address an IPv6 one carries.
+ */
 export function isInternalIp(ip: string): boolean {
   return internalIpKind(ip) !== undefined;
 }
 
 /**
  * Which internal network an IP literal (brackets allowed) is on: `loopback` (the unspecified
- * address too, which reaches this host), `private` (RFC 1918, fc00::/7) or `link-local`
- * (169.254.0.0/16, fe80::/10, where cloud metadata services answer); `undefined` for any other
- * address and for host names.
+ * address too, which reaches this host), `private` (RFC 1918, the shared 100.64.0.0/10 of
+ * carrier NAT and overlay networks, fc00::/7, the deprecated site-local fec0::/10, the local-use
+ * NAT64 prefix 64:ff9b:1::/48) or `link-local` (169.254.0.0/16, fe80::/10, and the cloud
+ * metadata services at 100.100.100.200 and fd00:ec2::254); `undefined` for any other address and
+ * for host names.
+ *
+ * Why IPv6 addresses that carry an IPv4 one are judged by it: IPv4-mapped (`::ffff:a.b.c.d`),
+ * IPv4-compatible, IPv4-translated (`::ffff:0:a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`, which a NAT64
+ * gateway turns into a connection to `a.b.c.d`) and 6to4 (`2002:AABB:CCDD::`) addresses all reach
+ * the IPv4 address inside them, so `64:ff9b::a9fe:a9fe` is 169.254.169.254.
  */
 export function internalIpKind(ip: string): InternalIpKind | undefined {
   const host = stripBrackets(ip);
@@ -62,17 +96,31 @@ export function internalIpKind(ip: string): InternalIpKind | undefined {
   if (v !== 6) return undefined;
   const words = expandIpv6(host);
   if (!words) return undefined;
-  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms are judged as IPv4.
-  if (words.slice(0, 5).every((w) => w === 0) && (words[5] === 0xffff || words[5] === 0) && words[6] !== 0) {
-    const [hi = 0, lo = 0] = [words[6] ?? 0, words[7] ?? 0];
-    return ipv4Kind(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`);
-  }
+  const embedded = embeddedIpv4(words);
+  if (embedded !== undefined) return ipv4Kind(embedded);
   const first = words[0] ?? 0;
   if (words.every((w) => w === 0)) return 'loopback'; // ::
   if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return 'loopback'; // ::1
+  if (words.join(':') === [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254].join(':')) return 'link-local'; // AWS metadata
   if ((first & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
+  if ((first & 0xffc0) === 0xfec0) return 'private'; // fec0::/10 site-local (deprecated)
+  if (first === 0x64 && words[1] === 0xff9b && words[2] === 1) return 'private'; // 64:ff9b:1::/48
   if ((first & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
   if ((first & 0xff0f) === 0xff02) return 'link-local'; // ff02::/16 link-local multicast
+  return undefined;
+}
+
+/** The IPv4 address an IPv6 address carries and reaches (see {@link internalIpKind}), if any. */
+function embeddedIpv4(words: readonly number[]): string | undefined {
+  const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0] = words;
+  const dotted = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  const zeros = (...ws: number[]) => ws.every((w) => w === 0);
+  // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible; not :: or ::1), ::ffff:0:a.b.c.d (translated)
+  if (zeros(w0, w1, w2, w3, w4) && w5 === 0xffff) return dotted(w6, w7);
+  if (zeros(w0, w1, w2, w3, w4, w5) && w6 !== 0) return dotted(w6, w7);
+  if (zeros(w0, w1, w2, w3, w5) && w4 === 0xffff) return dotted(w6, w7);
+  if (w0 === 0x64 && w1 === 0xff9b && zeros(w2, w3, w4, w5)) return dotted(w6, w7); // 64:ff9b::/96
+  if (w0 === 0x2002) return dotted(w1, w2); // 6to4 2002::/16
   return undefined;
 }
 
@@ -80,9 +128,11 @@ export function internalIpKind(ip: string): InternalIpKind | undefined {
 export type InternalIpKind = 'loopback' | 'private' | 'link-local';
 
 function ipv4Kind(ip: string): InternalIpKind | undefined {
-  const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
+  const [a = 0, b = 0, c = 0, d = 0] = ip.split('.').map(Number);
   if (a === 0 || a === 127) return 'loopback'; // unspecified, loopback
+  if (a === 100 && b === 100 && c === 100 && d === 200) return 'link-local'; // Alibaba Cloud metadata
   if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+  if (a === 100 && b >= 64 && b <= 127) return 'private'; // 100.64.0.0/10 shared address space
   if ((a === 169 && b === 254) || (a === 224 && b === 0 && c === 0)) return 'link-local';
   return undefined;
 }

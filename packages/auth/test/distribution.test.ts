@@ -108,18 +108,21 @@ describe('basic auth over TLS', () => {
     expect((await getBlob(client, registry.url, 'basic/blob', sha256(data))).equals(data)).toBe(true);
   });
 
-  it('fails without a credential, and returns the 401 for a wrong password', async () => {
+  it('fails without a credential, and says a wrong password was rejected', async () => {
     const anonymous = new AuthClient({ dispatcher });
     await expect(anonymous.request({ method: 'GET', url: `${registry.url}/v2/` })).rejects.toSatisfy(
       (err: unknown) => UnauthorizedError.is(err),
     );
     const wrong = new AuthClient({
       dispatcher,
-      credential: staticCredential(registry.host, { username: 'oras', password: 'wrong' }),
+      credential: staticCredential(registry.host, { username: 'oras', password: 'wrong-pw' }),
     });
-    const res = await wrong.request({ method: 'GET', url: `${registry.url}/v2/` });
-    await res.body.dump();
-    expect(res.statusCode).toBe(401);
+    const err = await wrong.request({ method: 'GET', url: `${registry.url}/v2/` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect((err as UnauthorizedError).message).toBe(
+      `GET ${registry.url}/v2/: the credentials were rejected (401): unauthorized: authentication required`,
+    );
+    expect((err as UnauthorizedError).hasCode('UNAUTHORIZED')).toBe(true);
   });
 
   it('logs in only with working credentials and stores them mode 0600', async () => {

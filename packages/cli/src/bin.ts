@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import { processContext } from './context.js';
 import { answersWithoutCommands, main } from './main.js';
+import { runInterruptible } from './signals.js';
 
 const argv = process.argv.slice(2);
 // Help and version need neither the network stack nor its V8 settings (see ./v8-tuning.ts).
 if (!answersWithoutCommands(argv)) (await import('./v8-tuning.js')).tuneV8ForTransfers();
-process.exitCode = await main(argv);
+// Ctrl-C and SIGTERM: stop, cancel uploads, remove temporary files, one line, exit 130/143.
+process.exitCode = await runInterruptible(processContext(), (ctx) => main(argv, ctx));

@@ -19,6 +19,11 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The working directory relative paths resolve against. */
   readonly cwd: string;
+  /**
+   * Aborts the run's work in flight: `SIGINT`/`SIGTERM` (see `./signals.ts`). Every registry
+   * request of the run gets it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The context of the running process. */

@@ -9,30 +9,9 @@ import type { CliContext } from './context.js';
 import { withDockerHubHint } from './docker-hub.js';
 import { CliError } from './errors.js';
 import { writeDescriptor } from './json.js';
+import type { DeleteOptions } from './options/confirmation.js';
 import { annotatedReference, type RegistryTargetSpec } from './options/target.js';
 import { confirm } from './prompt.js';
-
-/** The flags of a delete command. */
-export interface DeleteFlags {
-  /** Delete without asking; a missing target is then no error (`--force`). */
-  readonly force: boolean;
-  /** Print the deleted descriptor instead of "Deleted" (`--descriptor`). */
-  readonly descriptorOnly: boolean;
-  /** Indent the descriptor (`--pretty`). */
-  readonly pretty: boolean;
-}
-
-/** Reads the delete flags; `--descriptor` without `--force` is refused, as oras refuses it. */
-export function parseDeleteFlags(argv: Record<string, unknown>): DeleteFlags {
-  const flags = {
-    force: argv.force === true,
-    descriptorOnly: argv.descriptor === true,
-    pretty: argv.pretty === true,
-  };
-  if (flags.descriptorOnly && !flags.force)
-    throw new CliError('must apply --force to confirm the deletion if the descriptor is outputted');
-  return flags;
-}
 
 /** What to delete, and how to speak of it. */
 export interface DeleteRequest {
@@ -53,7 +32,7 @@ export interface DeleteRequest {
 /** Resolves, confirms, deletes and reports one blob or manifest. */
 export async function deleteWithConfirmation(
   ctx: CliContext,
-  flags: DeleteFlags,
+  flags: DeleteOptions,
   request: DeleteRequest,
 ): Promise<void> {
   const { store, spec } = request;
@@ -64,7 +43,7 @@ export async function deleteWithConfirmation(
       desc = await store.resolve(request.reference);
     } catch (error) {
       if (!NotFoundError.is(error)) throw error;
-      if (flags.force && !flags.descriptorOnly) {
+      if (flags.force && !flags.descriptor) {
         ctx.stdout.write(`Missing ${raw}\n`);
         return;
       }
@@ -85,7 +64,7 @@ export async function deleteWithConfirmation(
   } catch (error) {
     throw withDockerHubHint(error, spec, `${request.command} ${raw}`);
   }
-  if (flags.descriptorOnly) {
+  if (flags.descriptor) {
     writeDescriptor(ctx, desc, flags.pretty);
     return;
   }

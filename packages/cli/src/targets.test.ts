@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import { requestTimeoutMs, transportFor } from './targets.js';
+import type { RegistryRequest } from '@oras/registry';
+import { authClientFor, interruptibleClient, requestTimeoutMs, transportFor } from './targets.js';
 import { captureContext } from './test-support/capture.js';
 
 const remote = { insecure: false, resolve: [] } as unknown as Parameters<typeof transportFor>[1];
@@ -33,5 +34,51 @@ describe('transportFor', () => {
     expect(transportFor('a.test', remote, captureContext({ env: { ORAS_REQUEST_TIMEOUT: '5' } }))).not.toBe(
       a,
     );
+  });
+});
+
+describe('authClientFor', () => {
+  const common = { debug: false } as unknown as Parameters<typeof authClientFor>[2];
+  const side = (username: string) =>
+    ({ ...remote, username, password: `${username}-pw`, registryConfig: [], headers: {} }) as Parameters<
+      typeof authClientFor
+    >[1];
+
+  it('gives each side of a run its own client (and token cache) unless their flags are equal', async () => {
+    const ctx = captureContext();
+    const from = await authClientFor('r.test', side('alice'), common, ctx);
+    const to = await authClientFor('r.test', side('bob'), common, ctx);
+    expect(to).not.toBe(from);
+    expect(to.cache).not.toBe(from.cache);
+    expect(await authClientFor('r.test', side('alice'), common, ctx)).toBe(from);
+    expect(await authClientFor('other.test', side('alice'), common, ctx)).not.toBe(from);
+  });
+
+  it('never shares a client between two runs', async () => {
+    const a = await authClientFor('r.test', side('alice'), common, captureContext());
+    expect(await authClientFor('r.test', side('alice'), common, captureContext())).not.toBe(a);
+  });
+});
+
+describe('interruptibleClient', () => {
+  it("adds the run's signal to every request but the DELETEs that cancel uploads", async () => {
+    const seen: RegistryRequest[] = [];
+    const inner = {
+      request: async (req: RegistryRequest) => {
+        seen.push(req);
+        return {} as never;
+      },
+    };
+    const run = new AbortController();
+    const client = interruptibleClient(inner, run.signal);
+    await client.request({ method: 'GET', url: 'http://r.test/v2/' });
+    await client.request({ method: 'DELETE', url: 'http://r.test/v2/a/blobs/uploads/1' });
+    const own = new AbortController();
+    await client.request({ method: 'PUT', url: 'http://r.test/v2/a/blobs/uploads/1', signal: own.signal });
+    expect(seen[0]?.signal).toBe(run.signal);
+    expect(seen[1]?.signal).toBeUndefined();
+    run.abort();
+    expect(seen[2]?.signal?.aborted).toBe(true);
+    expect(interruptibleClient(inner, undefined)).toBe(inner);
   });
 });

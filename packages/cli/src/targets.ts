@@ -1,8 +1,8 @@
 /**
- * Opens the targets a command works on, from parsed flags: a `RemoteRepository` behind one shared
- * `AuthClient` (credentials from the flags or the Docker config, a transport with the TLS,
- * `--resolve` and retry settings), or an OCI image layout (writable, or read-only from a
- * directory or a tar file). Loaded only when a command runs.
+ * Opens the targets a command works on, from parsed flags: a `RemoteRepository` behind the
+ * `AuthClient` of its side (credentials from the flags or the Docker config, its own token cache,
+ * a transport with the TLS, `--resolve` and retry settings), or an OCI image layout (writable, or
+ * read-only from a directory or a tar file). Loaded only when a command runs.
  */
 import {
   AuthClient,
@@ -10,29 +10,31 @@ import {
   type CredentialFunc,
   createCredentialStore,
   credentialFuncFromStore,
+  redactHeaders,
+  redactUrl,
   staticCredential,
-  TokenCache,
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
 import { OciLayoutStore } from '@oras/content/oci';
-import { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, RemoteRepository } from '@oras/registry';
-import { CliError } from './errors.js';
-import type { CliContext } from './context.js';
-import { userAgent } from './version-info.js';
-import type { CommonOptions } from './options/common.js';
 import {
-  type FlagPrefix,
-  parseRemote,
-  type RemoteOptions,
-  readSecret,
-  usePlainHttp,
-} from './options/remote.js';
-import type { LayoutTargetSpec, RegistryTargetSpec, TargetSpec } from './options/target.js';
+  createTransport,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RegistryClient,
+  RemoteRepository,
+} from '@oras/registry';
+import type { CliContext } from './context.js';
+import { installHttpTrace, writeDebugEntry } from './debug-trace.js';
+import { CliError } from './errors.js';
+import { printable } from './output/escape.js';
+import type { CommonOptions } from './options/common.js';
+import { type RemoteOptions, readSecret, usePlainHttp } from './options/remote.js';
+import type { RegistryTargetSpec, TargetOptions, TargetSpec } from './options/target.js';
+import { userAgent } from './version-info.js';
 
-/** One token cache per run, shared by every target, as oras shares one auth client. */
-const SHARED_CACHE = new TokenCache();
-
-/** The credential for one registry from the flags, or `undefined` to use the credential store. */
+/**
+ * The credential for one registry from the flags (reading `--password-stdin` or
+ * `--identity-token-stdin`), or `undefined` to use the credential store.
+ */
 export async function flagCredential(
   remote: RemoteOptions,
   ctx: CliContext,
@@ -40,11 +42,10 @@ export async function flagCredential(
   let { password, identityToken } = remote;
   if (remote.passwordStdin) password = await readSecret(ctx.stdin);
   if (remote.identityTokenStdin) identityToken = await readSecret(ctx.stdin);
-  if (identityToken !== undefined) return { refreshToken: identityToken };
-  if (password !== undefined && remote.username === undefined) return { refreshToken: password };
-  if (remote.username !== undefined || password !== undefined) {
-    return { username: remote.username ?? '', password: password ?? '' };
-  }
+  // an empty secret is no secret (as in oras): the credential store answers instead
+  if (identityToken) return { refreshToken: identityToken };
+  if (password && remote.username === undefined) return { refreshToken: password };
+  if (remote.username !== undefined) return { username: remote.username, password: password ?? '' };
   return undefined;
 }
 
@@ -71,9 +72,14 @@ export function headerRecord(headers: Readonly<Record<string, readonly string[]>
   return out;
 }
 
-/** The debug trace writer of `--debug`, or `undefined`. */
+/**
+ * With `--debug`: starts the HTTP trace (oras's `Request #n` / `Response #n` entries on stderr)
+ * and returns the writer of other debug entries (retries); `undefined` without `--debug`.
+ */
 export function debugLog(common: CommonOptions, ctx: CliContext): ((line: string) => void) | undefined {
-  return common.debug ? (line) => ctx.stderr.write(`${line}\n`) : undefined;
+  if (!common.debug) return undefined;
+  installHttpTrace(ctx.stderr, redactHeaders, redactUrl);
+  return (line) => writeDebugEntry(ctx.stderr, line);
 }
 
 /** Options of {@link openRepository}. */
@@ -150,6 +156,67 @@ export function transportFor(
   return dispatcher;
 }
 
+/**
+ * The auth clients of each run, by registry and side (see {@link authClientFor}). Keyed by the
+ * run's context, so runs in one process (tests) never share tokens.
+ */
+const CLIENTS = new WeakMap<CliContext, Map<string, Promise<AuthClient>>>();
+
+/**
+ * The auth client of one side of a run for `host`: its credential (flags, `--password-stdin`, or
+ * its config files), its headers, its transport (TLS and client certificate) and its own token
+ * cache. Two repositories opened with the same flags share one client, so a cross-repository
+ * mount reuses its tokens and `--password-stdin` is read once; two sides whose flags differ in
+ * anything (`cp --from-username ... --to-username ...`, `--from-registry-config`,
+ * `--from-header`, `--from-cert-file` ...) never share a credential, a header or a token, even on
+ * one registry.
+ */
+export function authClientFor(
+  host: string,
+  remote: RemoteOptions,
+  common: CommonOptions,
+  ctx: CliContext,
+  connections = 5,
+): Promise<AuthClient> {
+  let clients = CLIENTS.get(ctx);
+  if (!clients) {
+    clients = new Map();
+    CLIENTS.set(ctx, clients);
+  }
+  const key = JSON.stringify([host, remote]);
+  let client = clients.get(key);
+  if (!client) {
+    const log = debugLog(common, ctx);
+    client = credentialFunc(host, remote, ctx).then(
+      (credential) =>
+        new AuthClient({
+          credential,
+          dispatcher: transportFor(host, remote, ctx, connections, log),
+          userAgent: userAgent(),
+          headers: headerRecord(remote.headers),
+          ...(log ? { log } : {}),
+        }),
+    );
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * `client`, with every request also aborted by `signal` (the run's interrupt), except `DELETE`s:
+ * after an interrupt the library cancels its open upload sessions with `DELETE`, and those must
+ * still reach the registry.
+ */
+export function interruptibleClient(client: RegistryClient, signal: AbortSignal | undefined): RegistryClient {
+  if (!signal) return client;
+  return {
+    request: (req) => {
+      if (req.method === 'DELETE') return client.request(req);
+      return client.request({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal });
+    },
+  };
+}
+
 /** Opens a remote repository for a registry target. */
 export async function openRepository(
   spec: RegistryTargetSpec,
@@ -159,20 +226,12 @@ export async function openRepository(
   options: OpenRepositoryOptions = {},
 ): Promise<RemoteRepository> {
   const host = spec.reference.host;
-  const log = debugLog(common, ctx);
-  const dispatcher = transportFor(host, remote, ctx, Math.max(options.concurrency ?? 3, 1) + 2, log);
-  const client = new AuthClient({
-    credential: await credentialFunc(host, remote, ctx),
-    dispatcher,
-    userAgent: userAgent(),
-    cache: SHARED_CACHE,
-    headers: headerRecord(remote.headers),
-    ...(log ? { log } : {}),
-  });
+  const connections = Math.max(options.concurrency ?? 3, 1) + 2;
+  const client = await authClientFor(host, remote, common, ctx, connections);
   const warned = new Set<string>();
   return new RemoteRepository({
     reference: spec.reference,
-    client,
+    client: interruptibleClient(client, ctx.signal),
     plainHttp: usePlainHttp(remote, spec.reference.registry),
     skipReferrersGc: true,
     ...(options.referrersCapability !== undefined
@@ -182,7 +241,9 @@ export async function openRepository(
       const text = typeof w === 'string' ? w : JSON.stringify(w);
       if (warned.has(text)) return;
       warned.add(text);
-      ctx.stderr.write(`Warning from ${spec.reference.registry}: ${(w as { text?: string }).text ?? text}\n`);
+      ctx.stderr.write(
+        `Warning from ${spec.reference.registry}: ${printable((w as { text?: string }).text ?? text)}\n`,
+      );
     },
   });
 }
@@ -204,37 +265,39 @@ export function targetName(spec: TargetSpec): string {
   return spec.kind === 'registry' ? `${spec.reference.registry}/${spec.reference.repository}` : spec.path;
 }
 
-/** The tag or digest a target argument named. */
-export function targetReference(spec: TargetSpec): string | undefined {
-  return spec.kind === 'registry' ? spec.reference.reference : spec.reference;
-}
-
 /** Opens a target for reading and writing. */
 export async function openTarget(
-  spec: TargetSpec,
-  argv: Record<string, unknown>,
+  target: TargetOptions,
   common: CommonOptions,
   ctx: CliContext,
-  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+  options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<GraphTarget & Partial<RemoteRepository>>> {
-  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
-  if (spec.kind === 'oci-layout') return { ...base, target: await OciLayoutStore.open(spec.path) };
-  const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
+  if (target.remote === undefined) return { ...base, target: await OciLayoutStore.open(target.spec.path) };
+  return {
+    ...base,
+    target: await openRepository(target.spec, target.remote, common, ctx, {
+      ...options,
+      referrersCapability: target.referrersCapability,
+    }),
+  };
 }
 
 /** Opens a target for reading only: a layout may then be a directory or a tar file. */
 export async function openReadOnlyTarget(
-  spec: TargetSpec,
-  argv: Record<string, unknown>,
+  target: TargetOptions,
   common: CommonOptions,
   ctx: CliContext,
-  options: OpenRepositoryOptions & { readonly prefix?: FlagPrefix } = {},
+  options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<ReadOnlyGraphTarget & Partial<RemoteRepository>>> {
-  const base = { spec, name: targetName(spec), reference: targetReference(spec) };
-  if (spec.kind === 'oci-layout') {
-    return { ...base, target: await OciLayoutStore.openReadOnly((spec as LayoutTargetSpec).path) };
-  }
-  const remote = parseRemote(argv, ctx, options.prefix ?? '');
-  return { ...base, target: await openRepository(spec, remote, common, ctx, options) };
+  const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
+  if (target.remote === undefined)
+    return { ...base, target: await OciLayoutStore.openReadOnly(target.spec.path) };
+  return {
+    ...base,
+    target: await openRepository(target.spec, target.remote, common, ctx, {
+      ...options,
+      referrersCapability: target.referrersCapability,
+    }),
+  };
 }

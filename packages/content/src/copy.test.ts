@@ -25,6 +25,7 @@ import {
   findRoots,
 } from './copy.js';
 import type { ContentSource, OperationOptions } from './interfaces.js';
+import type { TransferProgress } from './progress.js';
 import { MemoryStore } from './memory/index.js';
 import { OciLayoutStore } from './oci/index.js';
 import { descriptorOf, fetchAll, pushBytes } from './stream.js';
@@ -118,6 +119,27 @@ describe('copy', () => {
     for (const d of [image.config, ...image.layers, image.manifest]) {
       expect(await fetchAll(dst, d)).toEqual(await fetchAll(src, d));
     }
+  });
+
+  it('reports the bytes of every node as they move, ending at each node’s size', async () => {
+    const src = new MemoryStore();
+    const big = 'x'.repeat(3 * 1024 * 1024 + 17);
+    const image = await pushImage(src, 'progress', { layers: [big, 'small'] });
+    await src.tag(image.manifest, 'v1');
+    const seen: TransferProgress[] = [];
+    await copy(src, 'v1', new MemoryStore(), 'v1', { onProgress: (p) => seen.push(p) });
+    const last = new Map<string, TransferProgress>();
+    for (const p of seen) {
+      const before = last.get(p.descriptor.digest);
+      if (before) expect(p.bytes).toBeGreaterThan(before.bytes);
+      expect(p.total).toBe(p.descriptor.size);
+      last.set(p.descriptor.digest, p);
+    }
+    const nodes = [image.config, ...image.layers, image.manifest];
+    expect([...last.keys()].sort()).toEqual(nodes.map((d) => d.digest).sort());
+    for (const d of nodes) expect(last.get(d.digest)?.bytes).toBe(d.size);
+    // the large layer moved in several chunks, each reported
+    expect(seen.filter((p) => p.descriptor.digest === image.layers[0]?.digest).length).toBeGreaterThan(1);
   });
 
   it('uses the source reference as destination tag when none is given', async () => {
@@ -530,6 +552,15 @@ describe('extendedCopy', () => {
     expect((await dst.predecessors(image.manifest)).map((d) => d.digest).sort()).toEqual(
       [sig.manifest.digest, sbom.manifest.digest].sort(),
     );
+  });
+
+  it('reports byte progress for every node it copies', async () => {
+    const { src, image, sig, sbom, sigOfSbom } = await withReferrers();
+    const done = new Map<string, number>();
+    await extendedCopy(src, 'v1', new MemoryStore(), 'copied', {
+      onProgress: (p) => done.set(p.descriptor.digest, p.bytes),
+    });
+    for (const m of [image, sig, sbom, sigOfSbom]) expect(done.get(m.manifest.digest)).toBe(m.manifest.size);
   });
 
   it('follows predecessors only to the depth asked for', async () => {

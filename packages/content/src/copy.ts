@@ -29,6 +29,7 @@ import {
   isReferencePusher,
 } from './interfaces.js';
 import { selectPlatform } from './platform.js';
+import { type ProgressHandler, withProgress } from './progress.js';
 import { DEFAULT_MAX_FETCH_BYTES, fetchAll, isVerified, markVerified, toReadableStream } from './stream.js';
 import { describeReferrer, hasSuccessors, successors } from './successors.js';
 
@@ -110,6 +111,12 @@ export interface CopyGraphOptions extends OperationOptions {
    * it. Used only when the destination can mount (`isMounter`).
    */
   readonly mountFrom?: ((desc: Descriptor) => readonly string[] | Promise<readonly string[]>) | undefined;
+  /**
+   * Called as the bytes of each node move from the source to the destination (once per chunk),
+   * with the node, the bytes moved so far and its size; a transfer that is tried again counts
+   * from 0 again. Nodes skipped or mounted move no bytes.
+   */
+  readonly onProgress?: ProgressHandler | undefined;
   /** Called after a blob was mounted from `fromRepo`. */
   readonly onMounted?: ((desc: Descriptor, fromRepo: string) => void | Promise<void>) | undefined;
   /**
@@ -355,7 +362,7 @@ class GraphCopier {
           : await guard('source', 'fetch', desc, () => this.#src.fetch(desc, { signal: this.signal }));
       const tracked = trackSource(source, desc);
       try {
-        await write(tracked.stream, this.signal);
+        await write(withProgress(tracked.stream, desc, this.#options.onProgress), this.signal);
         return;
       } catch (err) {
         await tracked.release();

@@ -15,6 +15,7 @@ export {
   isReadOnlyGraphTarget,
   isReadOnlyStorage,
   isReadOnlyTarget,
+  isReferenceFetcher,
   isReferencePusher,
   isResolver,
   isStorage,
@@ -28,6 +29,7 @@ export type {
   ContentSource,
   Deleter,
   ExistenceChecker,
+  FetchedReference,
   Fetcher,
   GraphStorage,
   GraphTarget,
@@ -39,6 +41,7 @@ export type {
   ReadOnlyGraphTarget,
   ReadOnlyStorage,
   ReadOnlyTarget,
+  ReferenceFetcher,
   ReferencePusher,
   Resolver,
   Storage,
@@ -63,8 +66,9 @@ export {
   isVerified,
   markVerified,
   tapStream,
+  toNodeReadable,
 } from './stream.js';
-export type { FetchAllOptions, StreamSource } from './stream.js';
+export type { FetchAllOptions, StreamSource, ToNodeReadableOptions } from './stream.js';
 export { describeReferrer, hasSuccessors, successors, successorsOf } from './successors.js';
 export type { SuccessorsOptions } from './successors.js';
 export {
@@ -90,8 +94,31 @@ export type {
   ExtendedCopyOptions,
   PreCopyResult,
 } from './copy.js';
-export { referrers } from './referrers.js';
-export type { ReferrersOptions } from './referrers.js';
+export { findReferrers, referrers } from './referrers.js';
+export type { FindReferrersOptions } from './referrers.js';
+export {
+  DEFAULT_TAG_CONCURRENCY,
+  fetchBytes,
+  fetchReference,
+  resolveReference,
+  tag,
+  tagBytes,
+  tagBytesN,
+  tagN,
+} from './by-reference.js';
+export type {
+  FetchBytesOptions,
+  FetchedBytes,
+  FetchReferenceOptions,
+  ResolveReferenceOptions,
+  TagNOptions,
+} from './by-reference.js';
+export { collectPages } from './pages.js';
+export type { CollectPagesOptions } from './pages.js';
+export { fetchToFile } from './fetch-to-file.js';
+export type { FetchToFileOptions } from './fetch-to-file.js';
+export { withProgress } from './progress.js';
+export type { ProgressHandler, TransferProgress } from './progress.js';
 export { selectPlatform } from './platform.js';
 export { PackManifestVersion, formatRfc3339, isRfc3339, packManifest } from './pack.js';
 export type { PackManifestOptions } from './pack.js';

@@ -124,6 +124,23 @@ export interface ReferencePusher {
   ): Promise<void>;
 }
 
+/** A descriptor and the stream of its content, as {@link ReferenceFetcher.fetchReference} returns them. */
+export interface FetchedReference {
+  /** What the reference resolved to. */
+  readonly descriptor: Descriptor;
+  /** The content; read it to the end or cancel it. */
+  readonly stream: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Fetches content by reference (tag or digest) in one round trip (a registry's `GET` of a
+ * manifest by tag), instead of a resolve and then a fetch.
+ */
+export interface ReferenceFetcher {
+  /** Resolves `reference` and returns its content. Rejects with `NotFoundError` when unknown. */
+  fetchReference(reference: string, options?: OperationOptions): Promise<FetchedReference>;
+}
+
 /** Mounts a blob from another repository of the same registry instead of uploading it. */
 export interface Mounter {
   /**
@@ -224,6 +241,11 @@ export function isGraphTarget(value: unknown): value is GraphTarget {
 /** Whether `value` can push a manifest by reference. */
 export function isReferencePusher(value: unknown): value is ReferencePusher {
   return hasMethods(value, 'pushReference');
+}
+
+/** Whether `value` can fetch by reference in one step. */
+export function isReferenceFetcher(value: unknown): value is ReferenceFetcher {
+  return hasMethods(value, 'fetchReference');
 }
 
 /** Whether `value` can mount blobs across repositories. */

@@ -2,7 +2,7 @@ import { type Descriptor, EMPTY_DESCRIPTOR, InvalidManifestError, MediaType } fr
 import { describe, expect, it } from 'vitest';
 import type { OperationOptions } from './interfaces.js';
 import { MemoryStore } from './memory/index.js';
-import { referrers } from './referrers.js';
+import { findReferrers, referrers } from './referrers.js';
 import { descriptorOf, pushBytes, toReadableStream } from './stream.js';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -38,10 +38,10 @@ async function graph() {
 
 const byDigest = (a: Descriptor, b: Descriptor) => a.digest.localeCompare(b.digest);
 
-describe('referrers', () => {
+describe('findReferrers', () => {
   it('lists the manifests and indexes whose subject is the node, described as the referrers API does', async () => {
     const { store, image, signature, sbom, bundle } = await graph();
-    const found = await referrers(store, image);
+    const found = await findReferrers(store, image);
     expect(found.sort(byDigest)).toEqual(
       [
         {
@@ -58,34 +58,34 @@ describe('referrers', () => {
   it('leaves out an index that only lists the node among its manifests', async () => {
     const { store, image, listing } = await graph();
     expect((await store.predecessors(image)).map((d) => d.digest)).toContain(listing.digest);
-    expect((await referrers(store, image)).map((d) => d.digest)).not.toContain(listing.digest);
+    expect((await findReferrers(store, image)).map((d) => d.digest)).not.toContain(listing.digest);
   });
 
   it('keeps only the referrers of one artifact type, the config media type counting for manifests without one', async () => {
     const { store, image, signature, sbom } = await graph();
     expect(
-      (await referrers(store, image, { artifactType: 'application/vnd.test.signature' })).map(
+      (await findReferrers(store, image, { artifactType: 'application/vnd.test.signature' })).map(
         (d) => d.digest,
       ),
     ).toEqual([signature.digest]);
     expect(
-      (await referrers(store, image, { artifactType: 'application/vnd.test.sbom.config' })).map(
+      (await findReferrers(store, image, { artifactType: 'application/vnd.test.sbom.config' })).map(
         (d) => d.digest,
       ),
     ).toEqual([sbom.digest]);
-    expect(await referrers(store, image, { artifactType: 'application/vnd.test.none' })).toEqual([]);
+    expect(await findReferrers(store, image, { artifactType: 'application/vnd.test.none' })).toEqual([]);
   });
 
   it('lists one level only: the referrer of a referrer belongs to that referrer', async () => {
     const { store, image, signature, countersign } = await graph();
-    expect((await referrers(store, image)).map((d) => d.digest)).not.toContain(countersign.digest);
-    expect((await referrers(store, signature)).map((d) => d.digest)).toEqual([countersign.digest]);
+    expect((await findReferrers(store, image)).map((d) => d.digest)).not.toContain(countersign.digest);
+    expect((await findReferrers(store, signature)).map((d) => d.digest)).toEqual([countersign.digest]);
   });
 
   it('returns nothing for a node without referrers', async () => {
     const { store, layer, countersign } = await graph();
-    expect(await referrers(store, countersign)).toEqual([]);
-    expect(await referrers(store, layer)).toEqual([]);
+    expect(await findReferrers(store, countersign)).toEqual([]);
+    expect(await findReferrers(store, layer)).toEqual([]);
   });
 
   it('rejects a predecessor that does not parse', async () => {
@@ -97,7 +97,7 @@ describe('referrers', () => {
       exists: async () => true,
       predecessors: async () => [badDesc],
     };
-    await expect(referrers(target, subject)).rejects.toBeInstanceOf(InvalidManifestError);
+    await expect(findReferrers(target, subject)).rejects.toBeInstanceOf(InvalidManifestError);
   });
 
   it('asks a target that lists referrers itself, page by page, and filters what it returns', async () => {
@@ -123,13 +123,13 @@ describe('referrers', () => {
         yield [sig(3, 'application/vnd.a')];
       },
     };
-    expect((await referrers(target, subject)).map((d) => d.artifactType)).toEqual([
+    expect((await findReferrers(target, subject)).map((d) => d.artifactType)).toEqual([
       'application/vnd.a',
       'application/vnd.b',
       'application/vnd.a',
     ]);
     // A registry that ignores the filter still yields only the type asked for.
-    const onlyA = await referrers(target, subject, {
+    const onlyA = await findReferrers(target, subject, {
       artifactType: 'application/vnd.a',
       signal: controller.signal,
     });
@@ -144,6 +144,12 @@ describe('referrers', () => {
     const { store, image } = await graph();
     const controller = new AbortController();
     controller.abort(new Error('stop'));
-    await expect(referrers(store, image, { signal: controller.signal })).rejects.toThrow('stop');
+    await expect(findReferrers(store, image, { signal: controller.signal })).rejects.toThrow('stop');
+  });
+});
+
+describe('referrers (deprecated name)', () => {
+  it('is findReferrers', () => {
+    expect(referrers).toBe(findReferrers);
   });
 });

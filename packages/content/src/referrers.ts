@@ -8,8 +8,8 @@ import type { OperationOptions, ReadOnlyGraphStorage } from './interfaces.js';
 import { fetchAll } from './stream.js';
 import { describeReferrer, parseJson } from './successors.js';
 
-/** Options of {@link referrers}. */
-export interface ReferrersOptions extends OperationOptions {
+/** Options of {@link findReferrers}. */
+export interface FindReferrersOptions extends OperationOptions {
   /** Only referrers of this artifact type (compared exactly; all when absent or empty). */
   readonly artifactType?: string | undefined;
   /** The most bytes of a predecessor manifest or index to read (default 4 MiB). */
@@ -36,9 +36,10 @@ function isPagedReferrerLister(value: unknown): value is PagedReferrerLister {
 }
 
 /**
- * Returns the referrers of `subject` in `target`, each described as the referrers API lists it
- * (media type, digest, size, `artifactType`, annotations), optionally only those of one artifact
- * type. The counterpart of oras-go's `registry.Referrers`.
+ * Returns the referrers of `subject` in `target`, all of them in one array, each described as the
+ * referrers API lists it (media type, digest, size, `artifactType`, annotations), optionally only
+ * those of one artifact type. The counterpart of oras-go's `registry.Referrers`. (A registry
+ * repository's own `referrers()` method yields pages instead; this reads them all.)
  *
  * A target with its own `referrers(subject, { artifactType })` (a registry repository) is asked
  * for its pages, which are filtered by artifact type again: a registry may ignore the filter.
@@ -49,10 +50,10 @@ function isPagedReferrerLister(value: unknown): value is PagedReferrerLister {
  * Rejects with `InvalidManifestError` when a predecessor does not parse, and with the target's
  * errors (`NotFoundError`, `ResponseError` ...) otherwise.
  */
-export async function referrers(
+export async function findReferrers(
   target: ReadOnlyGraphStorage,
   subject: Descriptor,
-  options: ReferrersOptions = {},
+  options: FindReferrersOptions = {},
 ): Promise<Descriptor[]> {
   const { artifactType, signal } = options;
   const wanted = (desc: Descriptor) => !artifactType || desc.artifactType === artifactType;
@@ -77,3 +78,11 @@ export async function referrers(
   }
   return out;
 }
+
+/**
+ * The former name of {@link findReferrers}.
+ * @deprecated Use {@link findReferrers}: `referrers` is the paged method of a registry
+ * repository (`AsyncIterable<Descriptor[]>`), while this returns one array. Kept so code written
+ * against the old name still builds; it will be removed.
+ */
+export const referrers: typeof findReferrers = findReferrers;

@@ -23,6 +23,7 @@ import {
   isVerified,
   markVerified,
   tapStream,
+  toNodeReadable,
 } from './stream.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -274,5 +275,46 @@ describe('verified marks', () => {
     });
     const reader = tapStream(failing, () => {}).getReader();
     await expect(reader.read()).rejects.toThrow('broken source');
+  });
+});
+
+describe('toNodeReadable', () => {
+  it('turns a web stream into a Node readable that pulls only as it is read', async () => {
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls++;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(pulls % 256));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const readable = toNodeReadable(endless, { highWaterMark: 64 * 1024 });
+    expect(readable).toBeInstanceOf(Readable);
+    let read = 0;
+    for await (const chunk of readable) {
+      read += (chunk as Buffer).byteLength;
+      if (read >= 10 * 64 * 1024) break;
+    }
+    // what was read, and at most a few chunks of read-ahead
+    expect(pulls).toBeLessThanOrEqual(10 + 3);
+  });
+
+  it('delivers the bytes of a fetched stream, errors included', async () => {
+    const store = new MemoryStore();
+    const bytes = new TextEncoder().encode('hello node streams');
+    const desc = await pushBytes(store, 'text/plain', bytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of toNodeReadable(await store.fetch(desc))) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hello node streams');
+    const lying = verifyStream(toReadableStream(new TextEncoder().encode('hello NODE streams')), desc);
+    await expect(
+      (async () => {
+        for await (const _ of toNodeReadable(lying)) {
+          // drain
+        }
+      })(),
+    ).rejects.toBeInstanceOf(MismatchedDigestError);
   });
 });

@@ -15,6 +15,8 @@ import {
   digestOf,
   parseDigest,
 } from '@oras/spec';
+import { Readable, type ReadableOptions } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { ContentSource, Fetcher, OperationOptions, Pusher } from './interfaces.js';
 
 /** The cap {@link fetchAll} applies when none is given: 4 MiB, the size of the largest manifest registries must accept. */
@@ -340,4 +342,34 @@ export function assertDescriptor(desc: Descriptor): void {
   if (!Number.isSafeInteger(desc.size) || desc.size < 0) {
     throw new InvalidArgumentError(`${desc.digest}: invalid size ${String(desc.size)}`);
   }
+}
+
+/** Options of {@link toNodeReadable}. */
+export interface ToNodeReadableOptions {
+  /** How many bytes the Node stream buffers ahead of its reader (Node's default: 16 KiB). */
+  readonly highWaterMark?: number | undefined;
+  /** Destroys the Node stream (and cancels the web stream) when it aborts. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * A Node.js `Readable` of a web `ReadableStream<Uint8Array>` (what `fetch` returns), for
+ * `pipeline(toNodeReadable(stream), createWriteStream(path))`, `tar`, or anything else that takes
+ * Node streams. Node pulls from the web stream only as its reader asks, so memory stays bounded.
+ *
+ * Why a helper: `Readable.fromWeb(stream)` is the same thing, but with the DOM library in
+ * `lib` the web `ReadableStream` type is the DOM's, which `node:stream/web`'s does not accept,
+ * and the call does not type-check. And why not the other way round,
+ * `stream.pipeTo(Writable.toWeb(createWriteStream(path)))`: on Node.js 20 that writer accepts
+ * every chunk at once, whatever the file's backpressure, so a 200 MB blob is held in memory.
+ */
+export function toNodeReadable(
+  stream: ReadableStream<Uint8Array>,
+  options: ToNodeReadableOptions = {},
+): Readable {
+  const nodeOptions: Pick<ReadableOptions, 'highWaterMark' | 'signal'> = {
+    ...(options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  return Readable.fromWeb(stream as unknown as NodeWebReadableStream<Uint8Array>, nodeOptions);
 }

@@ -3,17 +3,16 @@
  * and the distribution-spec error codes of the body.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
  */
-import { ErrorCode, OrasError, type OrasErrorOptions } from '@oras/spec';
+import {
+  type DistributionErrorEntry,
+  describeErrorEntries,
+  ErrorCode,
+  OrasError,
+  type OrasErrorOptions,
+} from '@oras/spec';
 
-/** One entry of a distribution-spec error body: `{"errors":[{"code","message","detail"}]}`. */
-export interface DistributionErrorEntry {
-  /** The error code, e.g. `MANIFEST_UNKNOWN`, `DENIED`, `TOOMANYREQUESTS`. */
-  readonly code: string;
-  /** The registry's message. */
-  readonly message: string;
-  /** Free-form detail, as sent. */
-  readonly detail?: unknown;
-}
+export { parseErrorBody } from '@oras/spec';
+export type { DistributionErrorEntry } from '@oras/spec';
 
 /** What a {@link ResponseError} is built from. */
 export interface ResponseErrorInit extends OrasErrorOptions {
@@ -33,10 +32,13 @@ export interface ResponseErrorInit extends OrasErrorOptions {
 const SAFE_QUERY_KEYS = new Set(['n', 'last', 'digest', 'mount', 'from', 'artifactType']);
 
 /**
- * Returns `url` without user info and with the values of query parameters replaced by `***`
- * (presigned blob-storage URLs carry signatures there), except the spec's own parameters.
+ * Returns `url` as a {@link ResponseError} stores it: without user info, and with the value of
+ * every query parameter replaced by `***` (presigned blob-storage URLs carry signatures there)
+ * except the spec's own (`n`, `last`, `digest`, `mount`, `from`, `artifactType`). Unlike
+ * `redactUrl` of `@oras/auth` (for debug traces, which keeps the user name and marks what it
+ * hides), nothing of the user info is left in an error message.
  */
-export function redactUrl(url: string | URL): string {
+export function redactResponseUrl(url: string | URL): string {
   let parsed: URL;
   try {
     parsed = new URL(String(url));
@@ -53,13 +55,18 @@ export function redactUrl(url: string | URL): string {
   return parsed.toString();
 }
 
-function describeEntries(errors: readonly DistributionErrorEntry[]): string {
-  return errors
-    .map((entry) => {
-      const code = entry.code.toLowerCase().replaceAll('_', ' ');
-      return entry.message ? `${code}: ${entry.message}` : code;
-    })
-    .join('; ');
+/**
+ * Whether a 400 looks like a TLS server's answer to plain HTTP: Go's `net/http` (distribution,
+ * Harbor, Zot) answers a plain request on a TLS port with a bare 400, never with a
+ * distribution-spec error body. Loopback registries are spoken to in plain HTTP by default, so
+ * this is what a TLS registry on 127.0.0.1 gives.
+ */
+function isPlainHttpToTls(
+  url: string,
+  statusCode: number,
+  errors: readonly DistributionErrorEntry[],
+): boolean {
+  return statusCode === 400 && errors.length === 0 && url.startsWith('http:');
 }
 
 function codeFor(statusCode: number): string {
@@ -71,7 +78,8 @@ function codeFor(statusCode: number): string {
 
 /**
  * A registry answered with an unexpected status. The message reads
- * `GET https://host/v2/repo/manifests/v1: 404: manifest unknown: ...`; `code` is `ORAS_ERR_NOT_FOUND`
+ * `GET https://host/v2/repo/manifests/v1: response status code 404: manifest unknown: ...` (a bare
+ * 400 to a plain-HTTP request says the registry may speak TLS); `code` is `ORAS_ERR_NOT_FOUND`
  * for 404, `ORAS_ERR_UNAUTHORIZED` for 401, `ORAS_ERR_DENIED` for 403 and `ORAS_ERR_RESPONSE`
  * otherwise, so `NotFoundError.is(err)` holds for a 404.
  */
@@ -98,15 +106,17 @@ export class ResponseError extends OrasError {
       typeof initOrMessage === 'string'
         ? { method: '', url: '', statusCode: 0, cause: options.cause }
         : initOrMessage;
-    const url = typeof initOrMessage === 'string' ? '' : redactUrl(init.url);
+    const url = typeof initOrMessage === 'string' ? '' : redactResponseUrl(init.url);
     const errors = init.errors ?? [];
     let detail = '';
-    if (errors.length > 0) detail = `: ${describeEntries(errors)}`;
+    if (errors.length > 0) detail = `: ${describeErrorEntries(errors)}`;
     else if (init.bodySnippet) detail = `: ${init.bodySnippet}`;
     super(
       typeof initOrMessage === 'string'
         ? initOrMessage
-        : `${init.method} ${url}: response status code ${init.statusCode}${detail}`,
+        : isPlainHttpToTls(url, init.statusCode, errors)
+          ? `${init.method} ${url}: the registry answered 400 to plain HTTP; is it TLS? set plainHttp: false`
+          : `${init.method} ${url}: response status code ${init.statusCode}${detail}`,
       { cause: init.cause, code: options.code ?? codeFor(init.statusCode) },
     );
     this.method = init.method;
@@ -130,65 +140,8 @@ export class ResponseError extends OrasError {
   }
 }
 
-const MAX_SNIPPET = 200;
-
 /**
- * Parses an error body leniently: the distribution-spec JSON when it is one, otherwise a printable
- * snippet of the text (Docker Hub's anti-abuse 429 answers plain text).
+ * Turns a transport failure into a `ConnectionError` or `TimeoutError` (from `@oras/spec`): the
+ * one mapping, from `@oras/auth`, which every request of this package goes through.
  */
-export function parseErrorBody(body: Uint8Array): {
-  errors: DistributionErrorEntry[];
-  bodySnippet?: string;
-} {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(body).trim();
-  if (text.length === 0) return { errors: [] };
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    const list = (parsed as { errors?: unknown })?.errors;
-    if (Array.isArray(list)) {
-      const errors: DistributionErrorEntry[] = [];
-      for (const item of list) {
-        if (typeof item !== 'object' || item === null) continue;
-        const { code, message, detail } = item as Record<string, unknown>;
-        errors.push({
-          code: typeof code === 'string' ? code : 'UNKNOWN',
-          message: typeof message === 'string' ? message : '',
-          ...(detail === undefined ? {} : { detail }),
-        });
-      }
-      return { errors };
-    }
-  } catch {
-    // not JSON: fall through to the snippet
-  }
-  const printable = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return {
-    errors: [],
-    bodySnippet: printable.length > MAX_SNIPPET ? `${printable.slice(0, MAX_SNIPPET)}...` : printable,
-  };
-}
-
-/** undici's error codes of a request that ran out of time. */
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * Turns a transport failure (a reset, a refused connection, a timeout) into an `OrasError` whose
- * message names the request (`what`, with no secrets) and the failure in words: code
- * `ORAS_ERR_TIMEOUT` when the request ran out of time, `ORAS_ERR_NETWORK` otherwise. An
- * `OrasError` is returned as it is.
- */
-export function transportError(what: string, err: unknown): OrasError {
-  if (OrasError.is(err)) return err;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    const phase =
-      code === 'UND_ERR_HEADERS_TIMEOUT'
-        ? 'no response'
-        : code === 'UND_ERR_BODY_TIMEOUT'
-          ? 'the response stalled'
-          : 'could not connect';
-    return new OrasError(`${what}: timed out (${phase})`, { cause: err, code: ErrorCode.Timeout });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new OrasError(`${what}: ${message}`, { cause: err, code: ErrorCode.Network });
-}
+export { transportError } from '@oras/auth';

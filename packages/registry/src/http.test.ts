@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseErrorBody, ResponseError, redactUrl } from './errors.js';
+import { parseErrorBody, ResponseError, redactResponseUrl } from './errors.js';
 import { PlainClient, readCapped, toResponseError } from './http.js';
 import { parseNextLink, resolveUploadLocation } from './urls.js';
 
@@ -98,7 +98,7 @@ describe('ResponseError', () => {
       bodySnippet: 'Too Many Requests (HAP429).',
     });
     expect(parseErrorBody(new TextEncoder().encode('x'.repeat(1000))).bodySnippet).toHaveLength(203);
-    expect(redactUrl('https://a.example/p?X-Amz-Signature=abc&digest=sha256:1')).toBe(
+    expect(redactResponseUrl('https://a.example/p?X-Amz-Signature=abc&digest=sha256:1')).toBe(
       'https://a.example/p?X-Amz-Signature=***&digest=sha256%3A1',
     );
   });

@@ -9,13 +9,13 @@ import { Readable } from 'node:stream';
 import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
-import { dispatchRequest, globalDispatcher } from './undici.js';
+import { defaultDispatcher, dispatchRequest, type RequestBodySource } from '@oras/auth';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;
 
-/** A stream a request body function may return. */
-export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Readable;
+/** A stream a request body function may return: the type of `@oras/auth`, the same everywhere. */
+export type { RequestBodySource } from '@oras/auth';
 
 /** A request as the auth client takes it. */
 export interface RegistryRequest {
@@ -72,7 +72,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 /** Options of {@link PlainClient}. */
 export interface PlainClientOptions {
-  /** The dispatcher (see `createTransport`); undici's global one when absent. */
+  /** The dispatcher (see `createTransport`); `defaultDispatcher()` of `@oras/auth` when absent. */
   readonly dispatcher?: Dispatcher;
   /** Custom headers, sent to the origin of each request's first URL only (never across a redirect). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -104,7 +104,7 @@ export class PlainClient implements RegistryClient {
     const follow = (req.followRedirects ?? true) && (req.method === 'GET' || req.method === 'HEAD');
     for (let hop = 0; ; hop++) {
       const body = typeof req.body === 'function' ? toNodeBody(req.body()) : req.body;
-      const res = await dispatchRequest(this.#dispatcher ?? globalDispatcher(), {
+      const res = await dispatchRequest(this.#dispatcher ?? defaultDispatcher(), {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method as Dispatcher.HttpMethod,

@@ -5,7 +5,7 @@
  * {@link ResponseError} for the registry's error answers.
  * @packageDocumentation
  */
-export { ResponseError, parseErrorBody, redactUrl, transportError } from './errors.js';
+export { ResponseError, parseErrorBody, redactResponseUrl, transportError } from './errors.js';
 export type { DistributionErrorEntry, ResponseErrorInit } from './errors.js';
 export { DEFAULT_MAX_REDIRECTS, MAX_ERROR_BODY_BYTES, PlainClient, USER_AGENT, VERSION } from './http.js';
 export type {
@@ -36,6 +36,7 @@ export {
   DEFAULT_BUFFERED_UPLOAD_BYTES,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_UPLOAD_RESUMES,
+  DEFAULT_METADATA_TIMEOUT_MS,
   DEFAULT_REFERRER_LIST_MAX_PAGES,
   DEFAULT_STREAM_CHUNK_SIZE,
   DEFAULT_TAG_LIST_MAX_PAGES,
@@ -49,6 +50,7 @@ export {
   DEFAULT_MAX_DELAY_MS,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_AFTER_MS,
+  REFUSED_RETRY_DELAY_MS,
   HostGates,
   RETRY_STATUS_CODES,
   backoffDelay,

@@ -1,33 +1,22 @@
 /**
  * The registry roles on top of the content model: what a remote repository can do beyond a
- * `Target` (oras-go v2 `registry.Repository`). `Mounter` and `ReferencePusher` live in
- * `@oras/content` (copy uses them) and are re-exported here.
+ * `Target` (oras-go v2 `registry.Repository`). `Mounter`, `ReferenceFetcher` (with
+ * `FetchedReference`) and `ReferencePusher` live in `@oras/content` (copy and the reference
+ * helpers use them) and are re-exported here.
  */
 import type {
   Deleter,
+  FetchedReference,
   GraphTarget,
   Mounter,
   OperationOptions,
+  ReferenceFetcher,
   ReferencePusher,
   Resolver,
   Storage,
   TagLister,
 } from '@oras/content';
 import type { Descriptor } from '@oras/spec';
-
-/** A descriptor and the stream of its verified content. */
-export interface FetchedReference {
-  /** What the reference resolved to. */
-  readonly descriptor: Descriptor;
-  /** The content; read it to the end or cancel it. */
-  readonly stream: ReadableStream<Uint8Array>;
-}
-
-/** Fetches content by reference (tag or digest) in one round trip. */
-export interface ReferenceFetcher {
-  /** Resolves `reference` and returns its content. Rejects with `NotFoundError` when unknown. */
-  fetchReference(reference: string, options?: OperationOptions): Promise<FetchedReference>;
-}
 
 /** Options of {@link ReferrerLister.referrers}. */
 export interface ReferrersOptions extends OperationOptions {
@@ -78,4 +67,4 @@ export interface Registry {
   repository(name: string): Repository;
 }
 
-export type { Mounter, ReferencePusher };
+export type { FetchedReference, Mounter, ReferenceFetcher, ReferencePusher };

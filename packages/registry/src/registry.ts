@@ -5,9 +5,14 @@
 import type { OperationOptions } from '@oras/content';
 import { NotFoundError, parseReference, type Reference } from '@oras/spec';
 import { discard, type RegistryClient, toResponseError } from './http.js';
+import { withDeadline } from './deadline.js';
 import type { Registry } from './interfaces.js';
 import { defaultClient } from './repository/context.js';
-import { DEFAULT_MAX_METADATA_BYTES, type RemoteRepositoryOptions } from './repository/options.js';
+import {
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_METADATA_TIMEOUT_MS,
+  type RemoteRepositoryOptions,
+} from './repository/options.js';
 import { paginate } from './repository/paging.js';
 import { RemoteRepository } from './repository/remote-repository.js';
 import { schemeFor } from './urls.js';
@@ -46,20 +51,27 @@ export class RemoteRegistry implements Registry {
 
   /** Checks that the registry speaks the distribution API: `GET /v2/` answers 200 (after auth). */
   async ping(options: OperationOptions = {}): Promise<void> {
-    const res = await this.#client.request({
-      method: 'GET',
-      url: `${this.#origin()}/v2/`,
-      ...(options.signal ? { signal: options.signal } : {}),
+    const url = `${this.#origin()}/v2/`;
+    await withDeadline(this.#deadlineMs(), `GET ${url}`, options, async (o) => {
+      const res = await this.#client.request({
+        method: 'GET',
+        url,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      if (res.statusCode === 200) {
+        await discard(res);
+        return;
+      }
+      if (res.statusCode === 404) {
+        await discard(res);
+        throw new NotFoundError(`${this.host}: not an OCI registry (GET /v2/ answered 404)`);
+      }
+      throw await toResponseError('GET', res);
     });
-    if (res.statusCode === 200) {
-      await discard(res);
-      return;
-    }
-    if (res.statusCode === 404) {
-      await discard(res);
-      throw new NotFoundError(`${this.host}: not an OCI registry (GET /v2/ answered 404)`);
-    }
-    throw await toResponseError('GET', res);
+  }
+
+  #deadlineMs(): number {
+    return this.#options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
   }
 
   /**
@@ -79,6 +91,7 @@ export class RemoteRegistry implements Registry {
       this.#options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
       'repositories',
       options.signal,
+      this.#deadlineMs(),
     );
   }
 

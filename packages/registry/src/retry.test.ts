@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, HostGates, parseRetryAfter, type RetryInfo, retryInterceptor } from './retry.js';
+import {
+  backoffDelay,
+  HostGates,
+  parseRetryAfter,
+  REFUSED_RETRY_DELAY_MS,
+  type RetryInfo,
+  retryInterceptor,
+} from './retry.js';
 import { createTransport } from './transport.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -165,6 +172,23 @@ describe('retryInterceptor', () => {
     const res = await request(`${s.url}/x`, { dispatcher: transport() });
     expect(await res.body.text()).toBe('fine');
     expect(s.hits()).toBe(3);
+  });
+
+  it('retries a refused connection once, quickly, then gives up', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const retries: RetryInfo[] = [];
+    // the default settings, as every RemoteRepository has them
+    const dispatcher = createTransport({ retry: { onRetry: (info) => retries.push(info) } });
+    closers.push(dispatcher);
+    const err = await request(`http://127.0.0.1:${port}/v2/`, { dispatcher }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(retries.map((r) => [r.attempt, r.errorCode, r.delayMs])).toEqual([
+      [1, 'ECONNREFUSED', REFUSED_RETRY_DELAY_MS],
+    ]);
+    expect(REFUSED_RETRY_DELAY_MS).toBeLessThan(250);
   });
 
   it('gives up after maxRetries and hands back the last answer', async () => {

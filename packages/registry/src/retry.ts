@@ -1,6 +1,7 @@
 /**
  * Retries as an undici interceptor: idempotent requests and rewindable bodies are re-sent on 408,
- * 429, 5xx and connection resets, with exponential backoff and jitter; `Retry-After` (seconds or an
+ * 429, 5xx and connection resets, with exponential backoff and jitter (a refused connection is
+ * retried once, after {@link REFUSED_RETRY_DELAY_MS}); `Retry-After` (seconds or an
  * HTTP date) is honoured up to a bound; one back-off gate per host holds every request to that host
  * while it is backing off; an overall deadline bounds the time spent on one request.
  *
@@ -12,7 +13,7 @@
  * on a strong `ETag`), which checks the `Content-Range` of the answer.
  */
 import type { Dispatcher } from 'undici';
-import { RetryHandler } from './undici.js';
+import { RetryHandler } from '@oras/auth';
 
 /** Retry settings. Every field has a default. */
 export interface RetryOptions {
@@ -80,6 +81,14 @@ const RETRY_ERROR_CODES = [
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ];
+
+/**
+ * The wait before the one retry of a refused connection. A refused connection is an answer, not
+ * a congestion: nothing listens there (a wrong port, a registry not started), so waiting longer
+ * rarely helps and the user waits for nothing. One quick retry covers a registry that is just
+ * restarting.
+ */
+export const REFUSED_RETRY_DELAY_MS = 100;
 
 /**
  * Parses a `Retry-After` value (delta seconds or an HTTP date) into milliseconds from `now`;
@@ -207,8 +216,21 @@ export function retryInterceptor(
           (statusCode !== undefined
             ? RETRY_STATUS_CODES.includes(statusCode)
             : code !== undefined && RETRY_ERROR_CODES.includes(code));
-        if (!retryable) {
+        if (!retryable || (code === 'ECONNREFUSED' && attempt > 1)) {
           callback(err);
+          return;
+        }
+        if (code === 'ECONNREFUSED') {
+          options.onRetry?.({
+            method,
+            origin,
+            attempt,
+            statusCode,
+            errorCode: code,
+            delayMs: REFUSED_RETRY_DELAY_MS,
+          });
+          pendingDelay = REFUSED_RETRY_DELAY_MS;
+          callback(null);
           return;
         }
         const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));

@@ -177,7 +177,7 @@ describe('transportError', () => {
       Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
     );
     expect(reset.code).toBe(ErrorCode.Network);
-    expect(reset.message).toBe('GET x: other side closed');
+    expect(reset.message).toBe('GET x: the connection closed unexpectedly');
     const own = new OrasError('kept', { code: ErrorCode.NotFound });
     expect(transportError('GET x', own)).toBe(own);
   });

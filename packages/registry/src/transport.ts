@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError } from '@oras/spec';
 import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
-import { Agent, buildConnector } from './undici.js';
+import { Agent, buildConnector, type ProxyConfig, proxyAgentFactory, proxyConfigFromEnv } from '@oras/auth';
 import { HostGates, type RetryOptions, retryInterceptor } from './retry.js';
 
 /** Default number of connections per origin. */
@@ -75,6 +75,13 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** Retry settings; `false` turns retries off. */
   readonly retry?: RetryOptions | false;
+  /**
+   * The proxies: by default what the environment says (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`,
+   * `NO_PROXY`, read the way Go reads them, see `proxyConfigFromEnv` of `@oras/auth`); a
+   * {@link ProxyConfig} instead of the environment; `false` for none. Requests to `localhost` and
+   * loopback addresses never go through a proxy.
+   */
+  readonly proxy?: ProxyConfig | false;
 }
 
 /**
@@ -107,7 +114,11 @@ function defaultPort(protocol: string): number {
 
 /**
  * Creates the dispatcher every request of a process shares: an undici `Agent` with keep-alive and
- * a connection pool, TLS per origin, address overrides, and retries.
+ * a connection pool, TLS per origin, address overrides, proxies (from the environment unless
+ * told), and retries.
+ *
+ * Address overrides apply to direct connections only: a proxied request names its host to the
+ * proxy, which resolves it.
  */
 export function createTransport(options: TransportOptions = {}): Dispatcher {
   const read = (value: string | Buffer | undefined, file: string | undefined): string | Buffer | undefined =>
@@ -123,11 +134,12 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
 
   const trust = ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] };
   const plainConnector = buildConnector(trust);
-  const registryConnector = buildConnector({
+  const registryTls = {
     ...trust,
     ...(cert === undefined ? {} : { cert, key }),
     ...(options.insecure ? { rejectUnauthorized: false } : {}),
-  });
+  };
+  const registryConnector = buildConnector(registryTls);
 
   const isRegistry = (hostname: string, port: number, protocol: string): boolean =>
     registryHosts.has(`${hostname}:${port}`) ||
@@ -157,10 +169,23 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
       `request timeout ${timeout}: expected a number of milliseconds, 0 or more`,
     );
   }
+  const proxy = options.proxy === false ? undefined : (options.proxy ?? proxyConfigFromEnv());
+  const factory =
+    proxy !== undefined && (proxy.httpProxy || proxy.httpsProxy || proxy.allProxy)
+      ? proxyAgentFactory(proxy, {
+          // through a tunnel, the registry still gets its certificate and switch, others do not
+          requestTls: (url) => {
+            const port = Number(url.port) || defaultPort(url.protocol);
+            return isRegistry(url.hostname.toLowerCase(), port, url.protocol) ? registryTls : trust;
+          },
+          proxyTls: trust,
+        })
+      : undefined;
   const agent = new Agent({
     headersTimeout: timeout,
     bodyTimeout: timeout,
     connect,
+    ...(factory === undefined ? {} : { factory: factory as never }),
     connections: options.connections ?? DEFAULT_CONNECTIONS,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     pipelining: 1,

@@ -4,14 +4,17 @@
  * made for the run, and bearer tokens.
  */
 import { createHash } from 'node:crypto';
-import { AuthClient, staticCredential } from '@oras/auth';
-import { NotFoundError, OrasError } from '@oras/spec';
+import { AuthClient, staticCredential, UnauthorizedError } from '@oras/auth';
+import { collectPages, fetchBytes, resolveReference, tag, tagBytesN, tagN } from '@oras/content';
+import { ConnectionError, NotFoundError, OrasError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
+import { ResponseError } from '../src/errors.js';
 import { RemoteRegistry } from '../src/registry.js';
 import { referrersTag } from '../src/repository/referrers/tag-schema.js';
 import { RemoteRepository } from '../src/repository/remote-repository.js';
+import { startTestProxy, type TestProxy } from '../src/test-support/proxy.js';
 import { createTransport } from '../src/transport.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -99,6 +102,63 @@ describe('docker-registry, plain HTTP', () => {
     expect((await readAll(await repo('it/chunks').fetch(streamed))).equals(reversed)).toBe(true);
   });
 
+  it('resolves an index to a platform, fetches it, and tags it many times (the reference helpers)', async () => {
+    const r = repo('it/platforms');
+    const manifestFor = async (architecture: string) => {
+      const configBytes = enc.encode(
+        JSON.stringify({ os: 'linux', architecture, rootfs: { type: 'layers', diff_ids: [] } }),
+      );
+      const configDesc = descOf('application/vnd.oci.image.config.v1+json', configBytes);
+      await r.push(configDesc, configBytes);
+      const bytes = enc.encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: configDesc, layers: [] }),
+      );
+      const desc = descOf(MANIFEST, bytes);
+      await r.push(desc, bytes);
+      return desc;
+    };
+    const amd64 = await manifestFor('amd64');
+    const arm64 = await manifestFor('arm64');
+    const INDEX = 'application/vnd.oci.image.index.v1+json';
+    const indexBytes = enc.encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: INDEX,
+        manifests: [
+          { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+          { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+        ],
+      }),
+    );
+    const index = descOf(INDEX, indexBytes);
+    await r.pushReference(index, indexBytes, 'multi');
+
+    const arm = { os: 'linux', architecture: 'arm64' };
+    expect(await resolveReference(r, 'multi', { targetPlatform: arm })).toMatchObject({
+      digest: arm64.digest,
+    });
+    const { descriptor, bytes } = await fetchBytes(r, 'multi', {
+      targetPlatform: { os: 'linux', architecture: 'amd64' },
+    });
+    expect(descriptor.digest).toBe(amd64.digest);
+    expect(sha256(bytes)).toBe(amd64.digest);
+
+    expect(await tagN(r, 'multi', ['v1', 'v1.0', 'stable'])).toEqual(index);
+    expect(await tag(r, 'v1', 'latest')).toEqual(index);
+    expect(
+      await tagBytesN(
+        r,
+        MANIFEST,
+        await fetchBytes(r, 'multi', { targetPlatform: arm }).then((f) => f.bytes),
+        ['arm'],
+      ),
+    ).toMatchObject({ digest: arm64.digest });
+    expect((await collectPages(r.tags())).sort()).toEqual(['arm', 'latest', 'multi', 'stable', 'v1', 'v1.0']);
+    expect(await collectPages(r.tags(), { limit: 2 })).toHaveLength(2);
+    for (const t of ['v1', 'v1.0', 'stable', 'latest'])
+      expect((await r.resolve(t)).digest).toBe(index.digest);
+  });
+
   it('mounts a blob across repositories', async () => {
     const data = enc.encode('mount me');
     const desc = descOf('application/octet-stream', data);
@@ -158,6 +218,16 @@ describe('docker-registry, plain HTTP', () => {
   it('reports a missing manifest as NotFoundError', async () => {
     await expect(repo('it/none').resolve('nope')).rejects.toSatisfy((e: unknown) => NotFoundError.is(e));
   });
+
+  it('says the registry speaks plain HTTP when it is spoken to over HTTPS', async () => {
+    const err = await repo('it/plain', { plainHttp: false })
+      .resolve('v1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toBe(
+      `the registry at ${registry.host} speaks plain HTTP: set plainHttp: true`,
+    );
+  });
 });
 
 describe('docker-registry, basic auth over TLS', () => {
@@ -187,6 +257,35 @@ describe('docker-registry, basic auth over TLS', () => {
     });
     await expect(anonymous.resolve('v1')).rejects.toSatisfy((e: unknown) => OrasError.is(e));
   });
+
+  it('says a wrong password was rejected, keeping the registry’s error codes', async () => {
+    const client = new AuthClient({
+      dispatcher,
+      credential: staticCredential(registry.host, { username: 'oras', password: 'not-the-password' }),
+    });
+    // a GET: the answer to a HEAD has no body, so no error codes
+    const err = await new RemoteRepository({ reference: `${registry.host}/it/tls`, client, plainHttp: false })
+      .fetchReference('v1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect((err as Error).message).toMatch(/: the credentials were rejected \(401\): unauthorized/);
+    expect((err as UnauthorizedError).hasCode('UNAUTHORIZED')).toBe(true);
+    expect((err as Error).message).not.toContain('not-the-password');
+  });
+
+  it('says a TLS registry on loopback answered 400 to plain HTTP (the loopback default)', async () => {
+    // 127.0.0.1 is spoken to in plain HTTP unless told otherwise, as oras does
+    const err = await new RemoteRepository({
+      reference: `${registry.host}/it/tls`,
+      client: new AuthClient({ dispatcher }),
+    })
+      .resolve('v1')
+      .catch((e: unknown) => e);
+    expect(ResponseError.is(err)).toBe(true);
+    expect((err as Error).message).toBe(
+      `HEAD http://${registry.host}/v2/it/tls/manifests/v1: the registry answered 400 to plain HTTP; is it TLS? set plainHttp: false`,
+    );
+  });
 });
 
 describe('docker-registry, bearer tokens', () => {
@@ -214,5 +313,68 @@ describe('docker-registry, bearer tokens', () => {
     const desc = descOf('application/octet-stream', data);
     await repo.mount(desc, 'it/elsewhere', async () => data);
     expect(await repo.exists(desc)).toBe(true);
+  });
+});
+
+describe('docker-registry through a proxy', () => {
+  // clients never proxy loopback, so the registry is named `registry.test`, which only the proxy
+  // resolves (to 127.0.0.1)
+  let plain: Distribution;
+  let tls: Distribution;
+  let proxy: TestProxy;
+  const dispatchers: Dispatcher[] = [];
+
+  beforeAll(async () => {
+    [plain, tls] = await Promise.all([
+      startDistribution({ mode: 'plain' }),
+      startDistribution({ mode: 'basic-tls' }),
+    ]);
+    proxy = await startTestProxy({
+      hosts: { 'registry.test': '127.0.0.1' },
+      auth: { username: 'p', password: 'proxy-pw' },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(dispatchers.map((d) => d.close()));
+    await proxy?.close();
+    await Promise.all([plain?.stop(), tls?.stop()]);
+  });
+
+  it('pushes and pulls through a forward proxy (plain HTTP)', async () => {
+    const dispatcher = createTransport({ proxy: { httpProxy: `http://p:proxy-pw@127.0.0.1:${proxy.port}` } });
+    dispatchers.push(dispatcher);
+    await roundTrip(
+      new RemoteRepository({
+        reference: `registry.test:${plain.port}/it/proxied`,
+        client: new AuthClient({ dispatcher }),
+        plainHttp: true,
+      }),
+    );
+    expect(proxy.requests.length).toBeGreaterThan(3);
+    expect(proxy.requests.every((r) => r.target.startsWith(`http://registry.test:${plain.port}/v2/`))).toBe(
+      true,
+    );
+  });
+
+  it('pushes and pulls with a password through a CONNECT tunnel (TLS)', async () => {
+    proxy.requests.length = 0;
+    const host = `registry.test:${tls.port}`;
+    const dispatcher = createTransport({
+      proxy: { httpsProxy: `http://p:proxy-pw@127.0.0.1:${proxy.port}` },
+      // the run's certificate names 127.0.0.1 and localhost, not registry.test
+      registryHosts: [host],
+      insecure: true,
+    });
+    dispatchers.push(dispatcher);
+    const [username, password] = Object.entries(tls.users!)[0]!;
+    await roundTrip(
+      new RemoteRepository({
+        reference: `${host}/it/proxied`,
+        client: new AuthClient({ dispatcher, credential: staticCredential(host, { username, password }) }),
+        plainHttp: false,
+      }),
+    );
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    expect(proxy.requests.every((r) => r.method === 'CONNECT' && r.target === host)).toBe(true);
   });
 });

@@ -204,3 +204,92 @@ export class AbortedError extends OrasError {
 export class UnsafeError extends OrasError {
   static override readonly code: string = ErrorCode.Unsafe;
 }
+
+/** Options of {@link ConnectionError}. */
+export interface ConnectionErrorOptions extends OrasErrorOptions {
+  /** The host (`host[:port]`, as addressed in the URL) that could not be reached or talked to. */
+  readonly host: string;
+  /** The system or TLS error code behind it (`ECONNREFUSED`, `ENOTFOUND`, `ERR_SSL_WRONG_VERSION_NUMBER`, ...). */
+  readonly systemCode?: string | undefined;
+}
+
+/**
+ * A connection could not be made or broke: refused, no such host, reset, a TLS handshake that
+ * failed (a plain-HTTP server spoken to over HTTPS, a certificate not trusted). Code
+ * `ORAS_ERR_NETWORK`; `host` names the registry (or the proxy, or the storage it redirected to)
+ * and `systemCode` the reason as Node.js reported it.
+ */
+export class ConnectionError extends OrasError {
+  static override readonly code: string = ErrorCode.Network;
+  /** The host (`host[:port]`) the connection was for. */
+  readonly host: string;
+  /** The system or TLS error code, when there was one. */
+  readonly systemCode: string | undefined;
+
+  constructor(message: string, options: ConnectionErrorOptions) {
+    super(message, options);
+    this.host = options.host;
+    this.systemCode = options.systemCode;
+  }
+}
+
+/** Options of {@link TimeoutError}. */
+export interface TimeoutErrorOptions extends OrasErrorOptions {
+  /** The host (`host[:port]`) that did not answer in time, when known. */
+  readonly host?: string | undefined;
+}
+
+/**
+ * An operation ran past its deadline: no connection, no response headers, or a response body
+ * that stalled, within the configured time. Code `ORAS_ERR_TIMEOUT`.
+ */
+export class TimeoutError extends OrasError {
+  static override readonly code: string = ErrorCode.Timeout;
+  /** The host that did not answer in time, when known. */
+  readonly host: string | undefined;
+
+  constructor(message: string, options: TimeoutErrorOptions = {}) {
+    super(message, options);
+    this.host = options.host;
+  }
+}
+
+/** The most errors {@link findError} looks at in one chain (a guard against endless chains). */
+const MAX_CHAIN = 64;
+
+/**
+ * Finds the first error in the chain of `err` that is of kind `kind` (an ORAS error class, matched
+ * with its `is()`, so across package copies) or carries the code `kind` (an {@link ErrorCode}):
+ * `err` itself, its `cause`, the `cause` of that, and the `errors` of an `AggregateError`,
+ * breadth first. Returns `undefined` when none matches.
+ *
+ * Why: operations wrap what failed underneath (`copy` rejects with a `CopyError` whose `cause` is
+ * the registry's `NotFoundError`), so `NotFoundError.is(copyError)` is false while
+ * `findError(copyError, NotFoundError)` finds it. It is Go's `errors.As`.
+ *
+ * @example
+ * const missing = findError(err, NotFoundError);
+ * if (missing) console.error(`not found: ${missing.message}`);
+ */
+export function findError<T extends typeof OrasError>(err: unknown, kind: T): InstanceType<T> | undefined;
+/** Finds the first error in the chain of `err` whose `code` is `code` (see the overload above). */
+export function findError(err: unknown, code: ErrorCode | (string & {})): OrasError | undefined;
+export function findError(err: unknown, kind: typeof OrasError | string): OrasError | undefined {
+  const matches =
+    typeof kind === 'string'
+      ? (value: unknown) => OrasError.is(value) && value.code === kind
+      : (value: unknown) => kind.is(value);
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length > 0 && seen.size < MAX_CHAIN) {
+    const current = queue.shift();
+    if (current === undefined || current === null || seen.has(current)) continue;
+    seen.add(current);
+    if (matches(current)) return current as OrasError;
+    if (typeof current !== 'object') continue;
+    const nested = (current as { errors?: unknown }).errors;
+    if (current instanceof AggregateError && Array.isArray(nested)) queue.push(...nested);
+    queue.push((current as { cause?: unknown }).cause);
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@
 export {
   AbortedError,
   AlreadyExistsError,
+  ConnectionError,
   ErrorCode,
   InvalidArgumentError,
   InvalidDigestError,
@@ -19,12 +20,16 @@ export {
   NotFoundError,
   OrasError,
   SizeExceedsLimitError,
+  TimeoutError,
   TooManyPagesError,
   TrailingDataError,
   UnsafeError,
   UnsupportedError,
+  findError,
 } from './errors.js';
-export type { OrasErrorOptions } from './errors.js';
+export type { ConnectionErrorOptions, OrasErrorOptions, TimeoutErrorOptions } from './errors.js';
+export { describeErrorEntries, parseErrorBody } from './error-body.js';
+export type { DistributionErrorEntry } from './error-body.js';
 export {
   DEFAULT_MANIFEST_ACCEPT,
   MANIFEST_MEDIA_TYPES,

@@ -1,7 +1,16 @@
 // A horizontal bar chart as SVG, one group of bars per scenario, so a reader sees at a glance
 // where oras-ts stands against each baseline (shorter is faster).
 
-const COLORS = ['#1f6feb', '#8b949e', '#d29922', '#3fb950', '#a371f7'];
+// The same colour for the same kind of tool in every group: oras-ts blue (its library green), the
+// Go peer orange, skopeo grey, the floors and limits purple, experiments teal.
+function colorOf(tool) {
+  if (tool.startsWith('oras-ts library')) return '#3fb950';
+  if (tool.startsWith('oras-ts')) return '#1f6feb';
+  if (tool.startsWith('oras-go')) return '#d29922';
+  if (tool.startsWith('skopeo')) return '#8b949e';
+  if (tool.startsWith('experiment')) return '#1b998b';
+  return '#a371f7';
+}
 
 function escapeXml(text) {
   return String(text).replace(
@@ -20,7 +29,6 @@ export function barChart(groups, title) {
   const groupGap = 22;
   const labelWidth = 250;
   const chartWidth = 520;
-  const tools = [...new Set(groups.flatMap((g) => g.results.map((r) => r.tool)))];
   let y = 50;
   const parts = [];
   for (const group of groups) {
@@ -34,7 +42,7 @@ export function barChart(groups, title) {
     y += 20;
     for (const result of group.results) {
       const width = max > 0 ? Math.max(1, (result.seconds / max) * chartWidth) : 1;
-      const color = COLORS[tools.indexOf(result.tool) % COLORS.length];
+      const color = colorOf(result.tool);
       parts.push(
         `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escapeXml(result.tool)}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${width.toFixed(1)}" height="${barHeight}" fill="${color}"/>`,

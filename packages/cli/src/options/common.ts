@@ -2,8 +2,8 @@
  * The flags every command has: `-d/--debug`, `--no-tty`, `--progress` and the deprecated
  * `-v/--verbose`, and how they decide between a live progress display and plain status lines.
  */
-import type { Options } from 'yargs';
 import type { CliContext } from '../context.js';
+import { flagSet, type OptionGroup } from './flag-set.js';
 
 /** How transfer status is shown. */
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'none';
@@ -19,37 +19,44 @@ export interface CommonOptions {
   readonly noTty: boolean | undefined;
   /** `--progress` as given. */
   readonly progress: (typeof PROGRESS_CHOICES)[number];
+  /**
+   * The deprecated `-v/--verbose`: `false` (`--verbose=false`) hides the status lines of unnamed
+   * content, as in oras, where it defaults to `true`.
+   */
+  readonly verbose?: boolean | undefined;
 }
 
-/** The yargs definitions of the common flags. */
-export function commonFlags(): Record<string, Options> {
-  const group = 'Global Flags:';
-  return {
-    debug: { alias: 'd', type: 'boolean', describe: 'output debug logs (implies --no-tty)', group },
-    'no-tty': { type: 'boolean', describe: '[Preview] do not show progress output', group },
-    progress: {
-      type: 'string',
-      choices: PROGRESS_CHOICES,
-      default: 'auto',
-      describe:
-        'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
-      group,
-    },
-    verbose: { alias: 'v', type: 'boolean', hidden: true, describe: 'verbose output (deprecated)' },
-  };
-}
+const group = 'Global Flags:';
 
-/** Reads the common flags from parsed arguments, warning on stderr about deprecated ones. */
-export function parseCommon(argv: Record<string, unknown>, ctx: CliContext): CommonOptions {
-  if (argv.verbose !== undefined) {
-    ctx.stderr.write('Flag --verbose has been deprecated, and will be removed in a future release.\n');
-  }
-  return {
-    debug: argv.debug === true,
-    noTty: typeof argv['no-tty'] === 'boolean' ? (argv['no-tty'] as boolean) : undefined,
-    progress: (argv.progress as CommonOptions['progress'] | undefined) ?? 'auto',
-  };
-}
+const FLAGS = flagSet({
+  debug: { alias: 'd', type: 'boolean', describe: 'output debug logs (implies --no-tty)', group },
+  'no-tty': { type: 'boolean', describe: '[Preview] do not show progress output', group },
+  progress: {
+    type: 'string',
+    choices: PROGRESS_CHOICES,
+    default: 'auto',
+    describe: 'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
+    group,
+  },
+  verbose: { alias: 'v', type: 'boolean', describe: '[Deprecated] verbose output', group },
+});
+
+/** The common flags; parsing warns on stderr about deprecated ones. */
+export const common: OptionGroup<CommonOptions> = {
+  flags: () => FLAGS.flags(),
+  parse(argv, ctx) {
+    const flags = FLAGS.read(argv);
+    if (flags.verbose !== undefined) {
+      ctx.stderr.write('Flag --verbose has been deprecated, and will be removed in a future release.\n');
+    }
+    return {
+      debug: flags.debug === true,
+      noTty: flags['no-tty'],
+      progress: flags.progress,
+      verbose: flags.verbose !== false,
+    };
+  },
+};
 
 /**
  * Picks how transfer status is shown, as oras does: a live display on stderr only when stderr is a

@@ -2,8 +2,8 @@
  * `--format` and `--template`: text (the default), json, or a Go template, plus `tree`/`table`
  * for discover. `--format go-template=TPL` and `--format go-template --template TPL` are the same.
  */
-import type { Options } from 'yargs';
 import { CliError } from '../errors.js';
+import { flagSet, type OptionGroup, type ParsedArgs } from './flag-set.js';
 
 /** An output format. */
 export type FormatType = 'text' | 'json' | 'go-template' | 'tree' | 'table';
@@ -31,47 +31,91 @@ export const DEFAULT_FORMATS: readonly FormatChoice[] = [
   { type: 'go-template', describe: 'print output using the given Go template' },
 ];
 
-/** The yargs definitions of `--format` and `--template`. */
-export function formatFlags(choices: readonly FormatChoice[] = DEFAULT_FORMATS): Record<string, Options> {
+/** The flag names, for the messages that name them. */
+export const FORMAT_FLAGS = { format: 'format', template: 'template' } as const;
+
+/** The raw `--format` and `--template`, as given. */
+export interface GivenFormat {
+  /** `--format`, if given. */
+  readonly format: string | undefined;
+  /** `--template`, if given. */
+  readonly template: string | undefined;
+}
+
+/** The format flags of a command. */
+export interface FormatGroup extends OptionGroup<FormatOptions> {
+  /** `--format` and `--template` as given, unchecked, for commands that refuse them with other flags. */
+  given(argv: ParsedArgs): GivenFormat;
+  /**
+   * Reads the format flags; `formatWhenAbsent` stands in for an absent `--format` (the deprecated
+   * `discover -o`). Throws {@link CliError} for a format the command does not offer.
+   */
+  parse(argv: ParsedArgs, ctx?: unknown, formatWhenAbsent?: string): FormatOptions;
+}
+
+/**
+ * `--format` and `--template` offering `choices`; `fallback` is the format when neither is given
+ * (it need not be one of the choices: `manifest fetch` prints raw JSON unless asked for a format).
+ */
+export function formatOptions(
+  choices: readonly FormatChoice[] = DEFAULT_FORMATS,
+  fallback: FormatType = 'text',
+): FormatGroup {
   const group = 'Format Flags:';
   const list = choices.map((c) => `'${c.type}': ${c.describe}`).join('; ');
-  return {
-    format: {
+  const FLAGS = flagSet({
+    [FORMAT_FLAGS.format]: {
       type: 'string',
       describe: `[Experimental] format output using a custom template: ${list}`,
       group,
     },
-    template: { type: 'string', describe: '[Experimental] template string used to format output', group },
+    [FORMAT_FLAGS.template]: {
+      type: 'string',
+      describe: '[Experimental] template string used to format output',
+      group,
+    },
+  });
+  const given = (argv: ParsedArgs): GivenFormat => FLAGS.read(argv);
+  return {
+    flags: () => FLAGS.flags(),
+    given,
+    parse(argv, _ctx, formatWhenAbsent) {
+      const flags = given(argv);
+      return checkFormat(flags.format ?? formatWhenAbsent, flags.template, choices, fallback);
+    },
   };
 }
 
-/** Reads the format flags; `fallback` is the format when none is given. */
-export function parseFormat(
-  argv: Record<string, unknown>,
-  choices: readonly FormatChoice[] = DEFAULT_FORMATS,
-  fallback: FormatType = 'text',
+/**
+ * The format `--format <raw>` and `--template <template>` name, checked against `choices` in
+ * oras's order and words: `--template` needs `--format go-template`; `go-template` needs a
+ * template (`--format go-template=TPL` or `--template TPL`); any other value must be a choice.
+ */
+function checkFormat(
+  given: string | undefined,
+  givenTemplate: string | undefined,
+  choices: readonly FormatChoice[],
+  fallback: FormatType,
 ): FormatOptions {
-  let raw = typeof argv.format === 'string' ? argv.format : undefined;
-  let template = typeof argv.template === 'string' ? argv.template : undefined;
-  if (raw?.startsWith('go-template=')) {
-    if (template !== undefined)
-      throw new CliError('--template cannot be used with --format go-template=<template>');
-    template = raw.slice('go-template='.length);
-    raw = 'go-template';
+  let type: string = given ?? fallback;
+  let template = givenTemplate;
+  if (template !== undefined && template !== '') {
+    if (type !== 'go-template') throw new CliError('--template must be used with --format go-template');
+  } else if (given?.startsWith('go-template=')) {
+    type = 'go-template';
+    template = given.slice('go-template='.length);
   }
-  const type = (raw ?? (template !== undefined ? 'go-template' : fallback)) as FormatType;
-  if (!choices.some((c) => c.type === type)) {
-    throw new CliError(`invalid format type: "${raw}"`, {
-      hint: `supported types: ${choices.map((c) => c.type).join(', ')}`,
-    });
-  }
+  if (given === undefined && (template === undefined || template === '')) return { type: fallback };
   if (type === 'go-template' && !template) {
-    throw new CliError('"--template" must be provided when "--format go-template" is used', {
-      hint: 'use "--format go-template=<template>" or "--format go-template --template <template>"',
+    throw new CliError('"go-template" format specified but no template given', {
+      hint: 'use `--format go-template=TEMPLATE` to specify the template',
     });
   }
-  if (type !== 'go-template' && template !== undefined) {
-    throw new CliError(`--template must be used with --format go-template, not --format ${type}`);
+  if (!choices.some((c) => c.type === type)) {
+    // oras lists the other types first and the default last
+    const names = choices.map((c) => c.type);
+    const ordered = [...names.filter((n) => n !== fallback), ...names.filter((n) => n === fallback)];
+    throw new CliError(`invalid format type: "${type}"`, { hint: `supported types: ${ordered.join(', ')}` });
   }
-  return template === undefined ? { type } : { type, template };
+  return type === 'go-template' ? { type, template: template ?? '' } : { type: type as FormatType };
 }

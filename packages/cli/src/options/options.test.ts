@@ -2,17 +2,56 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../errors.js';
 import { captureContext } from '../test-support/capture.js';
-import { parseCommon, progressMode } from './common.js';
-import { parseFormat } from './format.js';
-import { platformArg } from './platform.js';
-import { parseHeaders, parseRemote, readSecret, usePlainHttp } from './remote.js';
+import { common, progressMode } from './common.js';
+import { flagSet } from './flag-set.js';
+import { formatOptions } from './format.js';
+import { platformOptions } from './platform.js';
+import { type FlagPrefix, parseHeaders, readSecret, remoteOptions, usePlainHttp } from './remote.js';
 import {
   annotatedReference,
-  parseTarget,
-  referrersCapability,
+  distributionSpecOptions,
+  parseTargetSpec,
   requireReference,
   splitLayoutReference,
+  targetOptions,
 } from './target.js';
+
+type Argv = Record<string, unknown>;
+const parseCommon = (argv: Argv, ctx = captureContext()) => common.parse(argv, ctx);
+const parseFormat = (argv: Argv) => formatOptions().parse(argv);
+const parseRemote = (argv: Argv, ctx = captureContext(), prefix: FlagPrefix = '') =>
+  remoteOptions(prefix).parse(argv, ctx);
+
+describe('flag sets', () => {
+  const set = flagSet({
+    name: { type: 'string' },
+    list: { type: 'string', array: true },
+    count: { type: 'number', default: 3 },
+    on: { type: 'boolean' },
+    mode: { type: 'string', choices: ['a', 'b'], default: 'a' },
+  });
+
+  it('read each flag typed by its definition, absent ones as their default', () => {
+    expect(set.read({})).toEqual({ name: undefined, list: [], count: 3, on: undefined, mode: 'a' });
+    expect(set.read({ name: 'x', list: 'one', count: 7, on: false, mode: 'b' })).toEqual({
+      name: 'x',
+      list: ['one'],
+      count: 7,
+      on: false,
+      mode: 'b',
+    });
+  });
+
+  it('take the last of a repeated single-valued flag', () => {
+    expect(set.read({ name: ['x', 'y'], list: ['p', 'q'] })).toMatchObject({ name: 'y', list: ['p', 'q'] });
+  });
+
+  it('put their prefix before every flag name', () => {
+    const prefixed = flagSet({ insecure: { type: 'boolean' } }, 'to-');
+    expect(Object.keys(prefixed.flags())).toEqual(['to-insecure']);
+    expect(prefixed.read({ 'to-insecure': true, insecure: false })).toEqual({ insecure: true });
+  });
+});
 
 describe('common flags', () => {
   it('show live progress only on a terminal, never with --debug, --no-tty or output to stdout', () => {
@@ -48,18 +87,46 @@ describe('format flags', () => {
       type: 'go-template',
       template: '{{.digest}}',
     });
-    expect(parseFormat({ template: '{{.digest}}' })).toEqual({
-      type: 'go-template',
-      template: '{{.digest}}',
-    });
   });
 
   it('refuse unknown formats and templates without go-template', () => {
     expect(() => parseFormat({ format: 'yaml' })).toThrow(/invalid format type: "yaml"/);
     expect(() => parseFormat({ format: 'go-template' })).toThrow(CliError);
     expect(() => parseFormat({ format: 'json', template: 'x' })).toThrow(
-      /--template must be used with --format go-template/,
+      /^--template must be used with --format go-template$/,
     );
+  });
+
+  it("refuse what oras refuses, in oras's words", () => {
+    const error = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as CliError).message, (e as CliError).hint];
+      }
+      return undefined;
+    };
+    expect(error(() => parseFormat({ template: '{{.digest}}' }))).toEqual([
+      '--template must be used with --format go-template',
+      undefined,
+    ]);
+    expect(error(() => parseFormat({ format: 'go-template=' }))).toEqual([
+      '"go-template" format specified but no template given',
+      'use `--format go-template=TEMPLATE` to specify the template',
+    ]);
+    expect(error(() => parseFormat({ format: '=' }))).toEqual([
+      'invalid format type: "="',
+      'supported types: json, go-template, text',
+    ]);
+  });
+
+  it('fall back to a format outside the choices only when none is given, and take a stand-in', () => {
+    const fetchFormats = formatOptions([{ type: 'json', describe: 'json' }]);
+    expect(fetchFormats.parse({})).toEqual({ type: 'text' });
+    expect(() => fetchFormats.parse({ format: 'text' })).toThrow(/invalid format type: "text"/);
+    expect(fetchFormats.given({ template: 'x' })).toEqual({ format: undefined, template: 'x' });
+    expect(formatOptions().parse({}, undefined, 'json')).toEqual({ type: 'json' });
+    expect(formatOptions().parse({ format: 'text' }, undefined, 'json')).toEqual({ type: 'text' });
   });
 });
 
@@ -131,7 +198,7 @@ describe('remote flags', () => {
 
 describe('targets', () => {
   it('parse registry references with extra tags', () => {
-    const t = parseTarget('localhost:5000/hello:v1,v2', {}, { allowTags: true });
+    const t = parseTargetSpec('localhost:5000/hello:v1,v2', {}, { allowTags: true });
     expect(t.kind).toBe('registry');
     expect(t.tags).toEqual(['v1', 'v2']);
     expect(t.raw).toBe('localhost:5000/hello:v1');
@@ -145,18 +212,16 @@ describe('targets', () => {
       reference: `sha256:${'a'.repeat(64)}`,
     });
     expect(splitLayoutReference('dir')).toEqual({ path: 'dir', reference: undefined });
-    const t = parseTarget('example.com:v1', { 'oci-layout-path': 'layout' });
+    expect(splitLayoutReference('dir:')).toEqual({ path: 'dir', reference: undefined });
+    const t = parseTargetSpec('example.com:v1', { ociLayoutPath: 'layout' });
     expect(t).toMatchObject({ kind: 'oci-layout', path: 'layout', reference: 'example.com:v1' });
-    const tagged = parseTarget('layout:a,b', { 'oci-layout': true }, { allowTags: true });
+    const tagged = parseTargetSpec('layout:a,b', { ociLayout: true }, { allowTags: true });
     expect(tagged).toMatchObject({ path: 'layout', reference: 'a', tags: ['a', 'b'] });
-    expect(() => parseTarget('layout:a', { 'oci-layout': true, header: ['a: b'] })).toThrow(
-      /not supported for OCI image layout/,
-    );
   });
 
   it('hint the expected form for an invalid reference', () => {
     try {
-      parseTarget('localhost:5000/Hello', {}, { form: '<registry>/<repo>{:<tag>|@<digest>}' });
+      parseTargetSpec('localhost:5000/Hello', {}, { form: '<registry>/<repo>{:<tag>|@<digest>}' });
       expect.unreachable();
     } catch (error) {
       expect((error as CliError).code).toBe('ORAS_ERR_INVALID_REFERENCE');
@@ -165,27 +230,73 @@ describe('targets', () => {
   });
 
   it('require a tag or digest with the expected form in the hint', () => {
-    expect(() => requireReference(parseTarget('localhost:5000/hello', {}), '<form>')).toThrow(
+    expect(() => requireReference(parseTargetSpec('localhost:5000/hello'), '<form>')).toThrow(
       /no tag or digest/,
     );
-    expect(requireReference(parseTarget('localhost:5000/hello:v1', {}), '<form>')).toBe('v1');
+    expect(requireReference(parseTargetSpec('localhost:5000/hello:v1'), '<form>')).toBe('v1');
+    const required = targetOptions({ form: '<form>', requireReference: true });
+    expect(() => required.parse({}, captureContext(), 'localhost:5000/hello')).toThrow(/no tag or digest/);
+    expect(
+      required.parse({}, captureContext(), `localhost:5000/hello@sha256:${'a'.repeat(64)}`).reference,
+    ).toBe(`sha256:${'a'.repeat(64)}`);
+  });
+
+  it('parse the remote flags of a registry target only, as oras does', () => {
+    const target = targetOptions();
+    const ctx = captureContext();
+    const registry = target.parse({ password: 'p' }, ctx, 'localhost:5000/hello:v1');
+    expect(registry.remote).toMatchObject({ password: 'p' });
+    expect(ctx.err()).toContain('WARNING! Using --password via the CLI is insecure');
+    const quiet = captureContext();
+    const layout = target.parse({ 'oci-layout': true, password: 'p' }, quiet, 'dir:v1');
+    expect(layout).toMatchObject({ spec: { kind: 'oci-layout', path: 'dir' }, remote: undefined });
+    expect(quiet.err()).toBe('');
+    expect(() => target.parse({ 'oci-layout': true, header: ['a: b'] }, quiet, 'layout:a')).toThrow(
+      /custom header flag `--header` is not supported for OCI image layout/,
+    );
+    expect(target.secretFromStdin({ 'password-stdin': true })).toBe(true);
+  });
+
+  it('read the two ends of cp from their prefixed flags', () => {
+    const from = targetOptions({ prefix: 'from-', distributionSpec: true });
+    const to = targetOptions({ prefix: 'to-', allowTags: true });
+    const argv = {
+      'from-oci-layout': true,
+      'from-distribution-spec': 'v1.1-referrers-tag',
+      'to-plain-http': true,
+    };
+    expect(from.parse(argv, captureContext(), 'dir:v1')).toMatchObject({
+      spec: { kind: 'oci-layout' },
+      referrersCapability: false,
+    });
+    expect(to.parse(argv, captureContext(), 'localhost:5000/a:v1,v2')).toMatchObject({
+      spec: { kind: 'registry', tags: ['v1', 'v2'] },
+      remote: { plainHttp: true },
+    });
+    expect(Object.keys(from.flags())).toContain('from-oci-layout');
+    expect(Object.keys(to.flags())).not.toContain('to-password-stdin');
   });
 
   it('map --distribution-spec to the referrers capability', () => {
-    expect(referrersCapability({ 'distribution-spec': 'v1.1-referrers-api' })).toBe(true);
-    expect(referrersCapability({ 'to-distribution-spec': 'v1.1-referrers-tag' }, 'to-')).toBe(false);
-    expect(referrersCapability({})).toBeUndefined();
+    const ctx = captureContext();
+    expect(distributionSpecOptions().parse({ 'distribution-spec': 'v1.1-referrers-api' }, ctx)).toBe(true);
+    expect(distributionSpecOptions('to-').parse({ 'to-distribution-spec': 'v1.1-referrers-tag' }, ctx)).toBe(
+      false,
+    );
+    expect(distributionSpecOptions().parse({}, ctx)).toBeUndefined();
   });
 });
 
 describe('platform flag', () => {
   it('parses --platform and explains a bad one', () => {
-    expect(platformArg({ platform: 'linux/arm64/v8' })).toMatchObject({
+    const platform = platformOptions();
+    const ctx = captureContext();
+    expect(platform.parse({ platform: 'linux/arm64/v8' }, ctx)).toMatchObject({
       os: 'linux',
       architecture: 'arm64',
       variant: 'v8',
     });
-    expect(platformArg({})).toBeUndefined();
-    expect(() => platformArg({ platform: '/' })).toThrow(CliError);
+    expect(platform.parse({}, ctx)).toBeUndefined();
+    expect(() => platform.parse({ platform: '/' }, ctx)).toThrow(CliError);
   });
 });

@@ -4,8 +4,8 @@
  * built from these options by `../targets.ts` when a command runs.
  */
 import type { Options } from 'yargs';
-import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { flagSet, type OptionGroup, type ParsedArgs } from './flag-set.js';
 
 /** The prefix of a flag set: none, or one end of `cp`. */
 export type FlagPrefix = '' | 'from-' | 'to-';
@@ -40,105 +40,178 @@ export interface RemoteOptions {
   readonly headers: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Options of {@link remoteFlags}. */
+/** Options of {@link remoteOptions}. */
 export interface RemoteFlagsOptions {
   /** Add `--password-stdin` and `--identity-token-stdin` (not for the prefixed sets of `cp`). */
   readonly stdin?: boolean;
-  /** Add `--resolve` (the prefixed sets of `cp` share the unprefixed one). */
+  /** Add `--resolve` (the prefixed sets of `cp` share the unprefixed one, {@link sharedResolve}). */
   readonly resolve?: boolean;
 }
 
-function flag(prefix: FlagPrefix, name: string): string {
-  return `${prefix}${name}`;
+/** The remote flags of one end. */
+export interface RemoteGroup extends OptionGroup<RemoteOptions> {
+  /** Whether `--password-stdin` or `--identity-token-stdin` was given: stdin then holds a secret. */
+  secretFromStdin(argv: ParsedArgs): boolean;
+  /** The `-H/--header` values as given, unchecked. */
+  headers(argv: ParsedArgs): readonly string[];
 }
 
-/** The yargs definitions of the remote flags with a prefix. */
-export function remoteFlags(
-  prefix: FlagPrefix = '',
-  options: RemoteFlagsOptions = {},
-): Record<string, Options> {
+/** The `--resolve` of `cp`, whose rules apply to both ends before their own `--from-resolve`/`--to-resolve`. */
+const SHARED_RESOLVE = flagSet({
+  resolve: {
+    type: 'string',
+    array: true,
+    describe:
+      '[Preview] base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
+  },
+});
+
+/** The base `--resolve` of `cp`, shared by its two ends. */
+export const sharedResolve = { flags: () => SHARED_RESOLVE.flags() };
+
+/**
+ * The remote flags with a prefix: credentials, TLS, transport and config. Parsing checks the
+ * combinations oras refuses and warns on stderr about secrets given on the command line.
+ */
+export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptions = {}): RemoteGroup {
   const group = prefix === '' ? 'Remote Flags:' : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
   const short = prefix === '';
   const what = prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'target ' : '';
-  const flags: Record<string, Options> = {
-    [flag(prefix, 'username')]: {
-      ...(short ? { alias: 'u' } : {}),
-      type: 'string',
-      describe: `${what}registry username`,
-      group,
+  const FLAGS = flagSet(
+    {
+      username: {
+        ...(short ? { alias: 'u' } : {}),
+        type: 'string',
+        describe: `${what}registry username`,
+        group,
+      },
+      password: {
+        ...(short ? { alias: 'p' } : {}),
+        type: 'string',
+        describe: `${what}registry password or identity token`,
+        group,
+      },
+      'identity-token': { type: 'string', describe: `${what}registry identity token`, group },
+      insecure: {
+        type: 'boolean',
+        describe: `allow connections to ${what}SSL registry without certs`,
+        group,
+      },
+      'plain-http': {
+        type: 'boolean',
+        describe: `allow insecure connections to ${what}registry without SSL check (default for localhost)`,
+        group,
+      },
+      'ca-file': {
+        type: 'string',
+        describe: `server certificate authority file for the remote ${what}registry`,
+        group,
+      },
+      'cert-file': {
+        type: 'string',
+        describe: `[Preview] client certificate file for the ${what}remote registry`,
+        group,
+      },
+      'key-file': {
+        type: 'string',
+        describe: `[Preview] client private key file for the ${what}remote registry`,
+        group,
+      },
+      'registry-config': {
+        ...(short ? { alias: 'c' } : {}),
+        type: 'string',
+        array: true,
+        describe: `[Preview] \`path\` of the authentication file for ${what}registry (repeatable; the first receives writes)`,
+        group,
+      },
+      header: {
+        ...(short ? { alias: 'H' } : {}),
+        type: 'string',
+        array: true,
+        describe: `add custom headers to ${what}requests`,
+        group,
+      },
+      resolve: {
+        type: 'string',
+        array: true,
+        describe: '[Preview] customized DNS for registry, formatted in `host:port:address[:address_port]`',
+        group,
+      },
+      'password-stdin': { type: 'boolean', describe: 'read password or identity token from stdin', group },
+      'identity-token-stdin': { type: 'boolean', describe: 'read identity token from stdin', group },
     },
-    [flag(prefix, 'password')]: {
-      ...(short ? { alias: 'p' } : {}),
-      type: 'string',
-      describe: `${what}registry password or identity token`,
-      group,
+    prefix,
+  );
+  const withResolve = options.resolve ?? prefix === '';
+  const withStdin = options.stdin ?? prefix === '';
+  const secretFromStdin = (argv: ParsedArgs): boolean => {
+    const flags = FLAGS.read(argv);
+    return withStdin && (flags['password-stdin'] === true || flags['identity-token-stdin'] === true);
+  };
+  return {
+    flags() {
+      const left = new Set([
+        ...(withResolve ? [] : ['resolve']),
+        ...(withStdin ? [] : ['password-stdin', 'identity-token-stdin']),
+      ]);
+      const flags: Record<string, Options> = {};
+      for (const [name, definition] of Object.entries(FLAGS.definitions))
+        if (!left.has(name)) flags[`${prefix}${name}`] = definition;
+      return flags;
     },
-    [flag(prefix, 'identity-token')]: { type: 'string', describe: `${what}registry identity token`, group },
-    [flag(prefix, 'insecure')]: {
-      type: 'boolean',
-      describe: `allow connections to ${what}SSL registry without certs`,
-      group,
-    },
-    [flag(prefix, 'plain-http')]: {
-      type: 'boolean',
-      describe: `allow insecure connections to ${what}registry without SSL check (default for localhost)`,
-      group,
-    },
-    [flag(prefix, 'ca-file')]: {
-      type: 'string',
-      describe: `${what}server certificate authority file`,
-      group,
-    },
-    [flag(prefix, 'cert-file')]: {
-      type: 'string',
-      describe: `[Preview] client certificate file for the ${what}remote registry`,
-      group,
-    },
-    [flag(prefix, 'key-file')]: {
-      type: 'string',
-      describe: `[Preview] client private key file for the ${what}remote registry`,
-      group,
-    },
-    [flag(prefix, 'registry-config')]: {
-      ...(short ? { alias: 'c' } : {}),
-      type: 'string',
-      array: true,
-      describe: `[Preview] ${what}registry authentication config path (repeatable; the first receives writes)`,
-      group,
-    },
-    [flag(prefix, 'header')]: {
-      ...(short ? { alias: 'H' } : {}),
-      type: 'string',
-      array: true,
-      describe: `add custom headers to ${what}requests ("name: value", repeatable)`,
-      group,
+    secretFromStdin,
+    headers: (argv) => FLAGS.read(argv).header,
+    parse(argv, ctx) {
+      const flags = FLAGS.read(argv);
+      const { password, username, 'identity-token': identityToken } = flags;
+      const passwordStdin = withStdin && flags['password-stdin'] === true;
+      const identityTokenStdin = withStdin && flags['identity-token-stdin'] === true;
+      const certFile = flags['cert-file'];
+      const keyFile = flags['key-file'];
+      const caFile = flags['ca-file'];
+      const p = `--${prefix}`;
+      if (password !== undefined && passwordStdin) {
+        throw new CliError(`${p}password and --password-stdin cannot both be provided`);
+      }
+      if (identityToken !== undefined && identityTokenStdin) {
+        throw new CliError(`${p}identity-token and --identity-token-stdin cannot both be provided`);
+      }
+      if (passwordStdin && identityTokenStdin) {
+        throw new CliError('--password-stdin and --identity-token-stdin cannot both be provided');
+      }
+      if (username !== undefined && (identityToken !== undefined || identityTokenStdin)) {
+        throw new CliError(`${p}username and ${p}identity-token cannot both be provided`);
+      }
+      if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new CliError(`${p}cert-file and ${p}key-file must both be provided`);
+      }
+      if (password !== undefined) {
+        ctx.stderr.write(`WARNING! Using ${p}password via the CLI is insecure. Use --password-stdin.\n`);
+      }
+      if (identityToken !== undefined) {
+        ctx.stderr.write(
+          `WARNING! Using ${p}identity-token via the CLI is insecure. Use --identity-token-stdin.\n`,
+        );
+      }
+      const resolve =
+        prefix === '' ? flags.resolve : [...SHARED_RESOLVE.read(argv).resolve, ...flags.resolve];
+      return {
+        ...(username !== undefined ? { username } : {}),
+        ...(password !== undefined ? { password } : {}),
+        ...(identityToken !== undefined ? { identityToken } : {}),
+        passwordStdin,
+        identityTokenStdin,
+        insecure: flags.insecure === true,
+        plainHttp: flags['plain-http'],
+        ...(caFile !== undefined ? { caFile } : {}),
+        ...(certFile !== undefined ? { certFile } : {}),
+        ...(keyFile !== undefined ? { keyFile } : {}),
+        registryConfig: flags['registry-config'],
+        resolve,
+        headers: parseHeaders(flags.header),
+      };
     },
   };
-  if (options.resolve ?? prefix === '') {
-    flags[flag(prefix, 'resolve')] = {
-      type: 'string',
-      array: true,
-      describe: '[Preview] customized DNS for registry, formatted in `host:port:address[:address_port]`',
-      group,
-    };
-  }
-  if (options.stdin ?? prefix === '') {
-    flags['password-stdin'] = { type: 'boolean', describe: 'read password from stdin', group };
-    flags['identity-token-stdin'] = { type: 'boolean', describe: 'read identity token from stdin', group };
-  }
-  return flags;
-}
-
-function str(argv: Record<string, unknown>, key: string): string | undefined {
-  const v = argv[key];
-  if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-function list(argv: Record<string, unknown>, key: string): string[] {
-  const v = argv[key];
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
 }
 
 /** Parses `-H` values: `name: value` (or `name:value`), an empty name being an error. */
@@ -152,67 +225,6 @@ export function parseHeaders(values: readonly string[]): Record<string, string[]
     headers[key] = [...(headers[key] ?? []), h.slice(i + 1).trim()];
   }
   return headers;
-}
-
-/**
- * Reads one end's remote flags, checking the combinations oras refuses and warning on stderr
- * about secrets given on the command line.
- */
-export function parseRemote(
-  argv: Record<string, unknown>,
-  ctx: CliContext,
-  prefix: FlagPrefix = '',
-): RemoteOptions {
-  const password = str(argv, flag(prefix, 'password'));
-  const identityToken = str(argv, flag(prefix, 'identity-token'));
-  const username = str(argv, flag(prefix, 'username'));
-  const passwordStdin = prefix === '' && argv['password-stdin'] === true;
-  const identityTokenStdin = prefix === '' && argv['identity-token-stdin'] === true;
-  const certFile = str(argv, flag(prefix, 'cert-file'));
-  const keyFile = str(argv, flag(prefix, 'key-file'));
-  const p = `--${prefix}`;
-  if (password !== undefined && passwordStdin) {
-    throw new CliError(`${p}password and --password-stdin cannot both be provided`);
-  }
-  if (identityToken !== undefined && identityTokenStdin) {
-    throw new CliError(`${p}identity-token and --identity-token-stdin cannot both be provided`);
-  }
-  if (passwordStdin && identityTokenStdin) {
-    throw new CliError('--password-stdin and --identity-token-stdin cannot both be provided');
-  }
-  if (username !== undefined && (identityToken !== undefined || identityTokenStdin)) {
-    throw new CliError(`${p}username and ${p}identity-token cannot both be provided`);
-  }
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new CliError(`${p}cert-file and ${p}key-file must both be provided`);
-  }
-  if (password !== undefined) {
-    ctx.stderr.write(`WARNING! Using ${p}password via the CLI is insecure. Use --password-stdin.\n`);
-  }
-  if (identityToken !== undefined) {
-    ctx.stderr.write(
-      `WARNING! Using ${p}identity-token via the CLI is insecure. Use --identity-token-stdin.\n`,
-    );
-  }
-  const plain = argv[flag(prefix, 'plain-http')];
-  const resolve = [...list(argv, 'resolve'), ...(prefix === '' ? [] : list(argv, flag(prefix, 'resolve')))];
-  return {
-    ...(username !== undefined ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(identityToken !== undefined ? { identityToken } : {}),
-    passwordStdin,
-    identityTokenStdin,
-    insecure: argv[flag(prefix, 'insecure')] === true,
-    plainHttp: typeof plain === 'boolean' ? plain : undefined,
-    ...(str(argv, flag(prefix, 'ca-file')) !== undefined
-      ? { caFile: str(argv, flag(prefix, 'ca-file')) }
-      : {}),
-    ...(certFile !== undefined ? { certFile } : {}),
-    ...(keyFile !== undefined ? { keyFile } : {}),
-    registryConfig: list(argv, flag(prefix, 'registry-config')),
-    resolve,
-    headers: parseHeaders(list(argv, flag(prefix, 'header'))),
-  };
 }
 
 /** Whether plain HTTP is used for a registry host: the flag when given, else only for `localhost`. */

@@ -1,12 +1,16 @@
 /**
  * Where a command reads or writes: a registry reference, or an OCI image layout with
  * `--oci-layout` (`<path>[:<tag>|@<digest>]`) or `--oci-layout-path <dir>` (the argument is then
- * only the tag or digest, so a tag may hold a colon). Parsing only; `../targets.ts` opens them.
+ * only the tag or digest, so a tag may hold a colon), with the remote flags of a registry.
+ * Parsing only; `../targets.ts` opens them.
  */
+import { checkChoice } from './choice.js';
 import { ErrorCode, isDigest, parseReference, parseReferenceWithTags, type Reference } from '@oras/spec';
 import type { Options } from 'yargs';
+import type { CliContext } from '../context.js';
 import { CliError, referenceHint } from '../errors.js';
-import type { FlagPrefix } from './remote.js';
+import { flagSet, type OptionGroup, type ParsedArgs } from './flag-set.js';
+import { type FlagPrefix, type RemoteOptions, remoteOptions } from './remote.js';
 
 /** A registry target. */
 export interface RegistryTargetSpec {
@@ -37,33 +41,13 @@ export interface LayoutTargetSpec {
 /** A parsed target. */
 export type TargetSpec = RegistryTargetSpec | LayoutTargetSpec;
 
-/** The yargs definitions of `--oci-layout` and `--oci-layout-path`, with a prefix for `cp`. */
-export function targetFlags(prefix: FlagPrefix = ''): Record<string, Options> {
-  const group = prefix === '' ? 'Target Flags:' : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
-  const what = prefix === 'from-' ? 'source' : prefix === 'to-' ? 'destination' : 'target';
-  return {
-    [`${prefix}oci-layout`]: {
-      type: 'boolean',
-      describe: `[Preview] set ${what} as an OCI image layout`,
-      group,
-    },
-    [`${prefix}oci-layout-path`]: {
-      type: 'string',
-      describe: `[Experimental] set the path for the ${what} OCI image layout; the argument is then a tag or digest`,
-      group,
-    },
-  };
-}
-
 /** The `[registry] ref` / `[oci-layout] ref` form oras prints. */
 export function annotatedReference(spec: TargetSpec, ref: string = spec.raw): string {
   return `[${spec.kind}] ${ref}`;
 }
 
-/** Options of {@link parseTarget}. */
+/** Options of {@link parseTargetSpec}. */
 export interface ParseTargetOptions {
-  /** The flag prefix (`from-`/`to-` for `cp`). */
-  readonly prefix?: FlagPrefix;
   /** Accept extra tags after commas (push, cp destination). */
   readonly allowTags?: boolean;
   /** The form of reference the command expects, for the hint of a parse error. */
@@ -76,30 +60,34 @@ export function splitLayoutReference(arg: string): { path: string; reference: st
   if (at > 0 && isDigest(arg.slice(at + 1))) return { path: arg.slice(0, at), reference: arg.slice(at + 1) };
   const colon = arg.lastIndexOf(':');
   if (colon > 0 && !arg.slice(colon + 1).includes('/') && !/^[A-Za-z]:$/.test(arg.slice(0, colon + 1))) {
-    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) };
+    // `dir:` (an empty tag) names the layout itself, as in oras
+    return { path: arg.slice(0, colon), reference: arg.slice(colon + 1) || undefined };
   }
   return { path: arg, reference: undefined };
 }
 
-/** Parses a target argument with the target flags of `argv`. Throws {@link CliError} with oras's hint. */
-export function parseTarget(
+/** How the target flags name an OCI image layout. */
+export interface LayoutFlags {
+  /** `--oci-layout`: the argument is `<path>[:<tag>|@<digest>]`. */
+  readonly ociLayout?: boolean | undefined;
+  /** `--oci-layout-path <dir>`: the argument is only the tag or digest. */
+  readonly ociLayoutPath?: string | undefined;
+}
+
+/** Parses a target argument; `layout` says whether it names an OCI image layout. Throws {@link CliError} with oras's hint. */
+export function parseTargetSpec(
   arg: string,
-  argv: Record<string, unknown>,
+  layout: LayoutFlags = {},
   options: ParseTargetOptions = {},
 ): TargetSpec {
-  const prefix = options.prefix ?? '';
-  const layoutPath = argv[`${prefix}oci-layout-path`];
-  const isLayout = argv[`${prefix}oci-layout`] === true || typeof layoutPath === 'string';
-  if (isLayout) {
-    if (argv[`${prefix}header`] !== undefined && (argv[`${prefix}header`] as unknown[]).length > 0) {
-      throw new CliError(`custom header flag \`--${prefix}header\` is not supported for OCI image layout`);
-    }
+  const layoutPath = layout.ociLayoutPath;
+  if (layout.ociLayout === true || layoutPath !== undefined) {
     let path: string;
     let reference: string | undefined;
     let rest = arg;
     let extra: string[] = [];
     if (options.allowTags) [rest = '', ...extra] = arg.split(',');
-    if (typeof layoutPath === 'string') {
+    if (layoutPath !== undefined) {
       path = layoutPath;
       reference = rest === '' ? undefined : rest;
     } else {
@@ -132,31 +120,167 @@ export function parseTarget(
 }
 
 /** The tag or digest of a target, or an error with the form the command expects. */
-export function requireReference(spec: TargetSpec, form: string): string {
-  const ref = spec.kind === 'registry' ? spec.reference.reference : spec.reference;
+export function requireReference(spec: TargetSpec, form?: string): string {
+  const ref = targetReference(spec);
   if (ref === undefined || ref === '') {
     throw new CliError(`no tag or digest specified in "${spec.raw}"`, { hint: referenceHint(form) });
   }
   return ref;
 }
 
-/** The yargs definition of `--distribution-spec`. */
-export function distributionSpecFlags(prefix: FlagPrefix = ''): Record<string, Options> {
+/** The tag or digest a target argument named. */
+export function targetReference(spec: TargetSpec): string | undefined {
+  return spec.kind === 'registry' ? spec.reference.reference : spec.reference;
+}
+
+/** The group title of a flag set: its own, or the end of `cp` it belongs to. */
+function groupTitle(prefix: FlagPrefix, own: string): string {
+  return prefix === '' ? own : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
+}
+
+/** The values of `--distribution-spec`, in oras's order. */
+export const DISTRIBUTION_SPECS = ['v1.1-referrers-tag', 'v1.1-referrers-api'] as const;
+
+/** `--distribution-spec`: forces the referrers API or the tag schema. */
+export function distributionSpecOptions(prefix: FlagPrefix = ''): OptionGroup<boolean | undefined> {
+  const FLAGS = flagSet(
+    {
+      'distribution-spec': {
+        type: 'string',
+        describe: `[Preview] set OCI distribution spec version and API option for ${prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : ''}target. Options: ${DISTRIBUTION_SPECS.join(', ')}`,
+        group: groupTitle(prefix, 'Remote Flags:'),
+      },
+    },
+    prefix,
+  );
   return {
-    [`${prefix}distribution-spec`]: {
-      type: 'string',
-      choices: ['v1.1-referrers-api', 'v1.1-referrers-tag'],
-      describe: '[Preview] set OCI distribution spec version and API option for the referrers API',
-      group: prefix === '' ? 'Remote Flags:' : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`,
+    flags: () => FLAGS.flags(),
+    /** The referrers capability it forces: `true` (API), `false` (tag schema) or unknown. */
+    parse(argv) {
+      const spec = checkChoice(
+        `${prefix}distribution-spec`,
+        FLAGS.read(argv)['distribution-spec'],
+        DISTRIBUTION_SPECS,
+        'distribution specification',
+      );
+      return spec === 'v1.1-referrers-api' ? true : spec === 'v1.1-referrers-tag' ? false : undefined;
     },
   };
 }
 
-/** The referrers capability `--distribution-spec` forces: `true` (API), `false` (tag schema) or unknown. */
-export function referrersCapability(
-  argv: Record<string, unknown>,
-  prefix: FlagPrefix = '',
-): boolean | undefined {
-  const v = argv[`${prefix}distribution-spec`];
-  return v === 'v1.1-referrers-api' ? true : v === 'v1.1-referrers-tag' ? false : undefined;
+/** What a command's target flags say, parsed: a registry with its remote options, or a layout. */
+export type TargetOptions<R extends string | undefined = string | undefined> = {
+  /** The argument as typed (with any extra tags). */
+  readonly argument: string;
+  /** Its tag or digest. */
+  readonly reference: R;
+  /** The referrers capability `--distribution-spec` forces. */
+  readonly referrersCapability: boolean | undefined;
+} & (
+  | {
+      /** The parsed argument. */
+      readonly spec: RegistryTargetSpec;
+      /** The remote flags, parsed and checked. */
+      readonly remote: RemoteOptions;
+    }
+  | {
+      /** The parsed argument. */
+      readonly spec: LayoutTargetSpec;
+      /** A layout has no remote options. */
+      readonly remote: undefined;
+    }
+);
+
+/** How a command takes its target. */
+export interface TargetConfig extends ParseTargetOptions {
+  /** The flag prefix (`from-`/`to-` for the two ends of `cp`). */
+  readonly prefix?: FlagPrefix;
+  /** Offer `--oci-layout` and `--oci-layout-path` (default: yes). */
+  readonly layout?: boolean;
+  /** Offer `--distribution-spec`. */
+  readonly distributionSpec?: boolean;
+  /** Refuse an argument without a tag or digest, with `form` in the hint. */
+  readonly requireReference?: boolean;
+}
+
+/** The target flags of a command: the layout flags, `--distribution-spec` and the remote flags. */
+export interface TargetGroup<R extends string | undefined> {
+  /** The yargs definitions. */
+  flags(): Record<string, Options>;
+  /**
+   * Parses the target `argument` with the flags: the remote flags are parsed (checked, warned
+   * about) only for a registry target, as oras does.
+   */
+  parse(argv: ParsedArgs, ctx: CliContext, argument: string): TargetOptions<R>;
+  /** Whether `--password-stdin` or `--identity-token-stdin` was given: stdin is then not free for content. */
+  secretFromStdin(argv: ParsedArgs): boolean;
+}
+
+/** The target flags of a command, with the argument they qualify. */
+export function targetOptions(
+  config: TargetConfig & { readonly requireReference: true },
+): TargetGroup<string>;
+export function targetOptions(config?: TargetConfig): TargetGroup<string | undefined>;
+export function targetOptions(config: TargetConfig = {}): TargetGroup<string | undefined> {
+  const prefix = config.prefix ?? '';
+  const what = prefix === 'from-' ? 'source' : prefix === 'to-' ? 'destination' : 'target';
+  const group = groupTitle(prefix, 'Target Flags:');
+  const LAYOUT = flagSet(
+    {
+      'oci-layout': {
+        type: 'boolean',
+        describe: `[Preview] set ${what} as an OCI image layout`,
+        group,
+      },
+      'oci-layout-path': {
+        type: 'string',
+        describe: `[Experimental] set the path for the ${what} OCI image layout; the argument is then a tag or digest`,
+        group,
+      },
+    },
+    prefix,
+  );
+  const withLayout = config.layout ?? true;
+  // A command without the layout flags still declares them, hidden, so that yargs does not read an
+  // unknown `--oci-layout` as taking the next argument; they are refused as oras refuses them.
+  const HIDDEN_LAYOUT = flagSet(
+    { 'oci-layout': { type: 'boolean', hidden: true }, 'oci-layout-path': { type: 'string', hidden: true } },
+    prefix,
+  );
+  const distributionSpec = config.distributionSpec ? distributionSpecOptions(prefix) : undefined;
+  const remote = remoteOptions(prefix);
+  return {
+    flags: () => ({
+      ...(withLayout ? LAYOUT.flags() : HIDDEN_LAYOUT.flags()),
+      ...distributionSpec?.flags(),
+      ...remote.flags(),
+    }),
+    secretFromStdin: (argv) => remote.secretFromStdin(argv),
+    parse(argv, ctx, argument) {
+      const flags = LAYOUT.read(argv);
+      if (!withLayout) {
+        const given = Object.entries(HIDDEN_LAYOUT.read(argv)).find(([, v]) => v !== undefined);
+        if (given) throw new CliError(`unknown flag: --${prefix}${given[0]}`);
+      }
+      const layout = withLayout
+        ? { ociLayout: flags['oci-layout'], ociLayoutPath: flags['oci-layout-path'] }
+        : {};
+      if (
+        (layout.ociLayout === true || layout.ociLayoutPath !== undefined) &&
+        remote.headers(argv).length > 0
+      ) {
+        throw new CliError(`custom header flag \`--${prefix}header\` is not supported for OCI image layout`);
+      }
+      const spec = parseTargetSpec(argument, layout, config);
+      const reference = config.requireReference ? requireReference(spec, config.form) : targetReference(spec);
+      const common = {
+        argument,
+        reference,
+        referrersCapability: distributionSpec?.parse(argv, ctx),
+      };
+      return spec.kind === 'registry'
+        ? { ...common, spec, remote: remote.parse(argv, ctx) }
+        : { ...common, spec, remote: undefined };
+    },
+  };
 }

@@ -1,14 +1,25 @@
 /**
- * Text from the network made safe for a terminal. Titles, annotations and artifact types come
- * from whoever pushed the artifact; printed raw, a NUL, BEL, ESC or CR in them rings the bell,
- * clears the screen, rewrites the line above or hides what follows.
+ * Text from the network made safe for a terminal: the one place that decides how. Titles,
+ * annotations, artifact types, tags and a registry's error text come from whoever runs the
+ * registry or pushed the artifact; printed raw, a NUL, BEL, ESC or CR in them rings the bell,
+ * clears the screen, writes the clipboard (OSC 52) or rewrites the line above; a newline starts a
+ * fake `Error:` line of its own; a bidi control (U+202E, U+2066 to U+2069) shows `exe.txt` for
+ * `txt.exe`, and a zero-width character (U+200B, U+FEFF) makes two different names look the same.
+ *
+ * Every character Go's `unicode.IsPrint` rejects is escaped as Go's `%q` escapes it: letters,
+ * marks, numbers, punctuation, symbols and the ASCII space print, everything else (controls,
+ * format characters, separators other than the space, private use, unassigned, lone surrogates)
+ * becomes `\a`, `\n`, `\x1b`, `\u202e` or `\U000e0001`.
  */
 
-/** C0 controls, DEL and C1 controls (U+0080 to U+009F, which some terminals act on too). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** What Go's `unicode.IsPrint` rejects (the `u` flag makes a lone surrogate one code point). */
+const NON_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
 
-/** Controls except tab and newline: what a message may not carry to the terminal. */
-const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** Like {@link NON_PRINTABLE}, but keeping the tab. */
+const NON_PRINTABLE_BUT_TAB = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \t]/gu;
+
+/** What JSON text may not carry raw to a terminal (JSON already escapes C0 inside strings). */
+const NON_PRINTABLE_IN_JSON = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \n]/gu;
 
 /** The escapes Go's `%q` writes for the usual controls. */
 const NAMED: Readonly<Record<string, string>> = {
@@ -21,27 +32,59 @@ const NAMED: Readonly<Record<string, string>> = {
   '\v': '\\v',
 };
 
+function hex(code: number, digits: number): string {
+  return code.toString(16).padStart(digits, '0');
+}
+
+/** One rejected character as Go's `%q` writes it. */
 function escapeOne(c: string): string {
-  const code = c.charCodeAt(0);
-  return (
-    NAMED[c] ??
-    (code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
-  );
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.codePointAt(0) ?? 0;
+  if (code < 0x80) return `\\x${hex(code, 2)}`;
+  if (code < 0x10000) return `\\u${hex(code, 4)}`;
+  return `\\U${hex(code, 8)}`;
+}
+
+/** One rejected character as a JSON escape (`\u202e`; a pair of them above U+FFFF). */
+function jsonEscape(c: string): string {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${hex(c.charCodeAt(i), 4)}`;
+  return out;
 }
 
 /**
- * `text` with every control character written as Go's `%q` writes it (`\a`, `\r`, `\x00`,
- * `\x1b`, `\u009b`), so it prints on one line and the terminal only shows it. Text without
- * control characters comes back unchanged.
+ * `text` with every character Go's `%q` would escape written as `%q` writes it (`\a`, `\r`,
+ * `\n`, `\x00`, `\x1b`, `\u009b`, `\u202e`, `\u200b`), so it prints on one line and the terminal
+ * only shows it. Text without such characters (any language, emoji) comes back unchanged.
  */
 export function printable(text: string): string {
-  return text.replace(CONTROL, escapeOne);
+  return text.replace(NON_PRINTABLE, escapeOne);
 }
 
 /**
- * Like {@link printable}, but keeps tab and newline: for messages whose lines are laid out
- * on purpose (error messages and hints).
+ * A message for one line of output (`Error: <message>`): like {@link printable}, but a tab stays
+ * a tab. A newline is escaped: a message is one line, so text from a registry cannot start a line
+ * that looks like the CLI's own.
  */
-export function printableLines(text: string): string {
-  return text.replace(CONTROL_BUT_LAYOUT, escapeOne);
+export function printableMessage(text: string): string {
+  return text.replace(NON_PRINTABLE_BUT_TAB, escapeOne);
+}
+
+/**
+ * The former name of {@link printableMessage}.
+ *
+ * @deprecated Newlines are escaped now (a registry could print a fake `Error:` line with one):
+ * use {@link printableMessage}.
+ */
+export const printableLines: (text: string) => string = printableMessage;
+
+/**
+ * JSON text (from `JSON.stringify`) with the characters a terminal acts on, which `JSON.stringify`
+ * leaves raw (DEL, C1 controls, bidi and zero-width characters, U+2028), written as `\uXXXX`
+ * escapes. The result is still JSON and decodes to the same value: those characters can only
+ * appear inside strings, where the escape means the character itself.
+ */
+export function printableJson(json: string): string {
+  return json.replace(NON_PRINTABLE_IN_JSON, jsonEscape);
 }

@@ -7,6 +7,7 @@ import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import type { FormatOptions } from '../options/format.js';
+import { printableJson } from './escape.js';
 import { compileTemplate, TemplateError } from './template.js';
 
 /** A descriptor as oras prints it, with the reference that names it. */
@@ -48,9 +49,12 @@ export function descriptorModel(name: string, desc: Descriptor): DescriptorModel
   };
 }
 
-/** The model `oras push` prints: the descriptor plus `referenceAsTags`. */
+/**
+ * The model `oras push` prints: the descriptor plus `referenceAsTags`, in the sorted order oras
+ * prints them (`v1,latest` gives `…:latest`, `…:v1`), whatever order the tags were named in.
+ */
 export function pushModel(name: string, desc: Descriptor, tags: readonly string[]) {
-  return { ...descriptorModel(name, desc), referenceAsTags: tags.map((t) => `${name}:${t}`) };
+  return { ...descriptorModel(name, desc), referenceAsTags: [...tags].sort().map((t) => `${name}:${t}`) };
 }
 
 /** One pulled file in the model `oras pull` prints. */
@@ -70,11 +74,17 @@ export interface DiscoverModel extends DescriptorModel {
   readonly referrers: readonly DiscoverModel[];
 }
 
-/** JSON as oras prints it: two-space indent, `<`, `>` and `&` escaped as Go does. */
+/**
+ * JSON as oras prints it: two-space indent, `<`, `>` and `&` escaped as Go does; besides, the
+ * characters a terminal acts on (C1 controls, bidi and zero-width characters) that Go would leave
+ * raw are escaped too ({@link printableJson}), which decodes to the same value.
+ */
 export function goJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return printableJson(
+    JSON.stringify(value, null, indent).replace(
+      /[<>&]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
   );
 }
 

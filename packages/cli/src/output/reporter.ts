@@ -14,12 +14,16 @@ import {
   TextStatusReporter,
 } from './status.js';
 
-/** The reporter for a progress mode and output format. */
+/**
+ * The reporter for a progress mode and output format. `verbose` false (`--verbose=false`) leaves
+ * out the plain lines of unnamed content, as oras does.
+ */
 export function createReporter(
   mode: ProgressMode,
   format: FormatType,
   ctx: CliContext,
   prompts: Prompts,
+  verbose = true,
 ): StatusReporter {
   switch (mode) {
     case 'tty':
@@ -29,6 +33,8 @@ export function createReporter(
     case 'none':
       return new DiscardStatusReporter();
     default:
-      return format === 'text' ? new TextStatusReporter(ctx.stdout, prompts) : new DiscardStatusReporter();
+      return format === 'text'
+        ? new TextStatusReporter(ctx.stdout, prompts, { verbose })
+        : new DiscardStatusReporter();
   }
 }

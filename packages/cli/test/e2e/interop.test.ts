@@ -7,15 +7,10 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestLine, type Sandbox, sandbox, sha256, skopeo } from '../../src/test-support/oras-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { digestLine, sha256, skopeo, withDistribution } from './fixture.js';
 
 const run = promisify(execFile);
-
-let registry: Distribution;
-let box: Sandbox;
-let host: string;
 
 /** Writes a blob into an OCI layout and returns its descriptor. */
 async function blob(layout: string, mediaType: string, bytes: Buffer | string) {
@@ -87,49 +82,45 @@ async function makeImageLayout(dir: string) {
   return { layout, index, amd64: manifests[0]!, arm64: manifests[1]! };
 }
 
-beforeAll(async () => {
-  registry = await startDistribution({ mode: 'plain' });
-  host = registry.host;
-  box = await sandbox();
-  await writeFile(join(box.dir, 'hi.txt'), 'interop\n');
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await box?.remove();
-});
+const e2e = withDistribution({ files: { 'hi.txt': 'interop\n' } });
 
 describe('skopeo reads and copies what oras pushes', () => {
   it('inspects and copies an artifact, digest unchanged', async () => {
-    const pushed = await box.ok([
+    const pushed = await e2e.box.ok([
       'push',
       '--plain-http',
-      `${host}/art:v1`,
+      `${e2e.host}/art:v1`,
       'hi.txt',
       '--artifact-platform',
       'linux/arm64',
     ]);
     const digest = digestLine(pushed.stdout);
-    const info = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `docker://${host}/art:v1`]));
+    const info = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `docker://${e2e.host}/art:v1`]));
     expect(info).toMatchObject({ Digest: digest, Architecture: 'arm64', Os: 'linux', RepoTags: ['v1'] });
     expect(info.Layers).toEqual([sha256('interop\n')]);
 
-    const plain = await box.ok(['push', '--plain-http', `${host}/art:plain`, 'hi.txt']);
+    const plain = await e2e.box.ok(['push', '--plain-http', `${e2e.host}/art:plain`, 'hi.txt']);
     expect(
-      sha256(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host}/art:plain`])),
+      sha256(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${e2e.host}/art:plain`])),
     ).toBe(digestLine(plain.stdout));
     await skopeo([
       'copy',
       '--preserve-digests',
       '--src-tls-verify=false',
       '--dest-tls-verify=false',
-      `docker://${host}/art:plain`,
-      `docker://${host}/art-skopeo:v1`,
+      `docker://${e2e.host}/art:plain`,
+      `docker://${e2e.host}/art-skopeo:v1`,
     ]);
-    expect((await box.ok(['resolve', '--plain-http', `${host}/art-skopeo:v1`])).stdout.trim()).toBe(
+    expect((await e2e.box.ok(['resolve', '--plain-http', `${e2e.host}/art-skopeo:v1`])).stdout.trim()).toBe(
       digestLine(plain.stdout),
     );
-    const pulled = await box.ok(['pull', '--plain-http', `${host}/art-skopeo:v1`, '-o', 'from-skopeo']);
+    const pulled = await e2e.box.ok([
+      'pull',
+      '--plain-http',
+      `${e2e.host}/art-skopeo:v1`,
+      '-o',
+      'from-skopeo',
+    ]);
     expect(digestLine(pulled.stdout)).toBe(digestLine(plain.stdout));
   });
 });
@@ -138,66 +129,78 @@ describe('oras works on an image skopeo pushed', () => {
   let image: Awaited<ReturnType<typeof makeImageLayout>>;
 
   beforeAll(async () => {
-    image = await makeImageLayout(box.dir);
+    image = await makeImageLayout(e2e.box.dir);
     await skopeo([
       'copy',
       '--all',
       '--preserve-digests',
       '--dest-tls-verify=false',
       `oci:${image.layout}:v1`,
-      `docker://${host}/img:v1`,
+      `docker://${e2e.host}/img:v1`,
     ]);
   });
 
   it('resolves the index and each platform to the digests skopeo pushed', async () => {
-    expect((await box.ok(['resolve', '--plain-http', `${host}/img:v1`])).stdout.trim()).toBe(
+    expect((await e2e.box.ok(['resolve', '--plain-http', `${e2e.host}/img:v1`])).stdout.trim()).toBe(
       image.index.digest,
     );
-    const arm = await box.ok(['resolve', '--plain-http', '--platform', 'linux/arm64', `${host}/img:v1`]);
+    const arm = await e2e.box.ok([
+      'resolve',
+      '--plain-http',
+      '--platform',
+      'linux/arm64',
+      `${e2e.host}/img:v1`,
+    ]);
     expect(arm.stdout.trim()).toBe(image.arm64.digest);
-    const none = await box.run(['resolve', '--plain-http', '--platform', 'windows/amd64', `${host}/img:v1`]);
+    const none = await e2e.box.run([
+      'resolve',
+      '--plain-http',
+      '--platform',
+      'windows/amd64',
+      `${e2e.host}/img:v1`,
+    ]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^Error: .*windows\/amd64/);
   });
 
   it('pulls an image without titled layers by saying what it skipped', async () => {
-    const res = await box.ok(['pull', '--plain-http', `${host}/img:v1`, '-o', 'img-out']);
+    const res = await e2e.box.ok(['pull', '--plain-http', `${e2e.host}/img:v1`, '-o', 'img-out']);
     expect(res.stdout).toContain(
       'Skipped pulling layers without file name in "org.opencontainers.image.title"\n',
     );
     expect(res.stdout).toContain(
-      `Use 'oras copy ${host}/img:v1 --to-oci-layout <layout-dir>' to pull all layers.\n`,
+      `Use 'oras copy ${e2e.host}/img:v1 --to-oci-layout <layout-dir>' to pull all layers.\n`,
     );
   });
 
   it('copies the image, one platform of it, and with -r the referrers of its children', async () => {
-    const all = await box.ok([
+    const all = await e2e.box.ok([
       'cp',
       '--from-plain-http',
       '--to-plain-http',
-      `${host}/img:v1`,
-      `${host}/img-copy:v1`,
+      `${e2e.host}/img:v1`,
+      `${e2e.host}/img-copy:v1`,
     ]);
     expect(digestLine(all.stdout)).toBe(image.index.digest);
     expect(
-      sha256(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${host}/img-copy:v1`])),
+      sha256(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${e2e.host}/img-copy:v1`])),
     ).toBe(image.index.digest);
-    const one = await box.ok([
+    const one = await e2e.box.ok([
       'cp',
       '--from-plain-http',
       '--to-plain-http',
       '--platform',
       'linux/arm64',
-      `${host}/img:v1`,
-      `${host}/img-arm:v1`,
+      `${e2e.host}/img:v1`,
+      `${e2e.host}/img-arm:v1`,
     ]);
     expect(digestLine(one.stdout)).toBe(image.arm64.digest);
     const armInfo = JSON.parse(
-      await skopeo(['inspect', '--tls-verify=false', `docker://${host}/img-arm:v1`]),
+      await skopeo(['inspect', '--tls-verify=false', `docker://${e2e.host}/img-arm:v1`]),
     );
     expect(armInfo).toMatchObject({ Digest: image.arm64.digest, Architecture: 'arm64' });
 
-    const sig = await box.ok([
+    const sig = await e2e.box.ok([
       'attach',
       '--plain-http',
       '--artifact-type',
@@ -206,35 +209,41 @@ describe('oras works on an image skopeo pushed', () => {
       'linux/arm64',
       '-a',
       'who=me',
-      `${host}/img:v1`,
+      `${e2e.host}/img:v1`,
     ]);
-    expect(sig.stdout).toContain(`Attached to [registry] ${host}/img@${image.arm64.digest}\n`);
-    const tree = await box.ok(['discover', '--plain-http', '--platform', 'linux/arm64', `${host}/img:v1`]);
+    expect(sig.stdout).toContain(`Attached to [registry] ${e2e.host}/img@${image.arm64.digest}\n`);
+    const tree = await e2e.box.ok([
+      'discover',
+      '--plain-http',
+      '--platform',
+      'linux/arm64',
+      `${e2e.host}/img:v1`,
+    ]);
     expect(tree.stdout).toContain(
-      `${host}/img@${image.arm64.digest}\n└── signature/example\n    └── ${digestLine(sig.stdout)}`,
+      `${e2e.host}/img@${image.arm64.digest}\n└── signature/example\n    └── ${digestLine(sig.stdout)}`,
     );
 
-    await box.ok([
+    await e2e.box.ok([
       'cp',
       '-r',
       '--from-plain-http',
       '--to-plain-http',
-      `${host}/img:v1`,
-      `${host}/img-rec:v1`,
+      `${e2e.host}/img:v1`,
+      `${e2e.host}/img-rec:v1`,
     ]);
     const copied = JSON.parse(
       (
-        await box.ok([
+        await e2e.box.ok([
           'discover',
           '--plain-http',
           '--format',
           'json',
-          `${host}/img-rec@${image.arm64.digest}`,
+          `${e2e.host}/img-rec@${image.arm64.digest}`,
         ])
       ).stdout,
     );
     expect(copied.referrers.map((r: { digest: string }) => r.digest)).toEqual([digestLine(sig.stdout)]);
-    expect((await box.ok(['resolve', '--plain-http', `${host}/img-rec:v1`])).stdout.trim()).toBe(
+    expect((await e2e.box.ok(['resolve', '--plain-http', `${e2e.host}/img-rec:v1`])).stdout.trim()).toBe(
       image.index.digest,
     );
   });

@@ -2,41 +2,36 @@
  * `oras push` to a registry sends each regular file straight from disk (a large one hashed while
  * it uploads): what lands in the registry is the same artifact, and the status lines are oras's.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, sandbox, sha256, skopeo } from '../../src/test-support/oras-process.js';
+import { describe, expect, it } from 'vitest';
+import { sha256, skopeo, withDistribution } from './fixture.js';
 
-let registry: Distribution;
-let box: Sandbox;
-let big: Buffer;
+// larger than the 4 MiB that pushFile reads into memory, so it streams
+const big = Buffer.alloc(5 * 1024 * 1024 + 3);
+for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
 
-beforeAll(async () => {
-  registry = await startDistribution({ mode: 'plain' });
-  box = await sandbox();
-  // larger than the 4 MiB that pushFile reads into memory, so it streams
-  big = Buffer.alloc(5 * 1024 * 1024 + 3);
-  for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
-  await writeFile(join(box.dir, 'big.bin'), big);
-  await writeFile(join(box.dir, 'small.txt'), 'small\n');
-  await mkdir(join(box.dir, 'dir'));
-  await writeFile(join(box.dir, 'dir', 'x'), 'x');
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await box?.remove();
-});
+const e2e = withDistribution({ files: { 'big.bin': big, 'small.txt': 'small\n', 'dir/x': 'x' } });
 
 describe('oras push of files to a registry', () => {
   it('pushes a streamed file, a small file and a folder, and pulls them back intact', async () => {
-    const ref = `${registry.host}/direct:v1`;
-    const res = await box.ok(['push', '--plain-http', ref, 'big.bin:application/x-big', 'small.txt', 'dir']);
+    const ref = `${e2e.registry.host}/direct:v1`;
+    const res = await e2e.box.ok([
+      'push',
+      '--plain-http',
+      ref,
+      'big.bin:application/x-big',
+      'small.txt',
+      'dir',
+    ]);
     const lines = res.stdout.trimEnd().split('\n');
     const bigDigest = sha256(big);
-    expect(lines).toContain(`Uploading ${bigDigest.slice(7, 19)} big.bin`);
+    // hashed while it uploads: its digest is known only once it is up
+    expect(lines).toContain('Uploading big.bin');
     expect(lines).toContain(`Uploaded  ${bigDigest.slice(7, 19)} big.bin`);
+    expect(lines.indexOf('Uploading big.bin')).toBeLessThan(
+      lines.indexOf(`Uploaded  ${bigDigest.slice(7, 19)} big.bin`),
+    );
     expect(lines).toContain(`Uploaded  ${sha256('small\n').slice(7, 19)} small.txt`);
     expect(lines.some((l) => /^Uploaded {2}[0-9a-f]{12} dir$/.test(l))).toBe(true);
     const manifest = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]));
@@ -51,16 +46,16 @@ describe('oras push of files to a registry', () => {
       annotations: { 'org.opencontainers.image.title': 'big.bin' },
     });
 
-    await box.ok(['pull', '--plain-http', ref, '-o', 'out']);
-    expect(sha256(await readFile(join(box.dir, 'out', 'big.bin')))).toBe(bigDigest);
-    expect(await readFile(join(box.dir, 'out', 'small.txt'), 'utf8')).toBe('small\n');
-    expect(await readFile(join(box.dir, 'out', 'dir', 'x'), 'utf8')).toBe('x');
+    await e2e.box.ok(['pull', '--plain-http', ref, '-o', 'out']);
+    expect(sha256(await readFile(join(e2e.box.dir, 'out', 'big.bin')))).toBe(bigDigest);
+    expect(await readFile(join(e2e.box.dir, 'out', 'small.txt'), 'utf8')).toBe('small\n');
+    expect(await readFile(join(e2e.box.dir, 'out', 'dir', 'x'), 'utf8')).toBe('x');
   });
 
   it('reports a small file the registry already has as Exists on a second push', async () => {
-    const ref = `${registry.host}/direct:v2`;
-    await box.ok(['push', '--plain-http', ref, 'small.txt']);
-    const again = await box.ok(['push', '--plain-http', ref, 'small.txt']);
+    const ref = `${e2e.registry.host}/direct:v2`;
+    await e2e.box.ok(['push', '--plain-http', ref, 'small.txt']);
+    const again = await e2e.box.ok(['push', '--plain-http', ref, 'small.txt']);
     expect(again.stdout.split('\n')).toContain(`Exists    ${sha256('small\n').slice(7, 19)} small.txt`);
   });
 });

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ORAS_BIN } from '../../src/test-support/oras-process.js';
+import { ORAS_BIN } from './fixture.js';
 
 const dist = dirname(ORAS_BIN);
 const packageDir = dirname(dist);

@@ -4,51 +4,38 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORAS_BIN, type Sandbox, sandbox } from '../../src/test-support/oras-process.js';
+import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-let registry: Distribution;
-let box: Sandbox;
+import { ORAS_BIN, withDistribution } from './fixture.js';
 
-beforeAll(async () => {
-  registry = await startDistribution({ mode: 'plain' });
-  box = await sandbox();
-  await writeFile(join(box.dir, 'big.bin'), randomBytes(3 * 1024 * 1024));
-  await writeFile(join(box.dir, 'hi.txt'), 'tty\n');
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  await box?.remove();
-});
+const e2e = withDistribution({ files: { 'big.bin': randomBytes(3 * 1024 * 1024), 'hi.txt': 'tty\n' } });
 
 /** Runs oras under a 120-column pseudo-terminal; returns what the terminal showed, colours removed. */
 async function onTerminal(args: string): Promise<string> {
   const { stdout } = await run(
     'script',
     ['-qec', `stty cols 120 rows 40; ${process.execPath} ${ORAS_BIN} ${args}`, '/dev/null'],
-    { cwd: box.dir, env: { PATH: process.env.PATH ?? '', DOCKER_CONFIG: box.dockerConfig, HOME: box.dir } },
+    { cwd: e2e.box.dir, env: e2e.env() },
   );
   return stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 }
 
 describe('on a terminal', () => {
   it('shows done marks, sizes, percent and digests for every blob instead of status lines', async () => {
-    const screen = await onTerminal(`push --plain-http ${registry.host}/tty:v1 big.bin hi.txt`);
+    const screen = await onTerminal(`push --plain-http ${e2e.registry.host}/tty:v1 big.bin hi.txt`);
     expect(screen).toMatch(/^✓ Uploaded {2}big\.bin +3\/3 MB 100\.00% +\S+$/m);
     expect(screen).toMatch(/^✓ Uploaded {2}hi\.txt +4\/4 +B 100\.00% +\S+$/m);
     expect(screen).toMatch(/^ {2}└─ sha256:[0-9a-f]{64}$/m);
     expect(screen).not.toMatch(/^Uploading [0-9a-f]{12} /m);
-    expect(screen).toContain(`Pushed [registry] ${registry.host}/tty:v1\n`);
+    expect(screen).toContain(`Pushed [registry] ${e2e.registry.host}/tty:v1\n`);
   });
 
   it('prints plain status lines with --no-tty, and none of the display', async () => {
-    const screen = await onTerminal(`pull --no-tty --plain-http ${registry.host}/tty:v1 -o out`);
+    const screen = await onTerminal(`pull --no-tty --plain-http ${e2e.registry.host}/tty:v1 -o out`);
     expect(screen).toMatch(/^Downloaded {2}[0-9a-f]{12} big\.bin$/m);
     expect(screen).not.toContain('✓');
   });
@@ -56,15 +43,15 @@ describe('on a terminal', () => {
 
 describe('login on a terminal', () => {
   it('echoes the username and hides the password', async () => {
-    const config = join(box.dir, 'tty-login.json');
+    const config = join(e2e.box.dir, 'tty-login.json');
     const child = spawn(
       'script',
       [
         '-qec',
-        `${process.execPath} ${ORAS_BIN} login --plain-http --registry-config ${config} ${registry.host}`,
+        `${process.execPath} ${ORAS_BIN} login --plain-http --registry-config ${config} ${e2e.registry.host}`,
         '/dev/null',
       ],
-      { cwd: box.dir, env: { PATH: process.env.PATH ?? '', HOME: box.dir } },
+      { cwd: e2e.box.dir, env: { PATH: process.env.PATH ?? '', HOME: e2e.box.dir } },
     );
     let screen = '';
     const answered = new Set<string>();
@@ -85,6 +72,6 @@ describe('login on a terminal', () => {
     expect(screen).toContain('Login Succeeded');
     expect(screen).not.toContain('s3cretpw');
     const stored = JSON.parse(await readFile(config, 'utf8'));
-    expect(Buffer.from(stored.auths[registry.host].auth, 'base64').toString()).toBe('alice:s3cretpw');
+    expect(Buffer.from(stored.auths[e2e.registry.host].auth, 'base64').toString()).toBe('alice:s3cretpw');
   });
 });

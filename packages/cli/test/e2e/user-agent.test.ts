@@ -4,33 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestRegistry, type TestRegistry } from '@oras-internal/test-registry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, sandbox } from '../../src/test-support/oras-process.js';
+import { describe, expect, it } from 'vitest';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
-let box: Sandbox;
-let registry: TestRegistry;
+import { withTestRegistry } from './fixture.js';
 
-beforeAll(async () => {
-  box = await sandbox();
-  registry = await startTestRegistry();
-});
-
-afterAll(async () => {
-  await registry?.close();
-  await box?.remove();
-});
+const e2e = withTestRegistry();
 
 describe('user agent', () => {
   it('is oras-ts/<version> on every request of a push and a pull', async () => {
-    await writeFile(join(box.dir, 'a.txt'), 'agent');
-    await box.ok(['push', '--plain-http', `${registry.host}/ua:v1`, 'a.txt']);
-    await box.ok(['pull', '--plain-http', `${registry.host}/ua:v1`, '-o', 'out']);
-    const agents = new Set(registry.requests.map((r) => r.headers['user-agent']));
-    expect(registry.requests.length).toBeGreaterThan(3);
+    await writeFile(join(e2e.box.dir, 'a.txt'), 'agent');
+    await e2e.box.ok(['push', '--plain-http', `${e2e.registry.host}/ua:v1`, 'a.txt']);
+    await e2e.box.ok(['pull', '--plain-http', `${e2e.registry.host}/ua:v1`, '-o', 'out']);
+    const agents = new Set(e2e.registry.requests.map((r) => r.headers['user-agent']));
+    expect(e2e.registry.requests.length).toBeGreaterThan(3);
     expect([...agents]).toEqual([`oras-ts/${version}`]);
   });
 });

@@ -14,8 +14,21 @@ export class PathTraversalError extends OrasError {
 }
 
 /**
- * A name no file system should hold: it contains a NUL or another control character (a title
- * `evil\u0000name`, a tar entry with an escape sequence). Raised before anything is written.
+ * The stable codes of the file store's errors that `@oras/spec`'s `ErrorCode` does not list (yet).
+ * They are as stable as those: the CLI may map them.
+ */
+export const FileErrorCode = {
+  /** See {@link PathConflictError}. */
+  PathConflict: 'ORAS_ERR_PATH_CONFLICT',
+  /** See {@link FileSystemError}. */
+  FileSystem: 'ORAS_ERR_FILE_SYSTEM',
+} as const;
+
+/**
+ * A name the store will not write: it contains a NUL or another control character (a title
+ * `evil\u0000name`, a tar entry with an escape sequence), it is too long for the file system, or
+ * it names the output directory itself or one of its parents (`.`, `a/..`, `../out` for a file).
+ * Raised before anything is written.
  *
  * Why not a {@link PathTraversalError}: nothing here leaves the output directory, so the way out
  * of a traversal refusal (`--allow-path-traversal`) is no answer to it. Why its own code:
@@ -48,4 +61,21 @@ export class MissingNameError extends OrasError {
  */
 export class StoreClosedError extends OrasError {
   static override readonly code: string = ErrorCode.StoreClosed;
+}
+
+/**
+ * Something on disk is in the way of a name: a folder where a file goes (`cannot write "a": a
+ * directory is in the way`), or a file or a broken symlink where a folder goes. Nothing was
+ * changed under the name.
+ */
+export class PathConflictError extends OrasError {
+  static override readonly code: string = FileErrorCode.PathConflict;
+}
+
+/**
+ * The file system refused a write for a reason of its own (`cannot write "a": permission
+ * denied`, no space left, read-only). The `cause` is Node's error.
+ */
+export class FileSystemError extends OrasError {
+  static override readonly code: string = FileErrorCode.FileSystem;
 }

@@ -9,14 +9,19 @@ export {
   DEFAULT_FALLBACK_LIMIT,
   DEFAULT_FILE_MEDIA_TYPE,
   DEFAULT_MAX_UNPACK_BYTES,
+  DEFAULT_MAX_UNPACK_TOTAL_BYTES,
   FileStore,
+  cleanupFileStoresSync,
 } from './store.js';
-export type { FileStoreOptions } from './store.js';
+export type { FileStoreAddOptions, FileStoreOptions } from './store.js';
 export {
   DuplicateNameError,
+  FileErrorCode,
+  FileSystemError,
   InvalidNameError,
   MissingNameError,
   OverwriteDisallowedError,
+  PathConflictError,
   PathTraversalError,
   StoreClosedError,
 } from './errors.js';

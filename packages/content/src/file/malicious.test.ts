@@ -3,6 +3,7 @@
  * store. Each must be refused with a PathTraversalError, and the whole temp tree outside the output
  * folder must be byte-for-byte what it was before.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,6 +135,70 @@ describe('file store against malicious artifacts', () => {
     it('writes outside only when path traversal is allowed', async () => {
       await pushFile(open({ allowPathTraversalOnWrite: true }), '../outside/new.txt', 'allowed');
       expect(await readFile(join(outside, 'new.txt'), 'utf8')).toBe('allowed');
+    });
+  });
+
+  describe('titles that name the output folder or one of its parents', () => {
+    // Found by an outside review (issue 15): the temp file of a title `.` was created beside the
+    // target, in the parent of the output folder, and the stale-temp sweep then ran there.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = `.oras-${dead}-0123456789abcdef.tmp`;
+
+    /** Refuses `name` as an invalid name, with the parent (and `out`) byte for byte as it was. */
+    async function expectSelfRefused(name: string, options: FileStoreOptions = {}): Promise<void> {
+      await writeFile(join(root, stale), 'a file of the user, named like a temp file');
+      const before = await snapshotTree(root, ['tmp']);
+      const err = await pushFile(open(options), name).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(InvalidNameError.is(err), String(err)).toBe(true);
+      expect((err as InvalidNameError).code).toBe(ErrorCode.InvalidName);
+      expect((err as Error).message).toMatch(/the output directory|a parent of the output directory/);
+      expect(await snapshotTree(root, ['tmp'])).toEqual(before);
+    }
+
+    it.each([['.'], ['./'], ['../out'], ['a/..'], ['a/../.'], ['./a/b/../../']])(
+      'refuses the title %j before writing anything',
+      async (name) => {
+        await expectSelfRefused(name);
+      },
+    );
+
+    it('refuses the absolute path of the output folder', async () => {
+      await expectSelfRefused(out);
+      await expectSelfRefused(`${out}/.`);
+      await expectSelfRefused(`${out}/`);
+    });
+
+    it('refuses the output folder and its parents even when path traversal is allowed', async () => {
+      for (const name of ['.', '..', '../..', root, '/']) {
+        await expectSelfRefused(name, { allowPathTraversalOnWrite: true });
+      }
+    });
+
+    it('refuses a directory layer saved as its archive (skipUnpack) under the title "."', async () => {
+      const before = await snapshotTree(root, ['tmp']);
+      const err = await pushLayer(open({ skipUnpack: true }), '.', [{ path: './f', body: 'x' }]).catch(
+        (e: unknown) => e,
+      );
+      expect(InvalidNameError.is(err), String(err)).toBe(true);
+      expect(await snapshotTree(root, ['tmp'])).toEqual(before);
+    });
+
+    it('still unpacks a directory layer titled "." into the output folder (`oras push .`)', async () => {
+      await pushLayer(open(), '.', [{ path: './f', body: 'unpacked' }]);
+      expect(await readFile(join(out, 'f'), 'utf8')).toBe('unpacked');
+    });
+
+    it('never sweeps temp files outside the output folder, even where it may write', async () => {
+      await writeFile(join(outside, stale), 'not ours to remove');
+      await pushFile(open({ allowPathTraversalOnWrite: true }), '../outside/new.txt', 'allowed');
+      expect(await readFile(join(outside, stale), 'utf8')).toBe('not ours to remove');
+      await pushLayer(open({ allowPathTraversalOnWrite: true }), '../outside', [
+        { path: '../outside/sub/f', body: 'allowed' },
+      ]);
+      expect(await readFile(join(outside, stale), 'utf8')).toBe('not ours to remove');
     });
   });
 

@@ -36,6 +36,7 @@ import {
   PathTraversalError,
   StoreClosedError,
 } from './errors.js';
+import { inTempFolder, inUserTerms, relativeTo } from './fs-errors.js';
 import {
   assertNoSymlinkEscape,
   assertPortableName,
@@ -44,7 +45,17 @@ import {
   realPathOfMaybeMissing,
   showName,
 } from './paths.js';
-import { extractTarGzip, recheckSymlink, removeStaleTempFiles, siblingTempPath } from './tar-extract.js';
+import {
+  extractTarGzip,
+  mkdirs,
+  recheckSymlink,
+  removeEmptyFolders,
+  removeStaleTempFiles,
+  siblingTempPath,
+  tempPathIn,
+  UnpackBudget,
+} from './tar-extract.js';
+import { TempFiles } from '../internal/temp-files.js';
 import { reproducibleMtime, tarDirectory } from './tar-writer.js';
 
 /** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */
@@ -53,11 +64,27 @@ export const DEFAULT_FALLBACK_LIMIT = 4 * 1024 * 1024;
 /** The most uncompressed bytes one directory layer may unpack to by default: 16 GiB. */
 export const DEFAULT_MAX_UNPACK_BYTES = 16 * 1024 * 1024 * 1024;
 
+/**
+ * The most uncompressed bytes all directory layers written to one store may unpack to together
+ * by default: 64 GiB (or `maxUnpackBytes`, when that is larger).
+ */
+export const DEFAULT_MAX_UNPACK_TOTAL_BYTES = 64 * 1024 * 1024 * 1024;
+
 /** The media type of an added file when none is given. */
 export const DEFAULT_FILE_MEDIA_TYPE: string = MediaType.ImageLayer;
 
 /** The media type of an added directory (a tar+gzip) when none is given. */
 export const DEFAULT_DIRECTORY_MEDIA_TYPE: string = MediaType.ImageLayerGzip;
+
+/** Options of {@link FileStore.add}. */
+export interface FileStoreAddOptions extends OperationOptions {
+  /**
+   * Called while a directory is packed, with how many bytes of its tar stream (the files'
+   * contents and their headers) have been read so far: for a "packing" state on a progress
+   * display. Not called for a file.
+   */
+  readonly onPacking?: ((bytesRead: number) => void) | undefined;
+}
 
 /** How a {@link FileStore} reads and writes. Every flag is off by default. */
 export interface FileStoreOptions {
@@ -88,7 +115,20 @@ export interface FileStoreOptions {
   readonly fallbackLimit?: number | undefined;
   /** The most uncompressed bytes one directory layer may unpack to (default 16 GiB). */
   readonly maxUnpackBytes?: number | undefined;
-  /** Where the tar+gzip of directories goes while the store is open (default: the OS temp dir). */
+  /**
+   * The most uncompressed bytes all directory layers written to this store may unpack to together
+   * (default 64 GiB, or `maxUnpackBytes` when that is larger). A store serves one pull, so this is
+   * the limit per pull; a layer that would go past it is refused and undone, and the layers before
+   * it stay.
+   */
+  readonly maxUnpackTotalBytes?: number | undefined;
+  /**
+   * Where the store keeps its temporary files: the tar+gzip of directories added, and the
+   * download of directory layers while they unpack. By default, added directories are packed in
+   * the OS temp dir, and directory layers are downloaded into the working directory (as
+   * `.oras-<pid>-<random>.tmp`: on the same file system as where they unpack, and removed by the
+   * next store writing there if this process is killed).
+   */
   readonly tempDir?: string | undefined;
   /**
    * Called after the store wrote a file again under another name (the successor `desc` of a
@@ -105,9 +145,22 @@ export interface FileStoreOptions {
   readonly onUnpacking?: ((desc: Descriptor) => void | Promise<void>) | undefined;
 }
 
+/** The stores of this process that are open, for {@link cleanupFileStoresSync}. */
+const openStores = new Set<FileStore>();
+
+/**
+ * Removes, synchronously, the temporary files of every {@link FileStore} of this process that is
+ * still open, and closes those stores: for a `SIGINT`/`SIGTERM` or `exit` handler, where nothing
+ * asynchronous gets to finish. Never throws. See {@link FileStore.cleanupSync}.
+ */
+export function cleanupFileStoresSync(): void {
+  for (const store of [...openStores]) store.cleanupSync();
+}
+
 /**
  * A content store on the file system: a {@link Target} with tags kept in memory, able to find
- * predecessors. Call {@link FileStore.close} when done; it removes the temporary files.
+ * predecessors. Call {@link FileStore.close} when done; it removes the temporary files (and
+ * {@link FileStore.cleanupSync} does, synchronously, from a signal handler).
  *
  * Why names matter: a named blob is located by its title, not its digest, so two names with the
  * same content are two files, and a second push of one name is a {@link DuplicateNameError}.
@@ -119,7 +172,8 @@ export class FileStore implements Target, PredecessorFinder {
   #closed = false;
   readonly #digestToPath = new Map<string, string>();
   readonly #names = new Set<string>();
-  readonly #tempFiles = new Set<string>();
+  readonly #tempFiles = new TempFiles();
+  readonly #unpackBudget: UnpackBudget;
   /** Folders already cleared of the temp files of killed writers. */
   readonly #swept = new Set<string>();
   readonly #fallback = new Map<string, Uint8Array>();
@@ -136,6 +190,11 @@ export class FileStore implements Target, PredecessorFinder {
   constructor(workingDir: string, options: FileStoreOptions = {}) {
     this.workingDir = resolve(workingDir);
     this.#options = options;
+    const perLayer = options.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES;
+    this.#unpackBudget = new UnpackBudget(
+      options.maxUnpackTotalBytes ?? Math.max(DEFAULT_MAX_UNPACK_TOTAL_BYTES, perLayer),
+    );
+    openStores.add(this);
   }
 
   /** Opens a store rooted at `workingDir`; the same as the constructor, for symmetry with other stores. */
@@ -150,7 +209,7 @@ export class FileStore implements Target, PredecessorFinder {
    * a temporary file (default `...tar+gzip`) with the annotations `io.deis.oras.content.digest`
    * (sha256 of the uncompressed tar) and `io.deis.oras.content.unpack: "true"`.
    */
-  async add(name: string, mediaType = '', path = '', options: OperationOptions = {}): Promise<Descriptor> {
+  async add(name: string, mediaType = '', path = '', options: FileStoreAddOptions = {}): Promise<Descriptor> {
     this.#assertOpen();
     if (name === '') throw new MissingNameError('file store: add: missing name');
     this.#claimName(name);
@@ -158,7 +217,7 @@ export class FileStore implements Target, PredecessorFinder {
       const source = resolve(this.workingDir, path === '' ? name : path);
       const stats = await stat(source);
       const desc = stats.isDirectory()
-        ? await this.#descriptorFromDirectory(name, mediaType, source, options.signal)
+        ? await this.#descriptorFromDirectory(name, mediaType, source, options.signal, options.onPacking)
         : await this.#descriptorFromFile(mediaType, source, options.signal);
       return { ...desc, annotations: { ...desc.annotations, [Annotation.Title]: name } };
     } catch (err) {
@@ -270,20 +329,25 @@ export class FileStore implements Target, PredecessorFinder {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const failures: unknown[] = [];
-    for (const path of this.#tempFiles) {
-      try {
-        await rm(path, { force: true });
-      } catch (err) {
-        failures.push(err);
-      }
-    }
-    this.#tempFiles.clear();
+    openStores.delete(this);
+    const failures = await this.#tempFiles.removeAll();
     if (failures.length > 0) {
       throw new OrasError(`file store: close: ${failures.length} temporary file(s) could not be removed`, {
         cause: new AggregateError(failures),
       });
     }
+  }
+
+  /**
+   * Removes every temporary file the store created, synchronously, and closes the store: for a
+   * signal or exit handler, where `close()` would not get to finish. Writes in progress fail
+   * afterwards; a file a directory layer had replaced is put back under its name. Never throws.
+   * Safe to call more than once, and after `close()`.
+   */
+  cleanupSync(): void {
+    this.#closed = true;
+    openStores.delete(this);
+    this.#tempFiles.removeAllSync();
   }
 
   #assertOpen(): void {
@@ -293,6 +357,20 @@ export class FileStore implements Target, PredecessorFinder {
   #claimName(name: string): void {
     if (this.#names.has(name)) throw new DuplicateNameError(`${showName(name)}: duplicate name`);
     this.#names.add(name);
+  }
+
+  /**
+   * Removes the temp files of killed writers from `dir` (once per folder), when `dir` lies inside
+   * the working directory, really (symlinks resolved) and not only by name: the sweep never looks
+   * at a folder the store does not own, even one it may write to (`allowPathTraversalOnWrite`).
+   */
+  async #sweep(dir: string): Promise<void> {
+    if (this.#swept.has(dir)) return;
+    this.#swept.add(dir);
+    if (!isWithin(this.workingDir, dir)) return;
+    const realRoot = await realPathOfMaybeMissing(this.workingDir);
+    if (!isWithin(realRoot, await realPathOfMaybeMissing(dir))) return;
+    await removeStaleTempFiles(dir);
   }
 
   #tempPath(suffix: string): string {
@@ -323,17 +401,23 @@ export class FileStore implements Target, PredecessorFinder {
     mediaType: string,
     dir: string,
     signal: AbortSignal | undefined,
+    onPacking: ((bytesRead: number) => void) | undefined,
   ): Promise<Descriptor> {
     const gzPath = this.#tempPath('.tar.gz');
     this.#tempFiles.add(gzPath);
     const tarHash = createHash('sha256');
     const gzHash = createHash('sha256');
     let size = 0;
+    let read = 0;
     const fixedMtime = this.#options.tarReproducible ? reproducibleMtime() : undefined;
     try {
       await pipeline(
         Readable.from(tarDirectory(dir, name, { fixedMtime, signal })),
-        hashing((chunk) => tarHash.update(chunk)),
+        hashing((chunk) => {
+          tarHash.update(chunk);
+          read += chunk.length;
+          onPacking?.(read);
+        }),
         createGzip({ chunkSize: 1 << 18 }),
         hashing((chunk) => {
           gzHash.update(chunk);
@@ -346,7 +430,7 @@ export class FileStore implements Target, PredecessorFinder {
       await rm(gzPath, { force: true });
       this.#tempFiles.delete(gzPath);
       if (signal?.aborted) throw new AbortedError(`${showName(name)}: packing aborted`, { cause: err });
-      throw err;
+      throw inTempFolder(err, gzPath);
     }
     const digest = `sha256:${gzHash.digest('hex')}`;
     this.#digestToPath.set(digest, gzPath);
@@ -385,8 +469,10 @@ export class FileStore implements Target, PredecessorFinder {
   ): Promise<void> {
     this.#claimName(name);
     try {
-      const target = await this.#resolveWritePath(name);
-      if (expected.annotations?.[Annotation.OrasContentUnpack] === 'true' && !this.#options.skipUnpack) {
+      const unpack =
+        expected.annotations?.[Annotation.OrasContentUnpack] === 'true' && !this.#options.skipUnpack;
+      const target = await this.#resolveWritePath(name, unpack);
+      if (unpack) {
         await this.#pushDirectory(name, target, expected, content, signal);
       } else {
         await this.#pushFile(target, expected, content, signal);
@@ -394,8 +480,13 @@ export class FileStore implements Target, PredecessorFinder {
     } catch (err) {
       this.#names.delete(name);
       if (content instanceof ReadableStream && !content.locked) await content.cancel().catch(() => {});
-      throw err;
+      throw await inUserTerms(err, name, this.#lexicalPath(name), relativeTo(this.workingDir));
     }
+  }
+
+  /** Where `name` is, by name alone (no file-system check). */
+  #lexicalPath(name: string): string {
+    return isAbsolute(name) ? resolve(name) : resolve(this.workingDir, name);
   }
 
   /**
@@ -403,11 +494,22 @@ export class FileStore implements Target, PredecessorFinder {
    * Windows paths, names outside the working directory (lexically), names whose existing
    * ancestors resolve outside it through symlinks, and names that go through a symlink unpacked by
    * an earlier layer. With `disableOverwrite`, refuses a name that exists.
+   *
+   * Always (path traversal allowed or not) refuses a file (`unpack` false) whose name is the
+   * working directory itself or one of its parents (`.`, `a/..`, `../out`, the absolute path):
+   * a file can never replace that folder, and its temporary file would be created beside it,
+   * outside the working directory. A directory layer may be named `.` (`oras push .`): it
+   * unpacks into the working directory.
    */
-  async #resolveWritePath(name: string): Promise<string> {
+  async #resolveWritePath(name: string, unpack: boolean): Promise<string> {
     if (name.includes('\u0000'))
       throw new InvalidNameError(`name ${showName(name)}: contains a NUL character`);
-    const path = isAbsolute(name) ? resolve(name) : resolve(this.workingDir, name);
+    const path = this.#lexicalPath(name);
+    if (!unpack && isWithin(path, this.workingDir)) {
+      const what =
+        path === this.workingDir ? 'the output directory itself' : 'a parent of the output directory';
+      throw new InvalidNameError(`name ${showName(name)}: names ${what}, not a file in it`);
+    }
     if (!this.#options.allowPathTraversalOnWrite) {
       assertPortableName(name, 'name');
       if (!isWithin(this.workingDir, path)) {
@@ -442,11 +544,9 @@ export class FileStore implements Target, PredecessorFinder {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
-    if (!this.#swept.has(dirname(target))) {
-      this.#swept.add(dirname(target));
-      await removeStaleTempFiles(dirname(target));
-    }
+    await this.#sweep(dirname(target));
     const temp = siblingTempPath(target);
+    this.#tempFiles.add(temp);
     try {
       const handle = await open(temp, 'wx', 0o666);
       try {
@@ -454,6 +554,7 @@ export class FileStore implements Target, PredecessorFinder {
       } finally {
         await handle.close();
       }
+      this.#assertOpen(); // cleanupSync() ran meanwhile: nothing more is written
       if (this.#options.disableOverwrite) {
         // link() never replaces: a file that appeared meanwhile is not overwritten.
         await link(temp, target).catch((err: unknown) => {
@@ -469,10 +570,18 @@ export class FileStore implements Target, PredecessorFinder {
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
+    } finally {
+      this.#tempFiles.delete(temp);
     }
     this.#digestToPath.set(expected.digest, target);
   }
 
+  /**
+   * Downloads a directory layer to a temporary file (in `tempDir`, else in the working
+   * directory, named like the temp files a sweep removes), then unpacks it into `target`. A
+   * layer that fails is undone: what it created is removed (the folders too), the files it
+   * replaced are put back.
+   */
   async #pushDirectory(
     name: string,
     target: string,
@@ -480,31 +589,61 @@ export class FileStore implements Target, PredecessorFinder {
     content: ContentSource,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const gzPath = this.#tempPath('.tar.gz');
+    let gzPath: string;
+    if (this.#options.tempDir === undefined) {
+      await mkdir(this.workingDir, { recursive: true });
+      await this.#sweep(this.workingDir);
+      gzPath = tempPathIn(this.workingDir);
+    } else {
+      gzPath = this.#tempPath('.tar.gz');
+    }
     this.#tempFiles.add(gzPath);
+    let created: string[] = [];
     try {
-      const handle = await open(gzPath, 'wx', 0o600);
+      let handle: Awaited<ReturnType<typeof open>>;
       try {
-        await writeVerified(handle, content, expected, signal);
+        handle = await open(gzPath, 'wx', 0o600);
+      } catch (err) {
+        throw inTempFolder(err, gzPath);
+      }
+      try {
+        await writeVerified(handle, content, expected, signal).catch((err: unknown) => {
+          throw inTempFolder(err, gzPath);
+        });
       } finally {
         await handle.close();
       }
+      this.#assertOpen(); // cleanupSync() ran meanwhile: nothing more is written
       await this.#options.onUnpacking?.(expected);
-      await mkdir(target, { recursive: true });
+      // The working directory stays even when made for this layer: other writes may be under way in it.
+      created = (await mkdirs(target)).filter(
+        (dir) => dir !== this.workingDir && isWithin(this.workingDir, dir),
+      );
       const base = await realpath(target);
       if (!this.#options.allowPathTraversalOnWrite) {
         await assertNoSymlinkEscape(await realPathOfMaybeMissing(this.workingDir), base, name);
       }
-      const result = await extractTarGzip(gzPath, base, {
+      const layer = await extractTarGzip(gzPath, base, {
         prefix: name,
         tarDigest: expected.annotations?.[Annotation.OrasContentDigest] || undefined,
         maxBytes: this.#options.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES,
+        budget: this.#unpackBudget,
         preservePermissions: this.#options.preservePermissions,
+        temps: this.#tempFiles,
+        sweep: (dir) => this.#sweep(dir),
         signal,
       });
-      for (const link of result.symlinks) this.#layerSymlinks.set(link, base);
-      await this.#recheckLayerSymlinks();
+      try {
+        for (const link of layer.symlinks) this.#layerSymlinks.set(link, base);
+        await this.#recheckLayerSymlinks();
+      } catch (err) {
+        for (const link of layer.symlinks) this.#layerSymlinks.delete(link);
+        await layer.undo();
+        throw err;
+      }
+      await layer.keep();
     } catch (err) {
+      await removeEmptyFolders(created);
       await rm(gzPath, { force: true });
       this.#tempFiles.delete(gzPath);
       throw err;

@@ -7,6 +7,6 @@
 export { INDEX_FILE, OCI_LAYOUT_FILE, ReadOnlyOciLayout, blobPath } from './layout.js';
 export { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, acquireLock, withLock } from './lock.js';
 export type { Lock, LockOptions } from './lock.js';
-export { INGEST_DIR, OciLayoutStore } from './store.js';
+export { INGEST_DIR, OciLayoutStore, cleanupOciLayoutsSync } from './store.js';
 export { writeLayoutTar } from './tar-writer.js';
 export type { GcOptions, GcResult, OciLayoutStoreOptions } from './store.js';

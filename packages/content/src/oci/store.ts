@@ -17,6 +17,7 @@ import {
 } from '@oras/spec';
 import type { ContentSource, Deleter, GraphTarget, OperationOptions, Untagger } from '../interfaces.js';
 import { isErrno } from '../internal/file-stream.js';
+import { TempFiles } from '../internal/temp-files.js';
 import { plainDescriptor } from '../internal/tags.js';
 import { DEFAULT_MAX_FETCH_BYTES, assertDescriptor, toReadableStream, verifyStream } from '../stream.js';
 import { hasSuccessors, successorsOf } from '../successors.js';
@@ -33,10 +34,24 @@ import {
   parseIndexState,
   serializeIndexState,
 } from './layout.js';
-import { type LockOptions, withLock } from './lock.js';
+import { type LockOptions, releaseHeldLocksSync, withLock } from './lock.js';
 
 /** The folder, inside the layout, where blobs are written before they are renamed into place. */
 export const INGEST_DIR = 'ingest';
+
+/** The temporary files that layout stores of this process are writing now (blobs, indexes). */
+const inFlight = new TempFiles();
+
+/**
+ * Removes, synchronously, the temporary files that the {@link OciLayoutStore}s of this process
+ * are writing (a blob in `ingest/`, a new `index.json`), and the `index.json` locks they hold: for
+ * a `SIGINT`/`SIGTERM` or `exit` handler, where nothing asynchronous gets to finish. Writes in
+ * progress fail afterwards; the layout stays as it was before them. Never throws.
+ */
+export function cleanupOciLayoutsSync(): void {
+  inFlight.removeAllSync();
+  releaseHeldLocksSync();
+}
 
 /** Options of {@link OciLayoutStore.open}. */
 export interface OciLayoutStoreOptions {
@@ -171,7 +186,14 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
     // bytes outside the layout as well.
     await this.#files.checkFolder(INGEST_DIR);
     const temp = join(ingest, `${expected.digest.replace(':', '-')}.${randomBytes(6).toString('hex')}`);
-    const handle = await open(temp, 'wx');
+    inFlight.add(temp);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(temp, 'wx');
+    } catch (err) {
+      inFlight.delete(temp);
+      throw err;
+    }
     try {
       const reader = verifyStream(stream, expected).getReader();
       // An abort cancels a read that may be waiting on a stalled source.
@@ -204,6 +226,8 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
       await handle.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw err;
+    } finally {
+      inFlight.delete(temp);
     }
     if (hasSuccessors(expected)) {
       const bytes = keep ? new Uint8Array(Buffer.concat(kept)) : await this.readManifest(expected);
@@ -343,7 +367,11 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
           change(state);
           const path = join(this.#root, INDEX_FILE);
           const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-          const handle = await open(temp, 'wx');
+          inFlight.add(temp);
+          const handle = await open(temp, 'wx').catch((err: unknown) => {
+            inFlight.delete(temp);
+            throw err;
+          });
           try {
             await handle.writeFile(serializeIndexState(state));
             await handle.datasync();
@@ -353,6 +381,8 @@ export class OciLayoutStore extends ReadOnlyOciLayout implements GraphTarget, De
             await handle.close().catch(() => undefined);
             await unlink(temp).catch(() => undefined);
             throw err;
+          } finally {
+            inFlight.delete(temp);
           }
           this.state = state;
           this.#stateKey = stateKey(await stat(path));

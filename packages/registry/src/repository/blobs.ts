@@ -124,13 +124,12 @@ export async function resolveBlob(
 ): Promise<Descriptor> {
   const digest = ctx.referenceOf(reference);
   parseDigest(digest);
-  const res = await ctx.send({
-    method: 'HEAD',
-    url: ctx.url(`blobs/${digest}`),
-    scopes: ctx.scopes('pull'),
-    ...signalOf(options),
+  const url = ctx.url(`blobs/${digest}`);
+  const res = await ctx.metadata('HEAD', url, options, async (o) => {
+    const answer = await ctx.send({ method: 'HEAD', url, scopes: ctx.scopes('pull'), ...signalOf(o) });
+    await discard(answer);
+    return answer;
   });
-  await discard(res);
   if (res.statusCode === 404) throw new NotFoundError(`${ctx.host}/${ctx.name}@${digest}: not found`);
   if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
   const length = header(res.headers, 'content-length');

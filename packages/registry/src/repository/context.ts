@@ -1,7 +1,8 @@
 /**
  * What every part of a repository shares: where it is (host, name, URLs, token scopes), how a
- * request goes out (one client, aborts, transport errors, `Warning` headers), the two requests
- * blobs and manifests have in common (`HEAD` and `DELETE` by digest), and what has been learnt
+ * request goes out (one client, aborts, transport errors, `Warning` headers, the deadline of
+ * metadata exchanges), the two requests blobs and manifests have in common (`HEAD` and `DELETE`
+ * by digest), and what has been learnt
  * about the registry so far (whether it has the referrers API, which blobs it just said it
  * lacks). Manifests, blobs, uploads, referrers and tags each take a context and nothing else.
  */
@@ -19,6 +20,7 @@ import {
   type Reference,
 } from '@oras/spec';
 import type { Dispatcher } from 'undici';
+import { withDeadline } from '../deadline.js';
 import { transportError } from '../errors.js';
 import {
   discard,
@@ -31,7 +33,11 @@ import {
 } from '../http.js';
 import { createTransport } from '../transport.js';
 import { schemeFor } from '../urls.js';
-import { DEFAULT_MAX_METADATA_BYTES, type RemoteRepositoryOptions } from './options.js';
+import {
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_METADATA_TIMEOUT_MS,
+  type RemoteRepositoryOptions,
+} from './options.js';
 
 /** A warning a registry sent in a `Warning` header (distribution-spec "Warnings"). */
 export interface RegistryWarning {
@@ -66,6 +72,8 @@ export class RepositoryContext {
   readonly client: RegistryClient;
   readonly options: RemoteRepositoryOptions;
   readonly maxMetadataBytes: number;
+  /** The overall deadline of a metadata exchange (`metadataTimeoutMs`). */
+  readonly metadataTimeoutMs: number;
   /** Whether the registry has the referrers API: `undefined` until found out. */
   referrersCapability: boolean | undefined;
   /**
@@ -86,6 +94,7 @@ export class RepositoryContext {
     this.client = options.client ?? defaultClient();
     this.#scheme = schemeFor(this.host, options.plainHttp);
     this.maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES;
+    this.metadataTimeoutMs = options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.referrersCapability = options.referrersCapability;
   }
 
@@ -112,7 +121,7 @@ export class RepositoryContext {
       if (req.signal?.aborted)
         throw new AbortedError(`${req.method} ${this.host}/${this.name}: aborted`, { cause: err });
       const url = new URL(String(req.url));
-      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err);
+      throw transportError(`${req.method} ${url.origin}${url.pathname}`, err, url);
     }
     this.#reportWarnings(res);
     return res;
@@ -134,6 +143,19 @@ export class RepositoryContext {
       seen.add(key);
       handler({ host: this.host, text });
     }
+  }
+
+  /**
+   * Runs one metadata exchange (the request and the reading of its answer) under the overall
+   * deadline `metadataTimeoutMs`: `exchange` gets options whose signal fires at the deadline.
+   */
+  metadata<T, O extends OperationOptions>(
+    method: string,
+    url: URL,
+    options: O,
+    exchange: (options: O) => Promise<T>,
+  ): Promise<T> {
+    return withDeadline(this.metadataTimeoutMs, `${method} ${url.origin}${url.pathname}`, options, exchange);
   }
 
   /** Whether `desc` is a manifest (a known manifest type, or one of `manifestMediaTypes`). */
@@ -175,14 +197,18 @@ export class RepositoryContext {
    * manifest is its own media type).
    */
   async exists(kind: 'blobs' | 'manifests', target: Descriptor, options: OperationOptions): Promise<boolean> {
-    const res = await this.send({
-      method: 'HEAD',
-      url: this.url(`${kind}/${target.digest}`),
-      ...(kind === 'manifests' ? { headers: { accept: target.mediaType } } : {}),
-      scopes: this.scopes('pull'),
-      ...signalOf(options),
+    const url = this.url(`${kind}/${target.digest}`);
+    const res = await this.metadata('HEAD', url, options, async (o) => {
+      const answer = await this.send({
+        method: 'HEAD',
+        url,
+        ...(kind === 'manifests' ? { headers: { accept: target.mediaType } } : {}),
+        scopes: this.scopes('pull'),
+        ...signalOf(o),
+      });
+      await discard(answer);
+      return answer;
     });
-    await discard(res);
     if (res.statusCode === 200) return true;
     if (res.statusCode === 404) {
       if (kind === 'blobs') this.noteAbsent(target.digest);
@@ -193,19 +219,17 @@ export class RepositoryContext {
 
   /** `DELETE` of a blob or manifest by digest; rejects with `NotFoundError` when it is absent. */
   async delete(kind: 'blobs' | 'manifests', target: Descriptor, options: OperationOptions): Promise<void> {
-    const res = await this.send({
-      method: 'DELETE',
-      url: this.url(`${kind}/${target.digest}`),
-      scopes: this.scopes('delete'),
-      ...signalOf(options),
-    });
-    if (res.statusCode === 404) {
+    const url = this.url(`${kind}/${target.digest}`);
+    await this.metadata('DELETE', url, options, async (o) => {
+      const res = await this.send({ method: 'DELETE', url, scopes: this.scopes('delete'), ...signalOf(o) });
+      if (res.statusCode === 404) {
+        await discard(res);
+        throw new NotFoundError(`${this.host}/${this.name}@${target.digest}: ${target.mediaType}: not found`);
+      }
+      if (res.statusCode !== 202 && res.statusCode !== 200 && res.statusCode !== 204)
+        throw await toResponseError('DELETE', res);
       await discard(res);
-      throw new NotFoundError(`${this.host}/${this.name}@${target.digest}: ${target.mediaType}: not found`);
-    }
-    if (res.statusCode !== 202 && res.statusCode !== 200 && res.statusCode !== 204)
-      throw await toResponseError('DELETE', res);
-    await discard(res);
+    });
   }
 }
 

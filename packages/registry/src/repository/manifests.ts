@@ -45,14 +45,18 @@ export async function resolveManifest(
   options: OperationOptions,
 ): Promise<Descriptor> {
   const ref = ctx.referenceOf(reference);
-  const res = await ctx.send({
-    method: 'HEAD',
-    url: ctx.url(`manifests/${ref}`),
-    headers: { accept: ctx.accept() },
-    scopes: ctx.scopes('pull'),
-    ...signalOf(options),
+  const url = ctx.url(`manifests/${ref}`);
+  const res = await ctx.metadata('HEAD', url, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'HEAD',
+      url,
+      headers: { accept: ctx.accept() },
+      scopes: ctx.scopes('pull'),
+      ...signalOf(o),
+    });
+    await discard(answer);
+    return answer;
   });
-  await discard(res);
   if (res.statusCode === 404) throw new NotFoundError(`${ctx.host}/${ctx.name}:${ref}: not found`);
   if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
   const mediaType = mediaTypeOf(res);
@@ -92,18 +96,30 @@ export async function fetchManifestReference(
 
 /**
  * `GET` of a manifest by tag or digest, read whole: at most `maxMetadataBytes`, and exactly
- * `expectedSize` when given. Rejects with `NotFoundError` on 404.
+ * `expectedSize` when given, within `metadataTimeoutMs`. Rejects with `NotFoundError` on 404.
  */
-export async function getManifest(
+export function getManifest(
   ctx: RepositoryContext,
   ref: string,
   accept: string,
   options: OperationOptions,
   expectedSize?: number,
 ): Promise<GotManifest> {
+  const url = ctx.url(`manifests/${ref}`);
+  return ctx.metadata('GET', url, options, (o) => readManifest(ctx, url, ref, accept, o, expectedSize));
+}
+
+async function readManifest(
+  ctx: RepositoryContext,
+  url: URL,
+  ref: string,
+  accept: string,
+  options: OperationOptions,
+  expectedSize: number | undefined,
+): Promise<GotManifest> {
   const res = await ctx.send({
     method: 'GET',
-    url: ctx.url(`manifests/${ref}`),
+    url,
     headers: { accept },
     scopes: ctx.scopes('pull'),
     ...signalOf(options),
@@ -193,25 +209,28 @@ export async function pushManifest(
   return { bytes, res };
 }
 
-/** `PUT` of manifest bytes under `ref`. */
-export async function putManifest(
+/** `PUT` of manifest bytes under `ref`, within `metadataTimeoutMs`. */
+export function putManifest(
   ctx: RepositoryContext,
   ref: string,
   mediaType: string,
   bytes: Uint8Array,
   options: OperationOptions,
 ): Promise<RegistryResponse> {
-  const res = await ctx.send({
-    method: 'PUT',
-    url: ctx.url(`manifests/${ref}`),
-    headers: { 'content-type': mediaType },
-    body: bytes,
-    scopes: ctx.scopes('pull', 'push'),
-    ...signalOf(options),
+  const url = ctx.url(`manifests/${ref}`);
+  return ctx.metadata('PUT', url, options, async (o) => {
+    const res = await ctx.send({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: ctx.scopes('pull', 'push'),
+      ...signalOf(o),
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 200) throw await toResponseError('PUT', res);
+    await discard(res);
+    return res;
   });
-  if (res.statusCode !== 201 && res.statusCode !== 200) throw await toResponseError('PUT', res);
-  await discard(res);
-  return res;
 }
 
 /** Points `reference` at the manifest `target`: its bytes are fetched and put again under the tag. */

@@ -22,6 +22,11 @@ export const DEFAULT_REFERRER_LIST_MAX_PAGES = 1000;
 export const DEFAULT_STREAM_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Blobs up to this size pushed from a stream are read into memory first, so the upload can be re-sent. */
 export const DEFAULT_BUFFERED_UPLOAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Default for {@link RemoteRepositoryOptions.metadataTimeoutMs}: two minutes, room for one long
+ * `Retry-After` (up to a minute) and a slow answer, while a registry trickling bytes is cut off.
+ */
+export const DEFAULT_METADATA_TIMEOUT_MS = 2 * 60_000;
 /** How many times one chunk upload is resynchronised with the registry before giving up. */
 export const DEFAULT_MAX_UPLOAD_RESUMES = 3;
 
@@ -72,4 +77,13 @@ export interface RemoteRepositoryOptions {
   readonly handleWarning?: (warning: RegistryWarning) => void;
   /** Forces the referrers API (`true`) or the tag schema (`false`) instead of detecting it. */
   readonly referrersCapability?: boolean;
+  /**
+   * The most time one metadata request may take, its retries and the reading of its answer
+   * included: manifests, tag and referrer lists, the catalog, `HEAD`s, upload sessions, and the
+   * token requests they wait for (default {@link DEFAULT_METADATA_TIMEOUT_MS}; `0` for none). The
+   * transport's `timeoutMs` bounds silences only, so a registry sending a byte a second would
+   * otherwise hold such a request for ever. Past it: an error with code `ORAS_ERR_TIMEOUT`. Blob
+   * transfers are not bounded by it.
+   */
+  readonly metadataTimeoutMs?: number;
 }

@@ -26,5 +26,6 @@ export function listTags(
     ctx.maxMetadataBytes,
     'tags',
     options.signal,
+    ctx.metadataTimeoutMs,
   );
 }

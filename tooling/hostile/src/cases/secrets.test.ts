@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createTlsCertificates, startTestRegistry } from '@oras-internal/test-registry';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fileLayer, manifestOf, pushArtifactRaw, sha256 } from '../harness/craft.js';
-import { useSandbox, useTestRegistry, useTokenIssuer } from '../harness/fixture.js';
+import { useHostileServer, useSandbox, useTestRegistry, useTokenIssuer } from '../harness/fixture.js';
 import { type HostileServer, serveContent, startHostileServer } from '../harness/hostile-server.js';
 import type { OrasRun } from '../harness/oras.js';
 import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
@@ -326,5 +326,66 @@ describe('blob redirects to another origin', () => {
       await storage?.close();
       await registry?.close();
     }
+  });
+});
+
+describe('debug traces', () => {
+  const storage = useHostileServer(() => false);
+  const registry = useHostileServer(() => false);
+
+  it('hide secret headers whatever their names, and every signature of a signed URL', async () => {
+    // the red team's finds: CDN signatures under `verify=` and `hmac=`, and API keys in headers
+    // whose names do not start with x-
+    const bytes = Buffer.from('blob behind a signed URL\n');
+    const layer = fileLayer('file.txt', bytes);
+    const manifest = manifestOf([layer.descriptor]);
+    const world = {
+      blobs: new Map<string, { mediaType: string; bytes: Uint8Array }>([
+        [layer.descriptor.digest, { mediaType: 'application/octet-stream', bytes }],
+        [sha256('{}'), { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') }],
+        [sha256(manifest), { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: manifest }],
+      ]),
+      tags: new Map([['v1', sha256(manifest)]]),
+    };
+    const signed = '?verify=1700000000-verify-secret-a1&hmac=hmac-secret-b2&expires=1700000000';
+    storage.setHandler((req, res) => serveContent(req, res, world));
+    registry.setHandler((req, res) => {
+      if (req.url.pathname.includes('/blobs/') && req.method === 'GET') {
+        res.writeHead(307, {
+          location: `${storage.url}${req.url.pathname}${signed}`,
+          'Ocp-Apim-Subscription-Key': 'response-key-secret-c3',
+        });
+        res.end();
+        return true;
+      }
+      return serveContent(req, res, world);
+    });
+    const headerSecrets = {
+      'Api-Key': 'api-key-secret-d4',
+      'Ocp-Apim-Subscription-Key': 'apim-secret-e5',
+      Authentication: 'authentication-secret-f6',
+    };
+    const run = await oras([
+      'pull',
+      `${registry.host}/s/debug:v1`,
+      '-o',
+      box.out,
+      '--plain-http',
+      '--debug',
+      ...Object.entries(headerSecrets).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
+    ]);
+    expect(successProblems(run)).toEqual([]);
+    // the headers did reach the registry (so a trace had them to print) and never the storage
+    expect(registry.requests.some((r) => r.headers['api-key'] === 'api-key-secret-d4')).toBe(true);
+    expect(storage.requests.length).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/verify=/);
+    expect(
+      await leaks([
+        secret('verify= value', 'verify-secret-a1'),
+        secret('hmac= value', 'hmac-secret-b2'),
+        secret('response header', 'response-key-secret-c3'),
+        ...Object.entries(headerSecrets).map(([name, value]) => secret(name, value)),
+      ]),
+    ).toEqual([]);
   });
 });

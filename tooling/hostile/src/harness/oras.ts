@@ -37,8 +37,10 @@ export interface RunOrasOptions {
   readonly timeoutMs?: number;
   /** Measure peak RSS with `/usr/bin/time -f %M` (not with `killWhen`). */
   readonly measureMemory?: boolean;
-  /** Polled every 10 ms while the run goes; once it returns true the process gets SIGKILL. */
+  /** Polled every 10 ms while the run goes; once it returns true the process gets `killSignal`. */
   readonly killWhen?: () => boolean | Promise<boolean>;
+  /** The signal `killWhen` sends, once (default SIGKILL; SIGINT is a Ctrl-C). */
+  readonly killSignal?: NodeJS.Signals;
 }
 
 /** What one run did. */
@@ -51,7 +53,7 @@ export interface OrasRun {
   readonly stderr: string;
   /** It did not end within the timeout and was killed. */
   readonly timedOut: boolean;
-  /** `killWhen` fired and the run was killed with SIGKILL. */
+  /** `killWhen` fired and the run was sent `killSignal` (SIGKILL by default). */
   readonly killed: boolean;
   /** Peak resident set size in KiB (with `measureMemory`). */
   readonly peakRssKiB?: number;
@@ -103,7 +105,7 @@ export async function runOras(args: readonly string[], options: RunOrasOptions):
       try {
         if (await check()) {
           killed = true;
-          child.kill('SIGKILL');
+          child.kill(options.killSignal ?? 'SIGKILL');
         }
       } finally {
         busy = false;

@@ -14,6 +14,13 @@ const CRASH_PATTERNS: readonly RegExp[] = [
   /^(TypeError|RangeError|ReferenceError|SyntaxError|AssertionError)\b/m,
 ];
 
+/**
+ * The first line of an error, with one of oras's prefixes: `Error:`, `Error response from
+ * registry:`, or `Error from source registry for "<ref>":` (and destination, and oci-layout).
+ */
+const ERROR_LINE =
+  /^Error(?: response from registry| from (?:source|destination) (?:registry|oci-layout) for "[^"]*")?: /;
+
 /** C0 control characters other than tab and newline (terminal escapes, NUL, carriage return). */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
@@ -32,7 +39,7 @@ export function cleanFailureProblems(run: OrasRun, reason: RegExp): string[] {
   const errorLines = run.stderr.split('\n').filter((line) => line.startsWith('Error'));
   if (errorLines.length !== 1) problems.push(`${errorLines.length} 'Error' lines on stderr, not one`);
   const first = errorLines[0] ?? '';
-  if (!first.startsWith('Error: ')) problems.push('no line of the form "Error: ..."');
+  if (!ERROR_LINE.test(first)) problems.push('no line of the form "Error: ..." (or an oras registry prefix)');
   if (!reason.test(first)) problems.push(`the error line does not name the reason ${reason}`);
   problems.push(...crashProblems(run));
   return problems.length > 0 ? [...problems, describe(run)] : [];

@@ -1,13 +1,95 @@
 /** `oras attach`: attach files to an existing artifact. */
+import type { Platform } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import { concurrencyFlag } from '../../options/concurrency.js';
-import { formatFlags } from '../../options/format.js';
-import { platformFlag } from '../../options/platform.js';
-import { remoteFlags } from '../../options/remote.js';
-import { distributionSpecFlags, targetFlags } from '../../options/target.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { type CommonOptions, common } from '../../options/common.js';
+import { concurrencyOptions } from '../../options/concurrency.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type FormatOptions, formatOptions } from '../../options/format.js';
+import { platformOptions } from '../../options/platform.js';
+import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
+
+const ARGS = flagSet({
+  name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' },
+  files: { type: 'string', array: true, describe: '<file>[:<mediaType>] ...' },
+});
+
+const FLAGS = flagSet({
+  'artifact-type': { type: 'string', demandOption: true, describe: 'artifact type' },
+  annotation: {
+    alias: 'a',
+    type: 'string',
+    array: true,
+    describe: 'manifest annotations (`key=value`)',
+  },
+  'annotation-file': { type: 'string', describe: 'path of the annotation file' },
+  'export-manifest': { type: 'string', describe: '`path` of the pushed manifest' },
+  config: {
+    type: 'string',
+    describe: '`path` of image config file, optionally followed by `:<mediaType>`',
+  },
+  'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
+});
+
+const platform = platformOptions(
+  'request platform of the subject in the form of `os[/arch][/variant][:os_version]`',
+);
+const concurrency = concurrencyOptions(5);
+const format = formatOptions();
+const target = targetOptions({
+  form: '<registry>/<repo>{:<tag>|@<digest>}',
+  requireReference: true,
+  distributionSpec: true,
+});
+
+/** The parsed arguments and flags of `oras attach`. */
+export interface AttachOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** `--format`, `--template`. */
+  readonly format: FormatOptions;
+  /** The artifact to attach to. */
+  readonly target: TargetOptions<string>;
+  /** `--artifact-type`. */
+  readonly artifactType: string;
+  /** `--platform` of the subject. */
+  readonly platform: Platform | undefined;
+  /** `-a key=value` annotations. */
+  readonly annotations: readonly string[];
+  /** `--annotation-file`. */
+  readonly annotationFile: string | undefined;
+  /** `<file>[:<mediaType>]` arguments. */
+  readonly files: readonly string[];
+  /** `--config <file>[:<mediaType>]`. */
+  readonly config: string | undefined;
+  /** `--export-manifest`. */
+  readonly exportManifest: string | undefined;
+  /** `--disable-path-validation`. */
+  readonly disablePathValidation: boolean;
+  /** `--concurrency`. */
+  readonly concurrency: number;
+}
+
+/** Parses the command line of `oras attach`. */
+export function parseAttach(argv: ParsedArgs, ctx: CliContext): AttachOptions {
+  const args = ARGS.read(argv);
+  const flags = FLAGS.read(argv);
+  return {
+    common: common.parse(argv, ctx),
+    format: format.parse(argv),
+    target: target.parse(argv, ctx, args.name ?? ''),
+    artifactType: flags['artifact-type'] ?? '',
+    platform: platform.parse(argv, ctx),
+    annotations: flags.annotation,
+    annotationFile: flags['annotation-file'],
+    files: args.files,
+    config: flags.config,
+    exportManifest: flags['export-manifest'],
+    disablePathValidation: flags['disable-path-validation'] === true,
+    concurrency: concurrency.parse(argv, ctx),
+  };
+}
 
 /** The definition of `oras attach`. */
 export const command: CommandFactory = (ctx) => ({
@@ -16,36 +98,16 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' })
-          .positional('files', { type: 'string', array: true, describe: '<file>[:<mediaType>] ...' })
-          .usage(
-            'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]\n\n' +
-              '[Preview] Attach files to an existing artifact: a manifest whose subject is the artifact.',
-          ),
-        {
-          'artifact-type': { type: 'string', demandOption: true, describe: 'artifact type' },
-          annotation: {
-            alias: 'a',
-            type: 'string',
-            array: true,
-            describe: 'manifest annotations (`key=value`)',
-          },
-          'annotation-file': { type: 'string', describe: 'path of the annotation file' },
-          'export-manifest': { type: 'string', describe: '`path` of the pushed manifest' },
-          config: {
-            type: 'string',
-            describe: '`path` of image config file, optionally followed by `:<mediaType>`',
-          },
-          'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
-        },
-        platformFlag('request platform of the subject in the form of `os[/arch][/variant][:os_version]`'),
-        concurrencyFlag(5),
-        formatFlags(),
-        targetFlags(),
-        distributionSpecFlags(),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]\n\n' +
+            '[Preview] Attach files to an existing artifact: a manifest whose subject is the artifact.',
+        ),
+        FLAGS.flags(),
+        platform.flags(),
+        concurrency.flags(),
+        format.flags(),
+        target.flags(),
+        common.flags(),
       ),
       [
         [
@@ -66,5 +128,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runAttach(argv, ctx),
+  handler: async (argv) => {
+    const options = parseAttach(argv, ctx);
+    await (await import('./run.js')).runAttach(options, ctx);
+  },
 });

@@ -4,98 +4,59 @@ import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
-import { listArg, stringArg } from '../../options/args.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
+import { progressMode } from '../../options/common.js';
 import { loadAnnotations } from '../../options/packer.js';
-import { platformArg } from '../../options/platform.js';
-import {
-  annotatedReference,
-  parseTarget,
-  referrersCapability,
-  requireReference,
-} from '../../options/target.js';
+import { annotatedReference } from '../../options/target.js';
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { AttachOptions } from './command.js';
 
 /** Runs `oras attach`. */
-export async function runAttach(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const format = parseFormat(argv);
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const artifactType = stringArg(argv, 'artifact-type') ?? '';
-  const platform = platformArg(argv);
-  const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
-  const files = listArg(argv, 'files');
+export async function runAttach(options: AttachOptions, ctx: CliContext): Promise<void> {
+  const { common, format, artifactType, platform, files, concurrency, disablePathValidation } = options;
+  const { spec, reference, argument } = options.target;
+  const annotations = await loadAnnotations(options.annotations, options.annotationFile);
   if (files.length === 0 && Object.keys(annotations.manifest).length === 0) {
-    throw new CliError('no blob or manifest annotation are provided', {
+    throw new CliError('neither file nor annotation provided in the command', {
       usage:
-        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]',
+        'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]',
+      hint: 'To attach to an existing artifact, please provide files via argument or annotations via flag "--annotation". Run "oras attach -h" for more options and examples',
     });
   }
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
-  const { target, name } = await openTarget(spec, argv, common, ctx, {
-    concurrency,
-    referrersCapability: referrersCapability(argv),
-  });
+  const { target, name } = await openTarget(options.target, common, ctx, { concurrency });
   let subject: Descriptor;
   try {
     subject = await target.resolve(reference);
     if (platform) subject = await selectPlatform(target, subject, platform);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
+    throw withDockerHubHint(error, spec, `oras attach ${argument}`);
   }
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
-  const disablePathValidation = argv['disable-path-validation'] === true;
-  let pushed: ReadonlyMap<number, Descriptor>;
-  try {
-    pushed = await pushRegularFiles(
-      target,
-      { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
-      ctx,
-    );
-  } catch (error) {
-    reporter.close();
-    throw withDockerHubHint(error, spec, `oras attach ${String(argv.name)}`);
-  }
-  let packed: Awaited<ReturnType<typeof packFiles>>;
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
+  let packed: Packed;
   try {
     packed = await packFiles(
       {
         files,
         disablePathValidation,
         annotations,
-        config: stringArg(argv, 'config'),
+        config: options.config,
         version: PackManifestVersion.V1_1,
         artifactType,
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        pushed,
       },
       ctx,
+      { target, reporter, prompts: PUSH_PROMPTS, concurrency },
     );
   } catch (error) {
     reporter.close();
-    throw error;
+    throw withDockerHubHint(error, spec, `oras attach ${argument}`);
   }
   try {
-    const exportPath = stringArg(argv, 'export-manifest');
-    if (exportPath !== undefined) await exportManifest(packed, exportPath);
-    await uploadPacked(
-      packed,
-      target,
-      undefined,
-      reporter,
-      PUSH_PROMPTS,
-      concurrency,
-      new Set([...pushed.values()].map((d) => d.digest)),
-    );
+    if (options.exportManifest !== undefined) await exportManifest(packed, options.exportManifest);
+    await uploadPacked(packed, target, undefined, reporter, PUSH_PROMPTS, concurrency);
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;

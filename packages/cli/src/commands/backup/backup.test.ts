@@ -81,7 +81,7 @@ let before: Record<string, string>;
 beforeAll(async () => {
   registry = await startDistribution({ mode: 'plain' });
   repo = `${registry.host}/app`;
-  await run(['blob', 'push', repo, '-'], '{}');
+  await run(['blob', 'push', '--size', '2', repo, '-'], '{}');
   const image = async (os: string, arch: string, tag: string) => {
     const config = JSON.parse(
       await run(
@@ -91,6 +91,8 @@ beforeAll(async () => {
           '--descriptor',
           '--media-type',
           'application/vnd.oci.image.config.v1+json',
+          '--size',
+          String(JSON.stringify({ os, architecture: arch }).length),
           repo,
           '-',
         ],
@@ -98,7 +100,10 @@ beforeAll(async () => {
       ),
     ) as Desc;
     const layer = JSON.parse(
-      await run(['blob', 'push', '--descriptor', repo, '-'], `layer ${os}/${arch}`),
+      await run(
+        ['blob', 'push', '--descriptor', '--size', String(`layer ${os}/${arch}`.length), repo, '-'],
+        `layer ${os}/${arch}`,
+      ),
     ) as Desc;
     return pushManifest(`${repo}:${tag}`, { schemaVersion: 2, mediaType: MANIFEST, config, layers: [layer] });
   };

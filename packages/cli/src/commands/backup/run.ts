@@ -9,15 +9,13 @@ import { parseArtifactReferences, repositorySpec, resolveTags } from '../../arti
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { copyWithReferrers, countReferrers } from '../../graph.js';
-import { stringArg } from '../../options/args.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseRemote } from '../../options/remote.js';
-import { referrersCapability } from '../../options/target.js';
+import { progressMode } from '../../options/common.js';
 import { formatBytes, formatDuration, toBytes } from '../../output/humanize.js';
 import { createReporter } from '../../output/reporter.js';
 import type { Prompts } from '../../output/status.js';
 import { reportingHooks } from '../../output/track.js';
 import { openRepository } from '../../targets.js';
+import type { BackupOptions } from './command.js';
 
 /** The status prompts of backup. */
 export const BACKUP_PROMPTS = {
@@ -28,14 +26,11 @@ export const BACKUP_PROMPTS = {
 } as const satisfies Prompts;
 
 /** Runs `oras backup`. */
-export async function runBackup(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+export async function runBackup(options: BackupOptions, ctx: CliContext): Promise<void> {
   const started = Date.now();
-  const common = parseCommon(argv, ctx);
-  const output = stringArg(argv, 'output') ?? '';
+  const { common, output, concurrency, includeReferrers } = options;
   if (output === '') throw new CliError('the output path cannot be empty');
-  const refs = parseArtifactReferences(String(argv.name));
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
-  const includeReferrers = argv['include-referrers'] === true;
+  const refs = parseArtifactReferences(options.name);
   const outputPath = resolvePath(ctx.cwd, output);
   const toTar = extname(output).toLowerCase() === '.tar';
   if (toTar) {
@@ -46,8 +41,8 @@ export async function runBackup(argv: Record<string, unknown>, ctx: CliContext):
       });
     }
   }
-  const repo = await openRepository(repositorySpec(refs), parseRemote(argv, ctx), common, ctx, {
-    referrersCapability: referrersCapability(argv),
+  const repo = await openRepository(repositorySpec(refs), options.remote, common, ctx, {
+    referrersCapability: options.referrersCapability,
     concurrency,
   });
   const root = toTar ? await mkdtemp(join(tmpdir(), 'oras-backup-')) : outputPath;

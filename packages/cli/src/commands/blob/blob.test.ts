@@ -46,9 +46,17 @@ describe('oras blob push', () => {
     expect(again.stdout).toContain(`Exists    ${digest.slice(7, 19)}`);
   });
 
-  it('streams stdin of unknown length through a chunked upload', async () => {
+  it('streams stdin without a digest through a chunked upload, and refuses stdin without --size', async () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
-    const res = await sh(`cat | $ORAS blob push --plain-http --descriptor ${repo} -`, { stdin: data });
+    const unsized = await sh(`cat | $ORAS blob push --plain-http ${repo} -`, { stdin: data });
+    expect(unsized.code).toBe(1);
+    expect(unsized.stderr).toBe('Error: `--size` must be provided if the blob is read from stdin\n');
+    const res = await sh(
+      `cat | $ORAS blob push --plain-http --descriptor --size ${data.byteLength} ${repo} -`,
+      {
+        stdin: data,
+      },
+    );
     expect(res.stderr).toBe('');
     expect(JSON.parse(res.stdout)).toEqual({
       mediaType: 'application/vnd.oci.image.layer.v1.tar',
@@ -109,7 +117,7 @@ describe('oras blob push', () => {
       cwd: work.dir,
     });
     expect(fetched.stdout).toBe('layout blob');
-    const piped = await sh(`cat layer.bin | $ORAS blob push --oci-layout --descriptor layout -`, {
+    const piped = await sh(`cat layer.bin | $ORAS blob push --oci-layout --descriptor --size 11 layout -`, {
       cwd: work.dir,
       stdin: '',
     });
@@ -173,13 +181,20 @@ describe('oras blob fetch', () => {
   it('fails for a blob the registry does not have', async () => {
     const res = await oras(['blob', 'fetch', '--plain-http', '--descriptor', `${repo}@${sha256('missing')}`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^Error: failed to resolve sha256:[0-9a-f]{64}: .*not found/);
+    expect(res.stderr).toMatch(
+      /^Error response from registry: failed to resolve sha256:[0-9a-f]{64}: .*not found/,
+    );
   });
 });
 
 describe('oras blob delete', () => {
   async function pushBlob(text: string): Promise<string> {
-    const res = await oras(['blob', 'push', '--plain-http', repo, '-'], { stdin: text });
+    const res = await oras(
+      ['blob', 'push', '--plain-http', '--size', String(Buffer.byteLength(text)), repo, '-'],
+      {
+        stdin: text,
+      },
+    );
     expect(res.code).toBe(0);
     return sha256(text);
   }

@@ -16,5 +16,5 @@ export const command: CommandFactory = (ctx) => ({
       .command(deleteCommand(ctx))
       .command(fetchCommand(ctx))
       .command(pushCommand(ctx)),
-  handler: (argv) => unknownSubcommand('oras blob', argv.command, 'delete, fetch or push'),
+  handler: (argv) => unknownSubcommand('oras blob', argv, 'delete, fetch or push'),
 });

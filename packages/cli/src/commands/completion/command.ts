@@ -1,10 +1,13 @@
 /** `oras completion`: print a shell completion script. */
 import { summaryOf } from '../../command-table.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples } from '../define.js';
+import { flagSet } from '../../options/flag-set.js';
+import { type CommandFactory, withExamples, withPositionals } from '../define.js';
 
-/** The shells a completion script can be printed for. */
-export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+import { SHELLS } from './shells.js';
+
+export { SHELLS } from './shells.js';
+
+const ARGS = flagSet({ shell: { type: 'string', choices: SHELLS, describe: 'the shell' } });
 
 /** The definition of `oras completion`. */
 export const command: CommandFactory = (ctx) => ({
@@ -12,9 +15,9 @@ export const command: CommandFactory = (ctx) => ({
   describe: summaryOf('completion'),
   builder: (y) =>
     withExamples(
-      y
-        .positional('shell', { type: 'string', choices: SHELLS, describe: 'the shell' })
-        .usage('oras completion <shell>\n\nGenerate the autocompletion script for the specified shell.'),
+      withPositionals(y, ARGS).usage(
+        'oras completion <shell>\n\nGenerate the autocompletion script for the specified shell.',
+      ),
       [
         ['source <(oras completion bash)', 'Load completions in the current bash session'],
         ['oras completion zsh > ~/.zfunc/_oras', 'Install completions for zsh (with ~/.zfunc in fpath)'],
@@ -22,7 +25,8 @@ export const command: CommandFactory = (ctx) => ({
       ],
     ),
   handler: async (argv) => {
+    const { shell } = ARGS.read(argv);
     const { completionScript } = await import('./run.js');
-    ctx.stdout.write(completionScript(String(argv.shell)));
+    ctx.stdout.write(completionScript(String(shell)));
   },
 });

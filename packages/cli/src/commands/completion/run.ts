@@ -1,39 +1,29 @@
 /**
- * Shell completion scripts. They complete command names from the command table and, after a
- * command, its flags, which they ask `oras __complete <command>` for.
+ * Shell completion scripts. Each asks `oras __complete` with the words typed so far, so nested
+ * commands (`oras manifest fe<TAB>`) and their flags (`oras manifest fetch --pre<TAB>`) complete
+ * from the same command tree the CLI runs; where it answers nothing, file names complete.
  */
-import { COMMANDS } from '../../command-table.js';
 import { CliError } from '../../errors.js';
-
-function names(): string {
-  return [...COMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'help'].sort().join(' ');
-}
 
 /** The completion script for a shell. */
 export function completionScript(shell: string): string {
-  const commands = names();
   switch (shell) {
     case 'bash':
       return `# bash completion for oras
 _oras() {
   local cur="\${COMP_WORDS[COMP_CWORD]}"
-  if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=( $(compgen -W "${commands}" -- "$cur") )
-  elif [[ "$cur" == -* ]]; then
-    COMPREPLY=( $(compgen -W "$(oras __complete "\${COMP_WORDS[1]}" 2>/dev/null)" -- "$cur") )
-  else
-    COMPREPLY=( $(compgen -f -- "$cur") )
-  fi
+  local IFS=$'\\n'
+  COMPREPLY=( $(oras __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) )
 }
 complete -o default -F _oras oras
 `;
     case 'zsh':
       return `#compdef oras
 _oras() {
-  if (( CURRENT == 2 )); then
-    compadd -- ${commands}
-  elif [[ "$PREFIX" == -* ]]; then
-    compadd -- $(oras __complete "$words[2]" 2>/dev/null)
+  local -a candidates
+  candidates=("\${(@f)$(oras __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  if [[ -n "\${candidates[1]}" ]]; then
+    compadd -- "\${candidates[@]}"
   else
     _files
   fi
@@ -42,18 +32,21 @@ compdef _oras oras
 `;
     case 'fish':
       return `# fish completion for oras
-complete -c oras -f -n '__fish_use_subcommand' -a '${commands}'
-complete -c oras -n 'not __fish_use_subcommand' -a '(oras __complete (commandline -opc)[2] 2>/dev/null)'
+function __oras_complete
+    set -l words (commandline -opc)
+    set -e words[1]
+    oras __complete $words (commandline -ct) 2>/dev/null
+end
+complete -c oras -a '(__oras_complete)'
 `;
     case 'powershell':
       return `# powershell completion for oras
 Register-ArgumentCompleter -Native -CommandName oras -ScriptBlock {
   param($wordToComplete, $commandAst, $cursorPosition)
-  $words = $commandAst.CommandElements | ForEach-Object { $_.ToString() }
-  if ($words.Count -le 2 -and -not $wordToComplete.StartsWith('-')) {
-    '${commands}'.Split(' ') | Where-Object { $_ -like "$wordToComplete*" }
-  } else {
-    (oras __complete $words[1] 2>$null) -split ' ' | Where-Object { $_ -like "$wordToComplete*" }
+  $words = @($commandAst.CommandElements | Select-Object -Skip 1 | ForEach-Object { $_.ToString() })
+  if ($wordToComplete -eq '') { $words += '' }
+  (oras __complete @words 2>$null) | ForEach-Object {
+    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
   }
 }
 `;

@@ -1,13 +1,76 @@
 /** `oras cp` (`copy`): copy artifacts from one target to another. */
+import type { Platform } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import { concurrencyFlag } from '../../options/concurrency.js';
-import { formatFlags } from '../../options/format.js';
-import { platformFlag } from '../../options/platform.js';
-import { remoteFlags } from '../../options/remote.js';
-import { distributionSpecFlags, targetFlags } from '../../options/target.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { type CommonOptions, common } from '../../options/common.js';
+import { concurrencyOptions } from '../../options/concurrency.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type FormatOptions, formatOptions } from '../../options/format.js';
+import { platformOptions } from '../../options/platform.js';
+import { sharedResolve } from '../../options/remote.js';
+import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
+
+const ARGS = flagSet({
+  from: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' },
+  to: { type: 'string', describe: '<registry>/<repo>[:<tag>[,<tag>...]]' },
+});
+
+const FLAGS = flagSet({
+  recursive: {
+    alias: 'r',
+    type: 'boolean',
+    describe: '[Preview] recursively copy the artifact and its referrer artifacts',
+  },
+});
+
+const platform = platformOptions();
+const concurrency = concurrencyOptions(3);
+const format = formatOptions();
+const source = targetOptions({
+  prefix: 'from-',
+  form: '<registry>/<repo>{:<tag>|@<digest>}',
+  requireReference: true,
+  distributionSpec: true,
+});
+const destination = targetOptions({
+  prefix: 'to-',
+  allowTags: true,
+  form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
+  distributionSpec: true,
+});
+
+/** The parsed arguments and flags of `oras cp`. */
+export interface CopyOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** `--format`, `--template`. */
+  readonly format: FormatOptions;
+  /** The source, with the `--from-*` flags. */
+  readonly from: TargetOptions<string>;
+  /** The destination and its tags, with the `--to-*` flags. */
+  readonly to: TargetOptions;
+  /** `--platform`: copy one platform of an index. */
+  readonly platform: Platform | undefined;
+  /** `-r/--recursive`: copy the referrers too. */
+  readonly recursive: boolean;
+  /** `--concurrency`. */
+  readonly concurrency: number;
+}
+
+/** Parses the command line of `oras cp`. */
+export function parseCopy(argv: ParsedArgs, ctx: CliContext): CopyOptions {
+  const args = ARGS.read(argv);
+  return {
+    common: common.parse(argv, ctx),
+    format: format.parse(argv),
+    from: source.parse(argv, ctx, args.from ?? ''),
+    to: destination.parse(argv, ctx, args.to ?? ''),
+    platform: platform.parse(argv, ctx),
+    recursive: FLAGS.read(argv).recursive === true,
+    concurrency: concurrency.parse(argv, ctx),
+  };
+}
 
 /** The definition of `oras cp`. */
 export const command: CommandFactory = (ctx) => ({
@@ -17,38 +80,18 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('from', { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' })
-          .positional('to', { type: 'string', describe: '<registry>/<repo>[:<tag>[,<tag>...]]' })
-          .usage(
-            'oras cp [flags] <from>{:<tag>|@<digest>} <to>[:<tag>[,<tag>][...]]\n\n' +
-              'Copy artifacts from one target to another (registries or OCI image layouts).',
-          ),
-        {
-          recursive: {
-            alias: 'r',
-            type: 'boolean',
-            describe: '[Preview] recursively copy the artifact and its referrer artifacts',
-          },
-        },
-        platformFlag(),
-        concurrencyFlag(3),
-        formatFlags(),
-        targetFlags('from-'),
-        distributionSpecFlags('from-'),
-        remoteFlags('from-'),
-        targetFlags('to-'),
-        distributionSpecFlags('to-'),
-        remoteFlags('to-'),
-        {
-          resolve: {
-            type: 'string',
-            array: true,
-            describe:
-              '[Preview] base DNS rules for both ends, formatted in `host:port:address[:address_port]`',
-          },
-        },
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras cp [flags] <from>{:<tag>|@<digest>} <to>[:<tag>[,<tag>][...]]\n\n' +
+            'Copy artifacts from one target to another (registries or OCI image layouts).',
+        ),
+        FLAGS.flags(),
+        platform.flags(),
+        concurrency.flags(),
+        format.flags(),
+        source.flags(),
+        destination.flags(),
+        sharedResolve.flags(),
+        common.flags(),
       ),
       [
         [
@@ -77,5 +120,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runCopy(argv, ctx),
+  handler: async (argv) => {
+    const options = parseCopy(argv, ctx);
+    await (await import('./run.js')).runCopy(options, ctx);
+  },
 });

@@ -57,4 +57,24 @@ describe('oras cp', () => {
     expect(resolves.map((r) => r.method)).toEqual(['HEAD']);
     expect(registry.storage.getManifest('dst/app', 'v2')).toBeDefined();
   });
+
+  it('warns once about a password on the command line when both ends share the registry', async () => {
+    const run = await oras(
+      [
+        'cp',
+        '--from-password',
+        'secret',
+        `${registry.host}/src/app:v1`,
+        `${registry.host}/dst/app:v3`,
+        '--from-plain-http',
+        '--to-plain-http',
+      ],
+      { cwd: work.dir },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'WARNING! Using --from-password via the CLI is insecure. Use --password-stdin.\n',
+    );
+    expect(run.stdout).not.toContain('secret');
+  });
 });

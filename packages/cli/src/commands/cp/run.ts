@@ -8,55 +8,30 @@ import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { copyWithReferrers } from '../../graph.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
-import { platformArg } from '../../options/platform.js';
-import { parseRemote } from '../../options/remote.js';
-import {
-  annotatedReference,
-  parseTarget,
-  referrersCapability,
-  requireReference,
-} from '../../options/target.js';
+import { progressMode } from '../../options/common.js';
+import { annotatedReference } from '../../options/target.js';
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { COPY_PROMPTS } from '../../output/status.js';
 import { reportingHooks, trackFetches } from '../../output/track.js';
 import { openReadOnlyTarget, openTarget } from '../../targets.js';
-
-const FROM_FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { CopyOptions } from './command.js';
 
 /** Runs `oras cp`. */
-export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const format = parseFormat(argv);
-  const from = parseTarget(String(argv.from), argv, { prefix: 'from-', form: FROM_FORM });
-  const to = parseTarget(String(argv.to), argv, {
-    prefix: 'to-',
-    allowTags: true,
-    form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
-  });
-  const srcRef = requireReference(from, FROM_FORM);
-  const platform = platformArg(argv);
-  const recursive = argv.recursive === true;
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
-  const src = await openReadOnlyTarget(from, argv, common, ctx, {
-    prefix: 'from-',
-    concurrency,
-    referrersCapability: referrersCapability(argv, 'from-'),
-  });
-  const dst = await openTarget(to, argv, common, ctx, {
-    prefix: 'to-',
-    concurrency,
-    referrersCapability: referrersCapability(argv, 'to-'),
-  });
+export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
+  const { common, format, platform, recursive, concurrency } = cp;
+  const from = cp.from.spec;
+  const to = cp.to.spec;
+  const srcRef = cp.from.reference;
+  const src = await openReadOnlyTarget(cp.from, common, ctx, { concurrency });
+  const dst = await openTarget(cp.to, common, ctx, { concurrency });
   // A blob can be mounted only within one registry and with the same credentials (oras #1903).
   const sameRegistry =
     from.kind === 'registry' &&
     to.kind === 'registry' &&
     from.reference.registry === to.reference.registry &&
     from.reference.repository !== to.reference.repository &&
-    JSON.stringify(parseRemote(argv, ctx, 'from-')) === JSON.stringify(parseRemote(argv, ctx, 'to-'));
+    JSON.stringify(cp.from.remote) === JSON.stringify(cp.to.remote);
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS);
   const tracked = trackFetches(src.target, reporter);
   const options: CopyGraphOptions = {
@@ -80,7 +55,7 @@ export async function runCopy(argv: Record<string, unknown>, ctx: CliContext): P
       root = await copyResolved();
     }
   } catch (error) {
-    throw withDockerHubHint(error, from, `oras cp ${String(argv.from)} ${String(argv.to)}`);
+    throw withDockerHubHint(error, from, `oras cp ${cp.from.argument} ${cp.to.argument}`);
   }
   async function copyResolved(): Promise<Descriptor> {
     let root = await src.target.resolve(srcRef);

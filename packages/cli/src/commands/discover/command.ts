@@ -1,12 +1,14 @@
 /** `oras discover`: list the referrers of a manifest, recursively. */
+import type { Platform } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import { formatFlags } from '../../options/format.js';
-import { platformFlag } from '../../options/platform.js';
-import { remoteFlags } from '../../options/remote.js';
-import { distributionSpecFlags, targetFlags } from '../../options/target.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { type CommonOptions, common } from '../../options/common.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type FormatOptions, formatOptions } from '../../options/format.js';
+import { platformOptions } from '../../options/platform.js';
+import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
 
 /** The formats of discover. */
 export const DISCOVER_FORMATS = [
@@ -16,6 +18,78 @@ export const DISCOVER_FORMATS = [
   { type: 'go-template', describe: 'print output using the given Go template' },
 ] as const;
 
+const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
+
+const FLAGS = flagSet({
+  'artifact-type': { type: 'string', describe: 'artifact type' },
+  depth: {
+    type: 'number',
+    describe: '[Experimental] level of referrers to show (at least 1; all levels when not given)',
+  },
+  output: {
+    alias: 'o',
+    type: 'string',
+    describe:
+      '[Deprecated] format in which to display referrers (table, json, or tree). tree format will show all referrers',
+  },
+  // discover's own -v (not the deprecated global one): on unless `--verbose=false`
+  verbose: { alias: 'v', type: 'boolean', describe: 'display full metadata of referrers (default true)' },
+});
+
+const platform = platformOptions();
+const format = formatOptions(DISCOVER_FORMATS, 'tree');
+const target = targetOptions({
+  form: '<registry>/<repo>{:<tag>|@<digest>}',
+  requireReference: true,
+  distributionSpec: true,
+});
+
+/** The parsed arguments and flags of `oras discover`. */
+export interface DiscoverOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** `--format` (or the deprecated `-o`), `--template`. */
+  readonly format: FormatOptions;
+  /** How many levels of referrers to show (0: all; 1 for the table format). */
+  readonly depth: number;
+  /** The subject. */
+  readonly target: TargetOptions<string>;
+  /** `--platform` of the subject. */
+  readonly platform: Platform | undefined;
+  /** `--artifact-type`: only referrers of this type. */
+  readonly artifactType: string | undefined;
+  /** `-v/--verbose`: show the annotations of referrers in the tree (on unless `--verbose=false`). */
+  readonly verbose: boolean;
+}
+
+/** Parses the command line of `oras discover`, warning about the deprecated `-o` and `table` format. */
+export function parseDiscover(argv: ParsedArgs, ctx: CliContext): DiscoverOptions {
+  // `--verbose` is discover's own flag here, not the deprecated global one common warns about.
+  const parsedCommon = common.parse({ ...argv, verbose: undefined }, ctx);
+  const flags = FLAGS.read(argv);
+  if (flags.output !== undefined && format.given(argv).format !== undefined)
+    throw new CliError('--format, --output cannot be used at the same time');
+  if (flags.output !== undefined)
+    ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
+  const parsedFormat = format.parse(argv, ctx, flags.output);
+  if (parsedFormat.type === 'table') {
+    ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
+  }
+  // no --depth: every level (0 inside); oras refuses 0 and below
+  const depth = flags.depth === undefined ? 0 : flags.depth;
+  if (flags.depth !== undefined && !(Number.isInteger(depth) && depth >= 1))
+    throw new CliError('depth value should be at least 1');
+  return {
+    common: parsedCommon,
+    format: parsedFormat,
+    depth: parsedFormat.type === 'table' ? 1 : depth,
+    target: target.parse(argv, ctx, ARGS.read(argv).name ?? ''),
+    platform: platform.parse(argv, ctx),
+    artifactType: flags['artifact-type'],
+    verbose: flags.verbose !== false,
+  };
+}
+
 /** The definition of `oras discover`. */
 export const command: CommandFactory = (ctx) => ({
   command: 'discover <name>',
@@ -23,23 +97,16 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' })
-          .usage(
-            'oras discover [flags] <name>{:<tag>|@<digest>}\n\n' +
-              '[Preview] Discover referrers of a manifest in a registry or an OCI image layout, recursively.',
-          ),
-        {
-          'artifact-type': { type: 'string', describe: 'artifact type' },
-          depth: { type: 'number', describe: '[Experimental] the depth of referrers to show (0: no limit)' },
-          output: { alias: 'o', type: 'string', hidden: true, describe: '(deprecated) use --format' },
-        },
-        platformFlag(),
-        formatFlags(DISCOVER_FORMATS),
-        targetFlags(),
-        distributionSpecFlags(),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras discover [flags] <name>{:<tag>|@<digest>}\n\n' +
+            '[Preview] Discover referrers of a manifest in a registry or an OCI image layout, recursively.',
+        ),
+        platform.flags(),
+        format.flags(),
+        target.flags(),
+        common.flags(),
+        // after common, whose hidden, deprecated `-v/--verbose` it replaces
+        FLAGS.flags(),
       ),
       [
         ['oras discover localhost:5000/hello:v1', 'Show the referrers of an artifact as a tree'],
@@ -48,6 +115,7 @@ export const command: CommandFactory = (ctx) => ({
           'Only referrers of one artifact type',
         ],
         ['oras discover --depth 1 localhost:5000/hello:v1', 'Only direct referrers'],
+        ['oras discover --verbose=false localhost:5000/hello:v1', 'A tree without annotations'],
         ['oras discover --format json localhost:5000/hello:v1', 'Print the referrer graph as JSON'],
         [
           'oras discover --format go-template="{{range .referrers}}{{.digest}}{{println}}{{end}}" localhost:5000/hello:v1',
@@ -56,5 +124,8 @@ export const command: CommandFactory = (ctx) => ({
         ['oras discover --oci-layout layout-dir:v1', 'Discover in an OCI image layout'],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runDiscover(argv, ctx),
+  handler: async (argv) => {
+    const options = parseDiscover(argv, ctx);
+    await (await import('./run.js')).runDiscover(options, ctx);
+  },
 });

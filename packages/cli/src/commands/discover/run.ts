@@ -1,22 +1,15 @@
 /** The implementation of `oras discover`: the referrer graph, walked with a visited set. */
 import { type ReadOnlyGraphStorage, referrers } from '@oras/content';
-import type { Descriptor } from '@oras/spec';
+import { Annotation, type Descriptor, isDigest } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
 import { resolvePlatform } from '../../graph.js';
-import { stringArg } from '../../options/args.js';
-import { parseCommon } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
-import { platformArg } from '../../options/platform.js';
-import { parseTarget, referrersCapability, requireReference } from '../../options/target.js';
 import { printable } from '../../output/escape.js';
 import { type DiscoverModel, descriptorModel, writeResult } from '../../output/metadata.js';
-import { renderTree, type TreeNode } from '../../output/tree.js';
+import { annotationsNode, renderTree, type TreeNode } from '../../output/tree.js';
 import { openReadOnlyTarget } from '../../targets.js';
-import { DISCOVER_FORMATS } from './command.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { DiscoverOptions } from './command.js';
 
 /** A referrer found under a subject. */
 interface Found {
@@ -91,8 +84,11 @@ function toModel(name: string, desc: Descriptor, found: Found[]): DiscoverModel 
   return top;
 }
 
-/** The printed tree of the walk: referrers grouped by artifact type, annotations first. */
-function toTree(found: Found[]): TreeNode[] {
+/**
+ * The printed tree of the walk: referrers grouped by artifact type, their annotations first
+ * (written as YAML, as oras writes them; none without `verbose`).
+ */
+function toTree(found: Found[], verbose: boolean): TreeNode[] {
   const top: TreeNode[] = [];
   const pending = [{ found, into: top }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -104,13 +100,8 @@ function toTree(found: Found[]): TreeNode[] {
         next.into.push(group);
       }
       const children: TreeNode[] = [];
-      const annotations = Object.entries(desc.annotations ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      if (annotations.length > 0) {
-        children.push({
-          label: '[annotations]',
-          children: annotations.map(([k, v]) => ({ label: `${k}: ${v}`, children: [] })),
-        });
-      }
+      const annotations = annotationsNode(desc.annotations, verbose);
+      if (annotations) children.push(annotations);
       group.children.push({ label: desc.digest, children });
       pending.push({ found: referrers, into: children });
     }
@@ -128,40 +119,32 @@ function countAll(found: Found[]): number {
   return count;
 }
 
+/**
+ * The subject as oras describes it: a tag of an OCI layout resolves to its `index.json` entry,
+ * which names the tag in `org.opencontainers.image.ref.name` (oras-go's layout store keeps it).
+ */
+function describedSubject(desc: Descriptor, options: DiscoverOptions): Descriptor {
+  const { spec, reference } = options.target;
+  if (spec.kind !== 'oci-layout' || options.platform || isDigest(reference)) return desc;
+  return { ...desc, annotations: { ...desc.annotations, [Annotation.RefName]: reference } };
+}
+
 /** Runs `oras discover`. */
-export async function runDiscover(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const legacyOutput = stringArg(argv, 'output');
-  if (legacyOutput !== undefined) {
-    ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
-    if (argv.format === undefined) argv.format = legacyOutput;
-  }
-  const format = parseFormat(argv, DISCOVER_FORMATS, 'tree');
-  if (format.type === 'table') {
-    ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
-  }
-  const depthArg = argv.depth === undefined ? 0 : Number(argv.depth);
-  if (!Number.isInteger(depthArg) || depthArg < 0)
-    throw new CliError(`invalid --depth ${String(argv.depth)}: use 0 or more`);
-  const depth = format.type === 'table' ? 1 : depthArg;
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const platform = platformArg(argv);
-  const artifactType = stringArg(argv, 'artifact-type');
-  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, {
-    referrersCapability: referrersCapability(argv),
-  });
+export async function runDiscover(options: DiscoverOptions, ctx: CliContext): Promise<void> {
+  const { common, format, depth, platform, artifactType, verbose } = options;
+  const { spec, reference, argument } = options.target;
+  const { target, name } = await openReadOnlyTarget(options.target, common, ctx);
   let root: Descriptor;
   let found: Found[];
   try {
     root = await resolvePlatform(target, reference, platform);
     found = await walkReferrers(target, root, depth, artifactType || undefined);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras discover ${String(argv.name)}`);
+    throw withDockerHubHint(error, spec, `oras discover ${argument}`);
   }
-  const model = toModel(name, root, found);
+  const model = toModel(name, describedSubject(root, options), found);
   if (format.type === 'tree') {
-    ctx.stdout.write(renderTree({ label: `${name}@${root.digest}`, children: toTree(found) }));
+    ctx.stdout.write(renderTree({ label: `${name}@${root.digest}`, children: toTree(found, verbose) }));
     return;
   }
   if (format.type === 'table') {

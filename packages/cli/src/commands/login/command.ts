@@ -1,9 +1,35 @@
 /** `oras login`: log in to a remote registry. */
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import { remoteFlags } from '../../options/remote.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { type CommonOptions, common } from '../../options/common.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type RemoteOptions, remoteOptions } from '../../options/remote.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
+
+const ARGS = flagSet({
+  registry: { type: 'string', describe: 'the registry host, e.g. localhost:5000' },
+});
+
+const remote = remoteOptions();
+
+/** The parsed arguments and flags of `oras login`. */
+export interface LoginOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** The remote flags (credentials, TLS, the config to store into). */
+  readonly remote: RemoteOptions;
+  /** The registry argument, as typed. */
+  readonly registry: string;
+}
+
+/** Parses the command line of `oras login`. */
+export function parseLogin(argv: ParsedArgs, ctx: CliContext): LoginOptions {
+  return {
+    common: common.parse(argv, ctx),
+    remote: remote.parse(argv, ctx),
+    registry: ARGS.read(argv).registry ?? '',
+  };
+}
 
 /** The definition of `oras login`. */
 export const command: CommandFactory = (ctx) => ({
@@ -12,15 +38,13 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('registry', { type: 'string', describe: 'the registry host, e.g. localhost:5000' })
-          .usage(
-            'oras login [flags] <registry>\n\n' +
-              'Log in to a remote registry. Without credentials on the command line, prompts for them; ' +
-              'an empty username asks for an identity token.',
-          ),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras login [flags] <registry>\n\n' +
+            'Log in to a remote registry. Without credentials on the command line, prompts for them; ' +
+            'an empty username asks for an identity token.',
+        ),
+        remote.flags(),
+        common.flags(),
       ),
       [
         ['oras login localhost:5000', 'Log in, typing the username and password at the prompts'],
@@ -38,5 +62,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runLogin(argv, ctx),
+  handler: async (argv) => {
+    const options = parseLogin(argv, ctx);
+    await (await import('./run.js')).runLogin(options, ctx);
+  },
 });

@@ -2,25 +2,30 @@
 import { type Credential, createCredentialStore, login } from '@oras/auth';
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
-import { parseCommon } from '../../options/common.js';
-import { parseRemote, usePlainHttp } from '../../options/remote.js';
+import { usePlainHttp } from '../../options/remote.js';
 import { LinePrompter } from '../../prompt.js';
 import { debugLog, flagCredential, transportFor } from '../../targets.js';
 import { userAgent } from '../../version-info.js';
+import type { LoginOptions } from './command.js';
 
 /** Runs `oras login`. */
-export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const remote = parseRemote(argv, ctx);
-  const registry = String(argv.registry)
-    .replace(/^https?:\/\//, '')
-    .replace(/\/+$/, '');
+export async function runLogin(options: LoginOptions, ctx: CliContext): Promise<void> {
+  const { common, remote } = options;
+  const registry = options.registry.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   if (registry === '' || registry.includes('/')) {
-    throw new CliError(`invalid registry "${String(argv.registry)}"`, {
+    throw new CliError(`invalid registry "${options.registry}"`, {
       hint: 'use a host, e.g. localhost:5000',
     });
   }
   let cred: Credential | undefined = await flagCredential(remote, ctx);
+  if (remote.passwordStdin || remote.identityTokenStdin) {
+    // stdin is read to its end: there is nothing left to prompt from
+    if (cred === undefined || cred.password === '' || cred.refreshToken === '') {
+      const what = remote.username !== undefined ? 'password' : 'token';
+      const flag = remote.passwordStdin ? '--password-stdin' : '--identity-token-stdin';
+      throw new CliError(`${what} required: ${flag} read nothing`);
+    }
+  }
   if (cred === undefined || (cred.username !== undefined && cred.password === '')) {
     cred = await promptCredential(ctx, cred?.username);
   }
@@ -35,7 +40,6 @@ export async function runLogin(argv: Record<string, unknown>, ctx: CliContext): 
     dispatcher,
     userAgent: userAgent(),
     plainHttp: usePlainHttp(remote, registry),
-    ...(log ? { log } : {}),
   });
   ctx.stdout.write('Login Succeeded\n');
 }

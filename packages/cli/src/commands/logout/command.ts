@@ -1,8 +1,36 @@
 /** `oras logout`: log out from a remote registry. */
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { common } from '../../options/common.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
+
+const ARGS = flagSet({
+  registry: { type: 'string', describe: 'the registry host, e.g. localhost:5000' },
+});
+
+const FLAGS = flagSet({
+  'registry-config': {
+    alias: 'c',
+    type: 'string',
+    array: true,
+    describe: '[Preview] registry authentication config path',
+  },
+});
+
+/** The parsed arguments and flags of `oras logout`. */
+export interface LogoutOptions {
+  /** The registry to forget. */
+  readonly registry: string;
+  /** `--registry-config` paths. */
+  readonly registryConfig: readonly string[];
+}
+
+/** Parses the command line of `oras logout`. */
+export function parseLogout(argv: ParsedArgs, ctx: CliContext): LogoutOptions {
+  common.parse(argv, ctx);
+  return { registry: ARGS.read(argv).registry ?? '', registryConfig: FLAGS.read(argv)['registry-config'] };
+}
 
 /** The definition of `oras logout`. */
 export const command: CommandFactory = (ctx) => ({
@@ -11,20 +39,11 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('registry', { type: 'string', describe: 'the registry host, e.g. localhost:5000' })
-          .usage(
-            'oras logout [flags] <registry>\n\nLog out from a remote registry: forget its stored credential.',
-          ),
-        {
-          'registry-config': {
-            alias: 'c',
-            type: 'string',
-            array: true,
-            describe: '[Preview] registry authentication config path',
-          },
-        },
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras logout [flags] <registry>\n\nLog out from a remote registry: forget its stored credential.',
+        ),
+        FLAGS.flags(),
+        common.flags(),
       ),
       [
         ['oras logout localhost:5000', 'Log out from a registry'],
@@ -34,5 +53,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runLogout(argv, ctx),
+  handler: async (argv) => {
+    const options = parseLogout(argv, ctx);
+    await (await import('./run.js')).runLogout(options, ctx);
+  },
 });

@@ -1,16 +1,14 @@
 /** The implementation of `oras logout`. */
 import { createCredentialStore, logout } from '@oras/auth';
 import type { CliContext } from '../../context.js';
-import { listArg } from '../../options/args.js';
-import { parseCommon } from '../../options/common.js';
+import type { LogoutOptions } from './command.js';
 
 /** Runs `oras logout`. */
-export async function runLogout(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  parseCommon(argv, ctx);
-  const configPaths = listArg(argv, 'registry-config');
+export async function runLogout(options: LogoutOptions, ctx: CliContext): Promise<void> {
+  const configPaths = options.registryConfig;
   const store = createCredentialStore({
-    ...(configPaths.length > 0 ? { configPaths } : {}),
+    ...(configPaths.length > 0 ? { configPaths: [...configPaths] } : {}),
     env: ctx.env as NodeJS.ProcessEnv,
   });
-  await logout(store, String(argv.registry));
+  await logout(store, options.registry);
 }

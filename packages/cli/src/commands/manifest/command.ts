@@ -20,6 +20,5 @@ export const command: CommandFactory = (ctx) => ({
       .command(fetchConfigCommand(ctx))
       .command(indexCommand(ctx))
       .command(pushCommand(ctx)),
-  handler: (argv) =>
-    unknownSubcommand('oras manifest', argv.command, 'delete, fetch, fetch-config, index or push'),
+  handler: (argv) => unknownSubcommand('oras manifest', argv, 'delete, fetch, fetch-config, index or push'),
 });

@@ -31,7 +31,18 @@ interface Desc {
 /** Pushes a blob through the CLI and returns its descriptor. */
 async function pushBlob(content: string, mediaType: string): Promise<Desc> {
   const res = await oras(
-    ['blob', 'push', '--plain-http', '--descriptor', '--media-type', mediaType, repo, '-'],
+    [
+      'blob',
+      'push',
+      '--plain-http',
+      '--descriptor',
+      '--media-type',
+      mediaType,
+      '--size',
+      String(Buffer.byteLength(content)),
+      repo,
+      '-',
+    ],
     { stdin: content },
   );
   expect(res.stderr).toBe('');
@@ -242,7 +253,7 @@ describe('oras manifest fetch and fetch-config', () => {
     const res = await oras(['manifest', 'fetch', '--plain-http', `${repo}:nope`]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(
-      new RegExp(`^Error: failed to fetch the content of "${repo}:nope": .*not found`),
+      new RegExp(`^Error response from registry: failed to fetch the content of "${repo}:nope": .*not found`),
     );
   });
 });
@@ -361,7 +372,7 @@ describe('oras manifest index', () => {
       'linux-arm64',
     ]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('use the digest of the manifest to remove');
+    expect(bad.stderr).toContain('remove: linux-arm64 is not a digest');
   });
 });
 

@@ -16,20 +16,17 @@ import { FileStore } from '@oras/content/file';
 import { type Descriptor, descriptorsEqual, EMPTY_DESCRIPTOR, type Manifest, MediaType } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
-import { listArg, stringArg } from '../../options/args.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
-import { parseFileRef } from '../../options/packer.js';
-import { platformArg } from '../../options/platform.js';
-import { parseByteSize } from '../../options/size.js';
-import { annotatedReference, parseTarget, requireReference } from '../../options/target.js';
+import { progressMode } from '../../options/common.js';
+import { annotatedReference } from '../../options/target.js';
+import { printable } from '../../output/escape.js';
 import { descriptorModel, type PulledFileModel, pullModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PULL_PROMPTS } from '../../output/status.js';
 import { trackFetches } from '../../output/track.js';
 import { openReadOnlyTarget } from '../../targets.js';
+import type { PullOptions } from './command.js';
+import { createdFolders } from './output-folder.js';
 
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
 const TITLE = 'org.opencontainers.image.title';
 const UNPACK = 'io.deis.oras.content.unpack';
 
@@ -57,38 +54,29 @@ function announcer(): (desc: Descriptor) => boolean {
 }
 
 /** Runs `oras pull`. */
-export async function runPull(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  // `-o -`: the single layer of the artifact to stdout (see to-stdout.ts)
-  if (stringArg(argv, 'output') === '-') return (await import('./to-stdout.js')).pullToStdout(argv, ctx);
-  const common = parseCommon(argv, ctx);
-  const format = parseFormat(argv);
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const platform = platformArg(argv);
-  const output = resolvePath(ctx.cwd, stringArg(argv, 'output') ?? '.');
-  const includeSubject = argv['include-subject'] === true;
-  const mediaTypes = listArg(argv, 'media-type');
-  const configArg = stringArg(argv, 'config');
-  const configRef =
-    configArg === undefined ? undefined : parseFileRef(configArg, { disablePathValidation: true });
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 3));
-  const maxUnpackSize = stringArg(argv, 'max-unpack-size');
-  const maxUnpackBytes =
-    maxUnpackSize === undefined ? undefined : parseByteSize(maxUnpackSize, '--max-unpack-size');
-  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx, { concurrency });
+export async function runPull(options: PullOptions, ctx: CliContext): Promise<void> {
+  const { common, format, platform, includeSubject, mediaTypes, concurrency } = options;
+  const { spec, reference, argument } = options.target;
+  const output = resolvePath(ctx.cwd, options.output);
+  const configRef = options.config;
+  const { target, name } = await openReadOnlyTarget(options.target, common, ctx, { concurrency });
   const mode = progressMode(common, ctx);
   const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
   const announce = announcer();
+  const removeCreatedFolders = await createdFolders(output);
+  let pulled = false;
   const store = await FileStore.open(output, {
-    allowPathTraversalOnWrite: argv['allow-path-traversal'] === true,
-    maxUnpackBytes,
-    disableOverwrite: argv['keep-old-files'] === true,
+    allowPathTraversalOnWrite: options.allowPathTraversal,
+    maxUnpackBytes: options.maxUnpackBytes,
+    disableOverwrite: options.keepOldFiles,
     // Named content the copy moved once and the store wrote again under another name.
     onRestored: (desc) => {
       if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.restored);
     },
   });
   let layerSkipped = false;
+  // Titled layers of the `-t/--media-type` types: none means nothing is written.
+  let typeMatched = 0;
   const files: PulledFileModel[] = [];
   try {
     let root: Descriptor;
@@ -96,7 +84,7 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
       root = await target.resolve(reference);
       if (platform) root = await selectPlatform(target, root, platform);
     } catch (error) {
-      throw withDockerHubHint(error, spec, `oras pull ${String(argv.name)}`);
+      throw withDockerHubHint(error, spec, `oras pull ${argument}`);
     }
     // As oras does, a manifest is reported when it is fetched to find its successors:
     // "Downloading", then "Processing" (except on the live display), and "Downloaded" once copied.
@@ -140,6 +128,7 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
           continue;
         }
         if (mediaTypes.length > 0 && !mediaTypes.includes(d.mediaType)) continue;
+        typeMatched++;
         out.push(d);
       }
       for (const d of out) {
@@ -164,6 +153,13 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
     });
     reporter.close();
     const ref = `${name}@${root.digest}`;
+    const nothingOfType = mediaTypes.length > 0 && typeMatched === 0;
+    if (nothingOfType) {
+      const types = mediaTypes.map((t) => JSON.stringify(printable(t))).join(', ');
+      ctx.stderr.write(
+        `Warning: no layer with a file name has the media type ${types}: nothing was pulled\n`,
+      );
+    }
     writeResult(ctx, format, pullModel(ref, files), () => {
       if (files.length === 0 && layerSkipped) {
         return (
@@ -171,10 +167,14 @@ export async function runPull(argv: Record<string, unknown>, ctx: CliContext): P
           `Use 'oras copy ${spec.raw} --to-oci-layout <layout-dir>' to pull all layers.\n`
         );
       }
-      return `Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
+      // oras's words when `-t` left nothing to write
+      const empty = nothingOfType ? 'Downloaded empty artifact\n' : '';
+      return `${empty}Pulled ${annotatedReference(spec)}\nDigest: ${root.digest}\n`;
     });
+    pulled = true;
   } finally {
     reporter.close();
     await store.close();
+    if (!pulled) await removeCreatedFolders();
   }
 }

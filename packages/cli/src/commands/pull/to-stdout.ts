@@ -9,15 +9,12 @@ import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
 import { parseJsonObject } from '../../json.js';
 import { fetchManifest } from '../../manifests.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { platformArg } from '../../options/platform.js';
-import { parseTarget, requireReference } from '../../options/target.js';
+import { progressMode } from '../../options/common.js';
 import { createReporter } from '../../output/reporter.js';
 import { DiscardStatusReporter, PULL_PROMPTS, type StatusReporter } from '../../output/status.js';
 import { streamToStdout, tracked } from '../../stdio.js';
 import { openReadOnlyTarget } from '../../targets.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { PullOptions } from './command.js';
 
 /** The layers of a manifest that carry content (the empty JSON descriptor is not one). */
 export function contentLayers(manifest: Record<string, unknown>): Descriptor[] {
@@ -26,18 +23,13 @@ export function contentLayers(manifest: Record<string, unknown>): Descriptor[] {
 }
 
 /** Runs `oras pull <ref> -o -`: streams the artifact's single layer to stdout. */
-export async function pullToStdout(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  if (argv.format !== undefined || argv.template !== undefined) {
-    throw new CliError('`--output -` cannot be used with `--format` at the same time');
-  }
-  const raw = String(argv.name);
-  const spec = parseTarget(raw, argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const { target } = await openReadOnlyTarget(spec, argv, common, ctx);
+export async function pullToStdout(options: PullOptions, ctx: CliContext): Promise<void> {
+  const { common, platform } = options;
+  const { spec, reference, argument: raw } = options.target;
+  const { target } = await openReadOnlyTarget(options.target, common, ctx);
   let layer: Descriptor;
   try {
-    const { desc, bytes } = await fetchManifest(target, reference, platformArg(argv));
+    const { desc, bytes } = await fetchManifest(target, reference, platform);
     if (isIndexMediaType(desc.mediaType)) {
       throw new CliError(`${raw}: is an index; \`--output -\` needs one artifact`, {
         hint: 'choose one with --platform',

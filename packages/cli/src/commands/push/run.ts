@@ -1,21 +1,18 @@
 /** The implementation of `oras push`. */
 import { PackManifestVersion } from '@oras/content';
-import { type Descriptor, MediaType, type Platform } from '@oras/spec';
+import { MediaType, type Platform } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
-import { listArg, stringArg } from '../../options/args.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseFormat } from '../../options/format.js';
+import { progressMode } from '../../options/common.js';
 import { loadAnnotations } from '../../options/packer.js';
-import { platformArg } from '../../options/platform.js';
-import { annotatedReference, parseTarget } from '../../options/target.js';
+import { annotatedReference } from '../../options/target.js';
 import { pushModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
 import { PUSH_PROMPTS } from '../../output/status.js';
-import { exportManifest, packFiles, uploadPacked } from '../../packing/pack-files.js';
-import { pushRegularFiles } from '../../packing/push-files.js';
+import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
+import type { PushOptions } from './command.js';
 
 /** The config media type oras uses when none is given. */
 export const UNKNOWN_CONFIG_MEDIA_TYPE = 'application/vnd.unknown.config.v1+json';
@@ -29,17 +26,12 @@ export function platformConfig(p: Platform): Uint8Array {
 }
 
 /** Runs `oras push`. */
-export async function runPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const format = parseFormat(argv);
-  const spec = parseTarget(String(argv.name), argv, {
-    allowTags: true,
-    form: '<registry>/<repo>[:<tag>[,<tag>][...]]',
-  });
-  const config = stringArg(argv, 'config');
-  const platform = platformArg(argv, 'artifact-platform');
-  let artifactType = stringArg(argv, 'artifact-type') ?? '';
-  const imageSpec = stringArg(argv, 'image-spec');
+export async function runPush(options: PushOptions, ctx: CliContext): Promise<void> {
+  const { common, format, files, config, concurrency, disablePathValidation } = options;
+  const { spec, argument } = options.target;
+  const platform = options.artifactPlatform;
+  let artifactType = options.artifactType;
+  const imageSpec = options.imageSpec;
   if (platform && config !== undefined)
     throw new CliError('--artifact-platform and --config cannot both be provided');
   let version: PackManifestVersion = PackManifestVersion.V1_1;
@@ -65,59 +57,59 @@ export async function runPush(argv: Record<string, unknown>, ctx: CliContext): P
   if (version === PackManifestVersion.V1_1 && artifactType === '' && !platform) {
     artifactType = 'application/vnd.unknown.artifact.v1';
   }
-  const annotations = await loadAnnotations(listArg(argv, 'annotation'), stringArg(argv, 'annotation-file'));
-  const files = listArg(argv, 'files');
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS);
+  const annotations = await loadAnnotations(options.annotations, options.annotationFile);
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);
   try {
     if (files.length === 0 && format.type === 'text' && progressMode(common, ctx) === 'plain') {
       ctx.stdout.write('Uploading empty artifact\n');
     }
-    const { target, name } = await openTarget(spec, argv, common, ctx, { concurrency });
-    const disablePathValidation = argv['disable-path-validation'] === true;
-    let pushed: ReadonlyMap<number, Descriptor>;
+    const { target, name } = await openTarget(options.target, common, ctx, { concurrency });
+    let packed: Packed;
     try {
-      pushed = await pushRegularFiles(
-        target,
-        { files, disablePathValidation, annotations, concurrency, reporter, prompts: PUSH_PROMPTS },
+      packed = await packFiles(
+        {
+          files,
+          disablePathValidation,
+          annotations,
+          config,
+          defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
+          configBytes: platform
+            ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
+            : undefined,
+          version,
+          artifactType,
+        },
         ctx,
+        { target, reporter, prompts: PUSH_PROMPTS, concurrency },
       );
     } catch (error) {
-      throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+      throw withDockerHubHint(error, spec, `oras push ${argument}`);
     }
-    const packed = await packFiles(
-      {
-        files,
-        disablePathValidation,
-        annotations,
-        config,
-        defaultConfigMediaType: UNKNOWN_CONFIG_MEDIA_TYPE,
-        configBytes: platform
-          ? { mediaType: MediaType.ImageConfig, bytes: platformConfig(platform) }
-          : undefined,
-        version,
-        artifactType,
-        pushed,
-      },
-      ctx,
-    );
     try {
-      const exportPath = stringArg(argv, 'export-manifest');
-      if (exportPath !== undefined) await exportManifest(packed, exportPath);
+      if (options.exportManifest !== undefined) await exportManifest(packed, options.exportManifest);
       const [first, ...extra] = spec.tags;
-      const pushedDigests = new Set([...pushed.values()].map((d) => d.digest));
       try {
-        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency, pushedDigests);
-        for (const tag of extra) await target.tag(packed.root, tag);
+        await uploadPacked(packed, target, first, reporter, PUSH_PROMPTS, concurrency);
       } catch (error) {
-        throw withDockerHubHint(error, spec, `oras push ${String(argv.name)}`);
+        throw withDockerHubHint(error, spec, `oras push ${argument}`);
       }
       reporter.close();
       const root = packed.root;
+      const text = format.type === 'text';
+      // oras prints each extra tag as it is made, between `Pushed` and the digest
+      if (text) ctx.stdout.write(`Pushed ${annotatedReference(spec)}\n`);
+      try {
+        for (const tag of extra) {
+          await target.tag(root, tag);
+          if (text) ctx.stdout.write(`Tagged ${tag}\n`);
+        }
+      } catch (error) {
+        throw withDockerHubHint(error, spec, `oras push ${argument}`);
+      }
       writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
-        let text = `Pushed ${annotatedReference(spec)}\n`;
-        if (root.artifactType) text += `ArtifactType: ${root.artifactType}\n`;
-        return `${text}Digest: ${root.digest}\n`;
+        let lines = '';
+        if (root.artifactType) lines += `ArtifactType: ${root.artifactType}\n`;
+        return `${lines}Digest: ${root.digest}\n`;
       });
     } finally {
       await packed.store.close();

@@ -15,5 +15,5 @@ export const command: CommandFactory = (ctx) => ({
       .usage('oras repo [command]\n\nRepository operations.')
       .command(lsCommand(ctx))
       .command(tagsCommand(ctx)),
-  handler: (argv) => unknownSubcommand('oras repo', argv.command, 'ls or tags'),
+  handler: (argv) => unknownSubcommand('oras repo', argv, 'ls or tags'),
 });

@@ -71,7 +71,7 @@ describe('oras repo ls', () => {
       'json',
       `${paged.host}/team`,
     ]);
-    expect(JSON.parse(last.stdout)).toEqual({ repositories: ['three', 'two'] });
+    expect(JSON.parse(last.stdout)).toEqual({ registry: paged.host, repositories: ['three', 'two'] });
   });
 });
 
@@ -129,7 +129,7 @@ describe('oras repo tags on docker-registry and an OCI layout', () => {
   it('lists the tags that manifest push made, in a registry and in a layout', async () => {
     const repo = `${registry.host}/hello`;
     const text = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: EMPTY, layers: [] });
-    await oras(['blob', 'push', '--plain-http', repo, '-'], { stdin: '{}' });
+    await oras(['blob', 'push', '--plain-http', '--size', '2', repo, '-'], { stdin: '{}' });
     const pushed = await oras(['manifest', 'push', '--plain-http', `${repo}:v1,v2`, '-'], { stdin: text });
     expect(pushed.code).toBe(0);
     const tags = await oras(['repo', 'tags', '--plain-http', repo]);

@@ -1,25 +1,27 @@
 /** The implementation of `oras resolve`. */
+import { ErrorCode, OrasError } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
+import { CliError, errorMessage } from '../../errors.js';
 import { resolvePlatform } from '../../graph.js';
-import { parseCommon } from '../../options/common.js';
-import { platformArg } from '../../options/platform.js';
-import { parseTarget, requireReference } from '../../options/target.js';
 import { openReadOnlyTarget } from '../../targets.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { ResolveOptions } from './command.js';
 
 /** Runs `oras resolve`. */
-export async function runResolve(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const platform = platformArg(argv);
-  const { target, name } = await openReadOnlyTarget(spec, argv, common, ctx);
+export async function runResolve(options: ResolveOptions, ctx: CliContext): Promise<void> {
+  const { common, platform } = options;
+  const { spec, reference, argument } = options.target;
+  const { target, name } = await openReadOnlyTarget(options.target, common, ctx);
   try {
     const desc = await resolvePlatform(target, reference, platform);
-    ctx.stdout.write(argv['full-reference'] === true ? `${name}@${desc.digest}\n` : `${desc.digest}\n`);
+    ctx.stdout.write(options.fullReference ? `${name}@${desc.digest}\n` : `${desc.digest}\n`);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras resolve ${String(argv.name)}`);
+    // oras: "failed to resolve digest: <ref>: not found", with the Docker Hub hint where it applies
+    const hinted = withDockerHubHint(error, spec, `oras resolve ${argument}`);
+    throw new CliError(`failed to resolve digest: ${errorMessage(error)}`, {
+      code: OrasError.is(error) ? error.code : ErrorCode.Unknown,
+      cause: error,
+      ...(hinted instanceof CliError && hinted.hint ? { hint: hinted.hint } : {}),
+    });
   }
 }

@@ -8,15 +8,13 @@ import { parseArtifactReferences, repositorySpec, resolveTags } from '../../arti
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { copyWithReferrers, countReferrers } from '../../graph.js';
-import { stringArg } from '../../options/args.js';
-import { parseCommon, progressMode } from '../../options/common.js';
-import { parseRemote } from '../../options/remote.js';
-import { referrersCapability } from '../../options/target.js';
+import { progressMode } from '../../options/common.js';
 import { formatBytes, formatDuration, toBytes } from '../../output/humanize.js';
 import { createReporter } from '../../output/reporter.js';
 import type { Prompts } from '../../output/status.js';
 import { reportingHooks } from '../../output/track.js';
 import { openRepository } from '../../targets.js';
+import type { RestoreOptions } from './command.js';
 
 /** The status prompts of restore. */
 export const RESTORE_PROMPTS = {
@@ -27,15 +25,11 @@ export const RESTORE_PROMPTS = {
 } as const satisfies Prompts;
 
 /** Runs `oras restore`. */
-export async function runRestore(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+export async function runRestore(options: RestoreOptions, ctx: CliContext): Promise<void> {
   const started = Date.now();
-  const common = parseCommon(argv, ctx);
-  const input = stringArg(argv, 'input') ?? '';
+  const { common, input, concurrency, excludeReferrers, dryRun } = options;
   if (input === '') throw new CliError('the input path cannot be empty');
-  const refs = parseArtifactReferences(String(argv.name));
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
-  const excludeReferrers = argv['exclude-referrers'] === true;
-  const dryRun = argv['dry-run'] === true;
+  const refs = parseArtifactReferences(options.name);
   const inputPath = resolvePath(ctx.cwd, input);
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -56,8 +50,8 @@ export async function runRestore(argv: Record<string, unknown>, ctx: CliContext)
     });
   }
   ctx.stdout.write(`Found ${tags.length} tag(s) in the backup: ${tags.join(', ')}\n`);
-  const repo = await openRepository(repositorySpec(refs), parseRemote(argv, ctx), common, ctx, {
-    referrersCapability: referrersCapability(argv),
+  const repo = await openRepository(repositorySpec(refs), options.remote, common, ctx, {
+    referrersCapability: options.referrersCapability,
     concurrency,
   });
   for (const [i, tag] of tags.entries()) {

@@ -1,11 +1,52 @@
 /** `oras tag`: tag a manifest in a registry or an OCI image layout. */
+import { isValidTag } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
-import { commonFlags } from '../../options/common.js';
-import { concurrencyFlag } from '../../options/concurrency.js';
-import { remoteFlags } from '../../options/remote.js';
-import { targetFlags } from '../../options/target.js';
-import type { CommandFactory } from '../define.js';
-import { withExamples, withFlags } from '../define.js';
+import type { CliContext } from '../../context.js';
+import { CliError } from '../../errors.js';
+import { type CommonOptions, common } from '../../options/common.js';
+import { concurrencyOptions } from '../../options/concurrency.js';
+import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
+import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
+
+const ARGS = flagSet({
+  name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' },
+  tags: { type: 'string', array: true, describe: 'new tags' },
+});
+
+const concurrency = concurrencyOptions(5);
+const target = targetOptions({ form: '<registry>/<repo>{:<tag>|@<digest>}', requireReference: true });
+
+/** The parsed arguments and flags of `oras tag`. */
+export interface TagOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** The manifest to tag. */
+  readonly target: TargetOptions<string>;
+  /** The new tags. */
+  readonly tags: readonly string[];
+  /** `--concurrency`. */
+  readonly concurrency: number;
+}
+
+/** Parses the command line of `oras tag`, refusing an invalid tag. */
+export function parseTag(argv: ParsedArgs, ctx: CliContext): TagOptions {
+  const parsedCommon = common.parse(argv, ctx);
+  const args = ARGS.read(argv);
+  const parsedTarget = target.parse(argv, ctx, args.name ?? '');
+  for (const tag of args.tags) {
+    if (!isValidTag(tag))
+      throw new CliError(`invalid tag "${tag}"`, {
+        hint: 'a tag is up to 128 letters, digits, "_", "." and "-"',
+      });
+  }
+  return {
+    common: parsedCommon,
+    target: parsedTarget,
+    tags: args.tags,
+    concurrency: concurrency.parse(argv, ctx),
+  };
+}
 
 /** The definition of `oras tag`. */
 export const command: CommandFactory = (ctx) => ({
@@ -14,16 +55,12 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' })
-          .positional('tags', { type: 'string', array: true, describe: 'new tags' })
-          .usage(
-            'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout.',
-          ),
-        concurrencyFlag(5),
-        targetFlags(),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout.',
+        ),
+        concurrency.flags(),
+        target.flags(),
+        common.flags(),
       ),
       [
         ['oras tag localhost:5000/hello:v1 v1.0.1', 'Tag an artifact'],
@@ -31,5 +68,8 @@ export const command: CommandFactory = (ctx) => ({
         ['oras tag --oci-layout layout-dir:v1 v2', 'Tag in an OCI image layout'],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runTag(argv, ctx),
+  handler: async (argv) => {
+    const options = parseTag(argv, ctx);
+    await (await import('./run.js')).runTag(options, ctx);
+  },
 });

@@ -31,46 +31,51 @@ export async function* referrersFromApi(
   if (ctx.options.referrerListPageSize) url.searchParams.set('n', String(ctx.options.referrerListPageSize));
   const maxPages = ctx.options.referrerListMaxPages ?? DEFAULT_REFERRER_LIST_MAX_PAGES;
   const what = `${ctx.host}/${ctx.name}: referrers of ${subject.digest}`;
-  const pages = followLinks(url, maxPages, what, (page) =>
-    ctx.send({
-      method: 'GET',
-      url: page,
-      headers: { accept: MediaType.ImageIndex },
-      scopes: ctx.scopes('pull'),
-      ...signalOf(options),
+  let first = true;
+  yield* followLinks(url, maxPages, what, (page) =>
+    ctx.metadata('GET', page, options, async (o) => {
+      const res = await ctx.send({
+        method: 'GET',
+        url: page,
+        headers: { accept: MediaType.ImageIndex },
+        scopes: ctx.scopes('pull'),
+        ...signalOf(o),
+      });
+      if (first && ctx.referrersCapability !== true) {
+        // 404, or a false 200 that is not an index: no referrers API
+        if (res.statusCode === 404 || (res.statusCode === 200 && mediaTypeOf(res) !== MediaType.ImageIndex)) {
+          await discard(res);
+          ctx.referrersCapability = false;
+          return undefined;
+        }
+      }
+      first = false;
+      if (res.statusCode !== 200) throw await toResponseError('GET', res);
+      const bytes = await readCapped(res.body, ctx.maxMetadataBytes, `referrers of ${subject.digest}`);
+      const index = parseIndexLoose(bytes, `referrers of ${subject.digest}`);
+      ctx.referrersCapability = true;
+      const filtered = /\bartifactType\b/.test(header(res.headers, 'oci-filters-applied') ?? '');
+      const value = filtered ? index.manifests : filterByArtifactType(index.manifests, options.artifactType);
+      return { value, res };
     }),
   );
-  let first = true;
-  for await (const res of pages) {
-    if (first && ctx.referrersCapability !== true) {
-      // 404, or a false 200 that is not an index: no referrers API
-      if (res.statusCode === 404 || (res.statusCode === 200 && mediaTypeOf(res) !== MediaType.ImageIndex)) {
-        await discard(res);
-        ctx.referrersCapability = false;
-        return;
-      }
-    }
-    first = false;
-    if (res.statusCode !== 200) throw await toResponseError('GET', res);
-    const bytes = await readCapped(res.body, ctx.maxMetadataBytes, `referrers of ${subject.digest}`);
-    const index = parseIndexLoose(bytes, `referrers of ${subject.digest}`);
-    ctx.referrersCapability = true;
-    const filtered = /\bartifactType\b/.test(header(res.headers, 'oci-filters-applied') ?? '');
-    yield filtered ? index.manifests : filterByArtifactType(index.manifests, options.artifactType);
-  }
 }
 
 /** Probes the referrers API once (`GET referrers/<zero digest>`) and keeps the answer. */
 export async function probeReferrers(ctx: RepositoryContext, options: OperationOptions): Promise<boolean> {
   if (ctx.referrersCapability !== undefined) return ctx.referrersCapability;
-  const res = await ctx.send({
-    method: 'GET',
-    url: ctx.url(`referrers/${ZERO_DIGEST}`),
-    headers: { accept: MediaType.ImageIndex },
-    scopes: ctx.scopes('pull'),
-    ...signalOf(options),
+  const url = ctx.url(`referrers/${ZERO_DIGEST}`);
+  const res = await ctx.metadata('GET', url, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'GET',
+      url,
+      headers: { accept: MediaType.ImageIndex },
+      scopes: ctx.scopes('pull'),
+      ...signalOf(o),
+    });
+    await discard(answer);
+    return answer;
   });
-  await discard(res);
   if (res.statusCode === 200 && mediaTypeOf(res) === MediaType.ImageIndex) ctx.referrersCapability = true;
   else if (res.statusCode === 404 || res.statusCode === 200) ctx.referrersCapability = false;
   else throw await toResponseError('GET', res);

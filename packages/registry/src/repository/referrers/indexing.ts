@@ -38,7 +38,13 @@ export async function pushManifestIndexed(
 
 /**
  * Deletes a manifest; when it has a `subject` and the registry has no referrers API, removes it
- * from the subject's tag-schema index. Rejects with `NotFoundError` when the manifest is absent.
+ * from the subject's tag-schema index first. Rejects with `NotFoundError` when the manifest is
+ * absent.
+ *
+ * Why the index first: a registry checks that every manifest an index lists exists (distribution
+ * answers `MANIFEST_BLOB_UNKNOWN`), so were the manifest deleted first, any update of the index
+ * made in between (another referrer pushed or deleted at the same time) would still list it and
+ * be refused.
  */
 export async function deleteManifestIndexed(
   ctx: RepositoryContext,
@@ -57,8 +63,8 @@ export async function deleteManifestIndexed(
     }
     if (subject && ctx.referrersCapability === undefined) await probeReferrers(ctx, options);
   }
-  await ctx.delete('manifests', target, options);
   if (subject && ctx.referrersCapability === false) {
     await updateReferrersIndex(ctx, subject, { remove: target }, options);
   }
+  await ctx.delete('manifests', target, options);
 }

@@ -1,6 +1,7 @@
 /** The referrers tag schema: the index a registry without the referrers API keeps. */
+import { digestOf, type Descriptor, MediaType, OrasError, serializeIndex } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
-import { referrersTag } from './tag-schema.js';
+import { MAX_INDEX_UPDATE_ATTEMPTS, referrersTag } from './tag-schema.js';
 import {
   collect,
   descOf,
@@ -57,5 +58,94 @@ describe('referrers tag schema', () => {
     const subject = descOf(MANIFEST, subjectBytes);
     await r.pushReference(subject, subjectBytes, referrersTag(subject.digest));
     expect(await collect(r.referrers(subject))).toEqual([]);
+  });
+
+  describe('when another process writes the index at the same time', () => {
+    /** Another writer's move: the tag now names an index of `referrers`. */
+    function writeElsewhere(subject: Descriptor, referrers: Descriptor[]): void {
+      const bytes = Buffer.from(
+        serializeIndex({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: referrers }),
+      );
+      fx.registry.manifests
+        .get('test/repo')!
+        .set(digestOf(bytes), { mediaType: MediaType.ImageIndex, bytes });
+      fx.registry.tags.get('test/repo')!.set(referrersTag(subject.digest), digestOf(bytes));
+    }
+
+    async function subjectAndReferrer(name: string) {
+      const r = repo({ referrersCapability: false });
+      const subjectBytes = manifestBytes();
+      const subject = descOf(MANIFEST, subjectBytes);
+      await r.push(subject, subjectBytes);
+      const bytes = manifestBytes({ artifactType: `application/x-${name}`, subject });
+      return {
+        r,
+        subject,
+        desc: { ...descOf(MANIFEST, bytes), artifactType: `application/x-${name}` },
+        bytes,
+      };
+    }
+
+    it('reads the index again and merges when the tag moved between the read and the write', async () => {
+      await setup({ referrersApi: false });
+      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
+      const theirs = {
+        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'them' } })),
+        artifactType: 'x',
+      };
+      let moved = false;
+      fx.registry.fault = (req) => {
+        if (!moved && req.method === 'HEAD' && req.url?.includes(referrersTag(subject.digest))) {
+          moved = true;
+          writeElsewhere(subject, [theirs]);
+        }
+        return false;
+      };
+      await r.push(desc, bytes);
+      expect(moved).toBe(true);
+      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
+      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+    });
+
+    it('merges again when a writer right after it dropped its referrer', async () => {
+      await setup({ referrersApi: false });
+      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
+      const theirs = {
+        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'them' } })),
+        artifactType: 'x',
+      };
+      let put = false;
+      let overwritten = false;
+      fx.registry.fault = (req) => {
+        const onTag = req.url?.includes(referrersTag(subject.digest));
+        if (onTag && req.method === 'PUT') put = true;
+        else if (onTag && put && !overwritten && req.method === 'GET') {
+          overwritten = true;
+          writeElsewhere(subject, [theirs]);
+        }
+        return false;
+      };
+      await r.push(desc, bytes);
+      expect(overwritten).toBe(true);
+      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
+      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+    });
+
+    it('fails, never silently, when the index keeps moving', async () => {
+      await setup({ referrersApi: false });
+      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
+      let moves = 0;
+      fx.registry.fault = (req) => {
+        if (req.method === 'HEAD' && req.url?.includes(referrersTag(subject.digest))) {
+          moves++;
+          writeElsewhere(subject, [{ ...desc, digest: digestOf(Buffer.from(`other ${moves}`)) }]);
+        }
+        return false;
+      };
+      const err = await r.push(desc, bytes).catch((e: unknown) => e);
+      expect(OrasError.is(err)).toBe(true);
+      expect((err as Error).message).toMatch(/referrers index changed by other writers 10 times in a row/);
+      expect(moves).toBe(MAX_INDEX_UPDATE_ATTEMPTS);
+    });
   });
 });

@@ -1,22 +1,28 @@
 /**
  * The referrers tag schema, for registries without the referrers API: the referrers of a subject
  * are kept in an image index tagged `<alg>-<hex>`, which the client reads, and changes (adds or
- * removes one referrer) by pushing a new index under the tag and deleting the old one.
+ * removes one referrer) by pushing a new index under the tag and deleting the old one, one writer
+ * at a time per subject in a process, and merging again after losing a race to another process.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema
  */
 import type { OperationOptions } from '@oras/content';
 import {
+  AbortedError,
   type Descriptor,
   digestOf,
   type Index,
+  isDigest,
   MediaType,
   NotFoundError,
+  OrasError,
   parseDigest,
   serializeIndex,
 } from '@oras/spec';
-import type { RepositoryContext } from '../context.js';
+import { discard, header, toResponseError } from '../../http.js';
+import { type RepositoryContext, signalOf } from '../context.js';
 import { getManifest, pushManifest } from '../manifests.js';
 import { parseIndexLoose } from './documents.js';
+import { withSubjectLock } from './subject-lock.js';
 
 /**
  * The tag of the tag-schema referrers index of a subject: `<alg>-<hex>`, cut to 128 characters.
@@ -27,6 +33,16 @@ export function referrersTag(digest: string): string {
   return `${algorithm}-${encoded}`.slice(0, 128);
 }
 
+/** The tag-schema index of a subject as read: the tag's digest, and the index when it is one. */
+export interface ReferrersIndexRead {
+  /** The digest the tag pointed to when read (undefined: no such tag). */
+  readonly tagDigest?: string;
+  /** The index, when the tag names a referrers index. */
+  readonly index?: Index;
+  /** The index's descriptor, when the tag names a referrers index. */
+  readonly descriptor?: Descriptor;
+}
+
 /**
  * Fetches the tag-schema referrers index of `subject`. A registry that answers the tag with the
  * subject itself (GitLab) or with something that is not an index is treated as having none.
@@ -35,7 +51,7 @@ export async function fetchReferrersIndex(
   ctx: RepositoryContext,
   subject: Descriptor,
   options: OperationOptions,
-): Promise<{ index?: Index; descriptor?: Descriptor }> {
+): Promise<ReferrersIndexRead> {
   const tag = referrersTag(subject.digest);
   let got: { bytes: Uint8Array; mediaType: string };
   try {
@@ -45,40 +61,100 @@ export async function fetchReferrersIndex(
     throw err;
   }
   const digest = digestOf(got.bytes);
-  if (digest === subject.digest || got.mediaType !== MediaType.ImageIndex) return {};
+  if (digest === subject.digest || got.mediaType !== MediaType.ImageIndex) return { tagDigest: digest };
   let index: Index;
   try {
     index = parseIndexLoose(got.bytes, `referrers index ${tag}`);
   } catch {
-    return {};
+    return { tagDigest: digest };
   }
-  return { index, descriptor: { mediaType: MediaType.ImageIndex, digest, size: got.bytes.byteLength } };
+  return {
+    tagDigest: digest,
+    index,
+    descriptor: { mediaType: MediaType.ImageIndex, digest, size: got.bytes.byteLength },
+  };
 }
 
-/** Adds a referrer to, or removes one from, the tag-schema index of `subject`. */
+/** A change to the referrers of a subject: one referrer added or removed. */
+export interface ReferrersChange {
+  readonly add?: Descriptor;
+  readonly remove?: Descriptor;
+}
+
+/**
+ * Adds a referrer to, or removes one from, the tag-schema index of `subject`, so that the index
+ * ends up reflecting the change whoever else writes it at the same time.
+ *
+ * In this process, updates of one subject run one at a time ({@link withSubjectLock}). Another
+ * process may still write between our read and our write; distribution has no conditional `PUT`,
+ * so: just before writing, the tag's digest is compared with the one read, and when it moved, the
+ * index is read again and the change merged into what is there now. After writing, the index is
+ * read once more: a writer that landed between the check and our `PUT`, or just after it, may
+ * have dropped our referrer, and the change is merged again. This goes on until the index
+ * reflects the change, at most {@link MAX_INDEX_UPDATE_ATTEMPTS} writes.
+ */
 export async function updateReferrersIndex(
   ctx: RepositoryContext,
   subject: Descriptor,
-  change: { add?: Descriptor; remove?: Descriptor },
+  change: ReferrersChange,
   options: OperationOptions,
 ): Promise<void> {
-  const { index, descriptor: old } = await fetchReferrersIndex(ctx, subject, options);
-  const current = index?.manifests ?? [];
+  await withSubjectLock(ctx, subject, async () => {
+    const tag = referrersTag(subject.digest);
+    for (let attempt = 0; ; attempt++) {
+      const read = await fetchReferrersIndex(ctx, subject, options);
+      const next = applyChange(read.index?.manifests ?? [], change);
+      if (next === undefined) return;
+      if (attempt >= MAX_INDEX_UPDATE_ATTEMPTS) {
+        throw new OrasError(
+          `${ctx.host}/${ctx.name}:${tag}: referrers index changed by other writers ${attempt} times in a row; ${describeChange(change)} not recorded`,
+        );
+      }
+      if (attempt > 0) await backOff(attempt, options.signal);
+      if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
+      await writeIndex(ctx, subject, next, read.descriptor, options);
+    }
+  });
+}
+
+/** Most writes of one referrers index change, when other processes keep changing it meanwhile. */
+export const MAX_INDEX_UPDATE_ATTEMPTS = 10;
+
+/** The referrers after `change`, or undefined when `current` already reflects it. */
+function applyChange(current: Descriptor[], change: ReferrersChange): Descriptor[] | undefined {
   let next = current;
   if (change.add) {
     const add = change.add;
-    if (current.some((d) => d.digest === add.digest)) return;
+    if (current.some((d) => d.digest === add.digest)) return undefined;
     next = [...current, add];
   }
   if (change.remove) {
     const remove = change.remove;
-    next = current.filter((d) => d.digest !== remove.digest);
-    if (next.length === current.length) return;
+    next = next.filter((d) => d.digest !== remove.digest);
+    if (next.length === current.length) return undefined;
   }
-  // An empty list is pushed too when the old index will not be deleted (skipReferrersGc), or the
-  // stale index would go on listing a deleted referrer (as oras-go does).
-  if (next.length > 0 || ctx.options.skipReferrersGc) {
-    const bytes = serializeIndex({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: next });
+  return next;
+}
+
+function describeChange(change: ReferrersChange): string {
+  if (change.add) return `referrer ${change.add.digest}`;
+  return `removal of referrer ${change.remove?.digest}`;
+}
+
+/**
+ * Pushes the index of `referrers` under the subject's tag, and deletes the index it replaces
+ * (unless `skipReferrersGc`). An empty list is pushed too when the old index will not be deleted,
+ * or the stale index would go on listing a deleted referrer (as oras-go does).
+ */
+async function writeIndex(
+  ctx: RepositoryContext,
+  subject: Descriptor,
+  referrers: Descriptor[],
+  old: Descriptor | undefined,
+  options: OperationOptions,
+): Promise<void> {
+  if (referrers.length > 0 || ctx.options.skipReferrersGc) {
+    const bytes = serializeIndex({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: referrers });
     const desc: Descriptor = {
       mediaType: MediaType.ImageIndex,
       digest: digestOf(bytes),
@@ -93,4 +169,53 @@ export async function updateReferrersIndex(
       if (!NotFoundError.is(err)) throw err;
     }
   }
+}
+
+/**
+ * The digest the tag points to now (`HEAD`, or `GET` and hash when the registry leaves
+ * `Docker-Content-Digest` out), undefined when there is no such tag.
+ */
+async function tagDigest(
+  ctx: RepositoryContext,
+  tag: string,
+  options: OperationOptions,
+): Promise<string | undefined> {
+  const url = ctx.url(`manifests/${tag}`);
+  const res = await ctx.metadata('HEAD', url, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'HEAD',
+      url,
+      headers: { accept: MediaType.ImageIndex },
+      scopes: ctx.scopes('pull'),
+      ...signalOf(o),
+    });
+    await discard(answer);
+    return answer;
+  });
+  if (res.statusCode === 404) return undefined;
+  if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
+  const digest = header(res.headers, 'docker-content-digest');
+  if (digest && isDigest(digest)) return digest;
+  try {
+    return digestOf((await getManifest(ctx, tag, MediaType.ImageIndex, options)).bytes);
+  } catch (err) {
+    if (NotFoundError.is(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Waits a little before writing again, longer each time and at random, so two writers fall out of step. */
+function backOff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  const ms = Math.random() * Math.min(1000, 25 * 2 ** attempt);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new AbortedError('operation aborted', { cause: signal.reason }));
+      },
+      { once: true },
+    );
+  });
 }

@@ -1,18 +1,17 @@
 /**
- * The monolithic upload: the whole blob in the closing `PUT ?digest=` of a session. A blob up to
- * {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read into memory first and verified, so the request can
- * be sent again after a challenge or a 5xx; a larger one streams once, and the registry checks
- * its digest.
+ * The monolithic upload: the whole blob in the closing `PUT ?digest=` of a session. Bytes (a blob
+ * up to `DEFAULT_BUFFERED_UPLOAD_BYTES` is read into memory by `upload.ts`) are verified first and
+ * can be sent again after a challenge or a 5xx; a larger stream is sent once, and the registry
+ * checks its digest.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#post-then-put
  */
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { toReadableStream } from '@oras/content';
-import { type Descriptor, ErrorCode, OrasError, SizeExceedsLimitError, TrailingDataError } from '@oras/spec';
+import { type Descriptor, ErrorCode, OrasError } from '@oras/spec';
 import { discard, toResponseError } from '../../http.js';
 import { sizedChunks } from '../../upload-source.js';
-import { readSource, toBytes, verifyBytes } from '../bytes.js';
+import { toBytes, verifyBytes } from '../bytes.js';
 import { type RepositoryContext, signalOf } from '../context.js';
-import { DEFAULT_BUFFERED_UPLOAD_BYTES } from '../options.js';
 import type { UploadSession } from './session.js';
 
 /** Sends `content` (of descriptor `expected`) in one `PUT ?digest=` that closes `session`. */
@@ -23,18 +22,7 @@ export async function uploadMonolithic(
   content: ContentSource,
   options: OperationOptions,
 ): Promise<void> {
-  let bytes = toBytes(content);
-  if (!bytes && expected.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
-    // small enough to hold: bytes can be re-sent after a challenge or a 5xx, a stream cannot
-    bytes = await readSource(content, expected.size + 1, expected.digest).catch((err: unknown) => {
-      if (SizeExceedsLimitError.is(err)) {
-        throw new TrailingDataError(
-          `${expected.digest}: content goes on past its size of ${expected.size} bytes`,
-        );
-      }
-      throw err;
-    });
-  }
+  const bytes = toBytes(content);
   if (bytes) verifyBytes(bytes, expected);
   let used = false;
   const body =

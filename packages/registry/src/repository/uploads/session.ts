@@ -30,20 +30,21 @@ export async function startUpload(
     url.searchParams.set('mount', mount.digest);
     url.searchParams.set('from', mount.from);
   }
-  const res = await ctx.send({
-    method: 'POST',
-    url,
-    scopes: mount
-      ? [...ctx.scopes('pull', 'push'), `repository:${mount.from}:pull`]
-      : ctx.scopes('pull', 'push'),
-    ...signalOf(options),
+  const res = await ctx.metadata('POST', url, options, async (o) => {
+    const answer = await ctx.send({
+      method: 'POST',
+      url,
+      scopes: mount
+        ? [...ctx.scopes('pull', 'push'), `repository:${mount.from}:pull`]
+        : ctx.scopes('pull', 'push'),
+      ...signalOf(o),
+    });
+    if (answer.statusCode !== 202 && !(mount && answer.statusCode === 201))
+      throw await toResponseError('POST', answer);
+    await discard(answer);
+    return answer;
   });
-  if (mount && res.statusCode === 201) {
-    await discard(res);
-    return 'mounted';
-  }
-  if (res.statusCode !== 202) throw await toResponseError('POST', res);
-  await discard(res);
+  if (mount && res.statusCode === 201) return 'mounted';
   const minChunk = Number(header(res.headers, 'oci-chunk-min-length') ?? '0');
   return {
     location: resolveUploadLocation(header(res.headers, 'location'), res.url),

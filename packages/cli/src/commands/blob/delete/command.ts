@@ -1,10 +1,34 @@
 /** `oras blob delete` (`remove`, `rm`): delete a blob, asking first. */
-import { commonFlags } from '../../../options/common.js';
-import { forceFlag } from '../../../options/confirmation.js';
-import { descriptorFlags } from '../../../options/descriptor.js';
-import { remoteFlags } from '../../../options/remote.js';
-import type { CommandFactory } from '../../define.js';
-import { withExamples, withFlags } from '../../define.js';
+import type { CliContext } from '../../../context.js';
+import { type CommonOptions, common } from '../../../options/common.js';
+import { type DeleteOptions, deleteOptions } from '../../../options/confirmation.js';
+import { flagSet, type ParsedArgs } from '../../../options/flag-set.js';
+import { type TargetOptions, targetOptions } from '../../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../../define.js';
+
+const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>@<digest>' } });
+
+const deletion = deleteOptions('the deleted blob');
+const target = targetOptions({ form: '<registry>/<repo>@<digest>', layout: false });
+
+/** The parsed arguments and flags of `oras blob delete`. */
+export interface BlobDeleteOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** `--force`, `--descriptor`, `--pretty`. */
+  readonly deletion: DeleteOptions;
+  /** The blob, `<registry>/<repo>@<digest>`. */
+  readonly target: TargetOptions;
+}
+
+/** Parses the command line of `oras blob delete`. */
+export function parseBlobDelete(argv: ParsedArgs, ctx: CliContext): BlobDeleteOptions {
+  return {
+    common: common.parse(argv, ctx),
+    deletion: deletion.parse(argv, ctx),
+    target: target.parse(argv, ctx, ARGS.read(argv).name ?? ''),
+  };
+}
 
 /** The definition of `oras blob delete`. */
 export const command: CommandFactory = (ctx) => ({
@@ -14,16 +38,13 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>@<digest>' })
-          .usage(
-            'oras blob delete [flags] <name>@<digest>\n\n' +
-              'Delete a blob from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
-          ),
-        forceFlag(),
-        descriptorFlags('the deleted blob'),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras blob delete [flags] <name>@<digest>\n\n' +
+            'Delete a blob from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
+        ),
+        deletion.flags(),
+        target.flags(),
+        common.flags(),
       ),
       [
         ['oras blob delete localhost:5000/hello@sha256:9a20...', 'Delete a blob (asks first)'],
@@ -37,5 +58,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runBlobDelete(argv, ctx),
+  handler: async (argv) => {
+    const options = parseBlobDelete(argv, ctx);
+    await (await import('./run.js')).runBlobDelete(options, ctx);
+  },
 });

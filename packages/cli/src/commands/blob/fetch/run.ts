@@ -8,16 +8,14 @@ import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
 import { writeDescriptor } from '../../../json.js';
-import { stringArg } from '../../../options/args.js';
-import { parseCommon, progressMode } from '../../../options/common.js';
-import { parseTarget, type TargetSpec } from '../../../options/target.js';
+import { progressMode } from '../../../options/common.js';
+import type { TargetSpec } from '../../../options/target.js';
 import { createReporter } from '../../../output/reporter.js';
 import { DiscardStatusReporter, PULL_PROMPTS, type StatusReporter } from '../../../output/status.js';
 import { streamToFile, streamToStdout, tracked } from '../../../stdio.js';
 import { openReadOnlyTarget } from '../../../targets.js';
 import { blobDigest } from '../digest.js';
-
-const FORM = '<registry>/<repo>@<digest>';
+import type { BlobFetchOptions } from './command.js';
 
 /**
  * Resolves a blob digest to its descriptor: `HEAD` on a registry; in an OCI layout directory, the
@@ -42,18 +40,12 @@ export async function resolveBlob(target: object, spec: TargetSpec, digest: stri
 }
 
 /** Runs `oras blob fetch`. */
-export async function runBlobFetch(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const output = stringArg(argv, 'output');
-  const descriptorOnly = argv.descriptor === true;
-  if (output === undefined && !descriptorOnly)
-    throw new CliError('either `--output` or `--descriptor` must be provided');
-  if (output === '-' && descriptorOnly)
-    throw new CliError('`--descriptor` cannot be used with `--output -` at the same time');
-  const raw = String(argv.name);
-  const spec = parseTarget(raw, argv, { form: FORM });
+export async function runBlobFetch(options: BlobFetchOptions, ctx: CliContext): Promise<void> {
+  const { common, output } = options;
+  const descriptorOnly = options.descriptor.descriptor;
+  const { spec, argument: raw } = options.target;
   const digest = blobDigest(spec);
-  const { target } = await openReadOnlyTarget(spec, argv, common, ctx);
+  const { target } = await openReadOnlyTarget(options.target, common, ctx);
   const storage: ReadOnlyStorage = target instanceof RemoteRepository ? target.blobs() : target;
   try {
     let desc: Descriptor;
@@ -79,7 +71,7 @@ export async function runBlobFetch(argv: Record<string, unknown>, ctx: CliContex
         reporter.close();
       }
     }
-    if (descriptorOnly) writeDescriptor(ctx, desc, argv.pretty === true);
+    if (descriptorOnly) writeDescriptor(ctx, desc, options.descriptor.pretty);
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras blob fetch ${raw}`);
   }

@@ -12,12 +12,12 @@ import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
 import { writeDescriptor } from '../../../json.js';
-import { fileArg, stringArg } from '../../../options/args.js';
-import { parseCommon, progressMode } from '../../../options/common.js';
-import { annotatedReference, parseTarget, type TargetSpec } from '../../../options/target.js';
+import { progressMode } from '../../../options/common.js';
+import { annotatedReference, type TargetSpec } from '../../../options/target.js';
 import { createReporter } from '../../../output/reporter.js';
 import { DiscardStatusReporter, PUSH_PROMPTS, type StatusReporter } from '../../../output/status.js';
 import { openTarget } from '../../../targets.js';
+import type { BlobPushOptions } from './command.js';
 
 const FORM = '<registry>/<repo>[@<digest>]';
 
@@ -74,22 +74,12 @@ async function spool(
 }
 
 /** Runs `oras blob push`. */
-export async function runBlobPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const file = fileArg(argv, 'file');
-  const size = argv.size === undefined ? -1 : Number(argv.size);
-  if (!Number.isInteger(size) || size < -1) throw new CliError(`invalid --size ${String(argv.size)}`);
-  if (file === '-' && (argv['password-stdin'] === true || argv['identity-token-stdin'] === true)) {
-    throw new CliError(
-      '`-` read file from input and `--password-stdin` read password from input cannot be both used',
-    );
-  }
-  const mediaType = stringArg(argv, 'media-type') || 'application/vnd.oci.image.layer.v1.tar';
-  const descriptorOnly = argv.descriptor === true;
-  const raw = String(argv.name);
-  const spec = parseTarget(raw, argv, { form: FORM });
+export async function runBlobPush(options: BlobPushOptions, ctx: CliContext): Promise<void> {
+  const { common, file, size, mediaType } = options;
+  const descriptorOnly = options.descriptor.descriptor;
+  const { spec, argument: raw } = options.target;
   const expected = expectedDigest(spec);
-  const { target } = await openTarget(spec, argv, common, ctx);
+  const { target } = await openTarget(options.target, common, ctx);
   const store: Storage = target instanceof RemoteRepository ? target.blobs() : target;
   const reporter: StatusReporter = descriptorOnly
     ? new DiscardStatusReporter()
@@ -163,7 +153,7 @@ export async function runBlobPush(argv: Record<string, unknown>, ctx: CliContext
     if (temp !== undefined) await rm(temp, { recursive: true, force: true });
   }
   if (descriptorOnly) {
-    writeDescriptor(ctx, desc, argv.pretty === true);
+    writeDescriptor(ctx, desc, options.descriptor.pretty);
     return;
   }
   ctx.stdout.write(`Pushed ${annotatedReference(spec)}\n`);

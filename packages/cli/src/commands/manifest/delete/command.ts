@@ -1,11 +1,39 @@
 /** `oras manifest delete` (`remove`, `rm`): delete a manifest, asking first. */
-import { commonFlags } from '../../../options/common.js';
-import { forceFlag } from '../../../options/confirmation.js';
-import { descriptorFlags } from '../../../options/descriptor.js';
-import { remoteFlags } from '../../../options/remote.js';
-import { distributionSpecFlags } from '../../../options/target.js';
-import type { CommandFactory } from '../../define.js';
-import { withExamples, withFlags } from '../../define.js';
+import type { CliContext } from '../../../context.js';
+import { type CommonOptions, common } from '../../../options/common.js';
+import { type DeleteOptions, deleteOptions } from '../../../options/confirmation.js';
+import { flagSet, type ParsedArgs } from '../../../options/flag-set.js';
+import { type TargetOptions, targetOptions } from '../../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../../define.js';
+
+const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
+
+const deletion = deleteOptions('the deleted manifest');
+const target = targetOptions({
+  form: '<registry>/<repo>{:<tag>|@<digest>}',
+  requireReference: true,
+  layout: false,
+  distributionSpec: true,
+});
+
+/** The parsed arguments and flags of `oras manifest delete`. */
+export interface ManifestDeleteOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** `--force`, `--descriptor`, `--pretty`. */
+  readonly deletion: DeleteOptions;
+  /** The manifest, by tag or digest. */
+  readonly target: TargetOptions<string>;
+}
+
+/** Parses the command line of `oras manifest delete`. */
+export function parseManifestDelete(argv: ParsedArgs, ctx: CliContext): ManifestDeleteOptions {
+  return {
+    common: common.parse(argv, ctx),
+    deletion: deletion.parse(argv, ctx),
+    target: target.parse(argv, ctx, ARGS.read(argv).name ?? ''),
+  };
+}
 
 /** The definition of `oras manifest delete`. */
 export const command: CommandFactory = (ctx) => ({
@@ -15,17 +43,13 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' })
-          .usage(
-            'oras manifest delete [flags] <name>{:<tag>|@<digest>}\n\n' +
-              'Delete a manifest from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
-          ),
-        forceFlag(),
-        descriptorFlags('the deleted manifest'),
-        distributionSpecFlags(),
-        remoteFlags(),
-        commonFlags(),
+        withPositionals(y, ARGS).usage(
+          'oras manifest delete [flags] <name>{:<tag>|@<digest>}\n\n' +
+            'Delete a manifest from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
+        ),
+        deletion.flags(),
+        target.flags(),
+        common.flags(),
       ),
       [
         ['oras manifest delete localhost:5000/hello:v1', "Delete the manifest tagged 'v1' (asks first)"],
@@ -41,5 +65,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runManifestDelete(argv, ctx),
+  handler: async (argv) => {
+    const options = parseManifestDelete(argv, ctx);
+    await (await import('./run.js')).runManifestDelete(options, ctx);
+  },
 });

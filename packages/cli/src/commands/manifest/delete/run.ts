@@ -1,25 +1,19 @@
 /** The implementation of `oras manifest delete`. */
 import type { CliContext } from '../../../context.js';
-import { deleteWithConfirmation, parseDeleteFlags } from '../../../delete-with-confirmation.js';
+import { deleteWithConfirmation } from '../../../delete-with-confirmation.js';
 import { CliError } from '../../../errors.js';
-import { parseCommon } from '../../../options/common.js';
-import { parseRemote } from '../../../options/remote.js';
-import { parseTarget, referrersCapability, requireReference } from '../../../options/target.js';
 import { openRepository } from '../../../targets.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { ManifestDeleteOptions } from './command.js';
 
 /** Runs `oras manifest delete`. */
-export async function runManifestDelete(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const flags = parseDeleteFlags(argv);
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  if (spec.kind !== 'registry') throw new CliError('manifest delete works on registries only');
-  const reference = requireReference(spec, FORM);
-  const repo = await openRepository(spec, parseRemote(argv, ctx), common, ctx, {
-    referrersCapability: referrersCapability(argv),
+export async function runManifestDelete(options: ManifestDeleteOptions, ctx: CliContext): Promise<void> {
+  const { common, target } = options;
+  if (target.remote === undefined) throw new CliError('manifest delete works on registries only');
+  const { spec, reference } = target;
+  const repo = await openRepository(spec, target.remote, common, ctx, {
+    referrersCapability: target.referrersCapability,
   });
-  await deleteWithConfirmation(ctx, flags, {
+  await deleteWithConfirmation(ctx, options.deletion, {
     store: repo.manifests(),
     reference,
     spec,

@@ -6,28 +6,19 @@ import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
 import { jsonOutput, parseJsonObject, writeDescriptor } from '../../../json.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, fetchManifest } from '../../../manifests.js';
-import { stringArg } from '../../../options/args.js';
-import { parseCommon } from '../../../options/common.js';
-import { platformArg } from '../../../options/platform.js';
-import { parseTarget, requireReference } from '../../../options/target.js';
 import { streamToFile, streamToStdout, writeOutput } from '../../../stdio.js';
 import { openReadOnlyTarget } from '../../../targets.js';
-
-const FORM = '<registry>/<repo>{:<tag>|@<digest>}';
+import type { ManifestFetchConfigOptions } from './command.js';
 
 /** Runs `oras manifest fetch-config`. */
-export async function runManifestFetchConfig(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const output = stringArg(argv, 'output');
-  const descriptorOnly = argv.descriptor === true;
-  if (output === '-' && descriptorOnly)
-    throw new CliError('`--descriptor` cannot be used with `--output -` at the same time');
-  const pretty = argv.pretty === true && (output === undefined || output === '-');
-  const spec = parseTarget(String(argv.name), argv, { form: FORM });
-  const reference = requireReference(spec, FORM);
-  const platform = platformArg(argv);
-  const { target } = await openReadOnlyTarget(spec, argv, common, ctx);
-  const raw = String(argv.name);
+export async function runManifestFetchConfig(
+  options: ManifestFetchConfigOptions,
+  ctx: CliContext,
+): Promise<void> {
+  const { common, output, descriptorOnly, platform } = options;
+  const pretty = options.pretty && (output === undefined || output === '-');
+  const { spec, reference, argument: raw } = options.target;
+  const { target } = await openReadOnlyTarget(options.target, common, ctx);
   let config: Descriptor;
   try {
     const { desc, bytes } = await fetchManifest(target, reference, platform);
@@ -60,5 +51,5 @@ export async function runManifestFetchConfig(argv: Record<string, unknown>, ctx:
   } else if (!descriptorOnly) {
     await streamToStdout(ctx, await target.fetch(config));
   }
-  if (descriptorOnly) writeDescriptor(ctx, config, argv.pretty === true);
+  if (descriptorOnly) writeDescriptor(ctx, config, options.pretty);
 }

@@ -14,5 +14,5 @@ export const command: CommandFactory = (ctx) => ({
       .usage('oras manifest index [command]\n\n[Experimental] Index operations.')
       .command(createCommand(ctx))
       .command(updateCommand(ctx)),
-  handler: (argv) => unknownSubcommand('oras manifest index', argv.command, 'create or update'),
+  handler: (argv) => unknownSubcommand('oras manifest index', argv, 'create or update'),
 });

@@ -1,33 +1,70 @@
-/** The flags `oras manifest index create` and `oras manifest index update` share (definitions only). */
-import type { Options } from 'yargs';
-import { commonFlags } from '../../../options/common.js';
-import { remoteFlags } from '../../../options/remote.js';
-import { targetFlags } from '../../../options/target.js';
+/**
+ * The flags `oras manifest index create` and `oras manifest index update` share: the artifact type
+ * and annotations of the index, and where it goes (`-o`) instead of the registry.
+ */
+import { isValidMediaType } from '@oras/spec';
+import { CliError } from '../../../errors.js';
+import { flagSet, type OptionGroup } from '../../../options/flag-set.js';
+
+/** The parsed index flags. */
+export interface IndexOptions {
+  /** `--artifact-type`, if given (empty to remove it, for update). */
+  readonly artifactType: string | undefined;
+  /** `-a key=value` annotations, if any were given. */
+  readonly annotations: Record<string, string> | undefined;
+  /** `-o/--output`: write the index to a file (or `-` for stdout) instead of pushing it. */
+  readonly output: string | undefined;
+  /** `--pretty`: indent the index written with `--output`. */
+  readonly pretty: boolean;
+}
+
+/** Parses `-a key=value` annotations. */
+export function parseAnnotations(values: readonly string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const a of values) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw new CliError(`invalid annotation "${a}"`, { hint: 'use the form key=value' });
+    const key = a.slice(0, i);
+    if (key in out) throw new CliError(`duplicate annotation key "${key}"`);
+    out[key] = a.slice(i + 1);
+  }
+  return out;
+}
 
 /**
- * The flag groups `oras manifest index create` and `oras manifest index update` share, after their
- * own: `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output`,
- * `--pretty`, then the target, remote and common groups.
+ * `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output` and
+ * `--pretty`, which `create` and `update` take after their own flags.
  */
-export function indexFlags(artifactType: string): Record<string, Options>[] {
-  return [
-    {
-      'artifact-type': { type: 'string', describe: artifactType },
-      annotation: {
-        alias: 'a',
-        type: 'string',
-        array: true,
-        describe: 'index annotations (`key=value`)',
-      },
-      output: {
-        alias: 'o',
-        type: 'string',
-        describe: 'write the index to a file (or - for stdout) instead of pushing it',
-      },
-      pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
+export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
+  const FLAGS = flagSet({
+    'artifact-type': { type: 'string', describe: artifactType },
+    annotation: {
+      alias: 'a',
+      type: 'string',
+      array: true,
+      describe: 'index annotations (`key=value`)',
     },
-    targetFlags(),
-    remoteFlags(),
-    commonFlags(),
-  ];
+    output: {
+      alias: 'o',
+      type: 'string',
+      describe: 'write the index to a file (or - for stdout) instead of pushing it',
+    },
+    pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
+  });
+  return {
+    flags: () => FLAGS.flags(),
+    parse(argv) {
+      const flags = FLAGS.read(argv);
+      const type = flags['artifact-type'];
+      if (type !== undefined && type !== '' && !isValidMediaType(type))
+        throw new CliError(`invalid media type "${type}"`);
+      return {
+        artifactType: flags['artifact-type'],
+        annotations: parseAnnotations(flags.annotation),
+        output: flags.output,
+        pretty: flags.pretty === true,
+      };
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * The entries of an image index: each manifest's descriptor with its artifact type and, for an
- * image, the platform its config declares; and the `-a key=value` annotations of the index.
+ * image, the platform its config declares.
  */
 import { fetchAll, type ReadOnlyTarget } from '@oras/content';
 import {
@@ -16,20 +16,6 @@ import { fetchManifest } from '../../../manifests.js';
 
 /** The largest config read for its platform (oras: 4 MiB). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-
-/** Parses `-a key=value` annotations. */
-export function parseAnnotations(values: readonly string[]): Record<string, string> | undefined {
-  if (values.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const a of values) {
-    const i = a.indexOf('=');
-    if (i <= 0) throw new CliError(`invalid annotation "${a}"`, { hint: 'use the form key=value' });
-    const key = a.slice(0, i);
-    if (key in out) throw new CliError(`duplicate annotation key "${key}"`);
-    out[key] = a.slice(i + 1);
-  }
-  return out;
-}
 
 /**
  * The platform an image manifest's config declares, or `undefined` for a config that is not a

@@ -3,16 +3,16 @@ import { descriptorFromBytes, type Index, isDigest, MediaType, serializeIndex } 
 import type { CliContext, OutputStream } from '../../../context.js';
 import { jsonOutput } from '../../../json.js';
 import { manifestTarget, pushManifestAs, tagAll } from '../../../manifests.js';
-import { stringArg } from '../../../options/args.js';
 import { annotatedReference, type TargetSpec } from '../../../options/target.js';
 import { shortDigest } from '../../../output/status.js';
 import { writeOutput } from '../../../stdio.js';
+import type { IndexOptions } from './flags.js';
 
 /** Writes the index (`-o`) or pushes it under `reference` (a tag, or its digest), with extra tags. */
 export async function pushOrWriteIndex(
   ctx: CliContext,
   log: OutputStream,
-  argv: Record<string, unknown>,
+  flags: Pick<IndexOptions, 'output' | 'pretty'>,
   target: object,
   spec: TargetSpec,
   index: Index,
@@ -23,9 +23,8 @@ export async function pushOrWriteIndex(
   const bytes = serializeIndex(index);
   const desc = descriptorFromBytes(MediaType.ImageIndex, bytes);
   log.write(`${prompt} ${shortDigest(desc)} ${MediaType.ImageIndex}\n`);
-  const output = stringArg(argv, 'output');
-  if (output !== undefined) {
-    await writeOutput(ctx, output, jsonOutput(bytes, argv.pretty === true));
+  if (flags.output !== undefined) {
+    await writeOutput(ctx, flags.output, jsonOutput(bytes, flags.pretty));
     return;
   }
   const store = manifestTarget(target);

@@ -10,30 +10,21 @@ import {
   pushManifestAs,
   tagAll,
 } from '../../../manifests.js';
-import { fileArg, stringArg } from '../../../options/args.js';
-import { parseCommon, progressMode } from '../../../options/common.js';
-import { annotatedReference, parseTarget, referrersCapability } from '../../../options/target.js';
+import { progressMode } from '../../../options/common.js';
+import { annotatedReference } from '../../../options/target.js';
 import { createReporter } from '../../../output/reporter.js';
 import { DiscardStatusReporter, PUSH_PROMPTS, type StatusReporter } from '../../../output/status.js';
 import { readInput } from '../../../stdio.js';
 import { openTarget } from '../../../targets.js';
-
-const FORM = '<registry>/<repo>[:<tag>[,<tag>][...]|@<digest>]';
+import type { ManifestPushOptions } from './command.js';
 
 /** Runs `oras manifest push`. */
-export async function runManifestPush(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const file = fileArg(argv, 'file');
-  if (file === '-' && (argv['password-stdin'] === true || argv['identity-token-stdin'] === true)) {
-    throw new CliError(
-      '`-` read file from input and `--password-stdin` read password from input cannot be both used',
-    );
-  }
-  const spec = parseTarget(String(argv.name), argv, { form: FORM, allowTags: true });
-  const descriptorOnly = argv.descriptor === true;
-  const concurrency = Math.max(1, Number(argv.concurrency ?? 5));
+export async function runManifestPush(options: ManifestPushOptions, ctx: CliContext): Promise<void> {
+  const { common, file, concurrency } = options;
+  const { spec, argument } = options.target;
+  const descriptorOnly = options.descriptor.descriptor;
   const bytes = await readInput(ctx, file, DEFAULT_MAX_MANIFEST_BYTES, 'manifest');
-  let mediaType = stringArg(argv, 'media-type');
+  let mediaType = options.mediaType;
   if (!mediaType) {
     const doc = parseJsonObject(bytes, file === '-' ? 'stdin' : file);
     if (typeof doc.mediaType !== 'string' || doc.mediaType === '') {
@@ -44,10 +35,7 @@ export async function runManifestPush(argv: Record<string, unknown>, ctx: CliCon
     mediaType = doc.mediaType;
   }
   const desc = descriptorFromBytes(mediaType, bytes);
-  const opened = await openTarget(spec, argv, common, ctx, {
-    referrersCapability: referrersCapability(argv),
-    concurrency,
-  });
+  const opened = await openTarget(options.target, common, ctx, { concurrency });
   const store = manifestTarget(opened.target);
   const own = spec.kind === 'registry' ? spec.reference.reference : spec.reference;
   const reference = own ?? desc.digest;
@@ -69,13 +57,13 @@ export async function runManifestPush(argv: Record<string, unknown>, ctx: CliCon
     }
     if (descriptorOnly) {
       await tagAll(store, desc, extraTags, concurrency, () => undefined);
-      writeDescriptor(ctx, desc, argv.pretty === true);
+      writeDescriptor(ctx, desc, options.descriptor.pretty);
       return;
     }
     ctx.stdout.write(`Pushed ${annotatedReference(spec)}\n`);
     await tagAll(store, desc, extraTags, concurrency, (tag) => ctx.stdout.write(`Tagged ${tag}\n`));
     ctx.stdout.write(`Digest: ${desc.digest}\n`);
   } catch (error) {
-    throw withDockerHubHint(error, spec, `oras manifest push ${String(argv.name)}`);
+    throw withDockerHubHint(error, spec, `oras manifest push ${argument}`);
   }
 }

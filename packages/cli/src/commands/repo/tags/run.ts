@@ -4,13 +4,10 @@ import { isDigest, parseDigest } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
-import { stringArg } from '../../../options/args.js';
-import { parseCommon } from '../../../options/common.js';
-import { parseFormat } from '../../../options/format.js';
-import { parseTarget } from '../../../options/target.js';
 import { printable } from '../../../output/escape.js';
 import { writeResult } from '../../../output/metadata.js';
 import { openReadOnlyTarget } from '../../../targets.js';
+import type { RepoTagsOptions } from './command.js';
 
 /** Whether a tag looks like a digest (`sha256-<hex>`), as the referrers tag schema names its indexes. */
 export function isDigestTag(tag: string): boolean {
@@ -25,16 +22,11 @@ export function isDigestTag(tag: string): boolean {
 }
 
 /** Runs `oras repo tags`. */
-export async function runRepoTags(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const format = parseFormat(argv);
-  const raw = String(argv.name);
-  const spec = parseTarget(raw, argv, { form: '<registry>/<repo>[:<tag>|@<digest>]' });
-  const { target } = await openReadOnlyTarget(spec, argv, common, ctx);
+export async function runRepoTags(options: RepoTagsOptions, ctx: CliContext): Promise<void> {
+  const { common, format, excludeDigestTags, last } = options;
+  const { spec, reference, argument: raw } = options.target;
+  const { target } = await openReadOnlyTarget(options.target, common, ctx);
   if (!isTagLister(target)) throw new CliError(`${raw}: the target does not support tag listing`);
-  const reference = spec.kind === 'registry' ? spec.reference.reference : spec.reference;
-  const excludeDigestTags = argv['exclude-digest-tags'] === true;
-  const last = stringArg(argv, 'last');
   const tags: string[] = [];
   try {
     let filter: string | undefined;

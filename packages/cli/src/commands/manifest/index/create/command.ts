@@ -1,8 +1,47 @@
 /** `oras manifest index create` (`pack`): make an image index of manifests in one repository. */
+import { isDigest } from '@oras/spec';
+import type { CliContext } from '../../../../context.js';
+import { CliError } from '../../../../errors.js';
+import { type CommonOptions, common } from '../../../../options/common.js';
+import { flagSet, type ParsedArgs } from '../../../../options/flag-set.js';
+import { type TargetOptions, targetOptions } from '../../../../options/target.js';
+import { type CommandFactory, withExamples, withFlags, withPositionals } from '../../../define.js';
+import { type IndexOptions, indexOptions } from '../flags.js';
 
-import type { CommandFactory } from '../../../define.js';
-import { withExamples, withFlags } from '../../../define.js';
-import { indexFlags } from '../flags.js';
+const ARGS = flagSet({
+  name: { type: 'string', describe: '<registry>/<repo>[:<tag>[,<tag>...]]' },
+  sources: {
+    type: 'string',
+    array: true,
+    describe: 'tags or digests of manifests in the same repository',
+  },
+});
+
+const index = indexOptions('artifact type of the index');
+const target = targetOptions({ form: '<registry>/<repo>[:<tag>[,<tag>][...]]', allowTags: true });
+
+/** The parsed arguments and flags of `oras manifest index create`. */
+export interface IndexCreateOptions {
+  /** The common flags. */
+  readonly common: CommonOptions;
+  /** Where the index goes, with its tags (no digest). */
+  readonly target: TargetOptions;
+  /** Tags or digests of the manifests to list. */
+  readonly sources: readonly string[];
+  /** The index flags. */
+  readonly index: IndexOptions;
+}
+
+/** Parses the command line of `oras manifest index create`; the index cannot be named by a digest. */
+export function parseIndexCreate(argv: ParsedArgs, ctx: CliContext): IndexCreateOptions {
+  const parsedCommon = common.parse(argv, ctx);
+  const args = ARGS.read(argv);
+  const parsedTarget = target.parse(argv, ctx, args.name ?? '');
+  const own = parsedTarget.reference;
+  if (own !== undefined && isDigest(own))
+    throw new CliError(`${parsedTarget.argument}: an index to create cannot be named by a digest`);
+  return { common: parsedCommon, target: parsedTarget, sources: args.sources, index: index.parse(argv, ctx) };
+}
 
 /** The definition of `oras manifest index create`. */
 export const command: CommandFactory = (ctx) => ({
@@ -12,19 +51,14 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        y
-          .positional('name', { type: 'string', describe: '<registry>/<repo>[:<tag>[,<tag>...]]' })
-          .positional('sources', {
-            type: 'string',
-            array: true,
-            describe: 'tags or digests of manifests in the same repository',
-          })
-          .usage(
-            'oras manifest index create [flags] <name>[:<tag>[,<tag>][...]] [{<tag>|<digest>}...]\n\n' +
-              '[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository. ' +
-              "The platform of each entry is read from the manifest's config.",
-          ),
-        ...indexFlags('artifact type of the index'),
+        withPositionals(y, ARGS).usage(
+          'oras manifest index create [flags] <name>[:<tag>[,<tag>][...]] [{<tag>|<digest>}...]\n\n' +
+            '[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository. ' +
+            "The platform of each entry is read from the manifest's config.",
+        ),
+        index.flags(),
+        target.flags(),
+        common.flags(),
       ),
       [
         [
@@ -57,5 +91,8 @@ export const command: CommandFactory = (ctx) => ({
         ],
       ],
     ),
-  handler: async (argv) => (await import('./run.js')).runIndexCreate(argv, ctx),
+  handler: async (argv) => {
+    const options = parseIndexCreate(argv, ctx);
+    await (await import('./run.js')).runIndexCreate(options, ctx);
+  },
 });

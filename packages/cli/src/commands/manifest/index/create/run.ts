@@ -1,29 +1,20 @@
 /** The implementation of `oras manifest index create`. */
-import { type Descriptor, type Index, isDigest, MediaType } from '@oras/spec';
+import { type Descriptor, type Index, MediaType } from '@oras/spec';
 import type { CliContext } from '../../../../context.js';
 import { withDockerHubHint } from '../../../../docker-hub.js';
-import { CliError } from '../../../../errors.js';
-import { listArg, stringArg } from '../../../../options/args.js';
-import { parseCommon } from '../../../../options/common.js';
-import { parseTarget } from '../../../../options/target.js';
 import { shortDigest } from '../../../../output/status.js';
 import { openTarget } from '../../../../targets.js';
-import { indexEntry, parseAnnotations } from '../index-entries.js';
+import { indexEntry } from '../index-entries.js';
 import { pushOrWriteIndex } from '../push-index.js';
+import type { IndexCreateOptions } from './command.js';
 
 /** Runs `oras manifest index create`. */
-export async function runIndexCreate(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const common = parseCommon(argv, ctx);
-  const raw = String(argv.name);
-  const spec = parseTarget(raw, argv, { form: '<registry>/<repo>[:<tag>[,<tag>][...]]', allowTags: true });
-  const own = spec.kind === 'registry' ? spec.reference.reference : spec.reference;
-  if (own !== undefined && isDigest(own))
-    throw new CliError(`${raw}: an index to create cannot be named by a digest`);
-  const sources = listArg(argv, 'sources');
-  const annotations = parseAnnotations(listArg(argv, 'annotation'));
-  const artifactType = stringArg(argv, 'artifact-type');
-  const log = stringArg(argv, 'output') === '-' ? ctx.stderr : ctx.stdout;
-  const { target } = await openTarget(spec, argv, common, ctx);
+export async function runIndexCreate(options: IndexCreateOptions, ctx: CliContext): Promise<void> {
+  const { common, sources } = options;
+  const { spec, reference: own, argument: raw } = options.target;
+  const { annotations, artifactType } = options.index;
+  const log = options.index.output === '-' ? ctx.stderr : ctx.stdout;
+  const { target } = await openTarget(options.target, common, ctx);
   try {
     const manifests: Descriptor[] = [];
     for (const source of sources) {
@@ -42,7 +33,7 @@ export async function runIndexCreate(argv: Record<string, unknown>, ctx: CliCont
     await pushOrWriteIndex(
       ctx,
       log,
-      argv,
+      options.index,
       target,
       spec,
       index,

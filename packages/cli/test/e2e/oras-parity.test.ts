@@ -1,0 +1,131 @@
+/**
+ * Behaviours of `blob`, `manifest`, `repo` and `manifest index` that oras 1.3 has, checked with the
+ * built CLI against Debian's docker-registry: exact stderr, stdout and exit codes.
+ */
+import { describe, expect, it } from 'vitest';
+import { withDistribution } from './fixture.js';
+
+const e2e = withDistribution({ files: { 'hi.txt': 'hello world\n' } });
+
+const ZERO = `sha256:${'0'.repeat(64)}`;
+
+describe('flags that commands do not have', () => {
+  it('refuses --oci-layout in blob delete and manifest delete without taking the next argument', async () => {
+    for (const args of [
+      ['blob', 'delete', '--oci-layout', `${e2e.host}/parity@${ZERO}`],
+      ['manifest', 'delete', '--oci-layout', `${e2e.host}/parity:v1`],
+    ]) {
+      const res = await e2e.box.run(args);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe('Error: unknown flag: --oci-layout\n');
+      expect(res.stdout).toBe('');
+    }
+  });
+});
+
+describe('oras blob push', () => {
+  it('requires --size for stdin', async () => {
+    const res = await e2e.box.run(['blob', 'push', '--plain-http', `${e2e.host}/parity`, '-'], {
+      stdin: 'hello',
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('Error: `--size` must be provided if the blob is read from stdin\n');
+    await e2e.box.ok(['blob', 'push', '--plain-http', '--size', '5', `${e2e.host}/parity`, '-'], {
+      stdin: 'hello',
+    });
+  });
+});
+
+describe('oras repo ls', () => {
+  it('refuses a tag and prints the registry in JSON', async () => {
+    await e2e.box.ok(['push', '--plain-http', `${e2e.host}/team/app:v1`, 'hi.txt']);
+    const tagged = await e2e.box.run(['repo', 'ls', '--plain-http', `${e2e.host}/team:v1`]);
+    expect(tagged.code).toBe(1);
+    expect(tagged.stderr).toBe(
+      'Error: could not parse repository path: tags or digests should not be provided\n',
+    );
+    const json = await e2e.box.ok(['repo', 'ls', '--plain-http', '--format', 'json', `${e2e.host}/team`]);
+    expect(JSON.parse(json.stdout)).toEqual({ registry: e2e.host, repositories: ['app'] });
+  });
+});
+
+describe('oras manifest index', () => {
+  it('refuses an invalid --artifact-type', async () => {
+    for (const sub of ['create', 'update']) {
+      const res = await e2e.box.run([
+        'manifest',
+        'index',
+        sub,
+        '--plain-http',
+        '--artifact-type',
+        'not a media type',
+        `${e2e.host}/parity:index`,
+      ]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe('Error: invalid media type "not a media type"\n');
+    }
+  });
+
+  it('says when there is nothing to update, and fails in oras words', async () => {
+    await e2e.box.ok(['manifest', 'index', 'create', '--plain-http', `${e2e.host}/parity:index`]);
+    const nothing = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${e2e.host}/parity:index`,
+    ]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toBe('Nothing to update as no change is requested\n');
+    expect(nothing.stderr).toBe('');
+
+    const notDigest = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${e2e.host}/parity:index`,
+      '--remove',
+      'v1',
+    ]);
+    expect(notDigest.code).toBe(1);
+    expect(notDigest.stderr).toBe('Error: remove: v1 is not a digest\n');
+
+    const missing = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${e2e.host}/parity:index`,
+      '--remove',
+      ZERO,
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`Error: ${ZERO} does not exist in the index index\n`);
+  });
+});
+
+describe('OCI layout references', () => {
+  it('reads `dir:` (an empty tag) as the layout itself', async () => {
+    await e2e.box.ok(['push', '--oci-layout', 'lay:v1', 'hi.txt']);
+    await e2e.box.ok(['tag', '--oci-layout', 'lay:v1', 'v2']);
+    const tags = await e2e.box.run(['repo', 'tags', '--oci-layout', 'lay:']);
+    expect(tags.code).toBe(0);
+    expect(tags.stdout).toBe('v1\nv2\n');
+    expect(tags.stderr).toBe('');
+  });
+
+  it('prints the ref.name annotation of a layout descriptor fetched by tag, not by digest', async () => {
+    const byTag = await e2e.box.ok(['manifest', 'fetch', '--descriptor', '--oci-layout', 'lay:v1']);
+    const desc = JSON.parse(byTag.stdout) as { digest: string; annotations: Record<string, string> };
+    expect(desc.annotations['org.opencontainers.image.ref.name']).toBe('v1');
+    const byDigest = await e2e.box.ok([
+      'manifest',
+      'fetch',
+      '--descriptor',
+      '--oci-layout',
+      `lay@${desc.digest}`,
+    ]);
+    expect(JSON.parse(byDigest.stdout).annotations?.['org.opencontainers.image.ref.name']).toBeUndefined();
+  });
+});
