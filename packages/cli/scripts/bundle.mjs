@@ -16,6 +16,7 @@
  * test reads it to tell what a run loaded.
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -116,6 +117,30 @@ const lazyHttp2 = {
   },
 };
 
+/**
+ * Node's built-in modules are `require`d, not imported. An `import ... from 'node:crypto'` makes
+ * Node build an ES module facade of the built-in, which reads every export, and so loads every
+ * lazily loaded part of it: web crypto (with its key, cipher and WebIDL modules), the block
+ * list and socket address of `node:net`, `fs.ReadStream` ... A `require` gives the module object
+ * and loads nothing more. Each built-in becomes a tiny CommonJS module of the bundle that
+ * requires it, with the `require` the banner defines.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z][a-z0-9_/]*$/ }, (args) => {
+      const id = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (!isBuiltin(id)) return undefined;
+      if (args.namespace === 'node-builtin') return { path: id, external: true };
+      return { path: id, namespace: 'node-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 const result = await build({
   entryPoints: { bin: join(pkg, 'src', 'bin.ts') },
@@ -131,7 +156,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [libraryRequire, lazyStringWidth, lazyHttp2],
+  plugins: [builtinsByRequire, libraryRequire, lazyStringWidth, lazyHttp2],
   // undici's CommonJS requires Node's built-in modules; an ES module has no `require` of its own.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",

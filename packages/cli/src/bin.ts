@@ -5,6 +5,6 @@ import { runInterruptible } from './signals.js';
 
 const argv = process.argv.slice(2);
 // Help and version need neither the network stack nor its V8 settings (see ./v8-tuning.ts).
-if (!answersWithoutCommands(argv)) await (await import('./v8-tuning.js')).tuneV8ForTransfers();
+if (!answersWithoutCommands(argv)) (await import('./v8-tuning.js')).tuneV8ForTransfers();
 // Ctrl-C and SIGTERM: stop, cancel uploads, remove temporary files, one line, exit 130/143.
 process.exitCode = await runInterruptible(processContext(), (ctx) => main(argv, ctx));

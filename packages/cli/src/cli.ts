@@ -352,8 +352,11 @@ async function withCredentials(
 function findUrl(error: unknown): string | undefined {
   let cur: unknown = error;
   for (let depth = 0; cur && depth < 16; depth++) {
-    const { url, statusCode } = cur as { url?: unknown; statusCode?: unknown };
+    const { url, statusCode, message } = cur as { url?: unknown; statusCode?: unknown; message?: unknown };
     if (typeof url === 'string' && typeof statusCode === 'number') return url;
+    // an auth error keeps the status but names the request only in its message
+    const named = typeof message === 'string' ? /^[A-Z]+ (https?:\/\/\S+?): /.exec(message) : null;
+    if (named?.[1] && typeof statusCode === 'number') return named[1];
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

@@ -197,3 +197,18 @@ describe("registry errors in oras's words", () => {
     expect(goQuote('a"b\\c\u001b')).toBe('"a\\"b\\\\c\\x1b"');
   });
 });
+
+describe('an auth error that keeps the registry answer', () => {
+  it('reads as the registry answer, with the rejected-credentials hint', () => {
+    const err = Object.assign(
+      new OrasError('HEAD https://registry.test/v2/a/manifests/v1: the credentials were rejected (401)', {
+        code: ErrorCode.Unauthorized,
+      }),
+      { statusCode: 401, errors: [] },
+    );
+    expect(describeError(err, { credentialHosts: new Set(['registry.test']) })).toEqual([
+      'Error response from registry: HEAD "https://registry.test/v2/a/manifests/v1": response status code 401: Unauthorized',
+      'The registry rejected the credentials for registry.test.',
+    ]);
+  });
+});

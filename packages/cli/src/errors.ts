@@ -130,6 +130,28 @@ function isResponseError(value: unknown): value is ResponseErrorShape {
   );
 }
 
+/**
+ * A registry answer found in a cause chain: a `ResponseError`, or an `UnauthorizedError` /
+ * `DeniedError` of `@oras/auth` that keeps the status and error entries of the answer (its
+ * message starts with the request, `HEAD https://host/v2/...: `).
+ */
+function asResponse(value: unknown): ResponseErrorShape | undefined {
+  if (isResponseError(value)) return value;
+  if (!OrasError.is(value) || (value.code !== ErrorCode.Unauthorized && value.code !== ErrorCode.Denied)) {
+    return undefined;
+  }
+  const { statusCode, errors } = value as unknown as { statusCode?: unknown; errors?: unknown };
+  if (typeof statusCode !== 'number' || !Array.isArray(errors)) return undefined;
+  const request = /^([A-Z]+) (https?:\/\/\S+?): /.exec(value.message);
+  if (!request) return undefined;
+  return Object.assign(Object.create(value) as OrasError, {
+    method: request[1] as string,
+    url: request[2] as string,
+    statusCode,
+    errors: errors as ResponseErrorShape['errors'],
+  }) as ResponseErrorShape;
+}
+
 /** The shape of `CopyError` of `@oras/content`. */
 interface CopyErrorShape extends OrasError {
   readonly origin: 'source' | 'destination';
@@ -241,7 +263,7 @@ function transportMessage(message: string): string {
 /** Classifies one error (a copy error's inner error, or the error itself). */
 function classify(err: unknown, context: ErrorContext): Classified {
   const all = chain(err);
-  const response = all.find(isResponseError);
+  const response = all.map(asResponse).find((r) => r !== undefined);
   if (response) {
     const answer = classifyResponse(response, context);
     if (!(err instanceof CliError)) return answer;

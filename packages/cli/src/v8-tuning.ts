@@ -8,12 +8,12 @@
  * time (http, tls, crypto, net ... went from ~50 ms to ~140 ms of a run on this machine).
  * Loaded first, they come from the cache; the few they load later on their own pay the price.
  */
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * The built-in modules that push, pull, copy and the other network commands load. They are
- * imported, not required: an import also runs the getters of their lazily loaded parts (web
- * crypto, web streams, `fs.ReadStream` ...), which would otherwise load later.
+ * The built-in modules that every network command loads (what only some load, such as zlib or
+ * web streams, is left to them).
  */
 const BUILTINS = [
   'node:assert',
@@ -31,18 +31,16 @@ const BUILTINS = [
   'node:path',
   'node:stream',
   'node:stream/promises',
-  'node:stream/web',
   'node:string_decoder',
   'node:tls',
   'node:url',
   'node:util',
-  'node:vm',
-  'node:zlib',
 ] as const;
 
 /** Loads the built-ins a command needs, then sets the V8 flags of a transfer. */
-export async function tuneV8ForTransfers(): Promise<void> {
-  await Promise.all(BUILTINS.map((id) => import(id)));
+export function tuneV8ForTransfers(): void {
+  const require = createRequire(import.meta.url);
+  for (const id of BUILTINS) require(id);
   // undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
   // compiler (Liftoff), then again, optimised, in the background: that second compile adds ~35 MiB
   // to the peak memory of every run (measured with /usr/bin/time: a single request peaks at 90 MiB,
