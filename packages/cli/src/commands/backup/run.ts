@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve as resolvePath } from 'node:path';
 import { type CopyGraphOptions, copyGraph } from '@oras/content';
 import { OciLayoutStore, writeLayoutTar } from '@oras/content/oci';
-import { type Descriptor, ErrorCode, isIndexMediaType } from '@oras/spec';
+import { type Descriptor, ErrorCode, isIndexMediaType, OrasError } from '@oras/spec';
 import { parseArtifactReferences, repositorySpec, resolveTags } from '../../artifact-references.js';
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
@@ -48,6 +48,16 @@ async function goneSubject(
     if ((error as { code?: string }).code === ErrorCode.NotFound) return subject;
     throw error;
   }
+}
+
+/**
+ * The error a tag failed with, for a message of the command's own: a copy error stands for the
+ * error inside it (as oras unwraps it), so the registry's answer keeps oras's prefix and the
+ * command's context (`failed to back up tag ...`) stays in the message.
+ */
+export function tagFailure(error: unknown): Error {
+  const inner = OrasError.is(error) && error.code === ErrorCode.Copy ? (error.cause ?? error) : error;
+  return inner instanceof Error ? inner : new Error(String(inner));
 }
 
 /** Whether something exists at `path`. */
@@ -119,11 +129,12 @@ export async function runBackup(options: BackupOptions, ctx: CliContext): Promis
         }
         await store.tag(node, tag);
       } catch (error) {
+        const failure = tagFailure(error);
         throw new CliError(
-          `failed to back up tag "${printable(tag)}" from "${refs.repository}" to "${output}": ${(error as Error).message}`,
+          `failed to back up tag "${printable(tag)}" from "${refs.repository}" to "${output}": ${failure.message}`,
           {
-            code: (error as { code?: string }).code ?? ErrorCode.Unknown,
-            cause: error,
+            code: (failure as { code?: string }).code ?? ErrorCode.Unknown,
+            cause: failure,
           },
         );
       } finally {

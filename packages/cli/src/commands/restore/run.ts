@@ -15,6 +15,7 @@ import { createReporter } from '../../output/reporter.js';
 import type { Prompts } from '../../output/status.js';
 import { reportingHooks } from '../../output/track.js';
 import { openRepository } from '../../targets.js';
+import { tagFailure } from '../backup/run.js';
 import type { RestoreOptions } from './command.js';
 
 /** The status prompts of restore. */
@@ -74,11 +75,12 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
         await repo.tag(node, tag);
       }
     } catch (error) {
+      const failure = tagFailure(error);
       throw new CliError(
-        `failed to restore tag "${printable(tag)}" from "${input}" to "${refs.repository}": ${(error as Error).message}`,
+        `failed to restore tag "${printable(tag)}" from "${input}" to "${refs.repository}": ${failure.message}`,
         {
-          code: (error as { code?: string }).code ?? ErrorCode.Unknown,
-          cause: error,
+          code: (failure as { code?: string }).code ?? ErrorCode.Unknown,
+          cause: failure,
         },
       );
     } finally {
