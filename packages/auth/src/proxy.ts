@@ -283,17 +283,19 @@ export function proxyAgentFactory(
   };
 }
 
-let defaultProxied: Dispatcher | undefined;
+/** The environment's decision, made on first use (Go reads it once too): a proxying agent, or none. */
+let defaultProxied: Dispatcher | null | undefined;
 
 /**
  * The dispatcher of an `AuthClient` given none: undici's global dispatcher, or, when the
- * environment names a proxy (see {@link proxyConfigFromEnv}), one `Agent` per process that
- * honours it. `@oras/registry`'s transport reads the environment the same way.
+ * environment names a proxy (see {@link proxyConfigFromEnv}, read on the first call), one
+ * `Agent` per process that honours it. `@oras/registry`'s transport reads the environment the
+ * same way, when it is made.
  */
 export function defaultDispatcher(): Dispatcher {
-  if (defaultProxied !== undefined) return defaultProxied;
-  const config = proxyConfigFromEnv();
-  if (!hasProxy(config)) return globalDispatcher();
-  defaultProxied = new Agent({ factory: proxyAgentFactory(config) as never });
-  return defaultProxied;
+  if (defaultProxied === undefined) {
+    const config = proxyConfigFromEnv();
+    defaultProxied = hasProxy(config) ? new Agent({ factory: proxyAgentFactory(config) as never }) : null;
+  }
+  return defaultProxied ?? globalDispatcher();
 }

@@ -14,7 +14,7 @@ import {
   findChild,
   rootChildren,
 } from './command-tree.js';
-import { COMMANDS } from './command-table.js';
+import { COMMANDS, type CommandEntry, findCommand } from './command-table.js';
 import { SHELLS } from './commands/completion/shells.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT_FAILURE, type ErrorContext, renderError } from './errors.js';
@@ -65,9 +65,12 @@ export function joinDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Builds the yargs parser for one run. */
-export async function buildCli(argv: readonly string[], ctx: CliContext) {
-  const modules = await Promise.all(COMMANDS.map((c) => c.load()));
+/**
+ * Builds the yargs parser for one run. With `only`, just that command's definition is loaded and
+ * registered (the command line names it; the others would only cost start-up time).
+ */
+export async function buildCli(argv: readonly string[], ctx: CliContext, only?: CommandEntry) {
+  const modules = await Promise.all((only ? [only] : COMMANDS).map((c) => c.load()));
   let y = yargs(joinDashValues(argv))
     .scriptName('oras')
     .parserConfiguration({
@@ -85,6 +88,7 @@ export async function buildCli(argv: readonly string[], ctx: CliContext) {
       throw err ?? new CliError(usageMessage(msg ?? 'invalid arguments'));
     });
   for (const mod of modules) y = y.command(mod.command(ctx));
+  skipHelpCache(y);
   return y;
 }
 
@@ -221,7 +225,7 @@ export async function parseLine(
     if (args.length === 0 && children.length > 0) {
       const child = findChild(children, tok);
       if (child) {
-        node = child.build();
+        node = await child.build();
         children = node.children;
         continue;
       }
@@ -366,6 +370,22 @@ function safeHost(url: string): string | undefined {
   }
 }
 
+/** The part of yargs' internals {@link skipHelpCache} reaches. */
+interface YargsInternals {
+  getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } | undefined;
+}
+
+/**
+ * yargs renders a command's whole help text before it runs the command's handler, in case the
+ * handler asks for it (`showHelp()`); ours never do. That rendering measures every line with
+ * `string-width`, whose Unicode tables and segmenter made it the largest single cost of starting
+ * a command. Help itself (`--help`, which does not go through the cache) is unaffected.
+ */
+function skipHelpCache(y: unknown): void {
+  const usage = (y as YargsInternals).getInternalMethods?.()?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 /** Runs a command line through yargs; prints any failure as oras does and resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (argv[0] === '__complete') {
@@ -389,7 +409,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return 0;
     }
     checkArguments(line);
-    const parser = await buildCli(argv, ctx);
+    const parser = await buildCli(argv, ctx, findCommand(line.node.path[1] ?? ''));
     await parser.parseAsync();
     return 0;
   } catch (error) {

@@ -71,7 +71,7 @@ export interface ChildEntry {
   /** The one-line summary. */
   readonly summary: string;
   /** Builds the child's node. */
-  readonly build: () => CommandNode;
+  readonly build: () => CommandNode | Promise<CommandNode>;
 }
 
 type AnyModule = CommandModule<unknown, unknown>;
@@ -232,13 +232,13 @@ function buildNode(
 
 /** The top-level commands, each built on demand. */
 export async function rootChildren(ctx: CliContext): Promise<ChildEntry[]> {
-  const modules = await Promise.all(COMMANDS.map(async (c) => ({ entry: c, mod: await c.load() })));
-  return modules.map(({ entry, mod }) => ({
+  // Only the command a line names is loaded (start-up time): the table has the names and summaries.
+  return COMMANDS.map((entry) => ({
     name: entry.name,
     aliases: entry.aliases,
     summary: entry.summary,
-    build: () => {
-      const module = mod.command(ctx) as AnyModule;
+    build: async () => {
+      const module = (await entry.load()).command(ctx) as AnyModule;
       return buildNode(module, entry.name, entry.aliases, entry.summary, ['oras'], String(module.command));
     },
   }));

@@ -21,6 +21,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type RegistryClient,
   RemoteRepository,
+  type RemoteRepositoryOptions,
 } from '@oras/registry';
 import type { CliContext } from './context.js';
 import { installHttpTrace, writeDebugEntry } from './debug-trace.js';
@@ -229,14 +230,11 @@ export async function openRepository(
   const connections = Math.max(options.concurrency ?? 3, 1) + 2;
   const client = await authClientFor(host, remote, common, ctx, connections);
   const warned = new Set<string>();
-  return new RemoteRepository({
+  const settings: RemoteRepositoryOptions = {
     reference: spec.reference,
     client: interruptibleClient(client, ctx.signal),
     plainHttp: usePlainHttp(remote, spec.reference.registry),
     skipReferrersGc: true,
-    ...(options.referrersCapability !== undefined
-      ? { referrersCapability: options.referrersCapability }
-      : {}),
     handleWarning: (w) => {
       const text = typeof w === 'string' ? w : JSON.stringify(w);
       if (warned.has(text)) return;
@@ -245,7 +243,44 @@ export async function openRepository(
         `Warning from ${spec.reference.registry}: ${printable((w as { text?: string }).text ?? text)}\n`,
       );
     },
+  };
+  if (options.referrersCapability === true) await requireReferrersApi(settings, spec, ctx);
+  return new RemoteRepository({
+    ...settings,
+    ...(options.referrersCapability !== undefined
+      ? { referrersCapability: options.referrersCapability }
+      : {}),
   });
+}
+
+/** A subject no registry has: listing its referrers finds out whether the API is there. */
+const PROBE_SUBJECT = {
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  digest: `sha256:${'0'.repeat(64)}`,
+  size: 0,
+} as const;
+
+/**
+ * With `--distribution-spec v1.1-referrers-api`, fails unless the registry serves the referrers
+ * API, which it finds out as oras-go does (`GET /v2/<name>/referrers/<zero digest>`: an image
+ * index, or a 404). Forced onto a registry without it, an attached referrer would be pushed
+ * without the tag-schema index that lists it, where nothing could ever find it again.
+ */
+async function requireReferrersApi(
+  settings: RemoteRepositoryOptions,
+  spec: RegistryTargetSpec,
+  ctx: CliContext,
+): Promise<void> {
+  const probe = new RemoteRepository(settings);
+  const options = ctx.signal ? { signal: ctx.signal } : {};
+  for await (const _page of probe.referrers(PROBE_SUBJECT, options)) break;
+  if (probe.referrersCapability === true) return;
+  throw new CliError(
+    `the registry ${spec.reference.registry} does not serve the referrers API, which v1.1-referrers-api requires`,
+    {
+      hint: 'Use the distribution spec v1.1-referrers-tag (the referrers tag schema), or leave the flag out to let oras find out.',
+    },
+  );
 }
 
 /** A target opened for a command, with the name results print it under. */

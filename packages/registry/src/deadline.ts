@@ -6,12 +6,12 @@
  * runs out. Blob transfers do not: their size is unbounded, and they resume instead.
  */
 import type { OperationOptions } from '@oras/content';
-import { ErrorCode, OrasError } from '@oras/spec';
+import { TimeoutError } from '@oras/spec';
 
 /**
  * Runs `exchange` with a signal that also fires after `ms` milliseconds (none when `ms` is 0 or
  * not a finite positive number). When the deadline fired (and not the caller's own signal), the
- * failure it caused becomes an `OrasError` with code `ORAS_ERR_TIMEOUT` naming `what`.
+ * failure it caused becomes a `TimeoutError` (code `ORAS_ERR_TIMEOUT`) naming `what`.
  */
 export async function withDeadline<T, O extends OperationOptions>(
   ms: number,
@@ -26,8 +26,7 @@ export async function withDeadline<T, O extends OperationOptions>(
     return await exchange({ ...options, signal });
   } catch (err) {
     if (deadline.aborted && !options.signal?.aborted) {
-      throw new OrasError(`${what}: timed out (no complete answer within ${formatMs(ms)})`, {
-        code: ErrorCode.Timeout,
+      throw new TimeoutError(`${what}: timed out (no complete answer within ${formatMs(ms)})`, {
         cause: err,
       });
     }

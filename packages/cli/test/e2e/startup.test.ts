@@ -1,42 +1,67 @@
 /**
- * What the built `oras` loads at startup, read from Node's ESM loader trace (deterministic, unlike
- * timings; `scripts/bench-startup.mjs` measures the time): help and version load none of yargs or
- * the libraries, and a command's help loads yargs but no HTTP, tar or store code.
+ * What the built `oras` evaluates at startup, read from Node's ESM loader trace (deterministic,
+ * unlike timings; `scripts/bench-startup.mjs` measures the time): help and version load none of
+ * yargs or the libraries, and a command's help loads yargs but no HTTP, tar or store code.
+ *
+ * The binary is a bundle (`scripts/bundle.mjs`): the trace names its chunks, and
+ * `dist/bundle-meta.json` says which source files each chunk holds.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ORAS_BIN } from './fixture.js';
 
-/** The module URLs loaded by one run, and what it printed. */
-async function loaded(args: readonly string[]): Promise<{ modules: string[]; stdout: string }> {
+const dist = dirname(ORAS_BIN);
+const packageDir = dirname(dist);
+const chunks = JSON.parse(readFileSync(resolve(dist, 'bundle-meta.json'), 'utf8')) as Record<
+  string,
+  string[]
+>;
+
+/** The source files (absolute paths) in the chunks one run loaded, and what it printed. */
+async function loaded(args: readonly string[]): Promise<{ sources: string[]; stdout: string }> {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, [ORAS_BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', NODE_DEBUG: 'esm' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  const modules = [...new Set(stderr.match(/file:\/\/[^\s'"]+/g) ?? [])];
-  return { modules, stdout };
+  const urls = new Set(stderr.match(/file:\/\/[^\s'"]+/g) ?? []);
+  const sources = new Set<string>();
+  for (const url of urls) {
+    const chunk = fileURLToPath(url).slice(dist.length + 1);
+    const inputs = chunks[chunk];
+    if (inputs === undefined) throw new Error(`${url} is not a chunk of the bundle`);
+    for (const input of inputs) sources.add(resolve(packageDir, input));
+  }
+  return { sources: [...sources], stdout };
 }
 
 describe('startup', () => {
+  it('runs a bundle whose entry is executable', () => {
+    expect(readFileSync(ORAS_BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(ORAS_BIN).mode & 0o755).toBe(0o755);
+  });
+
   it.each([[['version']], [['--help']], [[]], [['help']]])(
     'oras %j loads no yargs and no library',
     async (args) => {
-      const { modules, stdout } = await loaded(args);
+      const { sources, stdout } = await loaded(args);
       expect(stdout.length).toBeGreaterThan(0);
-      expect(modules.some((m) => m.includes('/cli/dist/main.js'))).toBe(true);
+      expect(sources.some((m) => m.endsWith('/cli/src/main.ts'))).toBe(true);
       expect(
-        modules.filter((m) => /yargs|undici|\/tar@|packages\/(spec|auth|content|registry)\//.test(m)),
+        sources.filter((m) => /yargs|undici|\/tar@|packages\/(spec|auth|content|registry)\//.test(m)),
       ).toEqual([]);
     },
   );
 
   it('loads yargs for a command help, but no transport, tar or store code', async () => {
-    const { modules, stdout } = await loaded(['push', '--help']);
+    const { sources, stdout } = await loaded(['push', '--help']);
     expect(stdout).toContain('oras push');
-    expect(modules.some((m) => m.includes('yargs'))).toBe(true);
+    expect(sources.some((m) => m.includes('yargs'))).toBe(true);
     expect(
-      modules.filter((m) => /undici|\/tar@|packages\/(auth|content|registry)\/|\/run\.js/.test(m)),
+      sources.filter((m) => /undici|\/tar@|packages\/(auth|content|registry)\/|\/run\.ts$/.test(m)),
     ).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * digests and referrers.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Distribution, startDistribution } from '@oras-internal/test-registry/distribution';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -226,5 +226,96 @@ describe('oras backup and restore', () => {
     expect(missing.stderr).toContain('failed to resolve tag "nope"');
     const noOutput = await oras(['backup', '--plain-http', `${repo}:v1`], { cwd: work.dir });
     expect(noOutput.stderr).toContain('required flag(s) "output" not set');
+  });
+});
+
+describe('oras backup of a repository with leftovers', () => {
+  it('skips (and names) a referrers tag whose subject is gone, and backs up the rest', async () => {
+    const name = `${registry.host}/orphans`;
+    await run(['blob', 'push', name, '-'], '{}');
+    const subject = await pushManifest(`${name}:v1`, {
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: EMPTY,
+      layers: [EMPTY],
+    });
+    const keep = await pushManifest(`${name}:v2`, {
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: EMPTY,
+      layers: [EMPTY],
+      annotations: { keep: 'yes' },
+    });
+    const sigOfSubject = await pushManifest(name, referrer(subject, 'application/vnd.example.sig'));
+    await run(['manifest', 'delete', '--force', `${name}@${subject.digest}`]);
+    const orphan = `sha256-${subject.digest.slice(7)}`;
+    expect(Object.keys(await snapshot(name)).sort()).toEqual([orphan, 'v2'].sort());
+
+    for (const flags of [[], ['--include-referrers']]) {
+      const out = `orphans-${flags.length}`;
+      const res = await oras(['backup', '--plain-http', ...flags, '-o', out, name], { cwd: work.dir });
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(
+        `Skipped tag ${orphan}: a referrers index whose subject ${subject.digest} is no longer in the repository\n`,
+      );
+      expect(res.stdout).toContain('Pulled tag v2 and 0 referrer(s)\n');
+      expect(res.stdout).toMatch(
+        new RegExp(`Successfully backed up 1 tag\\(s\\) from ${name} to ${out} in `),
+      );
+      const layout = JSON.parse(readFileSync(join(work.dir, out, 'index.json'), 'utf8')) as {
+        manifests: (Desc & { annotations?: Record<string, string> })[];
+      };
+      expect(layout.manifests.map((m) => m.digest)).toEqual([keep.digest]);
+      expect(layout.manifests.map((m) => m.digest)).not.toContain(sigOfSubject.digest);
+    }
+  });
+
+  it('removes the folder it created when the backup fails, and leaves one that was there', async () => {
+    const name = `${registry.host}/broken`;
+    await run(['blob', 'push', name, '-'], '{}');
+    const layer = JSON.parse(await run(['blob', 'push', '--descriptor', name, '-'], 'soon gone')) as Desc;
+    await pushManifest(`${name}:v1`, {
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: EMPTY,
+      layers: [layer],
+    });
+    await run(['blob', 'delete', '--force', `${name}@${layer.digest}`]);
+
+    const res = await oras(['backup', '--plain-http', '-o', 'broken', name], { cwd: work.dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('Error: failed to back up tag "v1"');
+    expect(existsSync(join(work.dir, 'broken'))).toBe(false);
+
+    await sh('mkdir -p kept && echo mine > kept/note.txt', { cwd: work.dir });
+    const into = await oras(['backup', '--plain-http', '-o', 'kept', name], { cwd: work.dir });
+    expect(into.code).toBe(1);
+    expect(readFileSync(join(work.dir, 'kept', 'note.txt'), 'utf8')).toBe('mine\n');
+
+    const tar = await oras(['backup', '--plain-http', '-o', 'broken.tar', name], { cwd: work.dir });
+    expect(tar.code).toBe(1);
+    expect(existsSync(join(work.dir, 'broken.tar'))).toBe(false);
+  });
+
+  it('prints tags with control characters escaped', async () => {
+    const backup = await oras(['backup', '--plain-http', '-o', 'escape', `${repo}:v1`], { cwd: work.dir });
+    expect(backup.code).toBe(0);
+    const indexPath = join(work.dir, 'escape', 'index.json');
+    const index = JSON.parse(readFileSync(indexPath, 'utf8')) as {
+      manifests: { annotations: Record<string, string> }[];
+    };
+    for (const m of index.manifests) m.annotations['org.opencontainers.image.ref.name'] = 'v1\u001b[31mred';
+    writeFileSync(indexPath, JSON.stringify(index));
+    const res = await oras(
+      ['restore', '--plain-http', '--dry-run', '--input', 'escape', `${registry.host}/escaped`],
+      {
+        cwd: work.dir,
+      },
+    );
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Found 1 tag(s) in the backup: v1\\x1b[31mred\n');
+    expect(res.stdout).toContain('[Dry run] Would push tag v1\\x1b[31mred and 0 referrer(s)\n');
+    expect(res.stdout).not.toContain('\u001b');
   });
 });

@@ -9,6 +9,7 @@ import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
 import { copyWithReferrers, countReferrers } from '../../graph.js';
 import { progressMode } from '../../options/common.js';
+import { printable } from '../../output/escape.js';
 import { formatBytes, formatDuration, toBytes } from '../../output/humanize.js';
 import { createReporter } from '../../output/reporter.js';
 import type { Prompts } from '../../output/status.js';
@@ -49,7 +50,9 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
       hint: `If you want to list available tags in "${input}", use "oras repo tags --oci-layout"`,
     });
   }
-  ctx.stdout.write(`Found ${tags.length} tag(s) in the backup: ${tags.join(', ')}\n`);
+  ctx.stdout.write(
+    `Found ${tags.length} tag(s) in the backup: ${tags.map((t) => printable(t)).join(', ')}\n`,
+  );
   const repo = await openRepository(repositorySpec(refs), options.remote, common, ctx, {
     referrersCapability: options.referrersCapability,
     concurrency,
@@ -58,7 +61,7 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
     const node = roots[i] as Descriptor;
     const count = excludeReferrers ? 0 : await countReferrers(src, node);
     if (dryRun) {
-      ctx.stdout.write(`[Dry run] Would push tag ${tag} and ${count} referrer(s)\n`);
+      ctx.stdout.write(`[Dry run] Would push tag ${printable(tag)} and ${count} referrer(s)\n`);
       continue;
     }
     const reporter = createReporter(progressMode(common, ctx), 'text', ctx, RESTORE_PROMPTS);
@@ -72,7 +75,7 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
       }
     } catch (error) {
       throw new CliError(
-        `failed to restore tag "${tag}" from "${input}" to "${refs.repository}": ${(error as Error).message}`,
+        `failed to restore tag "${printable(tag)}" from "${input}" to "${refs.repository}": ${(error as Error).message}`,
         {
           code: (error as { code?: string }).code ?? ErrorCode.Unknown,
           cause: error,
@@ -81,7 +84,7 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
     } finally {
       reporter.close();
     }
-    ctx.stdout.write(`Pushed tag ${tag} and ${count} referrer(s)\n`);
+    ctx.stdout.write(`Pushed tag ${printable(tag)} and ${count} referrer(s)\n`);
   }
   const verb = dryRun ? 'Dry run finished: would restore' : 'Successfully restored';
   ctx.stdout.write(

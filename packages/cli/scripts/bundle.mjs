@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+/**
+ * Bundles the `oras` binary with esbuild: `src/bin.ts` with everything it loads (our libraries,
+ * yargs, undici, tar) into `dist/bin.js` and chunks under `dist/chunks/`. Runs after `tsc -b`,
+ * which builds the package's library entry (`dist/index.js` and its declarations); the binary
+ * never loads those files.
+ *
+ * Why a bundle: an unbundled `oras resolve` loaded ~170 ES modules and ~60 CommonJS files of
+ * undici, and Node spent most of its start-up resolving, reading and compiling them one by one.
+ *
+ * Why chunks: every `import()` of the sources stays a split point, so `oras version` and
+ * `oras --help` evaluate only the entry and a small chunk, a command's `--help` adds yargs and
+ * the command's flags, and only a running command loads the network stack.
+ *
+ * `dist/bundle-meta.json` (not published) records which sources each chunk holds; the start-up
+ * test reads it to tell what a run loaded.
+ */
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(pkg, 'dist');
+
+/**
+ * Our libraries load a few CommonJS files through `createRequire(import.meta.url)` (parts of
+ * undici, one by one; package.json files for versions). esbuild cannot see through such a
+ * `require`, and in a bundle `import.meta.url` is the chunk's, not the library's. So in each
+ * library module that does it, `createRequire(import.meta.url)` becomes a function that returns
+ * the bundled module for each specifier found in that file, and throws for any other.
+ */
+const libraryRequire = {
+  name: 'library-require',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('createRequire(import.meta.url)')) return undefined;
+      const specifiers = new Set();
+      // require('x') through the local require, and createRequire(import.meta.url)('x').
+      for (const m of source.matchAll(/(?:\brequire|\))\((['"])([^'"\n]+)\1\)/g)) specifiers.add(m[2]);
+      // part('lib/...', pick): undici's files, required as `undici/${path}`. Its fallback to
+      // undici's root module (for an undici that moved a file) would bundle all of undici, with
+      // fetch, WebSocket and caches; in a bundle a moved file fails the build instead.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the library's source text
+      if (source.includes('require(`undici/${path}`)')) {
+        specifiers.delete('undici');
+        for (const m of source.matchAll(/\bpart\((['"])([^'"\n]+)\1/g)) specifiers.add(`undici/${m[2]}`);
+      }
+      if (specifiers.size === 0) throw new Error(`${args.path}: createRequire with no specifier found`);
+      const cases = [...specifiers]
+        .map((s) => `    case ${JSON.stringify(s)}: return require(${JSON.stringify(s)});`)
+        .join('\n');
+      const shim = [
+        `function __bundleRequire() {`,
+        `  return (id) => {`,
+        `    switch (id) {`,
+        cases,
+        `    }`,
+        `    throw new Error(\`\${id} is not in the oras bundle\`);`,
+        `  };`,
+        `}`,
+      ].join('\n');
+      // The shim's `require` is esbuild's (the file's own `const require` is renamed away).
+      const contents = `${source
+        .replaceAll('createRequire(import.meta.url)', '__bundleRequire()')
+        .replace(/\bconst require = /g, 'const __libRequire = ')
+        .replace(/\brequire(?=\(`|\(['"])/g, '__libRequire')}\n${shim}\n`;
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * `string-width` (yargs' help layout measures every line with it) builds an `Intl.Segmenter` and
+ * Unicode-property regular expressions when it is imported: ~0.1 s of start-up for every command
+ * that loads yargs, even one that prints no help. In the bundle each such module-level constant
+ * is created on first use instead. Nothing else changes: same objects, built later.
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      const decl = /^const (\w+) = (new Intl\.Segmenter\(\)|\/.*\\p\{.*\/[a-z]*);$/gm;
+      const names = [];
+      source = source.replace(decl, (_, name, init) => {
+        names.push(name);
+        return `let ${name}$lazy;\nconst ${name}$get = () => (${name}$lazy ??= ${init});`;
+      });
+      if (names.length === 0)
+        throw new Error(`${args.path}: no module-level Segmenter or Unicode regex found`);
+      for (const name of names) {
+        source = source.replace(new RegExp(`(?<![.\\w$])${name}(?![\\w$])`, 'g'), `${name}$get()`);
+      }
+      return { contents: source, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * undici's client loads its HTTP/2 half, and with it `node:http2` (~10 ms), when it is imported;
+ * our clients speak HTTP/1.1 only (ALPN h2 is never offered). In the bundle that half loads on
+ * first use instead.
+ */
+const lazyHttp2 = {
+  name: 'lazy-http2',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = "const connectH2 = require('./client-h2.js')";
+      if (!source.includes(eager)) throw new Error(`${args.path}: the require of client-h2.js moved`);
+      const lazy = "const connectH2 = (...args) => require('./client-h2.js')(...args)";
+      return { contents: source.replace(eager, lazy), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * Node's built-in modules are `require`d, not imported. An `import ... from 'node:crypto'` makes
+ * Node build an ES module facade of the built-in, which reads every export, and so loads every
+ * lazily loaded part of it: web crypto (with its key, cipher and WebIDL modules), the block
+ * list and socket address of `node:net`, `fs.ReadStream` ... A `require` gives the module object
+ * and loads nothing more. Each built-in becomes a tiny CommonJS module of the bundle that
+ * requires it, with the `require` the banner defines.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z][a-z0-9_/]*$/ }, (args) => {
+      const id = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (!isBuiltin(id)) return undefined;
+      if (args.namespace === 'node-builtin') return { path: id, external: true };
+      return { path: id, namespace: 'node-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+rmSync(join(dist, 'chunks'), { recursive: true, force: true });
+const result = await build({
+  entryPoints: { bin: join(pkg, 'src', 'bin.ts') },
+  outdir: dist,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // yargs and our libraries are ES modules; undici is CommonJS and its requires are bundled.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [builtinsByRequire, libraryRequire, lazyStringWidth, lazyHttp2],
+  // undici's CommonJS requires Node's built-in modules; an ES module has no `require` of its own.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+  },
+});
+
+const binPath = join(dist, 'bin.js');
+if (!readFileSync(binPath, 'utf8').startsWith('#!/usr/bin/env node\n'))
+  throw new Error(`${binPath}: no shebang`);
+chmodSync(binPath, 0o755);
+
+const chunks = {};
+for (const [file, output] of Object.entries(result.metafile.outputs)) {
+  chunks[relative(dist, join(pkg, file)).replaceAll('\\', '/')] = Object.keys(output.inputs);
+}
+writeFileSync(join(dist, 'bundle-meta.json'), `${JSON.stringify(chunks, null, 1)}\n`);
