@@ -40,6 +40,8 @@ beforeAll(async () => {
       'push',
       '--plain-http',
       '--descriptor',
+      '--size',
+      '2',
       '--media-type',
       'application/vnd.oci.empty.v1+json',
       repo,
