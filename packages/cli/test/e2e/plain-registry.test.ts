@@ -144,7 +144,7 @@ describe('oras tag, resolve, attach and discover (plain HTTP)', () => {
     ]);
     expect(tree.stdout).toContain('└── signature/example');
     expect(tree.stdout).toContain(`└── ${sigDigest}`);
-    expect(tree.stdout).toContain('signed: "yes"'); // YAML quotes what it would read as a boolean
+    expect(tree.stdout).toContain('signed: "yes"'); // YAML quotes a value it would read as a boolean
 
     const json = JSON.parse(
       (await e2e.box.ok(['discover', '--plain-http', '--format', 'json', `${e2e.host}/hello:v1`])).stdout,
