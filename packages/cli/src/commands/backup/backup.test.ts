@@ -287,7 +287,9 @@ describe('oras backup of a repository with leftovers', () => {
 
     const res = await oras(['backup', '--plain-http', '-o', 'broken', name], { cwd: work.dir });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^Error( response from registry)?: failed to back up tag "v1" from .*: not found\n/);
+    expect(res.stderr).toMatch(
+      /^Error( response from registry)?: failed to back up tag "v1" from .*: not found\n/,
+    );
     expect(existsSync(join(work.dir, 'broken'))).toBe(false);
 
     await sh('mkdir -p kept && echo mine > kept/note.txt', { cwd: work.dir });
