@@ -1,5 +1,5 @@
 /** `oras tag`: tag a manifest in a registry or an OCI image layout. */
-import { isValidTag } from '@oras/spec';
+import { ErrorCode, isValidTag } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
@@ -33,7 +33,21 @@ export interface TagOptions {
 export function parseTag(argv: ParsedArgs, ctx: CliContext): TagOptions {
   const parsedCommon = common.parse(argv, ctx);
   const args = ARGS.read(argv);
-  const parsedTarget = target.parse(argv, ctx, args.name ?? '');
+  const raw = args.name ?? '';
+  let parsedTarget: TargetOptions<string>;
+  try {
+    parsedTarget = target.parse(argv, ctx, raw);
+  } catch (error) {
+    // oras names the artifact it could not tag
+    if (error instanceof CliError && error.code === ErrorCode.InvalidReference) {
+      throw new CliError(`unable to add tag for '${raw}': ${error.message}`, {
+        code: error.code,
+        cause: error,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      });
+    }
+    throw error;
+  }
   for (const tag of args.tags) {
     if (!isValidTag(tag))
       throw new CliError(`invalid tag "${tag}"`, {
