@@ -31,6 +31,7 @@ import type { CommonOptions } from './options/common.js';
 import { type RemoteOptions, readSecret, usePlainHttp } from './options/remote.js';
 import type { RegistryTargetSpec, TargetOptions, TargetSpec } from './options/target.js';
 import { userAgent } from './version-info.js';
+import { connectionsFor } from './schedule.js';
 
 /**
  * The credential for one registry from the flags (reading `--password-stdin` or
@@ -227,7 +228,7 @@ export async function openRepository(
   options: OpenRepositoryOptions = {},
 ): Promise<RemoteRepository> {
   const host = spec.reference.host;
-  const connections = Math.max(options.concurrency ?? 3, 1) + 2;
+  const connections = connectionsFor(options.concurrency ?? 3);
   const client = await authClientFor(host, remote, common, ctx, connections);
   const warned = new Set<string>();
   const settings: RemoteRepositoryOptions = {

@@ -193,26 +193,33 @@ describe('copy', () => {
     expect(dst.pushed.at(-1)).toBe(index.digest);
   });
 
-  it('never moves more nodes at once than its concurrency', async () => {
-    const src = new MemoryStore();
-    const image = await pushImage(src, 'wide', { layers: ['1', '2', '3', '4', '5', '6', '7'] });
-    for (const concurrency of [1, 3]) {
+  it.each([
+    ['large', 1024 * 1024, 1, 1],
+    ['large', 1024 * 1024, 3, 3],
+    ['small', 16, 1, 4],
+    ['small', 16, 2, 8],
+  ])(
+    'moves at most so many %s nodes at once (%i bytes, concurrency %i: %i)',
+    async (_, size, concurrency, most) => {
+      const src = new MemoryStore();
+      const layers = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((n) => n.repeat(size));
+      const image = await pushImage(src, 'wide', { layers });
       const dst = new RecordingStore();
       let open!: () => void;
       dst.gate = new Promise<void>((resolve) => {
         open = resolve;
       });
       const watcher = setInterval(() => {
-        if (dst.inFlight >= concurrency) open();
+        if (dst.inFlight >= most) open();
       }, 1);
       try {
         await copyGraph(src, dst, image.manifest, { concurrency });
       } finally {
         clearInterval(watcher);
       }
-      expect(dst.maxInFlight).toBe(concurrency);
-    }
-  });
+      expect(dst.maxInFlight).toBe(most);
+    },
+  );
 
   it('runs preCopy and postCopy, and skips nodes preCopy asks to skip', async () => {
     const src = new MemoryStore();

@@ -96,7 +96,11 @@ type Hook = (desc: Descriptor) => void | Promise<void>;
 
 /** Options of {@link copyGraph}; every field is optional and defaults as in oras-go. */
 export interface CopyGraphOptions extends OperationOptions {
-  /** How many nodes move at once (default 3). */
+  /**
+   * How many nodes move at once (default 3). A blob under 1 MiB counts as a quarter: a small blob
+   * is bound by round trips rather than bandwidth, so up to four times as many of those move at
+   * once (size the HTTP connection pool for it).
+   */
   readonly concurrency?: number | undefined;
   /** The most bytes of a manifest or index to read into memory (default 4 MiB). */
   readonly maxMetadataBytes?: number | undefined;
@@ -170,21 +174,40 @@ async function guard<T>(
   }
 }
 
-class Semaphore {
+/** Below this size a node counts as small and takes one share of the limiter, else {@link SMALL_WIDTH}. */
+const SMALL_BYTES = 1024 * 1024;
+
+/** How many small nodes move in the slot of one large node. */
+const SMALL_WIDTH = 4;
+
+/**
+ * A semaphore of `concurrency` x {@link SMALL_WIDTH} shares, taken in arrival order: a node under
+ * {@link SMALL_BYTES} takes one, a larger one (or a request whose size is unknown) takes
+ * {@link SMALL_WIDTH}.
+ */
+class Limiter {
   #free: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(size: number) {
-    this.#free = size;
+  readonly #waiting: { shares: number; go: () => void }[] = [];
+  constructor(concurrency: number) {
+    this.#free = concurrency * SMALL_WIDTH;
   }
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  async run<T>(size: number | undefined, fn: () => Promise<T>): Promise<T> {
+    const shares = size !== undefined && size < SMALL_BYTES ? 1 : SMALL_WIDTH;
+    if (this.#waiting.length === 0 && this.#free >= shares) this.#free -= shares;
+    else await new Promise<void>((go) => this.#waiting.push({ shares, go }));
     try {
       return await fn();
     } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
+      this.#free += shares;
+      for (
+        let next = this.#waiting[0];
+        next !== undefined && next.shares <= this.#free;
+        next = this.#waiting[0]
+      ) {
+        this.#waiting.shift();
+        this.#free -= next.shares;
+        next.go();
+      }
     }
   }
 }
@@ -245,7 +268,7 @@ class GraphCopier {
   readonly #src: ReadOnlyStorage;
   readonly #dst: Storage;
   readonly #options: CopyGraphOptions;
-  readonly #limiter: Semaphore;
+  readonly #limiter: Limiter;
   readonly #maxMetadataBytes: number;
   readonly #cache = new Map<string, Uint8Array>();
   readonly #tasks = new Map<string, Promise<void>>();
@@ -263,7 +286,7 @@ class GraphCopier {
     this.#src = src;
     this.#dst = dst;
     this.#options = options;
-    this.#limiter = new Semaphore(concurrency);
+    this.#limiter = new Limiter(concurrency);
     this.#maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_COPY_MAX_METADATA_BYTES;
     this.signal =
       options.signal === undefined
@@ -275,7 +298,7 @@ class GraphCopier {
         if (cached !== undefined) return toReadableStream(cached);
         if (!hasSuccessors(desc))
           return guard('source', 'fetch', desc, () => src.fetch(desc, { signal: this.signal }));
-        const bytes = await this.#limiter.run(() =>
+        const bytes = await this.#limiter.run(desc.size, () =>
           guard('source', 'fetch', desc, () =>
             fetchAll(src, desc, { maxBytes: this.#maxMetadataBytes, signal: this.signal }),
           ),
@@ -315,7 +338,7 @@ class GraphCopier {
 
   async #copy(desc: Descriptor): Promise<void> {
     this.signal.throwIfAborted();
-    const exists = await this.#limiter.run(() =>
+    const exists = await this.#limiter.run(0, () =>
       guard('destination', 'exists', desc, () => this.#dst.exists(desc, { signal: this.signal })),
     );
     if (exists) {
@@ -334,7 +357,7 @@ class GraphCopier {
     }
     children = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
     await Promise.all(children.map((child) => this.copyNode(child)));
-    await this.#limiter.run(() => this.#transfer(desc));
+    await this.#limiter.run(desc.size, () => this.#transfer(desc));
   }
 
   async #transfer(desc: Descriptor): Promise<void> {

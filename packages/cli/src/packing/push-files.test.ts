@@ -20,12 +20,12 @@ const BIG = DEFAULT_BUFFERED_UPLOAD_BYTES + 1;
 function fakeRepo(has: Set<string> = new Set()) {
   const calls: string[] = [];
   const repo: DirectPushTarget = {
-    async exists(desc: Descriptor) {
-      calls.push(`exists ${desc.digest}`);
-      return has.has(desc.digest);
-    },
-    async push(desc: Descriptor, content: unknown) {
-      expect(content).toBeInstanceOf(Uint8Array);
+    name: 'repo',
+    // a mount from the repository itself: nothing to send when it has the blob
+    async mount(desc: Descriptor, from: string, getContent: () => Promise<unknown>) {
+      calls.push(`mount ${desc.digest} from ${from}`);
+      if (has.has(desc.digest)) return;
+      expect(await getContent()).toBeInstanceOf(Uint8Array);
       calls.push(`push ${desc.digest}`);
     },
     async pushFile(mediaType: string, path: string, options?: { onProgress?: (n: number) => void }) {
@@ -156,7 +156,7 @@ describe('pushRegularFiles', () => {
       annotations: { [TITLE]: 'small.txt' },
     });
     expect(pushed.get(1)).toMatchObject({ mediaType: 'x/y', annotations: { [TITLE]: 'big.bin' } });
-    expect(calls).toEqual([`exists ${small}`, `push ${small}`, `pushFile ${join(dir, 'big.bin')}`]);
+    expect(calls).toEqual([`mount ${small} from repo`, `push ${small}`, `pushFile ${join(dir, 'big.bin')}`]);
     expect(events).toEqual([
       'start small.txt',
       'progress small.txt 6',
@@ -173,7 +173,7 @@ describe('pushRegularFiles', () => {
     const { repo, calls } = fakeRepo(new Set([small]));
     const { reporter, events } = recorder();
     await push(repo, ['small.txt'], reporter);
-    expect(calls).toEqual([`exists ${small}`]);
+    expect(calls).toEqual([`mount ${small} from repo`]);
     expect(events).toEqual(['Exists small.txt']);
   });
 
@@ -190,7 +190,7 @@ describe('pushRegularFiles', () => {
       ),
       { concurrency: 2, reporter, prompts: PUSH_PROMPTS },
     );
-    expect(calls).toEqual([`exists ${small}`, `push ${small}`]);
+    expect(calls).toEqual([`mount ${small} from repo`, `push ${small}`]);
     expect(events).toEqual(['start small.txt', 'progress small.txt 6', 'done small.txt', 'Exists same.txt']);
     expect(pushed.get(1)?.annotations).toEqual({ [TITLE]: 'same.txt' });
   });

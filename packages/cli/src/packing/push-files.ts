@@ -10,9 +10,10 @@ import { Annotation, type Descriptor, digestOf } from '@oras/spec';
 import { TtyProgressReporter } from '../output/progress.js';
 import { beginTransfer, type Prompts, type StatusReporter } from '../output/status.js';
 import type { FileArgument } from './pack-files.js';
+import { runWeighted } from '../schedule.js';
 
 /** The registry calls the fast path makes. */
-export type DirectPushTarget = Pick<RemoteRepository, 'pushFile' | 'push' | 'exists'>;
+export type DirectPushTarget = Pick<RemoteRepository, 'pushFile' | 'mount' | 'name'>;
 
 /** Whether `target` can take files straight from disk (a registry repository). */
 export function canPushFiles(target: object): target is DirectPushTarget {
@@ -29,7 +30,7 @@ export function duplicatePrompt(reporter: StatusReporter, prompts: Prompts): str
 
 /** What {@link pushRegularFiles} needs beside the files. */
 export interface PushRegularFilesOptions {
-  /** How many files move at once. */
+  /** How many large files move at once (small ones move wider: see `./schedule.ts`). */
   readonly concurrency: number;
   /** The status display. */
   readonly reporter: StatusReporter;
@@ -76,12 +77,25 @@ export async function pushRegularFiles(
         reporter.mark(desc, duplicatePrompt(reporter, prompts));
       } else {
         const upload = (async () => {
-          if (await repo.exists(desc, withSignal)) {
+          // A mount from the repository itself asks "do you have it?" and opens the upload in
+          // one request: 201 when the registry has the blob, else an upload session for the
+          // bytes. (A HEAD first, then POST and PUT, costs a round trip more, and undici closes
+          // the connection after every HEAD.) The bytes are asked for only when they are sent.
+          let sent = false;
+          await repo.mount(
+            desc,
+            repo.name,
+            async () => {
+              sent = true;
+              reporter.start(desc);
+              return bytes;
+            },
+            withSignal,
+          );
+          if (!sent) {
             reporter.mark(desc, prompts.exists);
             return;
           }
-          reporter.start(desc);
-          await repo.push(desc, bytes, withSignal);
           reporter.progress(desc, desc.size);
           reporter.done(desc);
         })();
@@ -101,30 +115,6 @@ export async function pushRegularFiles(
     transfer.done(desc);
     pushed.set(file.index, desc);
   };
-  await runBounded(files, Math.max(1, options.concurrency), one);
+  await runWeighted(files, options.concurrency, (file) => file.size, one);
   return pushed;
-}
-
-/** Runs `work` on every item, at most `limit` at a time; rejects with the first failure. */
-async function runBounded<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }
