@@ -1,6 +1,7 @@
 /**
  * The flags every command has: `-d/--debug`, `--no-tty`, `--progress` and the deprecated
- * `-v/--verbose`, and how they decide between a live progress display and plain status lines.
+ * `-v/--verbose` (hidden from help, as pflag hides a deprecated flag), and how they decide between
+ * a live progress display and plain status lines.
  */
 import type { CliContext } from '../context.js';
 import { flagSet, type OptionGroup } from './flag-set.js';
@@ -38,7 +39,15 @@ const FLAGS = flagSet({
     describe: 'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
     group,
   },
-  verbose: { alias: 'v', type: 'boolean', describe: '[Deprecated] verbose output', group },
+  // deprecated in oras 1.3 (pflag's MarkDeprecated), so hidden from help as there, still accepted
+  verbose: {
+    alias: 'v',
+    type: 'boolean',
+    describe: '[Deprecated] print status output for unnamed blobs',
+    defaultDescription: 'true',
+    hidden: true,
+    group,
+  },
 });
 
 /** The common flags; parsing warns on stderr about deprecated ones. */

@@ -28,7 +28,12 @@ _oras() {
     _files
   fi
 }
-compdef _oras oras
+# sourced: register the function; autoloaded from $fpath as _oras: this is its first call
+if [[ "\${funcstack[1]}" == "_oras" ]]; then
+  _oras "$@"
+else
+  compdef _oras oras
+fi
 `;
     case 'fish':
       return `# fish completion for oras

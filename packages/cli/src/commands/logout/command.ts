@@ -14,7 +14,7 @@ const FLAGS = flagSet({
     alias: 'c',
     type: 'string',
     array: true,
-    describe: '[Preview] registry authentication config path',
+    describe: '`path` of the authentication file for registry',
   },
 });
 

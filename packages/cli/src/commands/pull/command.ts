@@ -22,7 +22,7 @@ const FLAGS = flagSet({
   'keep-old-files': {
     alias: 'k',
     type: 'boolean',
-    describe: 'do not replace existing files when pulling',
+    describe: 'do not replace existing files when pulling, treat them as errors',
   },
   'allow-path-traversal': {
     alias: 'T',
@@ -38,7 +38,7 @@ const FLAGS = flagSet({
     type: 'boolean',
     describe: '[Preview] recursively pull the subject of artifacts',
   },
-  config: { type: 'string', describe: 'output manifest config file: `path[:mediaType]`' },
+  config: { type: 'string', describe: 'output manifest config file' },
   'allow-all': { alias: 'a', type: 'boolean', hidden: true, describe: '(legacy) pull all layers' },
   'media-type': {
     alias: 't',

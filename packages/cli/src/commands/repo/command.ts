@@ -12,7 +12,7 @@ export const command: CommandFactory = (ctx) => ({
   describe: summaryOf('repo'),
   builder: (y) =>
     y
-      .usage('oras repo [command]\n\nRepository operations.')
+      .usage('oras repo [command]')
       .command(lsCommand(ctx))
       .command(tagsCommand(ctx)),
   handler: (argv) => unknownSubcommand('oras repo', argv, 'ls or tags'),

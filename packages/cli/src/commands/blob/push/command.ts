@@ -13,11 +13,11 @@ const ARGS = flagSet({
 });
 
 const FLAGS = flagSet({
-  size: { type: 'number', describe: 'the blob size, checked against the content' },
+  size: { type: 'number', describe: 'provide the blob size', defaultDescription: '-1' },
   'media-type': {
     type: 'string',
     default: 'application/vnd.oci.image.layer.v1.tar',
-    describe: 'the media type of the descriptor printed with --descriptor',
+    describe: 'specify the returned media type in the descriptor if --descriptor is used',
   },
 });
 

@@ -12,8 +12,9 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 
 /** The formats of `manifest fetch`. */
 export const MANIFEST_FETCH_FORMATS = [
-  { type: 'json', describe: 'print in prettified JSON format' },
-  { type: 'go-template', describe: 'print using the given Go template' },
+  { type: 'text', describe: 'Print in text format' },
+  { type: 'json', describe: 'Print in prettified JSON format' },
+  { type: 'go-template', describe: 'Print using the given Go template' },
 ] as const;
 
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
@@ -22,7 +23,7 @@ const FLAGS = flagSet({
   'media-type': {
     type: 'string',
     array: true,
-    describe: 'accepted media types (comma-separated or repeated)',
+    describe: 'accepted media types',
   },
   output: {
     alias: 'o',

@@ -11,7 +11,7 @@ export const command: CommandFactory = (ctx) => ({
   describe: '[Experimental] Index operations',
   builder: (y) =>
     y
-      .usage('oras manifest index [command]\n\n[Experimental] Index operations.')
+      .usage('oras manifest index [command]')
       .command(createCommand(ctx))
       .command(updateCommand(ctx)),
   handler: (argv) => unknownSubcommand('oras manifest index', argv, 'create or update'),

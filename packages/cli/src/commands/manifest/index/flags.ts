@@ -43,14 +43,14 @@ export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
       alias: 'a',
       type: 'string',
       array: true,
-      describe: 'index annotations (`key=value`)',
+      describe: 'manifest annotations',
     },
     output: {
       alias: 'o',
       type: 'string',
-      describe: 'write the index to a file (or - for stdout) instead of pushing it',
+      describe: 'file `path` to write the index to, use - for stdout',
     },
-    pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
+    pretty: { type: 'boolean', describe: 'prettify JSON objects printed to stdout' },
   });
   return {
     flags: () => FLAGS.flags(),
