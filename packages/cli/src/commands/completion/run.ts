@@ -40,9 +40,14 @@ fi
 function __oras_complete
     set -l words (commandline -opc)
     set -e words[1]
-    oras __complete $words (commandline -ct) 2>/dev/null
+    set -l candidates (oras __complete $words (commandline -ct) 2>/dev/null)
+    if test (count $candidates) -gt 0
+        printf '%s\\n' $candidates
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
-complete -c oras -a '(__oras_complete)'
+complete -c oras -f -a '(__oras_complete)'
 `;
     case 'powershell':
       return `# powershell completion for oras
