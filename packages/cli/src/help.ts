@@ -63,7 +63,9 @@ export function renderFlags(flags: readonly FlagSpec[], commandName: string): st
   });
   const width = Math.max(...rows.map((r) => r.head.length));
   const indent = ' '.repeat(width + 3);
-  return rows.map(({ head, text }) => `${head.padEnd(width)}   ${text.split('\n').join(`\n${indent}`)}`.trimEnd());
+  return rows.map(({ head, text }) =>
+    `${head.padEnd(width)}   ${text.split('\n').join(`\n${indent}`)}`.trimEnd(),
+  );
 }
 
 /** Renders the help of one command. */

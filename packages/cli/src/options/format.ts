@@ -36,7 +36,10 @@ export const DEFAULT_FORMATS: readonly FormatChoice[] = [
  * (`'json':         Print in JSON format`), under `[Experimental] format output using a custom template:`.
  */
 export function describeFormats(choices: readonly FormatChoice[], fallback: FormatType): string {
-  const ordered = [...choices.filter((c) => c.type !== fallback), ...choices.filter((c) => c.type === fallback)];
+  const ordered = [
+    ...choices.filter((c) => c.type !== fallback),
+    ...choices.filter((c) => c.type === fallback),
+  ];
   const lines = ordered.map((c) => `${`'${c.type}':`.padEnd(16)}${c.describe}`);
   return ['[Experimental] format output using a custom template:', ...lines].join('\n');
 }

@@ -228,7 +228,9 @@ describe('oras completion', () => {
   it('shows its shells as sub-commands, and refuses another', async () => {
     const res = await oras(['completion']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain('Available Commands:\n  bash        Generate the autocompletion script for bash\n');
+    expect(res.stdout).toContain(
+      'Available Commands:\n  bash        Generate the autocompletion script for bash\n',
+    );
     const bad = await oras(['completion', 'tcsh']);
     expect(bad.code).toBe(1);
     // cobra's suggestions: names within two edits

@@ -225,8 +225,7 @@ export const ORAS_COMMANDS: Readonly<Record<string, OrasCommand>> = {
   'oras manifest index': { mark: 'Experimental', children: ['create', 'update'], flags: {} },
   'oras manifest index create': {
     mark: 'Experimental',
-    usage:
-      'oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]',
+    usage: 'oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]',
     aliases: ['pack'],
     flags: {
       ...COMMON,

@@ -120,7 +120,7 @@ for (const [path, expected] of Object.entries(ORAS_COMMANDS)) {
       }
     });
 
-    it('shows no flag that is neither oras\'s nor a documented extra', async () => {
+    it("shows no flag that is neither oras's nor a documented extra", async () => {
       const h = await help();
       const allowed = new Set([
         'help',

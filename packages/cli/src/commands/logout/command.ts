@@ -39,9 +39,7 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        withPositionals(y, ARGS).usage(
-          'oras logout [flags] <registry>\n\nLog out from a remote registry: forget its stored credential.',
-        ),
+        withPositionals(y, ARGS).usage('oras logout [flags] <registry>\n\nLog out from a remote registry'),
         FLAGS.flags(),
         common.flags(),
       ),

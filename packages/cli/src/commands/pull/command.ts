@@ -124,7 +124,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras pull [flags] <name>{:<tag>|@<digest>}\n\n' +
-            'Pull files from a registry or an OCI image layout. Only layers with a title are written.',
+            'Pull files from a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         platform.flags(),

@@ -21,7 +21,7 @@ const FLAGS = flagSet({
   },
 });
 
-const descriptor = descriptorOptions('the blob');
+const descriptor = descriptorOptions();
 const target = targetOptions({ form: '<registry>/<repo>[@<digest>]' });
 
 /** The parsed arguments and flags of `oras blob push`. */
@@ -74,8 +74,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras blob push [flags] <name>[@digest] <file>\n\n' +
-            'Push a blob to a registry or an OCI image layout. From stdin (`-`), --size is required; without a ' +
-            'digest, the blob is streamed to the registry in chunks while it is hashed.',
+            'Push a blob to a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         descriptor.flags(),

@@ -32,7 +32,7 @@ const FLAGS = flagSet({
   },
 });
 
-const descriptor = descriptorOptions('the manifest');
+const descriptor = descriptorOptions();
 const platform = platformOptions();
 const format = formatOptions(MANIFEST_FETCH_FORMATS);
 const target = targetOptions({ form: '<registry>/<repo>{:<tag>|@<digest>}', requireReference: true });
@@ -108,7 +108,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest fetch [flags] <name>{:<tag>|@<digest>}\n\nFetch manifest of the target artifact.',
+          'oras manifest fetch [flags] <name>{:<tag>|@<digest>}\n\nFetch manifest of the target artifact',
         ),
         FLAGS.flags(),
         descriptor.flags(),
