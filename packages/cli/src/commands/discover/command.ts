@@ -50,6 +50,12 @@ const target = targetOptions({
   distributionSpec: true,
 });
 
+/** The common flags but their hidden, deprecated `-v/--verbose`, which discover's own replaces. */
+function commonFlags() {
+  const { verbose: _replaced, ...flags } = common.flags();
+  return flags;
+}
+
 /** The parsed arguments and flags of `oras discover`. */
 export interface DiscoverOptions {
   /** The common flags. */
@@ -110,8 +116,7 @@ export const command: CommandFactory = (ctx) => ({
         platform.flags(),
         format.flags(),
         target.flags(),
-        common.flags(),
-        // after common, whose hidden, deprecated `-v/--verbose` it replaces
+        commonFlags(),
         FLAGS.flags(),
       ),
       [
