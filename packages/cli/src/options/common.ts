@@ -31,7 +31,8 @@ const group = 'Global Flags:';
 
 const FLAGS = flagSet({
   debug: { alias: 'd', type: 'boolean', describe: 'output debug logs (implies --no-tty)', group },
-  'no-tty': { type: 'boolean', describe: '[Preview] do not show progress output', group },
+  // oras 1.3's option.Terminal words (its older option.Common said "do not show progress output")
+  'no-tty': { type: 'boolean', describe: '[Preview] disable progress bars', group },
   progress: {
     type: 'string',
     choices: PROGRESS_CHOICES,

@@ -270,7 +270,8 @@ describe('--help, as cobra lays it out for oras', () => {
 
   it('marks --no-tty as [Preview] with oras words', async () => {
     const res = await box.ok(['push', '-h']);
-    expect(res.stdout).toMatch(/ {6}--no-tty\s+\[Preview\] do not show progress output\n/);
+    // oras 1.3's option.Terminal words
+    expect(res.stdout).toMatch(/ {6}--no-tty\s+\[Preview\] disable progress bars\n/);
   });
 });
 
