@@ -276,7 +276,7 @@ export const ORAS_COMMANDS: Readonly<Record<string, OrasCommand>> = {
       'allow-path-traversal': { short: 'T' },
       concurrency: { type: 'int', default: '3' },
       config: str,
-      'include-subject': { mark: 'any' },
+      'include-subject': bool,
       'keep-old-files': { short: 'k' },
       output: { short: 'o', type: 'string', default: '"."' },
     },

@@ -36,7 +36,7 @@ const FLAGS = flagSet({
   },
   'include-subject': {
     type: 'boolean',
-    describe: '[Preview] recursively pull the subject of artifacts',
+    describe: 'recursively pull the subject of artifacts',
   },
   config: { type: 'string', describe: 'output manifest config file' },
   'allow-all': { alias: 'a', type: 'boolean', hidden: true, describe: '(legacy) pull all layers' },

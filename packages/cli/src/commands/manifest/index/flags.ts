@@ -33,10 +33,14 @@ export function parseAnnotations(values: readonly string[]): Record<string, stri
 }
 
 /**
- * `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output` and
- * `--pretty`, which `create` and `update` take after their own flags.
+ * `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output` (writing the
+ * `index` that `create` created or `update` updated) and `--pretty`, which `create` and `update`
+ * take after their own flags.
  */
-export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
+export function indexOptions(
+  artifactType: string,
+  index: 'created' | 'updated' = 'created',
+): OptionGroup<IndexOptions> {
   const FLAGS = flagSet({
     'artifact-type': { type: 'string', describe: artifactType },
     annotation: {
@@ -48,7 +52,7 @@ export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
     output: {
       alias: 'o',
       type: 'string',
-      describe: 'file `path` to write the index to, use - for stdout',
+      describe: `file \`path\` to write the ${index} index to, use - for stdout`,
     },
     pretty: { type: 'boolean', describe: 'prettify JSON objects printed to stdout' },
   });
