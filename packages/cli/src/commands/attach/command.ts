@@ -27,7 +27,7 @@ const FLAGS = flagSet({
   'export-manifest': { type: 'string', describe: '`path` of the pushed manifest' },
   config: {
     type: 'string',
-    describe: '`path` of image config file, optionally followed by `:<mediaType>`',
+    describe: '`path` of image config file',
   },
   'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
 });
