@@ -157,3 +157,21 @@ export function withReferenceLead(error: unknown, lead: string): unknown {
   }
   return error;
 }
+
+/**
+ * oras-go's words for a tag or digest that a repository cannot resolve because it is malformed
+ * (`invalid reference: invalid tag "BAD!"`, `invalid reference: invalid digest "x:y": invalid
+ * checksum digest format`), or `undefined` when it is well formed. A reference with a `:` is read
+ * as a digest, as oras-go reads it.
+ */
+export function tagOrDigestProblem(ref: string): string | undefined {
+  const at = ref.indexOf('@');
+  const value = at >= 0 ? ref.slice(at + 1) : ref;
+  if (at >= 0 || value.includes(':')) {
+    const problem = digestProblem(value);
+    return problem === undefined
+      ? undefined
+      : `invalid reference: invalid digest ${goQuote(value)}: ${problem}`;
+  }
+  return isValidTag(value) ? undefined : `invalid reference: invalid tag ${goQuote(value)}`;
+}

@@ -99,6 +99,20 @@ describe('an invalid reference', () => {
   });
 });
 
+describe('a malformed source of an index', () => {
+  it('is named as oras-go names it', async () => {
+    const tag = await oras(['manifest', 'index', 'create', 'localhost:5000/hello:idx', 'BAD!']);
+    expect(tag.code).toBe(1);
+    expect(tag.stderr.split('\n')[0]).toBe(
+      'Error: could not find the manifest BAD!: invalid reference: invalid tag "BAD!"',
+    );
+    const digest = await oras(['manifest', 'index', 'create', 'localhost:5000/hello:idx', 'sha256:12']);
+    expect(digest.stderr.split('\n')[0]).toBe(
+      'Error: could not find the manifest sha256:12: invalid reference: invalid digest "sha256:12": invalid checksum digest length',
+    );
+  });
+});
+
 describe('a reference without a tag or digest', () => {
   /** The commands that need one, with their usage line. */
   const NEEDS_REFERENCE: readonly (readonly [readonly string[], string])[] = [
