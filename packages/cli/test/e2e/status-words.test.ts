@@ -87,7 +87,7 @@ describe('pull and cp', () => {
     expect(pulled[0]).toEqual(['Downloading', 'application/vnd.oci.image.manifest.v1+json']);
     expect(pulled).toContainEqual(['Processing', 'application/vnd.oci.image.manifest.v1+json']);
     expect(pulled).toContainEqual(['Downloaded', 'a.txt']);
-    expect(pull.stdout).toMatch(/^Downloaded  [0-9a-f]{12} a\.txt$/m);
+    expect(pull.stdout).toMatch(/^Downloaded {2}[0-9a-f]{12} a\.txt$/m);
 
     const cp = await e2e.box.ok([
       'cp',
@@ -100,7 +100,7 @@ describe('pull and cp', () => {
     const copied = words(cp.stdout);
     expect(copied).toContainEqual(['Copying', 'a.txt']);
     expect(copied).toContainEqual(['Copied', 'a.txt']);
-    expect(cp.stdout).toMatch(/^Copied  [0-9a-f]{12} a\.txt$/m);
+    expect(cp.stdout).toMatch(/^Copied {2}[0-9a-f]{12} a\.txt$/m);
     const again = await e2e.box.ok([
       'cp',
       '--no-tty',
@@ -110,6 +110,6 @@ describe('pull and cp', () => {
       `${e2e.host}/words-copy:v2`,
     ]);
     // the destination has the manifest already: nothing below it is looked at
-    expect(again.stdout).toMatch(/^Exists  [0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m);
+    expect(again.stdout).toMatch(/^Exists {2}[0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m);
   });
 });
