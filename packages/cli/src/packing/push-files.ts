@@ -81,8 +81,8 @@ export async function pushRegularFiles(
         const upload = (async () => {
           // A mount from the repository itself asks "do you have it?" and opens the upload in
           // one request: 201 when the registry has the blob, else an upload session for the
-          // bytes. (A HEAD first, then POST and PUT, costs a round trip more, and undici closes
-          // the connection after every HEAD.) The bytes are asked for only when they are sent.
+          // bytes. (A HEAD first, then POST and PUT, costs a round trip more.) The bytes are
+          // asked for only when they are sent.
           let sent = false;
           await repo.mount(
             desc,

@@ -138,7 +138,7 @@ describe('pushFile hashes a large file ahead of its upload', () => {
     proxy = await startProxy(fx.registry.host, plan);
     return new RemoteRepository({
       reference: `${proxy.host}/hash/ahead`,
-      client: new PlainClient(fx.dispatcher),
+      client: new PlainClient({ dispatcher: fx.dispatcher }),
       plainHttp: true,
     });
   };
@@ -148,7 +148,7 @@ describe('pushFile hashes a large file ahead of its upload', () => {
   const seed = async () => {
     await new RemoteRepository({
       reference: `${fx.registry.host}/hash/ahead`,
-      client: new PlainClient(fx.dispatcher),
+      client: new PlainClient({ dispatcher: fx.dispatcher }),
       plainHttp: true,
     }).pushFile('application/x-big', path);
     expect(fx.registry.blobs.get(digest)?.equals(data)).toBe(true);
