@@ -201,6 +201,5 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
  * requires), and a push or a copy asks `HEAD` once per blob: `oras cp` of 200 small blobs opened
  * a new connection (a TCP handshake, and a TLS one on a real registry) for each.
  */
-const keepAliveAfterHead: Dispatcher.DispatcherComposeInterceptor =
-  (dispatch) => (opts, handler) =>
-    dispatch(opts.method === 'HEAD' && opts.reset === undefined ? { ...opts, reset: false } : opts, handler);
+const keepAliveAfterHead: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+  dispatch(opts.method === 'HEAD' && opts.reset === undefined ? { ...opts, reset: false } : opts, handler);
