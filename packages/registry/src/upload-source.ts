@@ -135,7 +135,7 @@ export async function* fileChunks(
 }
 
 /** The size of the reads of {@link hashFile}. */
-const HASH_READ_CHUNK = 4 * 1024 * 1024;
+const HASH_READ_CHUNK = 2 * 1024 * 1024;
 
 /**
  * The digest and size of a file, read as fast as the disk gives it: two buffers take turns, so
