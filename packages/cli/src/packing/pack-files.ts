@@ -184,6 +184,7 @@ export interface Packed {
 /** Packs the files and config as described in the module comment; see {@link uploadPacked}. */
 export async function packFiles(input: PackInput, ctx: CliContext, options: PackOptions): Promise<Packed> {
   const files = await checkFiles(input.files, input, ctx);
+  for (const file of files) options.reporter.preparing?.(cleanName(file.path));
   const store = await FileStore.open(ctx.cwd);
   try {
     const signal = options.signal;

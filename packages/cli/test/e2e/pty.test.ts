@@ -201,7 +201,7 @@ function barFrames(result: TerminalRun, prompt: string): string[] {
 describe.each([80, 200])('in a terminal %i columns wide', (columns) => {
   it('pull shows a bar while the blob moves, never a line wider than the terminal, and ends with only final lines', async () => {
     const result = await inTerminal(columns, `pull --plain-http ${proxyHost}/pty:src -o out-${columns}`);
-    expectCleanScreen(result, columns, /^✓ Downloaded {2}big\.bin .*64\/64 MB 100\.00%/);
+    expectCleanScreen(result, columns, /^✓ Pulled {6}big\.bin .*64\/64 MB 100\.00%/);
     expect(barFrames(result, 'Downloading').length, result.frames.flat().join('\n')).toBeGreaterThan(0);
     expect(result.final.some((l) => l.startsWith(`Pulled [registry] ${proxyHost}/pty:src`))).toBe(true);
   });

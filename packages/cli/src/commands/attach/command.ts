@@ -8,6 +8,7 @@ import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
 import { type FormatOptions, formatOptions } from '../../options/format.js';
 import { platformOptions } from '../../options/platform.js';
 import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { ATTACH_SUBJECT_HINT, withReferenceLead } from '../../reference-errors.js';
 import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
 
 const ARGS = flagSet({
@@ -75,10 +76,17 @@ export interface AttachOptions {
 export function parseAttach(argv: ParsedArgs, ctx: CliContext): AttachOptions {
   const args = ARGS.read(argv);
   const flags = FLAGS.read(argv);
+  let parsedTarget: TargetOptions<string>;
+  try {
+    parsedTarget = target.parse(argv, ctx, args.name ?? '');
+  } catch (error) {
+    // without a file, the reference may be a file name: oras asks whether the subject is missing
+    throw args.files.length === 0 ? withReferenceLead(error, ATTACH_SUBJECT_HINT) : error;
+  }
   return {
     common: common.parse(argv, ctx),
     format: format.parse(argv),
-    target: target.parse(argv, ctx, args.name ?? ''),
+    target: parsedTarget,
     artifactType: flags['artifact-type'] ?? '',
     platform: platform.parse(argv, ctx),
     annotations: flags.annotation,
