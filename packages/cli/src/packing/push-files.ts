@@ -51,8 +51,8 @@ export interface PushRegularFilesOptions {
  * starts when its upload starts and ends when the registry has it. A larger one goes to `pushFile`,
  * which starts its upload at once and hashes it ahead: its row is a {@link beginTransfer} transfer
  * that shows the bytes as they go out and gets its digest at the end, `Uploaded`, or `Exists` when
- * the registry turned out to have the blob (the upload is then stopped; the plain lines then say
- * `Exists` only).
+ * the registry turned out to have the blob (the upload is then stopped; the plain lines then have
+ * no `Uploading` line).
  */
 export async function pushRegularFiles(
   repo: DirectPushTarget,
@@ -110,7 +110,7 @@ export async function pushRegularFiles(
     const transfer = beginTransfer(reporter, { name: file.name, mediaType });
     // The live display shows the upload from its first byte. The lines (and events) of the other
     // reporters wait until the registry has been asked for the blob, so that a blob it has gets
-    // its `Exists` line only, as oras prints it.
+    // `Exists` and no `Uploading` line, as oras prints it.
     let started = reporter instanceof TtyProgressReporter;
     if (started) transfer.start(file.size);
     let sent = 0;
