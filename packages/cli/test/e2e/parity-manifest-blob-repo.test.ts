@@ -354,6 +354,66 @@ describe('oras manifest delete, as oras e2e checks it', () => {
   });
 });
 
+describe('oras manifest delete and blob delete in an OCI layout, as oras e2e checks them', () => {
+  it('deletes a manifest on "y" and with -f, printing the descriptor with its tag; Missing with --force', async () => {
+    for (const [name, flags, stdin] of [
+      ['dlayout1', [], 'y'],
+      ['dlayout2', ['-f'], undefined],
+    ] as const) {
+      await e2e.box.ok(['push', '--oci-layout', `${name}:foobar`, 'hi.txt']);
+      await e2e.box.ok(['manifest', 'delete', '--oci-layout', `${name}:foobar`, ...flags], { stdin });
+      const gone = await e2e.box.run(['manifest', 'fetch', '--oci-layout', `${name}:foobar`]);
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toContain(': not found');
+    }
+    const pushed = await e2e.box.ok(['push', '--oci-layout', 'dlayout3:foobar', 'hi.txt']);
+    const digest = digestLine(pushed.stdout);
+    const desc = await e2e.box.ok([
+      'manifest',
+      'delete',
+      '--oci-layout',
+      'dlayout3:foobar',
+      '-f',
+      '--descriptor',
+    ]);
+    expect(JSON.parse(desc.stdout)).toMatchObject({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      annotations: { 'org.opencontainers.image.ref.name': 'foobar' },
+    });
+    expect((await e2e.box.run(['manifest', 'fetch', '--oci-layout', 'dlayout3:foobar'])).code).toBe(1);
+    const missing = await e2e.box.ok(['manifest', 'delete', '--oci-layout', `dlayout3@${ZERO}`, '--force']);
+    expect(missing.stdout).toContain(`Missing dlayout3@${ZERO}`);
+  });
+
+  it('deletes a blob on "y" and with --force --descriptor; Missing with --force', async () => {
+    await e2e.box.ok(['blob', 'push', '--oci-layout', `dblobs@${BLOB_DIGEST}`, 'blob']);
+    const confirmed = await e2e.box.ok(['blob', 'delete', '--oci-layout', `dblobs@${BLOB_DIGEST}`], {
+      stdin: 'y',
+    });
+    expect(confirmed.stdout).toContain('Deleted');
+    expect(confirmed.stdout).toContain(`dblobs@${BLOB_DIGEST}`);
+    expect(
+      (await e2e.box.run(['blob', 'fetch', '--oci-layout', `dblobs@${BLOB_DIGEST}`, '--output', '-'])).code,
+    ).toBe(1);
+    await e2e.box.ok(['blob', 'push', '--oci-layout', `dblobs@${BLOB_DIGEST}`, 'blob']);
+    const forced = await e2e.box.ok([
+      'blob',
+      'delete',
+      '--oci-layout',
+      `dblobs@${BLOB_DIGEST}`,
+      '--force',
+      '--descriptor',
+    ]);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ digest: BLOB_DIGEST, size: BLOB.length });
+    expect(
+      (await e2e.box.run(['blob', 'fetch', '--oci-layout', `dblobs@${BLOB_DIGEST}`, '--output', '-'])).code,
+    ).toBe(1);
+    const missing = await e2e.box.ok(['blob', 'delete', '--oci-layout', `dblobs@${ZERO}`, '--force']);
+    expect(missing.stdout).toContain(`Missing dblobs@${ZERO}`);
+  });
+});
+
 describe('oras blob, as oras e2e checks it', () => {
   const blobRepo = () => `${e2e.host}/parity/blob`;
 
