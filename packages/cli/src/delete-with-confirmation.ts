@@ -49,9 +49,10 @@ export async function deleteWithConfirmation(
         ctx.stdout.write(`Missing ${raw}\n`);
         return;
       }
+      // oras's own error, not the registry's answer: printed as `Error: ...` (no cause to
+      // classify it as a registry error)
       throw new CliError(`${raw}: the specified ${request.noun} does not exist`, {
         code: 'ORAS_ERR_NOT_FOUND',
-        cause: error,
       });
     }
     if (!(await confirm(ctx, request.question(desc), flags.force))) return;
