@@ -219,6 +219,49 @@ describe('oras cp, as oras e2e checks it', () => {
     expect(index.code).toBe(1);
   });
 
+  it('copies one platform of an index by digest into a repository without a tag, and with -r its referrers', async () => {
+    const byDigest = await e2e.box.ok([
+      'cp',
+      FROM,
+      TO,
+      `${repo}@${multi}`,
+      `${e2e.host}/parity/platform-digest`,
+      '--platform',
+      'linux/amd64',
+    ]);
+    expectStatus(byDigest.stdout, 'cp', imageKeys);
+    expect(byDigest.stdout).toContain(`Digest: ${amd}`);
+    expect(await manifestBytes(`${e2e.host}/parity/platform-digest@${amd}`)).toBe(
+      await manifestBytes(`${repo}@${amd}`),
+    );
+
+    const dst = `${e2e.host}/parity/platform-referrers:copiedTag`;
+    const recursive = await e2e.box.ok([
+      'cp',
+      FROM,
+      TO,
+      `${repo}:multi`,
+      dst,
+      '-r',
+      '--platform',
+      'linux/amd64',
+    ]);
+    expectStatus(recursive.stdout, 'cp', [
+      ...imageKeys,
+      [short(sha256('a signature\n')), 'sig.txt'],
+      [short(referrer), MANIFEST],
+    ]);
+    expect(recursive.stdout).toContain(`Digest: ${amd}`);
+    expect(await manifestBytes(dst)).toBe(await manifestBytes(`${repo}@${amd}`));
+    const found = JSON.parse(
+      (await e2e.box.ok(['discover', '--plain-http', dst, '--format', 'json'])).stdout,
+    ) as { referrers: { digest: string }[] };
+    expect(found.referrers.map((r) => r.digest)).toEqual([referrer]);
+    expect(await manifestBytes(`${e2e.host}/parity/platform-referrers@${referrer}`)).toBe(
+      await manifestBytes(`${repo}@${referrer}`),
+    );
+  });
+
   it('copies between a registry and OCI layouts, both ways, by tag and by digest, with the same lines', async () => {
     const toLayout = await e2e.box.ok([
       'cp',
