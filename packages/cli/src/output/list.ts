@@ -72,9 +72,10 @@ export async function writeListPages(
     let count = 0;
     for await (const page of pages) {
       if (page.length === 0) continue;
-      let text = count === 0 ? open : '';
-      for (const name of page) text += `${count++ === 0 ? '' : ','}\n    ${goJson(name)}`;
-      await writeChunk(ctx.stdout, text);
+      // `[\n    "a",\n    "b"\n]` at indent 4 is the page's items as they sit in the document
+      const items = goJson(page, 4).slice(1, -2);
+      await writeChunk(ctx.stdout, `${count === 0 ? open : ','}${items}`);
+      count += page.length;
     }
     await writeChunk(ctx.stdout, count === 0 ? `${empty}\n` : close);
     return;
