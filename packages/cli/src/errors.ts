@@ -246,6 +246,9 @@ function classifyResponse(res: ResponseErrorShape, context: ErrorContext): Class
 
 /** A transport failure put as Go's `url.Error` reads: `Head "http://...": dial tcp ...`. */
 function transportMessage(message: string): string {
+  // the library names its option; a CLI user sets the flag
+  const plain = /^(the registry at \S+ speaks plain HTTP): set plainHttp: true$/.exec(message);
+  if (plain) return `${plain[1]}: use --plain-http`;
   const m = /^([A-Z]+) (\S+?): (.*)$/s.exec(message);
   if (!m) return message;
   const [, method = '', url = '', rest = ''] = m;

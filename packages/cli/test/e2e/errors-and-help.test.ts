@@ -238,6 +238,14 @@ describe('registry errors, with oras prefixes', () => {
     expect(res.stderr).toMatch(/^Error: [^\n]*127\.0\.0\.1:1[^\n]*connection refused\n$/);
   });
 
+  it('tells to use --plain-http when HTTPS reaches a plain-HTTP server', async () => {
+    const res = await box.run(['manifest', 'fetch', `${webHost}/x:v1`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /^Error: [^\n]*the registry at 127\.0\.0\.1:\d+ speaks plain HTTP: use --plain-http\n$/,
+    );
+  });
+
   it('says "not an OCI registry" for a web server, never its HTML', async () => {
     const res = await box.run(['manifest', 'fetch', '--plain-http', `${webHost}/x:v1`]);
     expect(res.code).toBe(1);
