@@ -86,7 +86,14 @@ export async function runOras(args: readonly string[], options: RunOrasOptions):
   const [command, argv] = measure
     ? [TIME_BIN, ['-f', '%M', '-o', memoryFile, process.execPath, ORAS_BIN, ...args]]
     : [process.execPath, [ORAS_BIN, ...args]];
-  const child = spawn(command, argv, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // measured through `time`, the CLI is a grandchild: a process group of its own lets a timeout
+  // kill both (killing `time` alone left the CLI running on)
+  const child = spawn(command, argv, {
+    cwd: options.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: measure,
+  });
   let stdout = '';
   let stderr = '';
   const onStdout = options.onStdout;
@@ -104,7 +111,13 @@ export async function runOras(args: readonly string[], options: RunOrasOptions):
   let killed = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    if (measure && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    } else child.kill('SIGKILL');
   }, options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
   let polling: NodeJS.Timeout | undefined;
   if (options.killWhen) {
