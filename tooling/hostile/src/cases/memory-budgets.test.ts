@@ -9,7 +9,7 @@
  *   naming the page limit;
  * - `discover` of a subject with 400 pages of 2,000 referrers (800,000): refused, naming the
  *   limit of discover, in the tree and in JSON;
- * - `pull` of an index of 80 child manifests of 3.5 MB each (280 MB of manifests): every file
+ * - `pull` of an index of 60 child manifests of 3.5 MB each (210 MB of manifests): every file
  *   written.
  *
  * What is served is made on demand from its number, so the suite itself stays small too.
@@ -194,8 +194,8 @@ describe('referrers', () => {
 });
 
 describe('an index of large manifests', () => {
-  it('pulls an index of 80 manifests of 3.5 MB each with bounded memory, every file written', async () => {
-    const CHILDREN = 80;
+  it('pulls an index of 60 manifests of 3.5 MB each with bounded memory, every file written', async () => {
+    const CHILDREN = 60;
     const blobs = new Map<string, { mediaType: string; bytes: Uint8Array }>();
     blobs.set(EMPTY_CONFIG.digest, { mediaType: EMPTY_CONFIG.mediaType, bytes: Buffer.from('{}') });
     const fileBytes = (i: number) => Buffer.from(`file ${i}\n`);
