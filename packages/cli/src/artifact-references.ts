@@ -3,8 +3,9 @@
  * (`<registry>/<repository>[:<tag>[,<tag>...]]`), every tag when none is named.
  */
 import type { ReadOnlyTarget, TagLister } from '@oras/content';
-import { type Descriptor, ErrorCode, parseReferenceWithTags, type Reference } from '@oras/spec';
-import { CliError, referenceHint } from './errors.js';
+import { type Descriptor, ErrorCode, isValidTag, parseReferenceWithTags, type Reference } from '@oras/spec';
+import { CliError, goQuote } from './errors.js';
+import { INVALID_REFERENCE_HINT, referenceProblem } from './reference-errors.js';
 import type { RegistryTargetSpec } from './options/target.js';
 
 /** A repository and the tags named after it (`registry/repo:a,b`), as backup and restore take them. */
@@ -17,14 +18,27 @@ export interface ArtifactReferences {
   readonly tags: readonly string[];
 }
 
-/** Parses `<registry>/<repository>[:<tag>[,<tag>...]]`; digests are refused. */
+/** Parses `<registry>/<repository>[:<tag>[,<tag>...]]`, with oras's errors; digests are refused. */
 export function parseArtifactReferences(arg: string): ArtifactReferences {
-  const form = '<registry>/<repository>[:<tag>[,<tag>...]]';
-  if (arg.includes('@')) {
-    throw new CliError(`digest references are not supported: "${arg}"`, {
-      code: ErrorCode.InvalidReference,
-      hint: referenceHint(form),
-    });
+  const fail = (message: string, cause?: unknown): never => {
+    throw new CliError(message, { code: ErrorCode.InvalidReference, cause, hint: INVALID_REFERENCE_HINT });
+  };
+  if (arg === '') fail('artifact reference cannot be empty');
+  if (arg.includes('@')) fail(`digest references are not supported: ${goQuote(arg)}`);
+  const [main = '', ...extra] = arg.split(',');
+  const problem = referenceProblem(main);
+  if (problem !== undefined) fail(`invalid reference ${goQuote(main)}: invalid reference: ${problem}`);
+  const named = main.slice(main.indexOf('/') + 1).includes(':');
+  if (named || extra.length > 0) {
+    const mainTag = named ? main.slice(main.lastIndexOf(':') + 1) : '';
+    for (const tag of [mainTag, ...extra]) {
+      if (tag === '') fail(`empty tag in reference ${goQuote(arg)}`);
+      if (!isValidTag(tag)) {
+        fail(
+          `invalid tag ${goQuote(tag)} in reference ${goQuote(arg)}: invalid reference: invalid tag ${goQuote(tag)}`,
+        );
+      }
+    }
   }
   try {
     const { reference, tags } = parseReferenceWithTags(arg);
@@ -34,11 +48,7 @@ export function parseArtifactReferences(arg: string): ArtifactReferences {
       tags,
     };
   } catch (error) {
-    throw new CliError((error as Error).message, {
-      code: ErrorCode.InvalidReference,
-      cause: error,
-      hint: referenceHint(form),
-    });
+    return fail(`invalid reference ${goQuote(main)}: ${(error as Error).message}`, error);
   }
 }
 

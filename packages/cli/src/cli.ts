@@ -19,6 +19,7 @@ import { SHELLS } from './commands/completion/shells.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT_FAILURE, type ErrorContext, renderError } from './errors.js';
 import { renderCommandHelp } from './help.js';
+import { MissingReferenceError } from './reference-errors.js';
 import { renderRootHelp } from './root-help.js';
 
 /** The width help text wraps at. */
@@ -386,6 +387,21 @@ function skipHelpCache(y: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
+/**
+ * A reference without its tag or digest, with what oras prints around it: the command's usage
+ * line and `Please specify a reference ... Run "oras <cmd> -h" ...`. Other errors are unchanged.
+ */
+function withCommandAdvice(error: unknown, line: ParsedLine | undefined): unknown {
+  if (!(error instanceof MissingReferenceError)) return error;
+  const node = line?.node;
+  return new CliError(error.message, {
+    code: error.code,
+    cause: error,
+    hint: error.advice(node?.path.join(' ')),
+    ...(node ? { usage: usageOf(node) } : {}),
+  });
+}
+
 /** Runs a command line through yargs; prints any failure as oras does and resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (argv[0] === '__complete') {
@@ -412,7 +428,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     const parser = await buildCli(argv, ctx, findCommand(line.node.path[1] ?? ''));
     await parser.parseAsync();
     return 0;
-  } catch (error) {
+  } catch (caught) {
+    const error = withCommandAdvice(caught, line);
     const context = await withCredentials(errorContextOf(line), line, error, ctx);
     ctx.stderr.write(renderError(error, debug, context));
     return EXIT_FAILURE;

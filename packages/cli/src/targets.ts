@@ -264,7 +264,8 @@ const PROBE_SUBJECT = {
 /**
  * With `--distribution-spec v1.1-referrers-api`, fails unless the registry serves the referrers
  * API, which it finds out as oras-go does (`GET /v2/<name>/referrers/<zero digest>`: an image
- * index, or a 404). Forced onto a registry without it, an attached referrer would be pushed
+ * index, or a plain 404; a 404 `NAME_UNKNOWN` says only that the repository is new). Forced onto a
+ * registry without it, an attached referrer would be pushed
  * without the tag-schema index that lists it, where nothing could ever find it again.
  */
 async function requireReferrersApi(
@@ -274,7 +275,13 @@ async function requireReferrersApi(
 ): Promise<void> {
   const probe = new RemoteRepository(settings);
   const options = ctx.signal ? { signal: ctx.signal } : {};
-  for await (const _page of probe.referrers(PROBE_SUBJECT, options)) break;
+  try {
+    for await (const _page of probe.referrers(PROBE_SUBJECT, options)) break;
+  } catch (error) {
+    // a repository that does not exist yet leaves the question open: the flag is trusted, as oras trusts it
+    if (nameUnknown(error)) return;
+    throw error;
+  }
   if (probe.referrersCapability === true) return;
   throw new CliError(
     `the registry ${spec.reference.registry} does not serve the referrers API, which v1.1-referrers-api requires`,
@@ -282,6 +289,12 @@ async function requireReferrersApi(
       hint: 'Use the distribution spec v1.1-referrers-tag (the referrers tag schema), or leave the flag out to let oras find out.',
     },
   );
+}
+
+/** Whether a registry answered `NAME_UNKNOWN` (the repository does not exist). */
+function nameUnknown(error: unknown): boolean {
+  const errors = (error as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown }).code === 'NAME_UNKNOWN');
 }
 
 /** A target opened for a command, with the name results print it under. */

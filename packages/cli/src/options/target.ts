@@ -5,10 +5,24 @@
  * Parsing only; `../targets.ts` opens them.
  */
 import { checkChoice } from './choice.js';
-import { ErrorCode, isDigest, parseReference, parseReferenceWithTags, type Reference } from '@oras/spec';
+import {
+  ErrorCode,
+  isDigest,
+  isValidTag,
+  parseReference,
+  parseReferenceWithTags,
+  type Reference,
+} from '@oras/spec';
 import type { Options } from 'yargs';
 import type { CliContext } from '../context.js';
-import { CliError, referenceHint } from '../errors.js';
+import { CliError, goQuote } from '../errors.js';
+import {
+  hasEmptyReference,
+  INVALID_REFERENCE_HINT,
+  invalidReferenceError,
+  MissingReferenceError,
+  referenceProblem,
+} from '../reference-errors.js';
 import { flagSet, type OptionGroup, type ParsedArgs } from './flag-set.js';
 import { type FlagPrefix, type RemoteOptions, remoteOptions } from './remote.js';
 
@@ -50,7 +64,10 @@ export function annotatedReference(spec: TargetSpec, ref: string = spec.raw): st
 export interface ParseTargetOptions {
   /** Accept extra tags after commas (push, cp destination). */
   readonly allowTags?: boolean;
-  /** The form of reference the command expects, for the hint of a parse error. */
+  /**
+   * The form of reference the command expects. Not printed: oras's reference hints name one form
+   * for every command.
+   */
   readonly form?: string;
 }
 
@@ -97,13 +114,14 @@ export function parseTargetSpec(
     const tags = [...(reference !== undefined && !isDigest(reference) ? [reference] : []), ...extra];
     return { kind: 'oci-layout', raw: rest, path, reference, tags };
   }
-  const form = options.form ?? '<registry>/<repo>[:tag|@digest]';
+  // oras-go reads `registry/repo:` and `registry/repo@` as the repository without a reference
+  const text = hasEmptyReference(arg) ? arg.slice(0, -1) : arg;
   try {
     if (options.allowTags) {
-      const { reference, tags } = parseReferenceWithTags(arg);
+      const { reference, tags } = parseReferenceWithTags(text);
       return { kind: 'registry', raw: arg.split(',')[0] ?? arg, reference, tags };
     }
-    const reference = parseReference(arg);
+    const reference = parseReference(text);
     return {
       kind: 'registry',
       raw: arg,
@@ -111,20 +129,27 @@ export function parseTargetSpec(
       tags: reference.tag === undefined ? [] : [reference.tag],
     };
   } catch (error) {
-    throw new CliError((error as Error).message, {
-      code: ErrorCode.InvalidReference,
-      cause: error,
-      hint: referenceHint(form),
-    });
+    const [first = '', ...extra] = options.allowTags ? arg.split(',') : [arg];
+    const badTag = extra.find((tag) => !isValidTag(tag));
+    if (referenceProblem(first) === undefined && badTag !== undefined) {
+      // the reference is fine: a tag of the list is not
+      throw new CliError(`${goQuote(arg)}: invalid reference: invalid tag ${goQuote(badTag)}`, {
+        code: ErrorCode.InvalidReference,
+        cause: error,
+        hint: INVALID_REFERENCE_HINT,
+      });
+    }
+    throw invalidReferenceError(first, error);
   }
 }
 
-/** The tag or digest of a target, or an error with the form the command expects. */
-export function requireReference(spec: TargetSpec, form?: string): string {
+/**
+ * The tag or digest of a target, or oras's error for a reference without one (`no tag or digest
+ * specified`, or `no digest specified` when `tagAllowed` is false).
+ */
+export function requireReference(spec: TargetSpec, tagAllowed = true): string {
   const ref = targetReference(spec);
-  if (ref === undefined || ref === '') {
-    throw new CliError(`no tag or digest specified in "${spec.raw}"`, { hint: referenceHint(form) });
-  }
+  if (ref === undefined || ref === '') throw new MissingReferenceError(spec.raw, tagAllowed);
   return ref;
 }
 
@@ -199,7 +224,7 @@ export interface TargetConfig extends ParseTargetOptions {
   readonly layout?: boolean;
   /** Offer `--distribution-spec`. */
   readonly distributionSpec?: boolean;
-  /** Refuse an argument without a tag or digest, with `form` in the hint. */
+  /** Refuse an argument without a tag or digest, as oras does. */
   readonly requireReference?: boolean;
 }
 
@@ -223,18 +248,19 @@ export function targetOptions(
 export function targetOptions(config?: TargetConfig): TargetGroup<string | undefined>;
 export function targetOptions(config: TargetConfig = {}): TargetGroup<string | undefined> {
   const prefix = config.prefix ?? '';
-  const what = prefix === 'from-' ? 'source' : prefix === 'to-' ? 'destination' : 'target';
+  // oras's words: `set target as ...`, `set source target as ...` for the ends of `cp`
+  const what = prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : '';
   const group = groupTitle(prefix, 'Target Flags:');
   const LAYOUT = flagSet(
     {
       'oci-layout': {
         type: 'boolean',
-        describe: `[Preview] set ${what} as an OCI image layout`,
+        describe: `set ${what}target as an OCI image layout`,
         group,
       },
       'oci-layout-path': {
         type: 'string',
-        describe: `[Experimental] set the path for the ${what} OCI image layout; the argument is then a tag or digest`,
+        describe: `[Experimental] set the path for the ${what}OCI image layout target`,
         group,
       },
     },
@@ -272,7 +298,7 @@ export function targetOptions(config: TargetConfig = {}): TargetGroup<string | u
         throw new CliError(`custom header flag \`--${prefix}header\` is not supported for OCI image layout`);
       }
       const spec = parseTargetSpec(argument, layout, config);
-      const reference = config.requireReference ? requireReference(spec, config.form) : targetReference(spec);
+      const reference = config.requireReference ? requireReference(spec) : targetReference(spec);
       const common = {
         argument,
         reference,

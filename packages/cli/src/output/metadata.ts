@@ -107,8 +107,11 @@ export function writeResult(
       try {
         out = compileTemplate(format.template ?? '').execute(JSON.parse(JSON.stringify(model)));
       } catch (error) {
-        if (error instanceof TemplateError)
+        if (error instanceof TemplateError) {
+          // Go's template writes as it runs: what came before the failure is out already
+          if (error.partial !== '') ctx.stdout.write(error.partial);
           throw new CliError(`template: ${error.message}`, { cause: error });
+        }
         throw error;
       }
       ctx.stdout.write(out);

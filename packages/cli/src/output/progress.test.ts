@@ -213,8 +213,8 @@ describe('the terminal progress display', () => {
       expect(screen).toHaveLength(2 * (layers.length + 2));
       const marks = screen.filter((l) => l.startsWith('✓'));
       expect(marks).toHaveLength(layers.length + 2);
-      expect(marks[0]).toMatch(/^✓ Downloaded {2}config\.json/);
-      expect(marks[marks.length - 1]).toMatch(/^✓ Downloaded {2}application\/vn/);
+      expect(marks[0]).toMatch(/^✓ Pulled {6}config\.json/);
+      expect(marks[marks.length - 1]).toMatch(/^✓ Pulled {6}application\/vn/);
       for (const line of screen) expect(displayWidth(line)).toBeLessThan(cols);
     },
   );
@@ -244,7 +244,7 @@ describe('the terminal progress display', () => {
     pull(term);
     const manifestLines = term.screen().filter((l) => l.includes('manifest.v1+json'));
     expect(manifestLines[manifestLines.length - 1]).toMatch(
-      /^✓ Downloaded {2}application\/vnd\.oci\.image\.manifest\.v1\+json +1\.21\/1\.21 KB 100\.00% +30ms$/,
+      /^✓ Pulled {6}application\/vnd\.oci\.image\.manifest\.v1\+json +1\.21\/1\.21 KB 100\.00% +30ms$/,
     );
   });
 
@@ -334,7 +334,7 @@ describe('the terminal progress display', () => {
     clock.now = 62_400;
     reporter.done(late);
     reporter.close();
-    expect(term.screen()[0]).toMatch(/^✓ Downloaded {2}late\.bin +3\/3 MB 100\.00% +2s$/);
+    expect(term.screen()[0]).toMatch(/^✓ Pulled {6}late\.bin +3\/3 MB 100\.00% +2s$/);
   });
 
   it('marks a row that never finished as stopped when closed (an interrupted pull)', () => {

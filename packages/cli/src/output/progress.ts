@@ -4,7 +4,7 @@
  *   ⠋ [████........]( 12.3 MB/s) Downloading big.bin        12.5/64 MB  19.53%     1s ETA    5s
  *     └─ sha256:...
  *
- * and, once done, `✓ Downloaded  big.bin   64/64 MB 100.00%     5s`.
+ * and, once done, `✓ Pulled      big.bin   64/64 MB 100.00%     5s` (a pull; `✓ Uploaded  ` a push).
  *
  * Every line is fitted to the terminal's width at each redraw, measured in columns (a CJK
  * character or an emoji takes two): the name is cut before any number, then the elapsed time,
@@ -296,6 +296,11 @@ export class TtyProgressReporter implements StatusReporter {
     out.on('resize', this.#onResize);
   }
 
+  /** The prompt of a finished transfer on this display. */
+  get #donePrompt(): string {
+    return this.#prompts.ttyDone ?? this.#prompts.done;
+  }
+
   #add(desc: Descriptor, prompt: string): ProgressRow {
     const slot = this.#slot(desc.annotations?.[TITLE] || desc.mediaType, desc.mediaType, prompt, false);
     slot.row.digest = desc.digest;
@@ -369,7 +374,7 @@ export class TtyProgressReporter implements StatusReporter {
     row.offset = offset;
     row.speed.sample(now, offset);
     // all bytes in: done, not spinning at 100% while its successors move
-    if (row.size !== undefined && row.size > 0 && offset >= row.size) this.#finish(row, this.#prompts.done);
+    if (row.size !== undefined && row.size > 0 && offset >= row.size) this.#finish(row, this.#donePrompt);
   }
 
   start(desc: Descriptor): void {
@@ -391,7 +396,7 @@ export class TtyProgressReporter implements StatusReporter {
 
   done(desc: Descriptor): void {
     const row = this.#rowOf(desc);
-    if (row.state !== 'done') this.#finish(row, this.#prompts.done);
+    if (row.state !== 'done') this.#finish(row, this.#donePrompt);
   }
 
   mark(desc: Descriptor, prompt: string): void {
@@ -438,7 +443,7 @@ export class TtyProgressReporter implements StatusReporter {
       },
       done: (desc) => {
         const r = known(desc);
-        if (r.state !== 'done') this.#finish(r, this.#prompts.done);
+        if (r.state !== 'done') this.#finish(r, this.#donePrompt);
       },
       mark: (desc, prompt) => {
         const r = known(desc);

@@ -30,6 +30,11 @@ export interface Prompts {
   readonly restored?: string;
   /** A blob mounted from another repository (`Mounted`, cp only). */
   readonly mounted?: string;
+  /**
+   * The end of a transfer on the live display, when it differs from the plain line's
+   * (`Pulled     `: oras's pull ends its rows with `✓ Pulled` but prints `Downloaded` lines).
+   */
+  readonly ttyDone?: string;
 }
 
 /** The prompts of push and attach. */
@@ -40,8 +45,8 @@ export const PUSH_PROMPTS = {
   skipped: 'Skipped  ',
 } as const satisfies Prompts;
 
-/** The prompts of pull. */
-export const PULL_PROMPTS = {
+/** The prompts of blob and config fetches: `Downloading`, then `Downloaded` on every display. */
+export const FETCH_PROMPTS = {
   start: 'Downloading',
   done: 'Downloaded ',
   exists: 'Skipped    ',
@@ -49,6 +54,9 @@ export const PULL_PROMPTS = {
   processing: 'Processing ',
   restored: 'Restored   ',
 } as const satisfies Prompts;
+
+/** The prompts of pull: a done row on the live display reads `✓ Pulled`, as in oras. */
+export const PULL_PROMPTS = { ...FETCH_PROMPTS, ttyDone: 'Pulled     ' } as const satisfies Prompts;
 
 /** The prompts of cp. */
 export const COPY_PROMPTS = {
@@ -113,7 +121,15 @@ export interface StatusReporter {
    * {@link beginTransfer}; every reporter of this module has it.
    */
   transfer?(content: PendingContent): Transfer;
+  /**
+   * A file argument of push or attach is about to be read (`Preparing <name>`, before any
+   * upload). Optional: only the plain lines show it, as only oras's text output does.
+   */
+  preparing?(name: string): void;
 }
+
+/** The prompt oras prints for each file of a push or attach before it uploads anything. */
+export const PREPARING_PROMPT = 'Preparing';
 
 /**
  * A {@link Transfer} on `reporter` for `content`. A reporter without `transfer` hears of the
@@ -205,6 +221,11 @@ export class TextStatusReporter implements StatusReporter {
   }
 
   close(): void {}
+
+  /** `Preparing <name>`, as oras's verbose text output says for each file. */
+  preparing(name: string): void {
+    if (this.#verbose) this.#out.write(`${PREPARING_PROMPT} ${printable(name)}\n`);
+  }
 
   /** The start line has no digest yet (`Uploading big.bin`); the done line has it. */
   transfer(content: PendingContent): Transfer {

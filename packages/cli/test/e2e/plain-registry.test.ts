@@ -258,8 +258,9 @@ describe('errors (plain HTTP)', () => {
     expect(missing.stderr).not.toContain('    at ');
     const bad = await e2e.box.run(['pull', `${e2e.host}/Hello:v1`]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(
-      'Please make sure the provided reference is in the form of <registry>/<repo>{:<tag>|@<digest>}',
+    expect(bad.stderr).toBe(
+      `Error: "${e2e.host}/Hello:v1": invalid reference: invalid repository "Hello"\n` +
+        'Please make sure the provided reference is in the form of <registry>/<repo>[:tag|@digest]\n',
     );
   });
 

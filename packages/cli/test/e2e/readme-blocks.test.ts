@@ -5,11 +5,13 @@
  * sandbox holding the files the examples name. Each block must exit 0. Its stdin is empty, but
  * for a block that prompts (`# prompts` in a comment): it gets the answers `me` and `secret`.
  *
- * A block that must not run here (it installs software) is preceded by a line
- * `<!-- not run by readme-blocks.test.ts: <why> -->`.
+ * A block that must not run here (it installs software, or needs another shell) is preceded by a
+ * line `<!-- not run by readme-blocks.test.ts: <why> -->`. Every command block of every README
+ * (`README.md` and `packages/<name>/README.md`: each `sh` block, and any other block with an
+ * `oras ...` line) either runs here or says why not.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type E2e, ORAS_BIN, withDistribution } from './fixture.js';
@@ -21,10 +23,12 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 240_000 });
 
 const SKIP = /^<!-- not run by readme-blocks\.test\.ts: .+ -->$/;
 
-/** A fenced `sh` block of a README. */
+/** A fenced block of a README. */
 interface Block {
   /** The line of its opening fence (1-based). */
   readonly line: number;
+  /** Its language (`sh`, `ts`, `powershell`, or empty). */
+  readonly lang: string;
   /** Its text. */
   readonly text: string;
   /** Whether a `not run` comment precedes it. */
@@ -33,12 +37,13 @@ interface Block {
   readonly before: string;
 }
 
-/** The `sh` blocks of a Markdown text, in order. */
-function shBlocks(markdown: string): Block[] {
+/** The fenced blocks of a Markdown text, in order. */
+function fencedBlocks(markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== '```sh') continue;
+    const fence = /^```(\S*)$/.exec(lines[i] as string);
+    if (!fence) continue;
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] as string);
@@ -49,6 +54,7 @@ function shBlocks(markdown: string): Block[] {
         .find((l) => l.trim() !== '') ?? '';
     blocks.push({
       line: start + 1,
+      lang: fence[1] ?? '',
       text: `${body.join('\n')}\n`,
       skipped: SKIP.test(before.trim()),
       before: before.trim(),
@@ -56,6 +62,49 @@ function shBlocks(markdown: string): Block[] {
   }
   return blocks;
 }
+
+/** The `sh` blocks of a Markdown text, in order. */
+function shBlocks(markdown: string): Block[] {
+  return fencedBlocks(markdown).filter((b) => b.lang === 'sh');
+}
+
+/** Whether a block is a command block: `sh`, or any other with a line that runs `oras`. */
+function isCommandBlock(block: Block): boolean {
+  return block.lang === 'sh' || /^\s*(?:\$ )?oras\s/m.test(block.text);
+}
+
+/** Every README of the repository: its own and each package's. */
+const README_ROOT = new URL('../../../../', import.meta.url);
+const READMES: readonly string[] = [
+  'README.md',
+  ...readdirSync(new URL('packages/', README_ROOT))
+    .map((name) => `packages/${name}/README.md`)
+    .filter((path) => existsSync(new URL(path, README_ROOT)))
+    .sort(),
+];
+
+/** The READMEs whose blocks run below; any other may hold only blocks marked not run. */
+const RUN_HERE = ['README.md', 'packages/cli/README.md'];
+
+describe('every command block of every README', () => {
+  it('runs here, or says why not', () => {
+    const unaccounted: string[] = [];
+    for (const path of READMES) {
+      for (const block of fencedBlocks(readFileSync(new URL(path, README_ROOT), 'utf8'))) {
+        if (!isCommandBlock(block) || block.skipped) continue;
+        if (block.lang === 'sh' && RUN_HERE.includes(path)) continue;
+        unaccounted.push(`${path}:${block.line} (${block.lang || 'no language'})`);
+      }
+    }
+    expect(unaccounted).toEqual([]);
+  });
+
+  it('finds the READMEs of the packages', () => {
+    expect(READMES).toEqual(
+      expect.arrayContaining(['packages/cli/README.md', 'packages/registry/README.md']),
+    );
+  });
+});
 
 /** What a block printed and how it ended. */
 interface BlockRun {

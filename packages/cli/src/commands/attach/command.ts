@@ -8,6 +8,7 @@ import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
 import { type FormatOptions, formatOptions } from '../../options/format.js';
 import { platformOptions } from '../../options/platform.js';
 import { type TargetOptions, targetOptions } from '../../options/target.js';
+import { ATTACH_SUBJECT_HINT, withReferenceLead } from '../../reference-errors.js';
 import { type CommandFactory, withExamples, withFlags, withPositionals } from '../define.js';
 
 const ARGS = flagSet({
@@ -21,19 +22,19 @@ const FLAGS = flagSet({
     alias: 'a',
     type: 'string',
     array: true,
-    describe: 'manifest annotations (`key=value`)',
+    describe: 'manifest annotations',
   },
   'annotation-file': { type: 'string', describe: 'path of the annotation file' },
   'export-manifest': { type: 'string', describe: '`path` of the pushed manifest' },
   config: {
     type: 'string',
-    describe: '`path` of image config file, optionally followed by `:<mediaType>`',
+    describe: '`path` of image config file',
   },
   'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
 });
 
 const platform = platformOptions(
-  'request platform of the subject in the form of `os[/arch][/variant][:os_version]`',
+  '[Preview] attach to an arch-specific subject in the form of `os[/arch][/variant][:os_version]`',
 );
 const concurrency = concurrencyOptions(5);
 const format = formatOptions();
@@ -75,10 +76,17 @@ export interface AttachOptions {
 export function parseAttach(argv: ParsedArgs, ctx: CliContext): AttachOptions {
   const args = ARGS.read(argv);
   const flags = FLAGS.read(argv);
+  let parsedTarget: TargetOptions<string>;
+  try {
+    parsedTarget = target.parse(argv, ctx, args.name ?? '');
+  } catch (error) {
+    // without a file, the reference may be a file name: oras asks whether the subject is missing
+    throw args.files.length === 0 ? withReferenceLead(error, ATTACH_SUBJECT_HINT) : error;
+  }
   return {
     common: common.parse(argv, ctx),
     format: format.parse(argv),
-    target: target.parse(argv, ctx, args.name ?? ''),
+    target: parsedTarget,
     artifactType: flags['artifact-type'] ?? '',
     platform: platform.parse(argv, ctx),
     annotations: flags.annotation,
@@ -99,8 +107,8 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]\n\n' +
-            '[Preview] Attach files to an existing artifact: a manifest whose subject is the artifact.',
+          'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]\n\n' +
+            '[Preview] Attach files to an existing artifact\n\n** This command is in preview and under development. **',
         ),
         FLAGS.flags(),
         platform.flags(),

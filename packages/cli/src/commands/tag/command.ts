@@ -3,6 +3,7 @@ import { ErrorCode, isValidTag } from '@oras/spec';
 import { summaryOf } from '../../command-table.js';
 import type { CliContext } from '../../context.js';
 import { CliError } from '../../errors.js';
+import { MissingReferenceError } from '../../reference-errors.js';
 import { type CommonOptions, common } from '../../options/common.js';
 import { concurrencyOptions } from '../../options/concurrency.js';
 import { flagSet, type ParsedArgs } from '../../options/flag-set.js';
@@ -39,7 +40,11 @@ export function parseTag(argv: ParsedArgs, ctx: CliContext): TagOptions {
     parsedTarget = target.parse(argv, ctx, raw);
   } catch (error) {
     // oras names the artifact it could not tag
-    if (error instanceof CliError && error.code === ErrorCode.InvalidReference) {
+    if (
+      error instanceof CliError &&
+      !(error instanceof MissingReferenceError) &&
+      error.code === ErrorCode.InvalidReference
+    ) {
       throw new CliError(`unable to add tag for '${raw}': ${error.message}`, {
         code: error.code,
         cause: error,
@@ -70,7 +75,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout.',
+          'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout',
         ),
         concurrency.flags(),
         target.flags(),

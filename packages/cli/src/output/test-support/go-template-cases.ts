@@ -666,4 +666,28 @@ export const GO_CASES: readonly (readonly [string, unknown, { out: string } | { 
   ],
   ['{{printf "%.0e %.1e %.2g %.1g" 2.5 1.25 0.125 0.25}}', null, { out: '2e+00 1.2e+00 0.12 0.2' }],
   ['{{printf "%.2f %.2f %.10f" 0.001 0.005 0.00000000005}}', null, { out: '0.00 0.01 0.0000000001' }],
+  // parenthesised pipelines followed by fields, as `oras manifest fetch` users write them
+  ...(() => {
+    const m = {
+      content: { layers: [{ digest: 'a', annotations: { k: 'v' } }, { digest: 'b' }] },
+      l: [[1, 2], [3]],
+    };
+    return [
+      ['{{(index .content.layers 1).digest}}', m, { out: 'b' }],
+      ['{{ (index .content.layers 0).digest | printf "%s!" }}', m, { out: 'a!' }],
+      ['{{ (index .content.layers 0).annotations.k }}', m, { out: 'v' }],
+      ['{{ ((index .content.layers 0).annotations).k }}', m, { out: 'v' }],
+      ['{{ (index (index .l 0) 1) }}', m, { out: '2' }],
+      ['{{ range .content.layers }}{{ (.).digest }}{{ end }}', m, { out: 'ab' }],
+      ['{{ (index .content.layers 1).missing }}', m, { out: '<no value>' }],
+      [
+        '{{ (index .content.layers 1).digest.x }}',
+        m,
+        {
+          err: 'format output:1:26: executing "format output" at <1>: can\'t evaluate field x in type interface {}',
+        },
+      ],
+      ['{{ (len .l) }}-{{ (index .l 1 0) }}', m, { out: '2-3' }],
+    ] as const;
+  })(),
 ];

@@ -1,12 +1,13 @@
 /**
  * The referrers API (`GET /v2/<name>/referrers/<digest>`): its pages, and finding out whether a
  * registry has it. A 404, or a 200 that is not an image index (some registries answer any path),
- * means it has not; the answer is kept in the context.
+ * means it has not, except a 404 `NAME_UNKNOWN` (the repository does not exist), which leaves the
+ * question open and fails the request; the answer is kept in the context.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
  */
 import type { OperationOptions } from '@oras/content';
 import { type Descriptor, MediaType } from '@oras/spec';
-import { discard, header, readCapped, toResponseError } from '../../http.js';
+import { discard, header, type RegistryResponse, readCapped, toResponseError } from '../../http.js';
 import type { ReferrersOptions } from '../../interfaces.js';
 import { mediaTypeOf, type RepositoryContext, signalOf } from '../context.js';
 import { DEFAULT_REFERRER_LIST_MAX_PAGES } from '../options.js';
@@ -42,8 +43,13 @@ export async function* referrersFromApi(
         ...signalOf(o),
       });
       if (first && ctx.referrersCapability !== true) {
-        // 404, or a false 200 that is not an index: no referrers API
-        if (res.statusCode === 404 || (res.statusCode === 200 && mediaTypeOf(res) !== MediaType.ImageIndex)) {
+        // a plain 404, or a false 200 that is not an index: no referrers API
+        if (res.statusCode === 404) {
+          await noApiOr404(res);
+          ctx.referrersCapability = false;
+          return undefined;
+        }
+        if (res.statusCode === 200 && mediaTypeOf(res) !== MediaType.ImageIndex) {
           await discard(res);
           ctx.referrersCapability = false;
           return undefined;
@@ -61,6 +67,17 @@ export async function* referrersFromApi(
   );
 }
 
+/**
+ * Reads a 404 of the referrers endpoint: a registry that has the API answers `NAME_UNKNOWN` for a
+ * repository that does not exist (yet), which says nothing about the API, so that answer is
+ * thrown as the {@link ResponseError} it is, as oras-go does. Any other 404 (a plain page, or
+ * another error code) means the registry has no such endpoint.
+ */
+async function noApiOr404(res: RegistryResponse): Promise<void> {
+  const error = await toResponseError('GET', res);
+  if (error.errors.some((e) => e.code === 'NAME_UNKNOWN')) throw error;
+}
+
 /** Probes the referrers API once (`GET referrers/<zero digest>`) and keeps the answer. */
 export async function probeReferrers(ctx: RepositoryContext, options: OperationOptions): Promise<boolean> {
   if (ctx.referrersCapability !== undefined) return ctx.referrersCapability;
@@ -73,11 +90,11 @@ export async function probeReferrers(ctx: RepositoryContext, options: OperationO
       scopes: ctx.scopes('pull'),
       ...signalOf(o),
     });
-    await discard(answer);
+    if (answer.statusCode === 404) await noApiOr404(answer);
+    else if (answer.statusCode === 200) await discard(answer);
+    else throw await toResponseError('GET', answer);
     return answer;
   });
-  if (res.statusCode === 200 && mediaTypeOf(res) === MediaType.ImageIndex) ctx.referrersCapability = true;
-  else if (res.statusCode === 404 || res.statusCode === 200) ctx.referrersCapability = false;
-  else throw await toResponseError('GET', res);
+  ctx.referrersCapability = res.statusCode === 200 && mediaTypeOf(res) === MediaType.ImageIndex;
   return ctx.referrersCapability;
 }

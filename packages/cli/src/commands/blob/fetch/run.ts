@@ -11,7 +11,7 @@ import { writeDescriptor } from '../../../json.js';
 import { progressMode } from '../../../options/common.js';
 import type { TargetSpec } from '../../../options/target.js';
 import { createReporter } from '../../../output/reporter.js';
-import { DiscardStatusReporter, PULL_PROMPTS, type StatusReporter } from '../../../output/status.js';
+import { DiscardStatusReporter, FETCH_PROMPTS, type StatusReporter } from '../../../output/status.js';
 import { streamToFile, streamToStdout, tracked } from '../../../stdio.js';
 import { openReadOnlyTarget } from '../../../targets.js';
 import { blobDigest } from '../digest.js';
@@ -61,7 +61,7 @@ export async function runBlobFetch(options: BlobFetchOptions, ctx: CliContext): 
       const mode = progressMode(common, ctx, output === '-');
       const reporter: StatusReporter =
         mode === 'tty' || mode === 'json'
-          ? createReporter(mode, 'text', ctx, PULL_PROMPTS)
+          ? createReporter(mode, 'text', ctx, FETCH_PROMPTS)
           : new DiscardStatusReporter();
       try {
         const stream = tracked(await storage.fetch(desc), desc, reporter);

@@ -5,6 +5,7 @@
 import { fetchAll, type ReadOnlyTarget } from '@oras/content';
 import {
   type Descriptor,
+  ErrorCode,
   isManifestMediaType,
   MediaType,
   type Platform,
@@ -13,6 +14,7 @@ import {
 import { CliError } from '../../../errors.js';
 import { parseJsonObject } from '../../../json.js';
 import { fetchManifest } from '../../../manifests.js';
+import { tagOrDigestProblem } from '../../../reference-errors.js';
 
 /** The largest config read for its platform (oras: 4 MiB). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -59,8 +61,14 @@ export async function indexEntry(target: ReadOnlyTarget, source: string): Promis
   try {
     fetched = await fetchManifest(target, source);
   } catch (error) {
-    throw new CliError(`could not find the manifest ${source}: ${(error as Error).message}`, {
-      code: (error as { code?: string }).code ?? 'ORAS_ERR_NOT_FOUND',
+    const code = (error as { code?: string }).code;
+    const malformed =
+      code === ErrorCode.InvalidReference ||
+      code === ErrorCode.InvalidDigest ||
+      code === ErrorCode.Unsupported;
+    const words = malformed ? tagOrDigestProblem(source) : undefined;
+    throw new CliError(`could not find the manifest ${source}: ${words ?? (error as Error).message}`, {
+      code: code ?? 'ORAS_ERR_NOT_FOUND',
       cause: error,
     });
   }

@@ -1,6 +1,7 @@
 /** `oras repo ls` (`list`): list the repositories of a registry, or of a namespace in it. */
 import { ErrorCode, parseReference } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
+import { referenceProblem } from '../../../reference-errors.js';
 import { CliError } from '../../../errors.js';
 import { type CommonOptions, common } from '../../../options/common.js';
 import { flagSet, type ParsedArgs } from '../../../options/flag-set.js';
@@ -44,7 +45,8 @@ export function parseRepoPath(arg: string): { registry: string; namespace: strin
   try {
     parsed = parseReference(`${registry}/${namespace || 'oras'}`);
   } catch (error) {
-    throw new CliError(`could not parse repository path: ${(error as Error).message}`, {
+    const problem = referenceProblem(`${registry}/${namespace || 'oras'}`) ?? (error as Error).message;
+    throw new CliError(`could not parse repository path: invalid reference: ${problem}`, {
       code: ErrorCode.InvalidReference,
       cause: error,
       hint: 'Please make sure the provided registry is in the form of <registry>[/<namespace>]',
@@ -82,8 +84,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras repo ls [flags] <registry>[/<namespace>]\n\n' +
-            'List the repositories under the registry (the catalog API, all pages).',
+          'oras repo ls [flags] <registry>\n\n' + 'List the repositories under the registry',
         ),
         FLAGS.flags(),
         format.flags(),
