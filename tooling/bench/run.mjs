@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
     'no-go-peer': { type: 'boolean', default: false },
     dir: { type: 'string' },
     // another build of the CLI (its dist/bin.js) to run beside this one in the small-blob
-    // scenarios, alternated in the same run: a before/after of a change on a busy machine
+    // and resolve scenarios, alternated in the same run: a before/after on a busy machine
     baseline: { type: 'string' },
   },
 });
@@ -651,6 +651,11 @@ try {
       'oras resolve at most 2.0x node -e 0',
       {
         'oras-ts resolve': () => ({ argv: oras('resolve', '--plain-http', `${A}/tiny:v`) }),
+        ...withBaseline({
+          'oras-ts resolve (baseline)': () => ({
+            argv: baseline('resolve', '--plain-http', `${A}/tiny:v`),
+          }),
+        }),
         ...withPeer({ 'oras-go v1 resolve': () => ({ argv: peer('resolve', `${A}/tiny:v`) }) }),
         'node -e 0': () => ({ argv: ['node', '-e', '0'] }),
       },
