@@ -9,7 +9,7 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>@<digest>' } });
 
 const deletion = deleteOptions();
-const target = targetOptions({ form: '<registry>/<repo>@<digest>', layout: false });
+const target = targetOptions({ form: '<registry>/<repo>@<digest>', layout: true });
 
 /** The parsed arguments and flags of `oras blob delete`. */
 export interface BlobDeleteOptions {

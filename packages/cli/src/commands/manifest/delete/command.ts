@@ -12,7 +12,7 @@ const deletion = deleteOptions();
 const target = targetOptions({
   form: '<registry>/<repo>{:<tag>|@<digest>}',
   requireReference: true,
-  layout: false,
+  layout: true,
   distributionSpec: true,
 });
 

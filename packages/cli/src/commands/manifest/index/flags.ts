@@ -24,9 +24,13 @@ export function parseAnnotations(values: readonly string[]): Record<string, stri
   const out: Record<string, string> = {};
   for (const a of values) {
     const i = a.indexOf('=');
-    if (i <= 0) throw new CliError(`invalid annotation "${a}"`, { hint: 'use the form key=value' });
+    if (i <= 0) {
+      throw new CliError(`annotation value doesn't match the required format: ${a}`, {
+        hint: 'Please use the correct format in the flag: --annotation "key=value"',
+      });
+    }
     const key = a.slice(0, i);
-    if (key in out) throw new CliError(`duplicate annotation key "${key}"`);
+    if (key in out) throw new CliError(`duplicate annotation key: ${key}`);
     out[key] = a.slice(i + 1);
   }
   return out;
