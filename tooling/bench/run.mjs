@@ -48,6 +48,9 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'no-go-peer': { type: 'boolean', default: false },
     dir: { type: 'string' },
+    // another build of the CLI (its dist/bin.js) to run beside this one in the small-blob
+    // and resolve scenarios, alternated in the same run: a before/after on a busy machine
+    baseline: { type: 'string' },
   },
 });
 
@@ -96,6 +99,9 @@ const loadSampler = setInterval(() => {
 }, 5000);
 loadSampler.unref();
 const oras = (...argv) => ['node', orasBin, ...argv];
+const baseline = (...argv) => ['node', resolve(args.baseline), ...argv];
+/** `tools`, when `--baseline` is given, else nothing. */
+const withBaseline = (tools) => (args.baseline ? tools : {});
 // the library's fastest paths (what the CLI would do with them): tooling/bench/lib/oras-lib.mjs
 const orasLib = (...argv) => ['node', join(import.meta.dirname, 'lib/oras-lib.mjs'), ...argv];
 
@@ -567,6 +573,15 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        ...withBaseline({
+          'oras-ts pull (baseline)': (i) => {
+            const out = join(work, `small-pull-base-${i}`);
+            return {
+              argv: baseline('pull', '--plain-http', `${A}/small:v`, '-o', out),
+              cleanup: () => rmSync(out, { recursive: true, force: true }),
+            };
+          },
+        }),
         ...withPeer({
           'oras-go v1 pull': (i) => {
             const out = join(work, `small-pull-go-${i}`);
@@ -609,6 +624,17 @@ try {
             `${await fresh()}/small:v`,
           ),
         }),
+        ...withBaseline({
+          'oras-ts cp (baseline)': async (_, fresh) => ({
+            argv: baseline(
+              'cp',
+              '--from-plain-http',
+              '--to-plain-http',
+              `${A}/small:v`,
+              `${await fresh()}/small:v`,
+            ),
+          }),
+        }),
         'skopeo copy': async (_, fresh) => ({
           argv: skopeo(`docker://${A}/small:v`, `docker://${await fresh()}/small:v`),
         }),
@@ -625,6 +651,11 @@ try {
       'oras resolve at most 2.0x node -e 0',
       {
         'oras-ts resolve': () => ({ argv: oras('resolve', '--plain-http', `${A}/tiny:v`) }),
+        ...withBaseline({
+          'oras-ts resolve (baseline)': () => ({
+            argv: baseline('resolve', '--plain-http', `${A}/tiny:v`),
+          }),
+        }),
         ...withPeer({ 'oras-go v1 resolve': () => ({ argv: peer('resolve', `${A}/tiny:v`) }) }),
         'node -e 0': () => ({ argv: ['node', '-e', '0'] }),
       },

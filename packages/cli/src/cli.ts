@@ -5,7 +5,7 @@
  * argument but got 3` with the usage line), and only then does yargs parse and run the command.
  * `--help` is rendered here in cobra's layout. One error path prints every failure.
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import {
   argumentRule,
   type ChildEntry,
@@ -72,7 +72,15 @@ export function joinDashValues(argv: readonly string[]): string[] {
  */
 export async function buildCli(argv: readonly string[], ctx: CliContext, only?: CommandEntry) {
   const modules = await Promise.all((only ? [only] : COMMANDS).map((c) => c.load()));
-  let y = yargs(joinDashValues(argv))
+  let y = configureParser(yargs(joinDashValues(argv)), ctx);
+  for (const mod of modules) y = y.command(mod.command(ctx));
+  skipHelpCache(y);
+  return y;
+}
+
+/** Sets a yargs parser up as every run of `oras` parses: cobra-like, strict, errors thrown. */
+function configureParser<T>(y: Argv<T>, ctx: CliContext): Argv<T> {
+  const out = y
     .scriptName('oras')
     .parserConfiguration({
       'boolean-negation': false,
@@ -88,9 +96,8 @@ export async function buildCli(argv: readonly string[], ctx: CliContext, only?: 
     .fail((msg, err) => {
       throw err ?? new CliError(usageMessage(msg ?? 'invalid arguments'));
     });
-  for (const mod of modules) y = y.command(mod.command(ctx));
-  skipHelpCache(y);
-  return y;
+  skipHelpCache(out);
+  return out;
 }
 
 /** Flag names and values seen on a command line, by long name. */
@@ -106,6 +113,11 @@ export interface ParsedLine {
   readonly flags: SeenFlags;
   /** Whether `-h`/`--help` was given. */
   readonly help: boolean;
+  /**
+   * The positions in the command line of the words that are neither flags nor their values: the
+   * command's name (and its parents') and the positional arguments (`--` and all after it too).
+   */
+  readonly words: readonly number[];
 }
 
 /** `unknown command "x" for "oras manifest"` with cobra's suggestions. */
@@ -168,12 +180,14 @@ export async function parseLine(
   let node: CommandNode | undefined;
   const args: string[] = [];
   const flags: SeenFlags = new Map();
+  const words: number[] = [];
   let help = false;
   const path = () => node?.path.join(' ') ?? 'oras';
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i] as string;
     if (tok === '--') {
       args.push(...argv.slice(i + 1));
+      for (let j = i; j < argv.length; j++) words.push(j);
       break;
     }
     if (tok.startsWith('--') && tok.length > 2) {
@@ -226,6 +240,7 @@ export async function parseLine(
     if (args.length === 0 && children.length > 0) {
       const child = findChild(children, tok);
       if (child) {
+        words.push(i);
         node = await child.build();
         children = node.children;
         continue;
@@ -242,8 +257,9 @@ export async function parseLine(
       }
     }
     args.push(tok);
+    words.push(i);
   }
-  return { node, args, flags, help };
+  return { node, args, flags, help, words };
 }
 
 /** The usage of a command, for argument errors: `oras cp [flags] <from> <to>`. */
@@ -424,6 +440,14 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return 0;
     }
     checkArguments(line);
+    if (line.node.run) {
+      // yargs parses the flags on the parser the definition was read from (one yargs run, not
+      // two); the command words and positional arguments are known already, so it gets only flags
+      const words = new Set(line.words);
+      const flags = argv.filter((_, i) => !words.has(i));
+      await line.node.run(joinDashValues(flags), line.args, (y) => configureParser(y, ctx));
+      return 0;
+    }
     const parser = await buildCli(argv, ctx, findCommand(line.node.path[1] ?? ''));
     await parser.parseAsync();
     return 0;

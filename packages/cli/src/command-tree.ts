@@ -65,6 +65,15 @@ export interface CommandNode {
   readonly runnable: boolean;
   /** The sub-commands. */
   readonly children: readonly ChildEntry[];
+  /**
+   * Runs a runnable command on the parser its definition was read from (so yargs reads a
+   * definition once per run): parses `argv` (the flags of the command line) after
+   * `configure` has set the parser up, sets the positional arguments to `args` (as cobra read
+   * them) and calls the handler. `undefined` for a command group. @internal
+   */
+  readonly run?:
+    | ((argv: readonly string[], args: readonly string[], configure: (y: Argv) => Argv) => Promise<void>)
+    | undefined;
 }
 
 /** A sub-command before its definition is built. */
@@ -145,7 +154,7 @@ function commandName(original: string): string {
 
 /** Runs a command's builder on a fresh parser and records what it declared. */
 function buildNode(
-  module: Pick<AnyModule, 'builder'>,
+  module: Pick<AnyModule, 'builder' | 'handler'>,
   name: string,
   aliases: readonly string[],
   summary: string,
@@ -202,6 +211,8 @@ function buildNode(
     });
   }
   const path = [...parentPath, name];
+  const variadic = /[<[]([^\]>.]+)\.\.[\]>]/.exec(original)?.[1];
+  const handler = module.handler;
   const [usageLine = '', ...rest] = (captured.usage ?? `${path.join(' ')} [flags]`).split('\n');
   const children: ChildEntry[] = Object.entries(handlers).map(([childName, handler]) => ({
     name: childName,
@@ -234,6 +245,20 @@ function buildNode(
     positionals,
     runnable: children.length === 0,
     children,
+    run:
+      children.length > 0 || typeof handler !== 'function'
+        ? undefined
+        : async (argv, args, configure) => {
+            const parsed = (await configure(y).parseAsync([...argv])) as Record<string, unknown>;
+            positionals.forEach((key, i) => {
+              // yargs gives a variadic positional a list (empty when none is given)
+              const value = key === variadic ? args.slice(i) : args[i];
+              if (value === undefined) return;
+              parsed[key] = value;
+              parsed[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+            });
+            await handler(parsed as never);
+          },
   };
 }
 

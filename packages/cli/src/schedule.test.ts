@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectionsFor, runWeighted, SMALL_BLOB_BYTES, SMALL_BLOB_WIDTH } from './schedule.js';
+import {
+  COPY_SMALL_BLOB_WIDTH,
+  connectionsFor,
+  runWeighted,
+  SMALL_BLOB_BYTES,
+  SMALL_BLOB_WIDTH,
+} from './schedule.js';
 
 /** Runs `sizes` through runWeighted, finishing the running items one at a time, oldest first. */
 async function trace(sizes: readonly number[], concurrency: number) {
@@ -67,8 +73,10 @@ describe('runWeighted', () => {
     expect(started).toEqual([0, 1]);
   });
 
-  it('sizes the connection pool for every small-blob slot', () => {
-    expect(connectionsFor(3)).toBe(3 * SMALL_BLOB_WIDTH + 2);
-    expect(connectionsFor(0)).toBe(SMALL_BLOB_WIDTH + 2);
+  it('sizes the connection pool for every small-blob slot of push and of copy', () => {
+    const widest = Math.max(SMALL_BLOB_WIDTH, COPY_SMALL_BLOB_WIDTH);
+    expect(widest).toBe(8);
+    expect(connectionsFor(3)).toBe(3 * widest + 2);
+    expect(connectionsFor(0)).toBe(widest + 2);
   });
 });

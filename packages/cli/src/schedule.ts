@@ -17,9 +17,18 @@ export function sharesOf(size: number): number {
   return size < SMALL_BLOB_BYTES ? 1 : SMALL_BLOB_WIDTH;
 }
 
-/** The connections per registry a run needs for `concurrency`: every small-blob slot, plus two. */
+/**
+ * How many small blobs `@oras/content`'s copy (`oras pull`, `oras cp`) moves in the slot of one
+ * large one: `concurrency` x 8 small blobs at once (keep in step with its `SMALL_WIDTH`).
+ */
+export const COPY_SMALL_BLOB_WIDTH = 8;
+
+/**
+ * The connections per registry a run needs for `concurrency`: every small-blob slot of the wider
+ * of push's and copy's schedules, plus two. undici opens them only as requests need them.
+ */
 export function connectionsFor(concurrency: number): number {
-  return Math.max(concurrency, 1) * SMALL_BLOB_WIDTH + 2;
+  return Math.max(concurrency, 1) * Math.max(SMALL_BLOB_WIDTH, COPY_SMALL_BLOB_WIDTH) + 2;
 }
 
 /**

@@ -196,13 +196,15 @@ describe('copy', () => {
   it.each([
     ['large', 1024 * 1024, 1, 1],
     ['large', 1024 * 1024, 3, 3],
-    ['small', 16, 1, 4],
-    ['small', 16, 2, 8],
+    ['large', 1024 * 1024, undefined, 3],
+    ['small', 16, 1, 8],
+    ['small', 16, 2, 16],
+    ['small', 4096, undefined, 24],
   ])(
-    'moves at most so many %s nodes at once (%i bytes, concurrency %i: %i)',
+    'moves at most so many %s nodes at once (%i bytes, concurrency %s: %i)',
     async (_, size, concurrency, most) => {
       const src = new MemoryStore();
-      const layers = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((n) => n.repeat(size));
+      const layers = Array.from({ length: most + 6 }, (_, n) => `${n}`.padEnd(size, '.'));
       const image = await pushImage(src, 'wide', { layers });
       const dst = new RecordingStore();
       let open!: () => void;
@@ -220,6 +222,69 @@ describe('copy', () => {
       expect(dst.maxInFlight).toBe(most);
     },
   );
+
+  it('fetches small blobs wider than large ones, and large ones at most `concurrency` at once', async () => {
+    // A source that counts the blob fetches in flight (from the call until the stream is read to
+    // its end or cancelled) and holds every fetch until the copy has started as many as it will.
+    class CountingSource extends MemoryStore {
+      readonly inFlight = { small: 0, large: 0 };
+      readonly most = { small: 0, large: 0, all: 0 };
+      readonly waiting: (() => void)[] = [];
+      override async fetch(target: Descriptor, options?: OperationOptions) {
+        if (target.mediaType !== 'application/octet-stream') return super.fetch(target, options);
+        const kind = target.size < 1024 * 1024 ? 'small' : 'large';
+        this.inFlight[kind]++;
+        this.most[kind] = Math.max(this.most[kind], this.inFlight[kind]);
+        this.most.all = Math.max(this.most.all, this.inFlight.small + this.inFlight.large);
+        await new Promise<void>((go) => this.waiting.push(go));
+        const reader = (await super.fetch(target, options)).getReader();
+        let done = false;
+        const finish = () => {
+          if (!done) this.inFlight[kind]--;
+          done = true;
+        };
+        return new ReadableStream<Uint8Array>({
+          pull: async (controller) => {
+            const next = await reader.read();
+            if (next.done) {
+              finish();
+              controller.close();
+            } else controller.enqueue(next.value);
+          },
+          cancel: async (reason) => {
+            finish();
+            await reader.cancel(reason);
+          },
+        });
+      }
+    }
+    const src = new CountingSource();
+    const config = await pushBytes(src, MediaType.ImageConfig, json({}));
+    const blob = (n: number, size: number) =>
+      pushBytes(src, 'application/octet-stream', encoder.encode(`${n}`.padEnd(size, '.')));
+    const large = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => blob(n, 1024 * 1024)));
+    const small = await Promise.all(Array.from({ length: 40 }, (_, n) => blob(100 + n, 4096)));
+    const manifest = await pushBytes(
+      src,
+      MediaType.ImageManifest,
+      json({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config, layers: [...large, ...small] }),
+    );
+    // Releases the held fetches only once nothing else can start: then every slot is taken.
+    let settled = -1;
+    const release = setInterval(() => {
+      const now = src.waiting.length;
+      if (now > 0 && now === settled) for (const go of src.waiting.splice(0)) go();
+      settled = now;
+    }, 5);
+    try {
+      await copyGraph(src, new MemoryStore(), manifest);
+    } finally {
+      clearInterval(release);
+    }
+    expect(src.most.large).toBe(3);
+    expect(src.most.small).toBe(24);
+    expect(src.most.all).toBeLessThanOrEqual(24);
+  });
 
   it('runs preCopy and postCopy, and skips nodes preCopy asks to skip', async () => {
     const src = new MemoryStore();
