@@ -155,6 +155,7 @@ function asResponse(value: unknown): ResponseErrorShape | undefined {
 /** The shape of `CopyError` of `@oras/content`. */
 interface CopyErrorShape extends OrasError {
   readonly origin: 'source' | 'destination';
+  readonly op?: unknown;
 }
 
 function isCopyError(value: unknown): value is CopyErrorShape {
@@ -327,12 +328,45 @@ function safeLine(text: string): string {
 }
 
 /**
+ * A reference that named nothing, in oras-go's words (`oras.Copy` and `oras cp`): `failed to
+ * resolve <tag or digest>: <what the target said>`. Other errors are returned unchanged.
+ */
+export function failedToResolve(ref: string, error: unknown): unknown {
+  if (!OrasError.is(error) || error.code !== ErrorCode.NotFound) return error;
+  return new OrasError(`failed to resolve ${ref}: ${error.message}`, {
+    code: ErrorCode.NotFound,
+    cause: error,
+  });
+}
+
+/**
+ * A copy whose source reference named nothing: oras prints it as any missing manifest
+ * (`Error response from registry: failed to resolve ...`, plain `Error:` from an OCI layout),
+ * not as a failure of one side of the copy.
+ */
+function sourceNotResolved(copy: CopyErrorShape): unknown {
+  const cause = copy.cause;
+  if (copy.origin !== 'source' || copy.op !== 'resolve' || !OrasError.is(cause)) return undefined;
+  // the library's message is `source: resolve <ref>: <cause>`
+  const head = 'source: resolve ';
+  const tail = `: ${cause.message}`;
+  if (!copy.message.startsWith(head) || !copy.message.endsWith(tail)) return undefined;
+  const wrapped = failedToResolve(copy.message.slice(head.length, copy.message.length - tail.length), cause);
+  return wrapped === cause ? undefined : wrapped;
+}
+
+/**
  * The lines shown for an error: `<prefix> <message>`, then any usage and hints, in oras's words
  * and order. A copy error is reported by its inner error, with the side that failed in the prefix
  * when `context` names the two sides; a registry's answer gets oras's registry prefix.
  */
 export function describeError(err: unknown, context: ErrorContext = {}): string[] {
   const copy = chain(err).find(isCopyError);
+  const unresolved = copy && sourceNotResolved(copy);
+  if (unresolved) {
+    const layout = context.from ? context.from.type === 'oci-layout' : context.layout;
+    return describeError(unresolved, { ...context, layout });
+  }
   const inner = copy ? (copy.cause ?? copy) : err;
   const classified = classify(inner, context);
   let prefix = classified.fromRegistry ? REGISTRY_ERROR_PREFIX : ERROR_PREFIX;
