@@ -16,7 +16,10 @@ import { printable, printableMessage } from './output/escape.js';
 export interface CliErrorOptions extends OrasErrorOptions {
   /** A stable `ORAS_ERR_*` code; {@link ErrorCode.InvalidArgument} by default. */
   readonly code?: string;
-  /** What the user can do about it, printed on the line after the error. */
+  /**
+   * What the user can do about it, printed on the line after the error. An empty string means
+   * no hint at all, not even one the causes would bring (oras prints none for some errors).
+   */
   readonly hint?: string;
   /** The command's usage line, printed as `Usage: ...` after the error. */
   readonly usage?: string;
@@ -288,7 +291,7 @@ function classify(err: unknown, context: ErrorContext): Classified {
     return {
       fromRegistry: remote && !context.layout,
       message,
-      hints: err.hint ? [err.hint] : hintsFromChain(all),
+      hints: err.hint !== undefined ? [err.hint].filter(Boolean) : hintsFromChain(all),
       usage: err.usage,
     };
   }
