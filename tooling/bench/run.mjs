@@ -215,6 +215,17 @@ function within(label, value, limit) {
   return `${value <= limit ? 'met' : 'NOT met'}: ${label} ${value.toFixed(2)} (goal <= ${limit})`;
 }
 
+/**
+ * The alternatives to hashing ahead (what pushFile does) for a large file, as library tools:
+ * hash the file first, then upload; or hash it while it uploads, in one pass (issue 18).
+ */
+function strategies(make) {
+  return {
+    'library: hash first, then upload': make('hash-first'),
+    'library: single pass (hash while uploading)': make('single-pass'),
+  };
+}
+
 /** The verdict of `ours` against the Go peer's `theirs` (none when the run has no Go peer). */
 function againstPeer(results, ours, theirs, limit) {
   if (!goPeer) return ['no Go peer in this run (--no-go-peer)'];
@@ -330,6 +341,9 @@ try {
         'oras-ts library (pushFile)': async (_, fresh) => ({
           argv: orasLib('push', `${await fresh()}/push:v`, big),
         }),
+        ...strategies((strategy) => async (_, fresh) => ({
+          argv: orasLib('push-with', strategy, `${await fresh()}/push:v`, big),
+        })),
       },
       {
         check: (r) => {
@@ -337,6 +351,9 @@ try {
           return [
             within('CLI / wire', secondsOf(r, 'oras-ts push') / wire, 0.9),
             within('library / wire', secondsOf(r, 'oras-ts library (pushFile)') / wire, 0.9),
+            ...Object.keys(strategies(() => 0)).map(
+              (tool) => `${tool.replace('library: ', '')} / wire ${(secondsOf(r, tool) / wire).toFixed(2)}`,
+            ),
           ].join('; ');
         },
       },
@@ -471,6 +488,12 @@ try {
         ...withPeer({
           'oras-go v1 push': (i) => ({ argv: peer('push', `${A}/big:again-go-${i}`, 'big.bin') }),
         }),
+        'oras-ts library (pushFile)': (i) => ({
+          argv: orasLib('push', `${A}/big:again-lib-${i}`, big),
+        }),
+        ...strategies((strategy) => (i) => ({
+          argv: orasLib('push-with', strategy, `${A}/big:again-${strategy}-${i}`, big),
+        })),
       },
       {
         check: (r) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian machine with Node.js 20 and npm:
 # pnpm (the version pinned in package.json), the Debian packages the integration tests run
-# (docker-registry, skopeo, openssl, htpasswd, tmux for the terminal test), and the workspace's dependencies.
+# (docker-registry, skopeo, openssl, htpasswd, tmux for the terminal test, zsh and fish for the completion test), and the workspace's dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,6 +18,8 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v curl >/dev/null || missing+=(curl)
 command -v tmux >/dev/null || missing+=(tmux)
+command -v zsh >/dev/null || missing+=(zsh)
+command -v fish >/dev/null || missing+=(fish)
 [[ -x /usr/bin/time ]] || missing+=(time)
 command -v docker-credential-pass >/dev/null || missing+=(golang-docker-credential-helpers)
 command -v pass >/dev/null || missing+=(pass)

@@ -94,7 +94,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'resolve',
     aliases: ['digest'],
-    summary: '[Preview] Resolves digest of the target artifact',
+    summary: '[Experimental] Resolves digest of the target artifact',
     load: () => import('./commands/resolve/command.js'),
   },
   {

@@ -22,6 +22,11 @@ export interface FlagSpec {
   readonly describe: string;
   /** The default, when the definition has one. */
   readonly default: unknown;
+  /**
+   * The default as help shows it, when it differs from the parsed default (yargs'
+   * `defaultDescription`): oras's `(default -1)` for a flag whose absence we read as unset.
+   */
+  readonly defaultText?: string | undefined;
   /** Hidden from help and completion (still accepted). */
   readonly hidden: boolean;
 }
@@ -91,6 +96,7 @@ interface YargsInternals {
     array: string[];
     number: string[];
     default: Record<string, unknown>;
+    defaultDescription: Record<string, string | undefined>;
     hiddenOptions: string[];
   };
 }
@@ -191,6 +197,7 @@ function buildNode(
       type,
       describe: descriptions[key] ?? '',
       default: opts.default[key],
+      defaultText: opts.defaultDescription[key],
       hidden: opts.hiddenOptions.includes(key),
     });
   }

@@ -291,20 +291,16 @@ function classify(err: unknown, context: ErrorContext): Classified {
     return {
       fromRegistry: remote && !context.layout,
       message,
-      hints: err.hint !== undefined ? [err.hint].filter(Boolean) : hintsFromChain(all),
+      hints:
+        err.hint !== undefined
+          ? [err.hint].filter(Boolean)
+          : (noCredentialHints(all, context) ?? hintsFromChain(all)),
       usage: err.usage,
     };
   }
-  const noCredential = all.find(
-    (e): e is OrasError =>
-      OrasError.is(e) && e.code === ErrorCode.Unauthorized && /basic credential not found$/.test(e.message),
-  );
-  if (noCredential) {
-    const host = /^(\S+): basic credential not found$/.exec(noCredential.message)?.[1];
-    const hints = [credentialFileHint(context.configPath)];
-    if (host) hints.push(`To log in, run "oras login ${host}"`);
-    return { fromRegistry: false, message: 'basic credential not found', hints };
-  }
+  const noCredential = noCredentialHints(all, context);
+  if (noCredential)
+    return { fromRegistry: false, message: 'basic credential not found', hints: noCredential };
   const code = OrasError.is(err) ? err.code : undefined;
   const message = errorMessage(err);
   if (code === ErrorCode.Network || code === ErrorCode.Timeout) {
@@ -314,6 +310,25 @@ function classify(err: unknown, context: ErrorContext): Classified {
     !context.layout &&
     (code === ErrorCode.NotFound || code === ErrorCode.Unauthorized || code === ErrorCode.Denied);
   return { fromRegistry: remoteFailure, message, hints: hintsFromChain(all) };
+}
+
+/**
+ * What oras recommends when no credential was found for a registry that asks for one (the
+ * authentication file to check, and `oras login <host>`), or `undefined` for any other failure.
+ */
+function noCredentialHints(all: readonly unknown[], context: ErrorContext): string[] | undefined {
+  // the innermost one names the host (a command's own error may wrap it)
+  const noCredential = [...all]
+    .reverse()
+    .find(
+      (e): e is OrasError =>
+        OrasError.is(e) && e.code === ErrorCode.Unauthorized && /basic credential not found$/.test(e.message),
+    );
+  if (!noCredential) return undefined;
+  const host = /^(\S+): basic credential not found$/.exec(noCredential.message)?.[1];
+  const hints = [credentialFileHint(context.configPath)];
+  if (host) hints.push(`To log in, run "oras login ${host}"`);
+  return hints;
 }
 
 /** The hints of the first errors in the cause chain that have one. */

@@ -1,22 +1,31 @@
 /**
- * `oras <command> --help` in the layout cobra gives oras: the description and examples, `Usage:`,
- * `Aliases:`, `Available Commands:`, then one `Flags:` block sorted by name, each flag with its
- * value type and its default as pflag prints them (`--format string   ... (default "text")`).
+ * `oras <command> --help` in the layout cobra gives oras: the description (oras keeps its examples
+ * there), `Usage:`, `Aliases:`, `Available Commands:`, then one `Flags:` block sorted by name, each
+ * flag with its value type and its default as pflag prints them
+ * (`--format string   ... (default "text")`).
  */
 import type { CommandNode, FlagSpec } from './command-tree.js';
 
-/** The value name pflag shows after a flag: a back-quoted word of its description, or its type. */
+/**
+ * The value name pflag shows after a flag: the first back-quoted word of its description (the
+ * quotes dropped from the text), else the name of its type; nothing for a boolean.
+ */
 function valueName(flag: FlagSpec): { name: string; describe: string } {
   const quoted = /`([^`]+)`/.exec(flag.describe);
-  if (quoted && flag.type !== 'boolean') {
-    return { name: quoted[1] as string, describe: flag.describe.replace(/`([^`]+)`/, '$1') };
+  if (quoted) {
+    const describe = flag.describe.replace(/`([^`]+)`/, '$1');
+    return { name: flag.type === 'boolean' ? '' : (quoted[1] as string), describe };
   }
   const name = { boolean: '', string: 'string', number: 'int', array: 'stringArray' }[flag.type];
   return { name, describe: flag.describe };
 }
 
-/** pflag's ` (default ...)` suffix, empty for a zero default. */
-function defaultSuffix(flag: FlagSpec): string {
+/**
+ * pflag's ` (default ...)` suffix: nothing for a zero value (`false`, `""`, `0`, `[]`), strings
+ * quoted, other values as they are. A definition's `defaultDescription` is shown as given.
+ */
+export function defaultSuffix(flag: FlagSpec): string {
+  if (flag.defaultText !== undefined) return flag.defaultText === '' ? '' : ` (default ${flag.defaultText})`;
   const value = flag.default;
   if (value === undefined || value === null || value === false || value === '' || value === 0) return '';
   if (Array.isArray(value)) return value.length === 0 ? '' : ` (default [${value.join(',')}])`;
@@ -24,7 +33,16 @@ function defaultSuffix(flag: FlagSpec): string {
   return ` (default ${String(value)})`;
 }
 
-/** The `Flags:` lines of a command, aligned as pflag aligns them. */
+/** Go's string order (by UTF-16 code unit here, the same for flag names): how pflag sorts flags. */
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * The `Flags:` lines of a command, as pflag's `FlagUsages` lays them out: the flag column padded
+ * to the widest, three spaces, the description; a description of several lines continues under
+ * its first. Hidden flags are left out; `-h, --help` is added.
+ */
 export function renderFlags(flags: readonly FlagSpec[], commandName: string): string[] {
   const shown = [
     ...flags.filter((f) => !f.hidden),
@@ -37,23 +55,26 @@ export function renderFlags(flags: readonly FlagSpec[], commandName: string): st
       default: undefined,
       hidden: false,
     } satisfies FlagSpec,
-  ].sort((a, b) => a.name.localeCompare(b.name));
+  ].sort(byName);
   const rows = shown.map((flag) => {
     const { name, describe } = valueName(flag);
     const head = `${flag.short ? `  -${flag.short}, ` : '      '}--${flag.name}${name ? ` ${name}` : ''}`;
     return { head, text: `${describe}${defaultSuffix(flag)}` };
   });
   const width = Math.max(...rows.map((r) => r.head.length));
-  return rows.map(({ head, text }) => `${head.padEnd(width)}   ${text}`.trimEnd());
+  const indent = ' '.repeat(width + 3);
+  return rows.map(({ head, text }) =>
+    `${head.padEnd(width)}   ${text.split('\n').join(`\n${indent}`)}`.trimEnd(),
+  );
 }
 
 /** Renders the help of one command. */
 export function renderCommandHelp(node: CommandNode): string {
   const path = node.path.join(' ');
   const out: string[] = [];
-  const long = node.children.length > 0 ? node.summary : node.description || node.summary;
+  const long = node.description || node.summary;
   const intro = [long, node.examples].filter((s) => s.trim() !== '').join('\n\n');
-  if (intro) out.push(intro, '');
+  if (intro) out.push(intro.trimEnd(), '');
   out.push('Usage:');
   if (node.runnable) out.push(`  ${node.usageLine}`);
   if (node.children.length > 0) out.push(`  ${path} [command]`);

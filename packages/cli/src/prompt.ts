@@ -1,6 +1,7 @@
 /**
- * Line prompts on stderr, reading stdin: echoed for a username, hidden (raw mode, nothing echoed)
- * for a secret when stdin is a terminal. When stdin is not a terminal, lines are read as they come.
+ * Line prompts (on stderr unless told otherwise), reading stdin: echoed for a username, hidden
+ * (raw mode, nothing echoed) for a secret when stdin is a terminal. When stdin is not a terminal,
+ * lines are read as they come.
  * And the `[y/N]` confirmation of the delete commands.
  */
 import type { CliContext } from './context.js';
@@ -9,6 +10,7 @@ import { CliError } from './errors.js';
 /** Reads answers to prompts, one line each. */
 export class LinePrompter {
   readonly #ctx: CliContext;
+  readonly #out: CliContext['stderr'];
   #buffer = '';
   #ended = false;
   #waiters: (() => void)[] = [];
@@ -21,8 +23,10 @@ export class LinePrompter {
     this.#wake();
   };
 
-  constructor(ctx: CliContext) {
+  /** Reads `ctx.stdin`, printing the prompts on `out` (default stderr). */
+  constructor(ctx: CliContext, out: CliContext['stderr'] = ctx.stderr) {
     this.#ctx = ctx;
+    this.#out = out;
     ctx.stdin.on('data', this.#onData);
     ctx.stdin.on('end', this.#onEnd);
   }
@@ -31,13 +35,14 @@ export class LinePrompter {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  /** Prints `question` on stderr and resolves to the line typed (without its line break). */
+  /** Prints `question` and resolves to the line typed (without its line break). */
   async ask(question: string, hidden = false): Promise<string> {
-    const { stdin, stderr } = this.#ctx;
+    const { stdin } = this.#ctx;
+    const out = this.#out;
     const raw = hidden && stdin.isTTY === true && typeof stdin.setRawMode === 'function';
     // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
     if (raw) stdin.setRawMode?.(true);
-    stderr.write(question);
+    out.write(question);
     try {
       for (;;) {
         if (raw && this.#buffer.includes('\u0003')) throw new CliError('login canceled');
@@ -45,13 +50,13 @@ export class LinePrompter {
         if (end >= 0) {
           const line = this.#buffer.slice(0, end);
           this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith('\r\n', end) ? 2 : 1));
-          if (hidden) stderr.write('\n');
+          if (hidden) out.write('\n');
           return raw ? applyBackspaces(line) : line;
         }
         if (this.#ended) {
           const line = this.#buffer;
           this.#buffer = '';
-          if (hidden || line !== '') stderr.write('\n');
+          if (hidden || line !== '') out.write('\n');
           return line;
         }
         stdin.resume();

@@ -428,7 +428,9 @@ describe('copy', () => {
       ) {
         if (fromRepo === 'broken/repo') throw new Error('mount refused');
         this.mounts.push(`${desc.digest}<-${fromRepo}`);
-        await MemoryStore.prototype.push.call(this, desc, await getContent!());
+        // a real mount: the registry has the bytes already, nothing is fetched from the source
+        expect(getContent).toBeTypeOf('function');
+        await MemoryStore.prototype.push.call(this, desc, await src.fetch(desc));
       }
     }
     const dst = new Mountable();
@@ -445,6 +447,35 @@ describe('copy', () => {
     expect(new Set(mounted)).toEqual(expected);
     // Manifests are pushed, never mounted.
     expect(dst.pushed).toEqual([image.manifest.digest]);
+  });
+
+  it('reports a mounted blob with onMounted only, and a mount that uploaded as a copy', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'hooks', { layers: ['mounted layer'] });
+    class HalfMounts extends RecordingStore {
+      async mount(
+        desc: Descriptor,
+        _fromRepo: string,
+        getContent?: () => Promise<ReadableStream<Uint8Array>>,
+      ) {
+        // the config is "mounted"; the layer's mount turns into an upload, as a registry's 202 does
+        const bytes = desc.digest === image.config.digest ? undefined : await getContent!();
+        await MemoryStore.prototype.push.call(this, desc, bytes ?? (await src.fetch(desc)));
+      }
+    }
+    const events: string[] = [];
+    const name = (d: Descriptor) =>
+      d.digest === image.config.digest ? 'config' : d.digest === image.manifest.digest ? 'manifest' : 'layer';
+    await copyGraph(src, new HalfMounts(), image.manifest, {
+      concurrency: 1,
+      mountFrom: () => ['library/base'],
+      preCopy: (d) => void events.push(`pre ${name(d)}`),
+      postCopy: (d) => void events.push(`post ${name(d)}`),
+      onMounted: (d) => void events.push(`mounted ${name(d)}`),
+    });
+    expect(events.filter((e) => e.endsWith('config'))).toEqual(['mounted config']);
+    expect(events.filter((e) => e.endsWith('layer'))).toEqual(['pre layer', 'post layer']);
+    expect(events.filter((e) => e.endsWith('manifest'))).toEqual(['pre manifest', 'post manifest']);
   });
 
   it('falls back to a regular copy when no repository mounts', async () => {

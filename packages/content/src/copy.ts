@@ -121,7 +121,7 @@ export interface CopyGraphOptions extends OperationOptions {
    * from 0 again. Nodes skipped or mounted move no bytes.
    */
   readonly onProgress?: ProgressHandler | undefined;
-  /** Called after a blob was mounted from `fromRepo`. */
+  /** Called after a blob was mounted from `fromRepo` (instead of `preCopy` and `postCopy`). */
   readonly onMounted?: ((desc: Descriptor, fromRepo: string) => void | Promise<void>) | undefined;
   /**
    * Finds the successors of a node (default: {@link successors} through a fetcher that caches
@@ -362,8 +362,9 @@ class GraphCopier {
 
   async #transfer(desc: Descriptor): Promise<void> {
     this.signal.throwIfAborted();
-    if ((await this.#options.preCopy?.(desc)) === SKIP_NODE) return;
-    if (!hasSuccessors(desc) && (await this.#mount(desc))) return;
+    const state = { preCopied: false };
+    if (!hasSuccessors(desc) && (await this.#mount(desc, state))) return;
+    if (!state.preCopied && (await this.#options.preCopy?.(desc)) === SKIP_NODE) return;
     await this.push(desc, (content, signal) => this.#dst.push(desc, content, { signal }));
     await this.#options.postCopy?.(desc);
   }
@@ -403,23 +404,39 @@ class GraphCopier {
     }
   }
 
-  /** Tries to mount `desc` from the repositories `mountFrom` names; false when none worked. */
-  async #mount(desc: Descriptor): Promise<boolean> {
+  /**
+   * Tries to mount `desc` from the repositories `mountFrom` names; false when none worked. As in
+   * oras-go, a mounted blob gets `onMounted` only (no `preCopy` or `postCopy`); a registry that
+   * answers a mount with an upload session has the bytes sent after all, and that counts as a copy
+   * (`preCopy` when the bytes are fetched, `postCopy` after).
+   */
+  async #mount(desc: Descriptor, state: { preCopied: boolean }): Promise<boolean> {
     const dst = this.#dst;
     if (this.#options.mountFrom === undefined || !isMounter(dst)) return false;
     const repositories = await this.#options.mountFrom(desc);
     for (const fromRepo of repositories) {
+      let uploaded = false;
       try {
-        await dst.mount(desc, fromRepo, () => this.#src.fetch(desc, { signal: this.signal }), {
-          signal: this.signal,
-        });
+        await dst.mount(
+          desc,
+          fromRepo,
+          async () => {
+            uploaded = true;
+            if (!state.preCopied) {
+              state.preCopied = true;
+              await this.#options.preCopy?.(desc);
+            }
+            return this.#src.fetch(desc, { signal: this.signal });
+          },
+          { signal: this.signal },
+        );
       } catch {
         // Not mountable from there: try the next repository, then fall back to a regular copy.
         this.signal.throwIfAborted();
         continue;
       }
-      await this.#options.onMounted?.(desc, fromRepo);
-      await this.#options.postCopy?.(desc);
+      if (uploaded) await this.#options.postCopy?.(desc);
+      else await this.#options.onMounted?.(desc, fromRepo);
       return true;
     }
     return false;

@@ -41,7 +41,7 @@ export {
   DEFAULT_STREAM_CHUNK_SIZE,
   DEFAULT_TAG_LIST_MAX_PAGES,
 } from './repository/options.js';
-export type { PushStreamOptions, RemoteRepositoryOptions } from './repository/options.js';
+export type { PushFileOptions, PushStreamOptions, RemoteRepositoryOptions } from './repository/options.js';
 export { referrersTag } from './repository/referrers/tag-schema.js';
 export { RemoteRepository } from './repository/remote-repository.js';
 export {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -223,6 +224,42 @@ describe('createTransport', () => {
       expect(USER_AGENT).toMatch(/^oras-ts\/\d+\.\d+\.\d+/);
     } finally {
       await dispatcher.close();
+    }
+  });
+});
+
+describe('createTransport keep-alive', () => {
+  it('keeps the connection after a HEAD for the next request, as after any other', async () => {
+    let connections = 0;
+    const server = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-length': '5' });
+      res.end(req.method === 'HEAD' ? undefined : 'hello');
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // one connection per origin: a request after a closed one must open a new connection
+    const dispatcher = createTransport({ retry: false, connections: 1 });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/a/blobs/x`;
+      for (const method of ['HEAD', 'HEAD', 'GET', 'HEAD', 'GET'] as const) {
+        const res = await request(url, { method, dispatcher });
+        expect(await res.body.text()).toBe(method === 'HEAD' ? '' : 'hello');
+      }
+      const retrying = createTransport({ connections: 1 });
+      try {
+        for (const method of ['HEAD', 'GET', 'HEAD'] as const) {
+          const res = await request(url, { method, dispatcher: retrying });
+          await res.body.dump();
+        }
+      } finally {
+        await retrying.close();
+      }
+      // one connection per transport: no HEAD closed its connection
+      expect(connections).toBe(2);
+    } finally {
+      await dispatcher.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

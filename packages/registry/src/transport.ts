@@ -1,6 +1,6 @@
 /**
- * The transport: one undici `Agent` (keep-alive, pooled, sized to the concurrency) with the retry
- * interceptor composed on top, TLS settings chosen per origin in the connector, and `--resolve`
+ * The transport: one undici `Agent` (keep-alive, pooled, sized to the concurrency, `HEAD`s
+ * included) with the retry interceptor composed on top, TLS settings chosen per origin in the connector, and `--resolve`
  * style address overrides.
  *
  * Why per origin: a client certificate and an insecure-TLS switch are meant for the registry; blob
@@ -190,6 +190,16 @@ export function createTransport(options: TransportOptions = {}): Dispatcher {
     keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     pipelining: 1,
   });
-  if (options.retry === false) return agent;
-  return agent.compose(retryInterceptor(options.retry ?? {}, new HostGates()));
+  if (options.retry === false) return agent.compose(keepAliveAfterHead);
+  return agent.compose(keepAliveAfterHead, retryInterceptor(options.retry ?? {}, new HostGates()));
 }
+
+/**
+ * Keeps the connection of a `HEAD` open for the next request. undici closes it after every `HEAD`
+ * (in case a server sends a body with the answer anyway, nodejs/undici#258), unless the request
+ * says `reset: false`. Registries send no such body (distribution, Go's net/http, as HTTP
+ * requires), and a push or a copy asks `HEAD` once per blob: `oras cp` of 200 small blobs opened
+ * a new connection (a TCP handshake, and a TLS one on a real registry) for each.
+ */
+const keepAliveAfterHead: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+  dispatch(opts.method === 'HEAD' && opts.reset === undefined ? { ...opts, reset: false } : opts, handler);

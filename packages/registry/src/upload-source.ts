@@ -4,7 +4,14 @@
  */
 import { open } from 'node:fs/promises';
 import type { ContentSource } from '@oras/content';
-import { type Descriptor, type Digester, MismatchedSizeError, TrailingDataError } from '@oras/spec';
+import {
+  AbortedError,
+  createDigester,
+  type Descriptor,
+  type Digester,
+  MismatchedSizeError,
+  TrailingDataError,
+} from '@oras/spec';
 
 /**
  * Content that can be read again from any byte offset, such as a file:
@@ -26,12 +33,12 @@ export async function* chunksOf(source: ContentSource): AsyncGenerator<Uint8Arra
  * Yields `source` (which starts at byte `start` of the content) unchanged, feeding `digester` with
  * the bytes past `progress.hashed` only: when an upload is sent again from an earlier offset, the
  * bytes already hashed are not hashed twice. `progress.sent` ends at the offset after the last
- * byte yielded.
+ * byte yielded. Without a digester (someone else hashes the content), it only counts.
  */
 export async function* hashedFrom(
   source: ContentSource,
   start: number,
-  digester: Digester,
+  digester: Digester | undefined,
   progress: { hashed: number; sent: number },
   onProgress?: (bytesSent: number) => void,
 ): AsyncGenerator<Uint8Array> {
@@ -39,7 +46,7 @@ export async function* hashedFrom(
   progress.sent = start;
   for await (const chunk of chunksOf(source)) {
     const end = position + chunk.byteLength;
-    if (end > progress.hashed) {
+    if (digester && end > progress.hashed) {
       digester.update(progress.hashed > position ? chunk.subarray(progress.hashed - position) : chunk);
       progress.hashed = end;
     }
@@ -123,6 +130,42 @@ export async function* fileChunks(
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    await handle.close();
+  }
+}
+
+/** The size of the reads of {@link hashFile}. */
+const HASH_READ_CHUNK = 2 * 1024 * 1024;
+
+/**
+ * The digest and size of a file, read as fast as the disk gives it: two buffers take turns, so
+ * the next read (in libuv's thread pool) runs while this one is hashed (on the main thread). Stops
+ * with `AbortedError` when `signal` fires.
+ */
+export async function hashFile(
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ digest: string; size: number }> {
+  const handle = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafe(HASH_READ_CHUNK), Buffer.allocUnsafe(HASH_READ_CHUNK)];
+  const digester = createDigester();
+  let turn = 0;
+  let position = 0;
+  let reading = handle.read(buffers[0]!, 0, HASH_READ_CHUNK, 0);
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) break;
+      if (signal?.aborted) throw new AbortedError('hashing aborted', { cause: signal.reason });
+      position += bytesRead;
+      turn ^= 1;
+      reading = handle.read(buffers[turn]!, 0, HASH_READ_CHUNK, position);
+      digester.update(buffer.subarray(0, bytesRead));
+    }
+    return { digest: digester.digest(), size: position };
+  } finally {
+    // a read still in flight must end before the handle closes
+    await reading.catch(() => undefined);
     await handle.close();
   }
 }

@@ -3,8 +3,12 @@
 // @oras/registry (built: packages/registry/dist), so the benchmark shows the library's figures
 // next to the CLI's.
 //
-//   oras-lib.mjs push <host/repo:tag> <file>        pushFile (read once, hashed while streamed in
-//                                                   one PATCH), then an artifact manifest
+//   oras-lib.mjs push <host/repo:tag> <file>        pushFile (hashed ahead of one streamed PATCH,
+//                                                   skipped when the registry has it), then an
+//                                                   artifact manifest
+//   oras-lib.mjs push-with <strategy> <host/repo:tag> <file>
+//                                                   the same with the layer pushed by hash-ahead
+//                                                   (pushFile), hash-first or single-pass
 //   oras-lib.mjs pull <host/repo:tag> <out-dir>     the manifest, then each layer streamed through
 //                                                   the verifying fetch into a temporary file, renamed
 //   oras-lib.mjs pull-ranged <n> <host/repo:tag> <out-dir>
@@ -42,9 +46,63 @@ function repositoryOf(ref) {
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-async function push(ref, file) {
+/**
+ * A file in chunks of 1 MiB read into four buffers that take turns: what pushFile reads a file
+ * with (`fileChunks` of @oras/registry, not exported), for the alternatives below.
+ */
+async function* fileChunks(file, start) {
+  const handle = await open(file, 'r');
+  try {
+    const buffers = Array.from({ length: 4 }, () => Buffer.allocUnsafe(MiB));
+    for (let turn = 0, position = start; ; turn = (turn + 1) % 4) {
+      const { bytesRead } = await handle.read(buffers[turn], 0, MiB, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffers[turn].subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The layer push of each strategy (issue 18 compares them):
+ * - `hash-ahead`: `pushFile` (the upload starts at once, the file is hashed beside it, a `HEAD`
+ *   once the digest is known, the upload cancelled when the registry has the blob);
+ * - `hash-first`: hash the file, `HEAD`, then a monolithic `PUT` of known digest when absent;
+ * - `single-pass`: `pushStream` of the file, hashed while it streams (no skip possible).
+ * Each prints `Exists` or `Uploaded` and the file name, as the CLI does.
+ */
+const layerPush = {
+  'hash-ahead': async (repo, mediaType, file) => {
+    let exists = false;
+    const desc = await repo.pushFile(mediaType, file, { onChecked: (_, there) => (exists = there) });
+    return { desc, exists };
+  },
+  'hash-first': async (repo, mediaType, file) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of fileChunks(file, 0)) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    const desc = { mediaType, digest: `sha256:${hash.digest('hex')}`, size };
+    if (await repo.exists(desc)) return { desc, exists: true };
+    await repo.push(desc, fileChunks(file, 0));
+    return { desc, exists: false };
+  },
+  'single-pass': async (repo, mediaType, file) => ({
+    desc: await repo.pushStream(mediaType, (offset) => fileChunks(file, offset)),
+    exists: false,
+  }),
+};
+
+async function push(ref, file, strategy = 'hash-ahead') {
   const { repo, tag } = repositoryOf(ref);
-  const layer = await repo.pushFile('application/vnd.oci.image.layer.v1.tar', file);
+  const pushLayer = layerPush[strategy];
+  if (!pushLayer) throw new Error(`unknown push strategy ${strategy}`);
+  const { desc: layer, exists } = await pushLayer(repo, 'application/vnd.oci.image.layer.v1.tar', file);
+  console.log(`${exists ? 'Exists   ' : 'Uploaded '} ${layer.digest.slice(7, 19)} ${basename(file)}`);
   const config = Buffer.from('{}');
   const configDesc = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(config), size: 2 };
   await repo.push(configDesc, config);
@@ -143,9 +201,12 @@ async function pullRanged(parts, ref, out) {
 }
 
 if (command === 'push') await push(rest[0], rest[1]);
+else if (command === 'push-with') await push(rest[1], rest[2], rest[0]);
 else if (command === 'pull') await pull(rest[0], rest[1]);
 else if (command === 'pull-ranged') await pullRanged(Number(rest[0]), rest[1], rest[2]);
 else {
-  console.error('usage: oras-lib.mjs push <ref> <file> | pull <ref> <dir> | pull-ranged <n> <ref> <dir>');
+  console.error(
+    'usage: oras-lib.mjs push <ref> <file> | push-with <strategy> <ref> <file> | pull <ref> <dir> | pull-ranged <n> <ref> <dir>',
+  );
   process.exit(2);
 }

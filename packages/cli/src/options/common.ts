@@ -1,6 +1,7 @@
 /**
  * The flags every command has: `-d/--debug`, `--no-tty`, `--progress` and the deprecated
- * `-v/--verbose`, and how they decide between a live progress display and plain status lines.
+ * `-v/--verbose` (hidden from help, as pflag hides a deprecated flag), and how they decide between
+ * a live progress display and plain status lines.
  */
 import type { CliContext } from '../context.js';
 import { flagSet, type OptionGroup } from './flag-set.js';
@@ -30,7 +31,8 @@ const group = 'Global Flags:';
 
 const FLAGS = flagSet({
   debug: { alias: 'd', type: 'boolean', describe: 'output debug logs (implies --no-tty)', group },
-  'no-tty': { type: 'boolean', describe: '[Preview] do not show progress output', group },
+  // oras 1.3's option.Terminal words (its older option.Common said "do not show progress output")
+  'no-tty': { type: 'boolean', describe: '[Preview] disable progress bars', group },
   progress: {
     type: 'string',
     choices: PROGRESS_CHOICES,
@@ -38,7 +40,15 @@ const FLAGS = flagSet({
     describe: 'how to show transfer progress: auto (a live display on a terminal), json (one event per line)',
     group,
   },
-  verbose: { alias: 'v', type: 'boolean', describe: '[Deprecated] verbose output', group },
+  // deprecated in oras 1.3 (pflag's MarkDeprecated), so hidden from help as there, still accepted
+  verbose: {
+    alias: 'v',
+    type: 'boolean',
+    describe: '[Deprecated] print status output for unnamed blobs',
+    defaultDescription: 'true',
+    hidden: true,
+    group,
+  },
 });
 
 /** The common flags; parsing warns on stderr about deprecated ones. */

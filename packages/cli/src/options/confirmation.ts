@@ -17,11 +17,11 @@ const FORCE = flagSet({
 });
 
 /**
- * `-f/--force`, `--descriptor` and `--pretty`, `what` naming the deleted thing; `--descriptor`
- * without `--force` is refused, as oras refuses it.
+ * `-f/--force`, `--descriptor` and `--pretty`; `--descriptor` without `--force` is refused, as
+ * oras refuses it.
  */
-export function deleteOptions(what: string): OptionGroup<DeleteOptions> {
-  const descriptor = descriptorOptions(what);
+export function deleteOptions(): OptionGroup<DeleteOptions> {
+  const descriptor = descriptorOptions();
   return {
     flags: () => ({ ...FORCE.flags(), ...descriptor.flags() }),
     parse(argv, ctx) {

@@ -12,10 +12,10 @@ export interface DescriptorOptions {
   readonly pretty: boolean;
 }
 
-/** The `--descriptor` and `--pretty` flags; `what` names what is described (`the blob`). */
-export function descriptorOptions(what = 'the'): OptionGroup<DescriptorOptions> {
+/** The `--descriptor` and `--pretty` flags, in oras's words. */
+export function descriptorOptions(): OptionGroup<DescriptorOptions> {
   const FLAGS = flagSet({
-    [DESCRIPTOR_FLAGS.descriptor]: { type: 'boolean', describe: `print ${what} descriptor` },
+    [DESCRIPTOR_FLAGS.descriptor]: { type: 'boolean', describe: 'output the descriptor' },
     [DESCRIPTOR_FLAGS.pretty]: { type: 'boolean', describe: 'prettify JSON objects printed to stdout' },
   });
   return {

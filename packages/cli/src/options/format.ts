@@ -26,10 +26,23 @@ export interface FormatChoice {
 
 /** The formats most commands offer. */
 export const DEFAULT_FORMATS: readonly FormatChoice[] = [
-  { type: 'text', describe: 'print in text format' },
-  { type: 'json', describe: 'print in JSON format' },
-  { type: 'go-template', describe: 'print output using the given Go template' },
+  { type: 'text', describe: 'Print in text format' },
+  { type: 'json', describe: 'Print in JSON format' },
+  { type: 'go-template', describe: 'Print output using the given Go template' },
 ];
+
+/**
+ * The description of `--format` as oras words it: one line per choice, the default last
+ * (`'json':         Print in JSON format`), under `[Experimental] format output using a custom template:`.
+ */
+export function describeFormats(choices: readonly FormatChoice[], fallback: FormatType): string {
+  const ordered = [
+    ...choices.filter((c) => c.type !== fallback),
+    ...choices.filter((c) => c.type === fallback),
+  ];
+  const lines = ordered.map((c) => `${`'${c.type}':`.padEnd(16)}${c.describe}`);
+  return ['[Experimental] format output using a custom template:', ...lines].join('\n');
+}
 
 /** The flag names, for the messages that name them. */
 export const FORMAT_FLAGS = { format: 'format', template: 'template' } as const;
@@ -62,11 +75,13 @@ export function formatOptions(
   fallback: FormatType = 'text',
 ): FormatGroup {
   const group = 'Format Flags:';
-  const list = choices.map((c) => `'${c.type}': ${c.describe}`).join('; ');
+  const offered = choices.some((c) => c.type === fallback);
   const FLAGS = flagSet({
     [FORMAT_FLAGS.format]: {
       type: 'string',
-      describe: `[Experimental] format output using a custom template: ${list}`,
+      describe: describeFormats(choices, fallback),
+      // shown as oras shows its default, read as absent (a command may stand in another value)
+      ...(offered ? { defaultDescription: JSON.stringify(fallback) } : {}),
       group,
     },
     [FORMAT_FLAGS.template]: {

@@ -44,7 +44,10 @@ export interface RemoteOptions {
 export interface RemoteFlagsOptions {
   /** Add `--password-stdin` and `--identity-token-stdin` (not for the prefixed sets of `cp`). */
   readonly stdin?: boolean;
-  /** Add `--resolve` (the prefixed sets of `cp` share the unprefixed one, {@link sharedResolve}). */
+  /**
+   * Add `--resolve` (default: yes); the prefixed sets of `cp` (`--from-resolve`, `--to-resolve`)
+   * apply after the shared `--resolve`, {@link sharedResolve}.
+   */
   readonly resolve?: boolean;
 }
 
@@ -62,7 +65,7 @@ const SHARED_RESOLVE = flagSet({
     type: 'string',
     array: true,
     describe:
-      '[Preview] base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
+      'base DNS rules formatted in `host:port:address[:address_port]` for --from-resolve and --to-resolve',
   },
 });
 
@@ -76,7 +79,8 @@ export const sharedResolve = { flags: () => SHARED_RESOLVE.flags() };
 export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptions = {}): RemoteGroup {
   const group = prefix === '' ? 'Remote Flags:' : `${prefix === 'from-' ? 'Source' : 'Destination'} Flags:`;
   const short = prefix === '';
-  const what = prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'target ' : '';
+  // oras's words for the two ends of `cp`
+  const what = prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : '';
   const FLAGS = flagSet(
     {
       username: {
@@ -99,7 +103,7 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
       },
       'plain-http': {
         type: 'boolean',
-        describe: `allow insecure connections to ${what}registry without SSL check (default for localhost)`,
+        describe: `allow insecure connections to ${what}registry without SSL check`,
         group,
       },
       'ca-file': {
@@ -109,19 +113,19 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
       },
       'cert-file': {
         type: 'string',
-        describe: `[Preview] client certificate file for the ${what}remote registry`,
+        describe: `client certificate file for the remote ${what}registry`,
         group,
       },
       'key-file': {
         type: 'string',
-        describe: `[Preview] client private key file for the ${what}remote registry`,
+        describe: `client private key file for the remote ${what}registry`,
         group,
       },
       'registry-config': {
         ...(short ? { alias: 'c' } : {}),
         type: 'string',
         array: true,
-        describe: `[Preview] \`path\` of the authentication file for ${what}registry (repeatable; the first receives writes)`,
+        describe: `\`path\` of the authentication file for ${what}registry`,
         group,
       },
       header: {
@@ -134,15 +138,15 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
       resolve: {
         type: 'string',
         array: true,
-        describe: '[Preview] customized DNS for registry, formatted in `host:port:address[:address_port]`',
+        describe: `customized DNS for ${what}registry, formatted in \`host:port:address[:address_port]\``,
         group,
       },
-      'password-stdin': { type: 'boolean', describe: 'read password or identity token from stdin', group },
+      'password-stdin': { type: 'boolean', describe: 'read password from stdin', group },
       'identity-token-stdin': { type: 'boolean', describe: 'read identity token from stdin', group },
     },
     prefix,
   );
-  const withResolve = options.resolve ?? prefix === '';
+  const withResolve = options.resolve ?? true;
   const withStdin = options.stdin ?? prefix === '';
   const secretFromStdin = (argv: ParsedArgs): boolean => {
     const flags = FLAGS.read(argv);

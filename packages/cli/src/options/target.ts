@@ -248,18 +248,19 @@ export function targetOptions(
 export function targetOptions(config?: TargetConfig): TargetGroup<string | undefined>;
 export function targetOptions(config: TargetConfig = {}): TargetGroup<string | undefined> {
   const prefix = config.prefix ?? '';
-  const what = prefix === 'from-' ? 'source' : prefix === 'to-' ? 'destination' : 'target';
+  // oras's words: `set target as ...`, `set source target as ...` for the ends of `cp`
+  const what = prefix === 'from-' ? 'source ' : prefix === 'to-' ? 'destination ' : '';
   const group = groupTitle(prefix, 'Target Flags:');
   const LAYOUT = flagSet(
     {
       'oci-layout': {
         type: 'boolean',
-        describe: `[Preview] set ${what} as an OCI image layout`,
+        describe: `set ${what}target as an OCI image layout`,
         group,
       },
       'oci-layout-path': {
         type: 'string',
-        describe: `[Experimental] set the path for the ${what} OCI image layout; the argument is then a tag or digest`,
+        describe: `[Experimental] set the path for the ${what}OCI image layout target`,
         group,
       },
     },

@@ -83,7 +83,7 @@ export interface FileArgument {
 /**
  * Parses and checks the file arguments before anything is read or sent: every absolute path is
  * reported in one error (unless `disablePathValidation`; the config file is never checked, as in
- * oras), a missing file fails with `stat <path as typed>: no such file or directory`, and two
+ * oras), a missing file fails with `stat <absolute path>: no such file or directory`, and two
  * arguments with the same name fail as the file store would fail on the second.
  */
 export async function checkFiles(
@@ -105,7 +105,7 @@ export async function checkFiles(
     names.add(name);
     const source = resolve(ctx.cwd, ref.path);
     const stats = await stat(source).catch((error: unknown) => {
-      throw asTyped(error, source, ref.path);
+      throw withAbsolutePath(error, source, ref.path);
     });
     const kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
     checked.push({
@@ -123,12 +123,13 @@ export async function checkFiles(
 }
 
 /**
- * A file-system error about `source` that names it as the user typed it (`stat missing.txt: no
- * such file or directory`), as Go's `os.Stat` of the relative path does in oras.
+ * A file-system error about `source` that names it by its absolute path (`stat /work/missing.txt:
+ * no such file or directory`), as oras does: its file store joins a relative path to the working
+ * directory before `os.Stat`, and oras's own e2e suite looks for the absolute path.
  */
-function asTyped(error: unknown, source: string, typed: string): unknown {
+function withAbsolutePath(error: unknown, source: string, typed: string): unknown {
   const sys = error as NodeJS.ErrnoException;
-  if (sys instanceof Error && sys.path === source) sys.path = typed;
+  if (sys instanceof Error && (sys.path === source || sys.path === typed)) sys.path = source;
   return error;
 }
 
@@ -271,7 +272,7 @@ async function addConfig(
         signal ? { signal } : {},
       )
       .catch((error: unknown) => {
-        throw asTyped(error, resolve(store.workingDir, ref.path), ref.path);
+        throw withAbsolutePath(error, resolve(store.workingDir, ref.path), ref.path);
       });
     const { annotations: _title, ...plain } = desc;
     return Object.keys(configAnnotations).length ? { ...plain, annotations: configAnnotations } : plain;

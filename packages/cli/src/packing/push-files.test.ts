@@ -28,11 +28,19 @@ function fakeRepo(has: Set<string> = new Set()) {
       expect(await getContent()).toBeInstanceOf(Uint8Array);
       calls.push(`push ${desc.digest}`);
     },
-    async pushFile(mediaType: string, path: string, options?: { onProgress?: (n: number) => void }) {
+    async pushFile(
+      mediaType: string,
+      path: string,
+      options?: { onProgress?: (n: number) => void; onChecked?: (d: Descriptor, exists: boolean) => void },
+    ) {
       calls.push(`pushFile ${path}`);
+      const desc = { mediaType, digest: `sha256:${'b'.repeat(64)}`, size: BIG };
+      // the upload starts while the file is hashed; the registry is asked once the digest is known
       options?.onProgress?.(BIG - 1);
-      options?.onProgress?.(BIG);
-      return { mediaType, digest: `sha256:${'b'.repeat(64)}`, size: BIG };
+      options?.onChecked?.(desc, has.has(desc.digest));
+      // the registry has it: pushFile stops its upload
+      if (!has.has(desc.digest)) options?.onProgress?.(BIG);
+      return desc;
     },
   } as unknown as DirectPushTarget;
   return { repo, calls };
@@ -110,11 +118,11 @@ describe('checkFiles', () => {
     await expect(check(['/etc/hosts'], true)).resolves.toHaveLength(1);
   });
 
-  it('reports a missing file by the path as typed', async () => {
+  it('reports a missing file by its absolute path, as oras does', async () => {
     await expect(check(['small.txt', 'nope/missing.txt'])).rejects.toMatchObject({
       code: 'ENOENT',
       syscall: 'stat',
-      path: 'nope/missing.txt',
+      path: join(dir, 'nope/missing.txt'),
     });
   });
 
@@ -177,6 +185,15 @@ describe('pushRegularFiles', () => {
     expect(events).toEqual(['Exists small.txt']);
   });
 
+  it('reports a large file the registry has as Exists when pushFile finds it ahead of the upload', async () => {
+    const { repo, calls } = fakeRepo(new Set([`sha256:${'b'.repeat(64)}`]));
+    const { reporter, events } = recorder();
+    await push(repo, ['big.bin'], reporter);
+    expect(calls).toEqual([`pushFile ${join(dir, 'big.bin')}`]);
+    // no start line: the registry had it, and oras prints Exists only
+    expect(events).toEqual(['transfer:Exists big.bin']);
+  });
+
   it('sends the bytes of two small files once, reporting the second as Exists', async () => {
     const small = digestOf(new TextEncoder().encode('hello\n'));
     const { repo, calls } = fakeRepo();
@@ -234,7 +251,7 @@ describe('packFiles', () => {
     }
   });
 
-  it('names a missing config file as typed', async () => {
+  it('names a missing config file by its absolute path', async () => {
     const { repo } = fakeRepo();
     const { reporter } = recorder();
     await expect(
@@ -244,7 +261,7 @@ describe('packFiles', () => {
         prompts: PUSH_PROMPTS,
         concurrency: 1,
       }),
-    ).rejects.toMatchObject({ code: 'ENOENT', path: 'nope.json' });
+    ).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'nope.json') });
   });
 
   it('takes an absolute config path (`/dev/null`) without path validation, as oras does', async () => {

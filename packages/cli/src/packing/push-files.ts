@@ -1,7 +1,7 @@
 /**
  * The fast path of `oras push` and `oras attach` to a registry: each regular file goes straight
- * to the registry, read once (hashed while it uploads), instead of being hashed into a file store
- * and read again by the copy. Its bytes are reported as they are sent.
+ * to the registry (a large one hashed ahead of its upload, see `pushFile`), instead of being
+ * hashed into a file store and read again by the copy. Its bytes are reported as they are sent.
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_FILE_MEDIA_TYPE } from '@oras/content/file';
@@ -48,9 +48,11 @@ export interface PushRegularFilesOptions {
  * A file up to {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read and hashed first, so a blob the
  * registry has is reported `Exists` and not sent, and a second file with the same bytes waits for
  * the first and is reported as oras reports it ({@link duplicatePrompt}); otherwise its row
- * starts when its upload starts and ends when the registry has it. A larger one is hashed while it uploads
- * (`pushFile`): its row is a {@link beginTransfer} transfer that shows the bytes as they go out
- * and gets its digest at the end.
+ * starts when its upload starts and ends when the registry has it. A larger one goes to `pushFile`,
+ * which starts its upload at once and hashes it ahead: its row is a {@link beginTransfer} transfer
+ * that shows the bytes as they go out and gets its digest at the end, `Uploaded`, or `Exists` when
+ * the registry turned out to have the blob (the upload is then stopped; the plain lines then have
+ * no `Uploading` line).
  */
 export async function pushRegularFiles(
   repo: DirectPushTarget,
@@ -79,8 +81,8 @@ export async function pushRegularFiles(
         const upload = (async () => {
           // A mount from the repository itself asks "do you have it?" and opens the upload in
           // one request: 201 when the registry has the blob, else an upload session for the
-          // bytes. (A HEAD first, then POST and PUT, costs a round trip more, and undici closes
-          // the connection after every HEAD.) The bytes are asked for only when they are sent.
+          // bytes. (A HEAD first, then POST and PUT, costs a round trip more.) The bytes are
+          // asked for only when they are sent.
           let sent = false;
           await repo.mount(
             desc,
@@ -106,13 +108,30 @@ export async function pushRegularFiles(
       return;
     }
     const transfer = beginTransfer(reporter, { name: file.name, mediaType });
-    transfer.start(file.size);
+    // The live display shows the upload from its first byte. The lines (and events) of the other
+    // reporters wait until the registry has been asked for the blob, so that a blob it has gets
+    // `Exists` and no `Uploading` line, as oras prints it.
+    let started = reporter instanceof TtyProgressReporter;
+    if (started) transfer.start(file.size);
+    let sent = 0;
+    let exists = false;
     const plain = await repo.pushFile(mediaType, file.source, {
       ...withSignal,
-      onProgress: (sent) => transfer.progress(sent),
+      onProgress: (bytes) => {
+        sent = bytes;
+        if (started) transfer.progress(bytes);
+      },
+      onChecked: (_, there) => {
+        exists = there;
+        if (started || there) return;
+        started = true;
+        transfer.start(file.size);
+        if (sent > 0) transfer.progress(sent);
+      },
     });
     const desc = titled(plain, file);
-    transfer.done(desc);
+    if (exists) transfer.mark(desc, prompts.exists);
+    else transfer.done(desc);
     pushed.set(file.index, desc);
   };
   await runWeighted(files, options.concurrency, (file) => file.size, one);

@@ -75,8 +75,9 @@ describe.each(['basic-tls', 'token'] as const)('with a %s registry', (mode) => {
         stdin: `oras\n${password}\n`,
       },
     );
-    expect(prompted.stderr).toBe('Username: Password: \n');
-    expect(prompted.stdout).toBe('Login Succeeded\n');
+    // the prompts go to stdout, as oras prints them
+    expect(prompted.stderr).toBe('');
+    expect(prompted.stdout).toBe('Username: Password: \nLogin Succeeded\n');
     const promptedStore = JSON.parse(await readFile(join(e2e.box.dir, 'prompted.json'), 'utf8'));
     expect(Buffer.from(promptedStore.auths[e2e.host].auth, 'base64').toString()).toBe(`oras:${password}`);
 

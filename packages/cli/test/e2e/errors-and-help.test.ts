@@ -170,8 +170,9 @@ describe("invalid flag combinations, refused in oras's words", () => {
   it('marks deprecated flags [Deprecated] in help', async () => {
     const res = await box.ok(['discover', '--help']);
     expect(res.stdout).toMatch(/ {2}-o, --output string\s+\[Deprecated\] /);
+    // oras 1.3 deprecates push's -v with pflag's MarkDeprecated, which hides it from help
     const push = await box.ok(['push', '--help']);
-    expect(push.stdout).toMatch(/ {2}-v, --verbose\s+\[Deprecated\] verbose output\n/);
+    expect(push.stdout).not.toMatch(/--verbose/);
   });
 });
 
@@ -276,7 +277,8 @@ describe('--help, as cobra lays it out for oras', () => {
 
   it('marks --no-tty as [Preview] with oras words', async () => {
     const res = await box.ok(['push', '-h']);
-    expect(res.stdout).toMatch(/ {6}--no-tty\s+\[Preview\] do not show progress output\n/);
+    // oras 1.3's option.Terminal words
+    expect(res.stdout).toMatch(/ {6}--no-tty\s+\[Preview\] disable progress bars\n/);
   });
 });
 

@@ -2,6 +2,8 @@
  * Behaviours of `blob`, `manifest`, `repo` and `manifest index` that oras 1.3 has, checked with the
  * built CLI against Debian's docker-registry: exact stderr, stdout and exit codes.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withDistribution } from './fixture.js';
 
@@ -9,17 +11,18 @@ const e2e = withDistribution({ files: { 'hi.txt': 'hello world\n' } });
 
 const ZERO = `sha256:${'0'.repeat(64)}`;
 
-describe('flags that commands do not have', () => {
-  it('refuses --oci-layout in blob delete and manifest delete without taking the next argument', async () => {
+describe('--oci-layout in blob delete and manifest delete', () => {
+  it('is a boolean that never takes the next argument, and makes no layout to delete from', async () => {
     for (const args of [
-      ['blob', 'delete', '--oci-layout', `${e2e.host}/parity@${ZERO}`],
-      ['manifest', 'delete', '--oci-layout', `${e2e.host}/parity:v1`],
+      ['blob', 'delete', '--oci-layout', `nolayout@${ZERO}`, '--force'],
+      ['manifest', 'delete', '--oci-layout', 'nolayout:v1', '--force'],
     ]) {
       const res = await e2e.box.run(args);
-      expect(res.code).toBe(1);
-      expect(res.stderr).toBe('Error: unknown flag: --oci-layout\n');
-      expect(res.stdout).toBe('');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe(`Missing ${args[3]}\n`);
+      expect(res.stderr).toBe('');
     }
+    await expect(stat(join(e2e.box.dir, 'nolayout'))).rejects.toThrow();
   });
 });
 

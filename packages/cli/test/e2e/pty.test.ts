@@ -206,19 +206,20 @@ describe.each([80, 200])('in a terminal %i columns wide', (columns) => {
     expect(result.final.some((l) => l.startsWith(`Pulled [registry] ${proxyHost}/pty:src`))).toBe(true);
   });
 
-  // one push, looked at by the two tests below
+  // one push, looked at by the two tests below, to a repository of its own: in `pty`, which has
+  // the blob, the push would find it and say Exists instead of uploading
   let pushed: Promise<TerminalRun> | undefined;
   const push = () => {
-    pushed ??= inTerminal(columns, `push --plain-http ${proxyHost}/pty:push-${columns} big.bin`);
+    pushed ??= inTerminal(columns, `push --plain-http ${proxyHost}/pty-push-${columns}:v big.bin`);
     return pushed;
   };
 
   it('push never draws a line wider than the terminal, and ends with only final lines', async () => {
     const result = await push();
     expectCleanScreen(result, columns, /^✓ Uploaded {2}big\.bin .*64\/64 MB 100\.00%/);
-    expect(result.final.some((l) => l.startsWith(`Pushed [registry] ${proxyHost}/pty:push-${columns}`))).toBe(
-      true,
-    );
+    expect(
+      result.final.some((l) => l.startsWith(`Pushed [registry] ${proxyHost}/pty-push-${columns}:v`)),
+    ).toBe(true);
   });
 
   // The push reports a file's bytes as they are sent (src/packing/push-files.ts, through the

@@ -1,6 +1,6 @@
 /**
- * `oras push` to a registry sends each regular file straight from disk (a large one hashed while
- * it uploads): what lands in the registry is the same artifact, and the status lines are oras's.
+ * `oras push` to a registry sends each regular file straight from disk (a large one hashed ahead
+ * of its upload): what lands in the registry is the same artifact, and the status lines are oras's.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ describe('oras push of files to a registry', () => {
     ]);
     const lines = res.stdout.trimEnd().split('\n');
     const bigDigest = sha256(big);
-    // hashed while it uploads: its digest is known only once it is up
+    // hashed ahead of its upload: its line comes once the registry said it lacks the blob
     expect(lines).toContain('Uploading big.bin');
     expect(lines).toContain(`Uploaded  ${bigDigest.slice(7, 19)} big.bin`);
     expect(lines.indexOf('Uploading big.bin')).toBeLessThan(
@@ -57,5 +57,18 @@ describe('oras push of files to a registry', () => {
     await e2e.box.ok(['push', '--plain-http', ref, 'small.txt']);
     const again = await e2e.box.ok(['push', '--plain-http', ref, 'small.txt']);
     expect(again.stdout.split('\n')).toContain(`Exists    ${sha256('small\n').slice(7, 19)} small.txt`);
+  });
+
+  it('reports a large file the registry already has as Exists, without sending it again', async () => {
+    const first = `${e2e.registry.host}/again:v1`;
+    const second = `${e2e.registry.host}/again:v2`;
+    await e2e.box.ok(['push', '--plain-http', first, 'big.bin']);
+    const again = await e2e.box.ok(['push', '--plain-http', second, 'big.bin']);
+    const lines = again.stdout.split('\n');
+    // as oras prints a blob the registry has: Exists, and no Uploading or Uploaded line
+    expect(lines).toContain(`Exists    ${sha256(big).slice(7, 19)} big.bin`);
+    expect(lines.filter((l) => /^Upload/.test(l) && l.endsWith(' big.bin'))).toEqual([]);
+    await e2e.box.ok(['pull', '--plain-http', second, '-o', 'again']);
+    expect(sha256(await readFile(join(e2e.box.dir, 'again', 'big.bin')))).toBe(sha256(big));
   });
 });

@@ -4,6 +4,7 @@
  * `--verbose=false`, every argument checked before the first upload, a file's bytes reported as
  * they are sent (`--progress json`), and attach's error without files or annotations.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256, withDistribution } from './fixture.js';
 
@@ -98,7 +99,9 @@ describe('oras push checks', () => {
       'application/vnd.me',
     ]);
     expect(missingConfig.code).toBe(1);
-    expect(missingConfig.stderr).toBe('Error: stat missing.json: no such file or directory\n');
+    expect(missingConfig.stderr).toBe(
+      `Error: stat ${join(e2e.box.dir, 'missing.json')}: no such file or directory\n`,
+    );
     const absolute = await e2e.box.run([
       'push',
       '--plain-http',
@@ -119,7 +122,9 @@ describe('oras push checks', () => {
       'nope.txt',
     ]);
     expect(missingFile.code).toBe(1);
-    expect(missingFile.stderr).toBe('Error: stat nope.txt: no such file or directory\n');
+    expect(missingFile.stderr).toBe(
+      `Error: stat ${join(e2e.box.dir, 'nope.txt')}: no such file or directory\n`,
+    );
     expect(await hasBlob('checked', digest)).toBe(false);
   });
 

@@ -176,7 +176,7 @@ describe('attach without a file', () => {
     expect(missing.stderr).toBe(
       [
         'Error: "localhost:5000/hello": no tag or digest specified',
-        'Usage: oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]',
+        'Usage: oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]',
         'Are you missing an artifact reference to attach to? Please specify a reference in the form of "<name>:<tag>" or "<name>@<digest>". Run "oras attach -h" for more options and examples',
         '',
       ].join('\n'),

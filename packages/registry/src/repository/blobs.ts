@@ -18,12 +18,11 @@ import {
 import { resumableBlobStream } from '../blob-download.js';
 import { ResponseError } from '../errors.js';
 import { abandon, discard, header, type RegistryResponse, toResponseError } from '../http.js';
-import { fileChunks } from '../upload-source.js';
 import { type RepositoryContext, signalOf } from './context.js';
-import { DEFAULT_BUFFERED_UPLOAD_BYTES, type PushStreamOptions } from './options.js';
+import { DEFAULT_BUFFERED_UPLOAD_BYTES, type PushFileOptions } from './options.js';
 import { startUpload } from './uploads/session.js';
-import { FILE_READ_CHUNK } from './uploads/streamed.js';
-import { pushStream, uploadBlob } from './uploads/upload.js';
+import { pushFileHashAhead } from './uploads/hash-ahead.js';
+import { uploadBlob } from './uploads/upload.js';
 
 /**
  * Fetches a blob: the response body through a verifying stream, resuming with `Range` when the
@@ -85,31 +84,32 @@ export async function pushBlob(
 }
 
 /**
- * Pushes a file and returns its descriptor, reading the file once. A file up to
- * {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is read into memory and hashed first, so a blob the
- * registry has is skipped; a larger one is hashed while it streams ({@link pushStream} with the
- * file as a reopenable source), which is why it cannot be skipped.
+ * Pushes a file and returns its descriptor. A file up to {@link DEFAULT_BUFFERED_UPLOAD_BYTES} is
+ * read into memory and hashed first; a larger one is hashed ahead of its upload, which starts at
+ * once ({@link pushFileHashAhead}). Either way a blob the registry has is not sent (not all of it,
+ * for a large one), and `onChecked` hears whether it was there.
  */
 export async function pushFile(
   ctx: RepositoryContext,
   mediaType: string,
   path: string,
-  options: PushStreamOptions,
+  options: PushFileOptions,
 ): Promise<Descriptor> {
   const { size } = await stat(path);
   if (size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
     const bytes = await readFile(path, options.signal ? { signal: options.signal } : {});
     const desc: Descriptor = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
-    await pushBlob(ctx, desc, bytes, options);
+    const knownAbsent = ctx.absent.delete(desc.digest);
+    const exists = !knownAbsent && (await ctx.exists('blobs', desc, options));
+    ctx.absent.delete(desc.digest);
+    options.onChecked?.(desc, exists);
+    if (exists) return desc;
+    const session = await startUpload(ctx, undefined, options);
+    await uploadBlob(ctx, session, desc, bytes, options);
     options.onProgress?.(bytes.byteLength);
     return desc;
   }
-  const desc = await pushStream(
-    ctx,
-    mediaType,
-    (offset) => fileChunks(path, offset, FILE_READ_CHUNK),
-    options,
-  );
+  const desc = await pushFileHashAhead(ctx, mediaType, path, options);
   if (desc.size !== size) {
     throw new MismatchedSizeError(`${path}: file changed from ${size} to ${desc.size} bytes while pushed`);
   }

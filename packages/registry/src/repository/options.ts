@@ -3,7 +3,7 @@
  * place. Each concern reads the few it needs from `context.options`.
  */
 import type { OperationOptions } from '@oras/content';
-import type { Reference } from '@oras/spec';
+import type { Descriptor, Reference } from '@oras/spec';
 import type { RegistryClient } from '../http.js';
 import type { RegistryWarning } from './context.js';
 import type { RemoteRepository } from './remote-repository.js';
@@ -30,13 +30,24 @@ export const DEFAULT_METADATA_TIMEOUT_MS = 2 * 60_000;
 /** How many times one chunk upload is resynchronised with the registry before giving up. */
 export const DEFAULT_MAX_UPLOAD_RESUMES = 3;
 
-/** Options of {@link RemoteRepository.pushStream} and {@link RemoteRepository.pushFile}. */
+/** Options of {@link RemoteRepository.pushStream} (and, with more, {@link RemoteRepository.pushFile}). */
 export interface PushStreamOptions extends OperationOptions {
   /**
    * Called as bytes go out with how many of the blob the registry has been sent so far (it can
    * go back when an upload resumes or starts over): for progress bars.
    */
   readonly onProgress?: (bytesSent: number) => void;
+}
+
+/** Options of {@link RemoteRepository.pushFile}. */
+export interface PushFileOptions extends PushStreamOptions {
+  /**
+   * Called once the file's digest is known and the registry has been asked for the blob, with
+   * the file's descriptor and the answer. `true`: the registry has the blob, so nothing more of
+   * the file is sent (a large file's upload, started before its digest was known, is cancelled)
+   * and `oras` reports `Exists`. `false`: the push goes on.
+   */
+  readonly onChecked?: (desc: Descriptor, exists: boolean) => void;
 }
 
 /** Options of {@link RemoteRepository}. Every field but `reference` has a default. */

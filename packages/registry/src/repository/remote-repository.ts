@@ -23,7 +23,7 @@ import type { ReopenableSource } from '../upload-source.js';
 import { fetchBlob, mountBlob, pushBlob, pushFile, resolveBlob } from './blobs.js';
 import { RepositoryContext } from './context.js';
 import { fetchManifest, fetchManifestReference, resolveManifest, tagManifest } from './manifests.js';
-import type { PushStreamOptions, RemoteRepositoryOptions } from './options.js';
+import type { PushFileOptions, PushStreamOptions, RemoteRepositoryOptions } from './options.js';
 import { deleteManifestIndexed, pushManifestIndexed } from './referrers/indexing.js';
 import { listReferrers } from './referrers/referrers.js';
 import { listTags } from './tags.js';
@@ -162,13 +162,16 @@ export class RemoteRepository implements Repository {
   }
 
   /**
-   * Pushes a file and returns its descriptor, reading the file once. A file up to
-   * `DEFAULT_BUFFERED_UPLOAD_BYTES` is read into memory and hashed first, so a blob the
-   * registry has is skipped; a larger one is hashed while it streams to the registry
-   * ({@link RemoteRepository.pushStream} with the file as a reopenable source), which is why it
-   * cannot be skipped: its digest is known only once it has been sent.
+   * Pushes a file and returns its descriptor; a blob the registry has is not sent again
+   * (`options.onChecked` hears whether it was there). A file up to `DEFAULT_BUFFERED_UPLOAD_BYTES` is read into
+   * memory and hashed first. A larger one is hashed ahead of its upload: the upload starts at once
+   * (one streamed `PATCH`, as {@link RemoteRepository.pushStream} sends a reopenable source) while
+   * the file is hashed beside it, faster than a registry takes bytes; once the digest is known, a
+   * `HEAD` asks for the blob, and when the registry has it the upload is stopped and its session
+   * cancelled (`DELETE`). So a fresh push keeps the speed of a single pass, and pushing again what
+   * the registry has sends only what went out while the file was hashed.
    */
-  async pushFile(mediaType: string, path: string, options: PushStreamOptions = {}): Promise<Descriptor> {
+  async pushFile(mediaType: string, path: string, options: PushFileOptions = {}): Promise<Descriptor> {
     return pushFile(this.#ctx, mediaType, path, options);
   }
 

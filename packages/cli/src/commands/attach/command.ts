@@ -22,19 +22,19 @@ const FLAGS = flagSet({
     alias: 'a',
     type: 'string',
     array: true,
-    describe: 'manifest annotations (`key=value`)',
+    describe: 'manifest annotations',
   },
   'annotation-file': { type: 'string', describe: 'path of the annotation file' },
   'export-manifest': { type: 'string', describe: '`path` of the pushed manifest' },
   config: {
     type: 'string',
-    describe: '`path` of image config file, optionally followed by `:<mediaType>`',
+    describe: '`path` of image config file',
   },
   'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
 });
 
 const platform = platformOptions(
-  'request platform of the subject in the form of `os[/arch][/variant][:os_version]`',
+  '[Preview] attach to an arch-specific subject in the form of `os[/arch][/variant][:os_version]`',
 );
 const concurrency = concurrencyOptions(5);
 const format = formatOptions();
@@ -107,8 +107,8 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<type>] | --annotation <key>=<value>} [...]\n\n' +
-            '[Preview] Attach files to an existing artifact: a manifest whose subject is the artifact.',
+          'oras attach [flags] --artifact-type=<type> <name>{:<tag>|@<digest>} {<file>[:<layer_media_type>]|--annotation <key>=<value>} [...]\n\n' +
+            '[Preview] Attach files to an existing artifact\n\n** This command is in preview and under development. **',
         ),
         FLAGS.flags(),
         platform.flags(),

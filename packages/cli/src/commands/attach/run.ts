@@ -9,7 +9,7 @@ import { loadAnnotations } from '../../options/packer.js';
 import { annotatedReference } from '../../options/target.js';
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
-import { PUSH_PROMPTS } from '../../output/status.js';
+import { PUSH_PROMPTS, type StatusReporter } from '../../output/status.js';
 import { exportManifest, type Packed, packFiles, uploadPacked } from '../../packing/pack-files.js';
 import { openTarget } from '../../targets.js';
 import type { AttachOptions } from './command.js';
@@ -56,7 +56,14 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
   }
   try {
     if (options.exportManifest !== undefined) await exportManifest(packed, options.exportManifest);
-    await uploadPacked(packed, target, undefined, reporter, PUSH_PROMPTS, concurrency);
+    await uploadPacked(
+      packed,
+      target,
+      undefined,
+      withoutSubject(reporter, subject),
+      PUSH_PROMPTS,
+      concurrency,
+    );
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;
@@ -67,4 +74,21 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
     reporter.close();
     await packed.store.close();
   }
+}
+
+/**
+ * `reporter` without the `Exists` line of the subject: the copy finds the subject (a successor of
+ * the new manifest) already in the repository, where oras skips it and prints nothing.
+ */
+function withoutSubject(reporter: StatusReporter, subject: Descriptor): StatusReporter {
+  return {
+    start: (desc) => reporter.start(desc),
+    progress: (desc, offset) => reporter.progress(desc, offset),
+    done: (desc) => reporter.done(desc),
+    mark: (desc, prompt) => {
+      if (desc.digest !== subject.digest) reporter.mark(desc, prompt);
+    },
+    close: () => reporter.close(),
+    ...(reporter.transfer ? { transfer: reporter.transfer.bind(reporter) } : {}),
+  };
 }

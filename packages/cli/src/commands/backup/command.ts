@@ -70,8 +70,8 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras backup [flags] --output <path> <registry>/<repository>[:<ref1>[,<ref2>...]]\n\n' +
-            '[Experimental] Back up artifacts from a registry into an OCI image layout, saved either as a directory or a tar archive. ' +
-            'An output path ending in ".tar" makes a tar archive; anything else a directory. Without tags, every tag is backed up.',
+            '[Experimental] Back up artifacts from a registry into an OCI image layout, saved either as a directory or a tar archive.\n' +
+            'The output format is determined by the file extension of the specified output path: if it ends with ".tar", the output will be a tar archive; otherwise, it will be a directory.',
         ),
         FLAGS.flags(),
         concurrency.flags(),

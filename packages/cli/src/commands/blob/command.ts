@@ -12,7 +12,7 @@ export const command: CommandFactory = (ctx) => ({
   describe: summaryOf('blob'),
   builder: (y) =>
     y
-      .usage('oras blob [command]\n\nBlob operations.')
+      .usage('oras blob [command]')
       .command(deleteCommand(ctx))
       .command(fetchCommand(ctx))
       .command(pushCommand(ctx)),

@@ -7,7 +7,6 @@
  */
 import { parseLine } from '../../cli.js';
 import type { CliContext } from '../../context.js';
-import { SHELLS } from './shells.js';
 
 /** The candidates for the last of `words`, filtered by what it starts with. */
 export async function candidates(words: readonly string[], ctx: CliContext): Promise<string[]> {
@@ -36,8 +35,6 @@ export async function candidates(words: readonly string[], ctx: CliContext): Pro
   } else if (!node) {
     const { rootChildren } = await import('../../command-tree.js');
     all = [...(await rootChildren(ctx)).map((c) => c.name), 'help'];
-  } else if (node.path.join(' ') === 'oras completion') {
-    all = [...SHELLS];
   } else {
     all = node.children.map((c) => c.name);
   }

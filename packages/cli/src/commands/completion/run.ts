@@ -28,16 +28,26 @@ _oras() {
     _files
   fi
 }
-compdef _oras oras
+# sourced: register the function; autoloaded from $fpath as _oras: this is its first call
+if [[ "\${funcstack[1]}" == "_oras" ]]; then
+  _oras "$@"
+else
+  compdef _oras oras
+fi
 `;
     case 'fish':
       return `# fish completion for oras
 function __oras_complete
     set -l words (commandline -opc)
     set -e words[1]
-    oras __complete $words (commandline -ct) 2>/dev/null
+    set -l candidates (oras __complete $words (commandline -ct) 2>/dev/null)
+    if test (count $candidates) -gt 0
+        printf '%s\\n' $candidates
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
-complete -c oras -a '(__oras_complete)'
+complete -c oras -f -a '(__oras_complete)'
 `;
     case 'powershell':
       return `# powershell completion for oras

@@ -82,7 +82,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras cp [flags] <from>{:<tag>|@<digest>} <to>[:<tag>[,<tag>][...]]\n\n' +
-            'Copy artifacts from one target to another (registries or OCI image layouts).',
+            'Copy artifacts from one target to another. When copying an image index, all of its manifests will be copied',
         ),
         FLAGS.flags(),
         platform.flags(),

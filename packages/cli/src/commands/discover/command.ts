@@ -12,10 +12,10 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 
 /** The formats of discover. */
 export const DISCOVER_FORMATS = [
-  { type: 'tree', describe: 'print referrers as a tree (default)' },
-  { type: 'table', describe: 'print referrers as a table (deprecated)' },
-  { type: 'json', describe: 'print in JSON format' },
-  { type: 'go-template', describe: 'print output using the given Go template' },
+  { type: 'tree', describe: 'Get referrers recursively and print in tree format' },
+  { type: 'table', describe: 'Get direct referrers and output in table format' },
+  { type: 'json', describe: 'Get referrers recursively and output in JSON format' },
+  { type: 'go-template', describe: 'Print referrers using the given Go template' },
 ] as const;
 
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
@@ -31,9 +31,15 @@ const FLAGS = flagSet({
     type: 'string',
     describe:
       '[Deprecated] format in which to display referrers (table, json, or tree). tree format will show all referrers',
+    defaultDescription: '"tree"',
   },
   // discover's own -v (not the deprecated global one): on unless `--verbose=false`
-  verbose: { alias: 'v', type: 'boolean', describe: 'display full metadata of referrers (default true)' },
+  verbose: {
+    alias: 'v',
+    type: 'boolean',
+    describe: 'display full metadata of referrers',
+    defaultDescription: 'true',
+  },
 });
 
 const platform = platformOptions();
@@ -43,6 +49,12 @@ const target = targetOptions({
   requireReference: true,
   distributionSpec: true,
 });
+
+/** The common flags but their hidden, deprecated `-v/--verbose`, which discover's own replaces. */
+function commonFlags() {
+  const { verbose: _replaced, ...flags } = common.flags();
+  return flags;
+}
 
 /** The parsed arguments and flags of `oras discover`. */
 export interface DiscoverOptions {
@@ -99,13 +111,12 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras discover [flags] <name>{:<tag>|@<digest>}\n\n' +
-            '[Preview] Discover referrers of a manifest in a registry or an OCI image layout, recursively.',
+            '[Preview] Discover referrers of a manifest in a registry or an OCI image layout\n\n** This command is in preview and under development. **',
         ),
         platform.flags(),
         format.flags(),
         target.flags(),
-        common.flags(),
-        // after common, whose hidden, deprecated `-v/--verbose` it replaces
+        commonFlags(),
         FLAGS.flags(),
       ),
       [

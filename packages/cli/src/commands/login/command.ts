@@ -38,11 +38,7 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        withPositionals(y, ARGS).usage(
-          'oras login [flags] <registry>\n\n' +
-            'Log in to a remote registry. Without credentials on the command line, prompts for them; ' +
-            'an empty username asks for an identity token.',
-        ),
+        withPositionals(y, ARGS).usage('oras login [flags] <registry>\n\n' + 'Log in to a remote registry'),
         remote.flags(),
         common.flags(),
       ),

@@ -44,9 +44,12 @@ export async function runLogin(options: LoginOptions, ctx: CliContext): Promise<
   ctx.stdout.write('Login Succeeded\n');
 }
 
-/** Asks for the username, then the password (hidden); an empty username asks for a token instead. */
+/**
+ * Asks for the username, then the password (hidden); an empty username asks for a token instead.
+ * The prompts go to stdout, as oras prints them.
+ */
 async function promptCredential(ctx: CliContext, username?: string): Promise<Credential> {
-  const prompter = new LinePrompter(ctx);
+  const prompter = new LinePrompter(ctx, ctx.stdout);
   try {
     const user = username ?? (await prompter.ask('Username: '));
     if (user === '') {

@@ -14,7 +14,7 @@ const FLAGS = flagSet({
     alias: 'c',
     type: 'string',
     array: true,
-    describe: '[Preview] registry authentication config path',
+    describe: '`path` of the authentication file for registry',
   },
 });
 
@@ -39,9 +39,7 @@ export const command: CommandFactory = (ctx) => ({
   builder: (y) =>
     withExamples(
       withFlags(
-        withPositionals(y, ARGS).usage(
-          'oras logout [flags] <registry>\n\nLog out from a remote registry: forget its stored credential.',
-        ),
+        withPositionals(y, ARGS).usage('oras logout [flags] <registry>\n\nLog out from a remote registry'),
         FLAGS.flags(),
         common.flags(),
       ),

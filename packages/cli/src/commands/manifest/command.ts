@@ -14,7 +14,7 @@ export const command: CommandFactory = (ctx) => ({
   describe: summaryOf('manifest'),
   builder: (y) =>
     y
-      .usage('oras manifest [command]\n\nManifest operations.')
+      .usage('oras manifest [command]')
       .command(deleteCommand(ctx))
       .command(fetchCommand(ctx))
       .command(fetchConfigCommand(ctx))

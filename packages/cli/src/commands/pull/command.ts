@@ -22,7 +22,7 @@ const FLAGS = flagSet({
   'keep-old-files': {
     alias: 'k',
     type: 'boolean',
-    describe: 'do not replace existing files when pulling',
+    describe: 'do not replace existing files when pulling, treat them as errors',
   },
   'allow-path-traversal': {
     alias: 'T',
@@ -36,9 +36,9 @@ const FLAGS = flagSet({
   },
   'include-subject': {
     type: 'boolean',
-    describe: '[Preview] recursively pull the subject of artifacts',
+    describe: 'recursively pull the subject of artifacts',
   },
-  config: { type: 'string', describe: 'output manifest config file: `path[:mediaType]`' },
+  config: { type: 'string', describe: 'output manifest config file' },
   'allow-all': { alias: 'a', type: 'boolean', hidden: true, describe: '(legacy) pull all layers' },
   'media-type': {
     alias: 't',
@@ -124,7 +124,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras pull [flags] <name>{:<tag>|@<digest>}\n\n' +
-            'Pull files from a registry or an OCI image layout. Only layers with a title are written.',
+            'Pull files from a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         platform.flags(),

@@ -24,18 +24,18 @@ const FLAGS = flagSet({
   config: {
     alias: 'manifest-config',
     type: 'string',
-    describe: '`path` of image config file, optionally followed by `:<mediaType>`',
+    describe: '`path` of image config file',
   },
   annotation: {
     alias: 'a',
     type: 'string',
     array: true,
-    describe: 'manifest annotations (`key=value`)',
+    describe: 'manifest annotations',
   },
   'annotation-file': {
     alias: 'manifest-annotations',
     type: 'string',
-    describe: 'path of the annotation file (`$manifest`, `$config` and per-file keys)',
+    describe: 'path of the annotation file',
   },
   'export-manifest': {
     alias: 'manifest-export',
@@ -44,11 +44,11 @@ const FLAGS = flagSet({
   },
   'image-spec': {
     type: 'string',
-    describe: `[Experimental] specify manifest type for building artifact. Options: ${IMAGE_SPECS.join(', ')} (default "v1.1")`,
+    describe: `[Preview] specify manifest type for building artifact. Options: ${IMAGE_SPECS.join(', ')} (default v1.1, overridden to v1.0 if --config is used without --artifact-type)`,
   },
   'artifact-platform': {
     type: 'string',
-    describe: '[Experimental] set the platform of the artifact: `os[/arch][/variant][:os_version]`',
+    describe: '[Experimental] set artifact platform in the form of `os[/arch][/variant][:os_version]`',
   },
   'disable-path-validation': { type: 'boolean', describe: 'skip path validation' },
 });
@@ -117,7 +117,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras push [flags] <name>[:<tag>[,<tag>][...]] <file>[:<type>] [...]\n\n' +
-            'Push files to a registry or an OCI image layout. A directory is pushed as one tar+gzip layer.',
+            'Push files to a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         concurrency.flags(),

@@ -10,10 +10,6 @@ export const command: CommandFactory = (ctx) => ({
   command: 'repo [command]',
   aliases: ['repository'],
   describe: summaryOf('repo'),
-  builder: (y) =>
-    y
-      .usage('oras repo [command]\n\nRepository operations.')
-      .command(lsCommand(ctx))
-      .command(tagsCommand(ctx)),
+  builder: (y) => y.usage('oras repo [command]').command(lsCommand(ctx)).command(tagsCommand(ctx)),
   handler: (argv) => unknownSubcommand('oras repo', argv, 'ls or tags'),
 });

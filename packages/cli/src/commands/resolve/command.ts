@@ -52,7 +52,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras resolve [flags] <name>{:<tag>|@<digest>}\n\n[Preview] Resolves digest of the target artifact.',
+          'oras resolve [flags] <name>{:<tag>|@<digest>}\n\n[Experimental] Resolves digest of the target artifact',
         ),
         FLAGS.flags(),
         platform.flags(),

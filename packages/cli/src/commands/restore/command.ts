@@ -73,8 +73,8 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras restore [flags] --input <path> <registry>/<repository>[:<ref1>[,<ref2>...]]\n\n' +
-            '[Experimental] Restore artifacts to a registry from an OCI image layout, which can be either a directory or a tar archive. ' +
-            'Without tags, every tag of the layout is restored, with its referrers unless --exclude-referrers.',
+            '[Experimental] Restore artifacts to a registry from an OCI image layout, which can be a directory or a tar archive.\n' +
+            'If the input path ends with ".tar", it is recognized as a tar archive; otherwise, it is recognized as a directory.',
         ),
         FLAGS.flags(),
         concurrency.flags(),

@@ -75,7 +75,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout.',
+          'oras tag [flags] <name>{:<tag>|@<digest>} <new_tag> [...]\n\nTag a manifest in a registry or an OCI image layout',
         ),
         concurrency.flags(),
         target.flags(),

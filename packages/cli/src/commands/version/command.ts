@@ -8,9 +8,7 @@ export const command: CommandFactory = (ctx) => ({
   command: 'version',
   describe: summaryOf('version'),
   builder: (y) =>
-    y
-      .usage('oras version\n\nShow the oras version information.')
-      .example('oras version', 'Print the version'),
+    y.usage('oras version\n\nShow the oras version information').example('oras version', 'Print the version'),
   handler: () => {
     ctx.stdout.write(renderVersion());
   },

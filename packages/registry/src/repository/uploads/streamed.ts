@@ -1,11 +1,11 @@
 /**
  * The streamed upload: a reopenable source (a file) in one `PATCH` without `Content-Range` (the
- * registry appends), hashed on the way, so a blob of unknown digest is read once and moves as
- * fast as the registry takes bytes. A broken request resumes from the upload status by reopening
- * the source there.
+ * registry appends), hashed on the way (or by someone else, ahead of it: see `hash-ahead.ts`), so
+ * a blob of unknown digest moves as fast as the registry takes bytes. A broken request resumes
+ * from the upload status by reopening the source there.
  */
 import { Readable } from 'node:stream';
-import { createDigester, ErrorCode, OrasError } from '@oras/spec';
+import { type Digester, ErrorCode, OrasError } from '@oras/spec';
 import { ResponseError } from '../../errors.js';
 import { discard, header, toResponseError } from '../../http.js';
 import { hashedFrom, type ReopenableSource } from '../../upload-source.js';
@@ -22,17 +22,18 @@ const READ_OPTIONS = { objectMode: false, highWaterMark: FILE_READ_CHUNK } as co
 
 /**
  * Sends a reopenable source in one streamed `PATCH` (no `Content-Range`: the registry appends),
- * hashing it on the way, and resumes from the upload status when the request breaks. Resolves
- * to the digest (with `session.offset` at the size), or to `'refused'` when the registry turns
- * the large request down before holding any of it.
+ * feeding `digester` on the way (when given: without one, someone else hashes the source), and
+ * resumes from the upload status when the request breaks. Resolves to `'sent'` (with
+ * `session.offset` at the size), or to `'refused'` when the registry turns the large request down
+ * before holding any of it.
  */
 export async function uploadStreamed(
   ctx: RepositoryContext,
   session: UploadSession,
   open: ReopenableSource,
   options: PushStreamOptions,
-): Promise<string | 'refused'> {
-  const digester = createDigester();
+  digester: Digester | undefined,
+): Promise<'sent' | 'refused'> {
   const progress = { hashed: 0, sent: 0 };
   for (let attempt = 0; ; attempt++) {
     const start = session.offset;
@@ -52,7 +53,7 @@ export async function uploadStreamed(
         await discard(res);
         session.location = resolveUploadLocation(header(res.headers, 'location'), res.url);
         session.offset = progress.sent;
-        return digester.digest();
+        return 'sent';
       }
       failure = await toResponseError('PATCH', res);
       if (start === 0 && (res.statusCode === 413 || res.statusCode === 416)) return 'refused';

@@ -6,7 +6,13 @@
  */
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { toReadableStream, verifyStream } from '@oras/content';
-import { type Descriptor, SizeExceedsLimitError, TrailingDataError, UnsupportedError } from '@oras/spec';
+import {
+  createDigester,
+  type Descriptor,
+  SizeExceedsLimitError,
+  TrailingDataError,
+  UnsupportedError,
+} from '@oras/spec';
 import { counted, type ReopenableSource } from '../../upload-source.js';
 import { readSource, toBytes } from '../bytes.js';
 import type { RepositoryContext } from '../context.js';
@@ -106,16 +112,29 @@ async function resendable(content: ContentSource, expected: Descriptor): Promise
 }
 
 /**
- * Pushes a blob whose digest and size are not known in advance, reading the source once while
- * hashing it; see `RemoteRepository.pushStream` for the modes. Returns the descriptor of what was
- * pushed.
+ * A blob of unknown digest whose bytes have all been sent but not committed: the session (not
+ * the one first opened, when the registry refused a streamed upload), the piece held back for the
+ * closing `PUT` (empty after a streamed upload), and the digest of what was sent when the upload
+ * computed one.
  */
-export async function pushStream(
+export interface SentUpload {
+  readonly session: UploadSession;
+  readonly last: Uint8Array;
+  readonly digest: string | undefined;
+}
+
+/**
+ * Opens an upload session and sends a blob whose digest and size are not known in advance,
+ * everything but the commit; see `RemoteRepository.pushStream` for the modes. `hash` says whether
+ * a streamed upload hashes the bytes on the way: not when someone else does (`hash-ahead.ts`).
+ * A chunked upload always hashes them. The session is cancelled when the upload fails.
+ */
+export async function sendStream(
   ctx: RepositoryContext,
-  mediaType: string,
   source: ContentSource | ReopenableSource,
   options: PushStreamOptions,
-): Promise<Descriptor> {
+  hash: boolean,
+): Promise<SentUpload> {
   let session = await startUpload(ctx, undefined, options);
   if (session === 'mounted') throw new UnsupportedError('unexpected mount');
   const chunking =
@@ -126,11 +145,9 @@ export async function pushStream(
     let chunkSource: ContentSource;
     if (typeof source === 'function') {
       if (!chunking) {
-        const streamed = await uploadStreamed(ctx, session, source, options);
-        if (streamed !== 'refused') {
-          await commitUpload(ctx, session, streamed, new Uint8Array(), options);
-          return { mediaType, digest: streamed, size: session.offset };
-        }
+        const digester = hash ? createDigester() : undefined;
+        const streamed = await uploadStreamed(ctx, session, source, options, digester);
+        if (streamed === 'sent') return { session, last: new Uint8Array(), digest: digester?.digest() };
         await cancelUpload(ctx, session);
         session = (await startUpload(ctx, undefined, options)) as UploadSession;
       }
@@ -142,10 +159,31 @@ export async function pushStream(
     const wanted = ctx.options.streamChunkSize ?? DEFAULT_STREAM_CHUNK_SIZE;
     const size = Math.max(session.minChunk, Math.min(wanted, ctx.options.maxChunkSize ?? wanted));
     const { digest, last } = await uploadChunks(ctx, session, chunkSource, size, options);
-    await commitUpload(ctx, session, digest, last, options);
-    return { mediaType, digest, size: session.offset };
+    return { session, last, digest };
   } catch (err) {
     await cancelUpload(ctx, session as UploadSession);
     throw err;
   }
+}
+
+/**
+ * Pushes a blob whose digest and size are not known in advance, reading the source once while
+ * hashing it; see `RemoteRepository.pushStream` for the modes. Returns the descriptor of what was
+ * pushed.
+ */
+export async function pushStream(
+  ctx: RepositoryContext,
+  mediaType: string,
+  source: ContentSource | ReopenableSource,
+  options: PushStreamOptions,
+): Promise<Descriptor> {
+  const { session, last, digest } = await sendStream(ctx, source, options, true);
+  const size = session.offset + last.byteLength;
+  try {
+    await commitUpload(ctx, session, digest as string, last, options);
+  } catch (err) {
+    await cancelUpload(ctx, session);
+    throw err;
+  }
+  return { mediaType, digest: digest as string, size };
 }

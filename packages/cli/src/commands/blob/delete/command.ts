@@ -8,8 +8,8 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>@<digest>' } });
 
-const deletion = deleteOptions('the deleted blob');
-const target = targetOptions({ form: '<registry>/<repo>@<digest>', layout: false });
+const deletion = deleteOptions();
+const target = targetOptions({ form: '<registry>/<repo>@<digest>', layout: true });
 
 /** The parsed arguments and flags of `oras blob delete`. */
 export interface BlobDeleteOptions {
@@ -39,8 +39,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras blob delete [flags] <name>@<digest>\n\n' +
-            'Delete a blob from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
+          'oras blob delete [flags] <name>@<digest>\n\n' + 'Delete a blob from a remote registry',
         ),
         deletion.flags(),
         target.flags(),

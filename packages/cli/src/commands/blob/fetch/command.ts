@@ -13,7 +13,7 @@ const FLAGS = flagSet({
   output: { alias: 'o', type: 'string', describe: 'output file `path`, use - for stdout' },
 });
 
-const descriptor = descriptorOptions('the blob');
+const descriptor = descriptorOptions();
 const target = targetOptions({ form: '<registry>/<repo>@<digest>' });
 
 /** The parsed arguments and flags of `oras blob fetch`. */
@@ -55,7 +55,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras blob fetch [flags] {--output <file> | --descriptor} <name>@<digest>\n\n' +
-            'Fetch a blob from a registry or an OCI image layout. The content is checked against its size and digest as it streams.',
+            'Fetch a blob from a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         descriptor.flags(),

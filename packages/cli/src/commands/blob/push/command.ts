@@ -13,15 +13,15 @@ const ARGS = flagSet({
 });
 
 const FLAGS = flagSet({
-  size: { type: 'number', describe: 'the blob size, checked against the content' },
+  size: { type: 'number', describe: 'provide the blob size', defaultDescription: '-1' },
   'media-type': {
     type: 'string',
     default: 'application/vnd.oci.image.layer.v1.tar',
-    describe: 'the media type of the descriptor printed with --descriptor',
+    describe: 'specify the returned media type in the descriptor if --descriptor is used',
   },
 });
 
-const descriptor = descriptorOptions('the blob');
+const descriptor = descriptorOptions();
 const target = targetOptions({ form: '<registry>/<repo>[@<digest>]' });
 
 /** The parsed arguments and flags of `oras blob push`. */
@@ -74,8 +74,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras blob push [flags] <name>[@digest] <file>\n\n' +
-            'Push a blob to a registry or an OCI image layout. From stdin (`-`), --size is required; without a ' +
-            'digest, the blob is streamed to the registry in chunks while it is hashed.',
+            'Push a blob to a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         descriptor.flags(),

@@ -8,11 +8,11 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
 
-const deletion = deleteOptions('the deleted manifest');
+const deletion = deleteOptions();
 const target = targetOptions({
   form: '<registry>/<repo>{:<tag>|@<digest>}',
   requireReference: true,
-  layout: false,
+  layout: true,
   distributionSpec: true,
 });
 
@@ -45,7 +45,7 @@ export const command: CommandFactory = (ctx) => ({
       withFlags(
         withPositionals(y, ARGS).usage(
           'oras manifest delete [flags] <name>{:<tag>|@<digest>}\n\n' +
-            'Delete a manifest from a remote registry. It asks "[y/N]" first, reading the answer from stdin, unless --force is given.',
+            'Delete a manifest from remote registry',
         ),
         deletion.flags(),
         target.flags(),

@@ -19,7 +19,7 @@ const FLAGS = flagSet({
   },
 });
 
-const descriptor = descriptorOptions('the config');
+const descriptor = descriptorOptions();
 const platform = platformOptions();
 const target = targetOptions({ form: '<registry>/<repo>{:<tag>|@<digest>}', requireReference: true });
 
@@ -60,12 +60,12 @@ export function parseManifestFetchConfig(argv: ParsedArgs, ctx: CliContext): Man
 export const command: CommandFactory = (ctx) => ({
   command: 'fetch-config <name>',
   aliases: ['get-config'],
-  describe: 'Fetch the config of a manifest from a remote registry',
+  describe: 'Fetch the config of a manifest from a registry or an OCI image layout',
   builder: (y) =>
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}\n\nFetch the config of a manifest from a registry or an OCI image layout.',
+          'oras manifest fetch-config [flags] <name>{:<tag>|@<digest>}\n\nFetch the config of a manifest from a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         descriptor.flags(),

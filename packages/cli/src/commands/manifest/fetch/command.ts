@@ -12,8 +12,9 @@ import { type CommandFactory, withExamples, withFlags, withPositionals } from '.
 
 /** The formats of `manifest fetch`. */
 export const MANIFEST_FETCH_FORMATS = [
-  { type: 'json', describe: 'print in prettified JSON format' },
-  { type: 'go-template', describe: 'print using the given Go template' },
+  { type: 'text', describe: 'Print in text format' },
+  { type: 'json', describe: 'Print in prettified JSON format' },
+  { type: 'go-template', describe: 'Print using the given Go template' },
 ] as const;
 
 const ARGS = flagSet({ name: { type: 'string', describe: '<registry>/<repo>{:<tag>|@<digest>}' } });
@@ -22,7 +23,7 @@ const FLAGS = flagSet({
   'media-type': {
     type: 'string',
     array: true,
-    describe: 'accepted media types (comma-separated or repeated)',
+    describe: 'accepted media types',
   },
   output: {
     alias: 'o',
@@ -31,7 +32,7 @@ const FLAGS = flagSet({
   },
 });
 
-const descriptor = descriptorOptions('the manifest');
+const descriptor = descriptorOptions();
 const platform = platformOptions();
 const format = formatOptions(MANIFEST_FETCH_FORMATS);
 const target = targetOptions({ form: '<registry>/<repo>{:<tag>|@<digest>}', requireReference: true });
@@ -107,7 +108,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest fetch [flags] <name>{:<tag>|@<digest>}\n\nFetch manifest of the target artifact.',
+          'oras manifest fetch [flags] <name>{:<tag>|@<digest>}\n\nFetch manifest of the target artifact',
         ),
         FLAGS.flags(),
         descriptor.flags(),

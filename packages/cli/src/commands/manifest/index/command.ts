@@ -10,9 +10,6 @@ export const command: CommandFactory = (ctx) => ({
   command: 'index [command]',
   describe: '[Experimental] Index operations',
   builder: (y) =>
-    y
-      .usage('oras manifest index [command]\n\n[Experimental] Index operations.')
-      .command(createCommand(ctx))
-      .command(updateCommand(ctx)),
+    y.usage('oras manifest index [command]').command(createCommand(ctx)).command(updateCommand(ctx)),
   handler: (argv) => unknownSubcommand('oras manifest index', argv, 'create or update'),
 });

@@ -24,33 +24,41 @@ export function parseAnnotations(values: readonly string[]): Record<string, stri
   const out: Record<string, string> = {};
   for (const a of values) {
     const i = a.indexOf('=');
-    if (i <= 0) throw new CliError(`invalid annotation "${a}"`, { hint: 'use the form key=value' });
+    if (i <= 0) {
+      throw new CliError(`annotation value doesn't match the required format: ${a}`, {
+        hint: 'Please use the correct format in the flag: --annotation "key=value"',
+      });
+    }
     const key = a.slice(0, i);
-    if (key in out) throw new CliError(`duplicate annotation key "${key}"`);
+    if (key in out) throw new CliError(`duplicate annotation key: ${key}`);
     out[key] = a.slice(i + 1);
   }
   return out;
 }
 
 /**
- * `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output` and
- * `--pretty`, which `create` and `update` take after their own flags.
+ * `--artifact-type` (described by `artifactType`), `-a/--annotation`, `-o/--output` (writing the
+ * `index` that `create` created or `update` updated) and `--pretty`, which `create` and `update`
+ * take after their own flags.
  */
-export function indexOptions(artifactType: string): OptionGroup<IndexOptions> {
+export function indexOptions(
+  artifactType: string,
+  index: 'created' | 'updated' = 'created',
+): OptionGroup<IndexOptions> {
   const FLAGS = flagSet({
     'artifact-type': { type: 'string', describe: artifactType },
     annotation: {
       alias: 'a',
       type: 'string',
       array: true,
-      describe: 'index annotations (`key=value`)',
+      describe: 'manifest annotations',
     },
     output: {
       alias: 'o',
       type: 'string',
-      describe: 'write the index to a file (or - for stdout) instead of pushing it',
+      describe: `file \`path\` to write the ${index} index to, use - for stdout`,
     },
-    pretty: { type: 'boolean', describe: 'prettify the index written with --output' },
+    pretty: { type: 'boolean', describe: 'prettify JSON objects printed to stdout' },
   });
   return {
     flags: () => FLAGS.flags(),

@@ -16,11 +16,11 @@ const ARGS = flagSet({
 const FLAGS = flagSet({
   'media-type': {
     type: 'string',
-    describe: 'media type of manifest (default: the "mediaType" of the JSON)',
+    describe: 'media type of manifest',
   },
 });
 
-const descriptor = descriptorOptions('the manifest');
+const descriptor = descriptorOptions();
 const concurrency = concurrencyOptions(5);
 const target = targetOptions({
   form: '<registry>/<repo>[:<tag>[,<tag>][...]|@<digest>]',
@@ -72,7 +72,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>\n\nPush a manifest to a registry or an OCI image layout.',
+          'oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>\n\nPush a manifest to a registry or an OCI image layout',
         ),
         FLAGS.flags(),
         descriptor.flags(),

@@ -84,8 +84,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras repo ls [flags] <registry>[/<namespace>]\n\n' +
-            'List the repositories under the registry (the catalog API, all pages).',
+          'oras repo ls [flags] <registry>\n\n' + 'List the repositories under the registry',
         ),
         FLAGS.flags(),
         format.flags(),

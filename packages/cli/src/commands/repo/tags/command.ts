@@ -54,8 +54,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras repo tags [flags] <name>[:<tag>|@<digest>]\n\n' +
-            'Show tags of the target repository (all pages). With a tag or digest, only the tags that point at the same manifest.',
+          'oras repo tags [flags] <name>\n\n' + 'Show tags of the target repository',
         ),
         FLAGS.flags(),
         format.flags(),

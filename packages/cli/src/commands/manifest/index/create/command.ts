@@ -52,9 +52,8 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest index create [flags] <name>[:<tag>[,<tag>][...]] [{<tag>|<digest>}...]\n\n' +
-            '[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository. ' +
-            "The platform of each entry is read from the manifest's config.",
+          'oras manifest index create [flags] <target>[:<tag[,<tag>][...]] <sources>[{<tag>|<digest>}...]\n\n' +
+            '[Experimental] Create and push an index from provided manifests. All manifests should be in the same repository',
         ),
         index.flags(),
         target.flags(),

@@ -21,7 +21,7 @@ const FLAGS = flagSet({
   tag: { type: 'string', array: true, describe: 'extra tags for the updated index' },
 });
 
-const index = indexOptions('artifact type of the index (empty to remove it)');
+const index = indexOptions('artifact type of the index (empty to remove it)', 'updated');
 const target = targetOptions({ form: '<registry>/<repo>{:<tag>|@<digest>}', requireReference: true });
 
 /** The parsed arguments and flags of `oras manifest index update`. */
