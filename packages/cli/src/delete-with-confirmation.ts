@@ -49,9 +49,9 @@ export async function deleteWithConfirmation(
         ctx.stdout.write(`Missing ${raw}\n`);
         return;
       }
+      // oras makes this error anew (no %w): it gets the plain `Error:` prefix, not the registry's
       throw new CliError(`${raw}: the specified ${request.noun} does not exist`, {
         code: 'ORAS_ERR_NOT_FOUND',
-        cause: error,
       });
     }
     if (!(await confirm(ctx, request.question(desc), flags.force))) return;

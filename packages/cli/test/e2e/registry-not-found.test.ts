@@ -4,7 +4,9 @@
  * oras-go's `<ref>: not found`: `resolve` says `failed to resolve digest:`, `manifest fetch`
  * `failed to fetch the content of "<ref>":` (`failed to find` with `--descriptor`), `pull` and
  * `cp` say `failed to resolve <tag>:` as `oras.Copy` does, and `tag`, `attach`, `discover` and
- * `manifest fetch-config` add nothing. From an OCI layout the prefix is plain `Error:`.
+ * `manifest fetch-config` add nothing. From an OCI layout the prefix is plain `Error:`, and so it
+ * is for `manifest delete` and `blob delete`, whose `the specified ... does not exist` oras makes
+ * anew instead of wrapping the registry's answer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withDistribution } from './fixture.js';
@@ -75,6 +77,23 @@ describe('a tag the registry does not have', () => {
     );
     expect(await fails(['discover', '--plain-http', missing])).toEqual(want);
     expect(await fails(['manifest', 'fetch-config', '--plain-http', missing])).toEqual(want);
+  });
+});
+
+describe('deleting what the registry does not have', () => {
+  it('manifest delete and blob delete: the plain prefix, as oras makes these errors anew', async () => {
+    const repo = `${e2e.host}/not-found-delete`;
+    const blob = `${repo}@sha256:${'a'.repeat(64)}`;
+    expect(await fails(['manifest', 'delete', '--plain-http', `${repo}:nope`])).toEqual({
+      code: 1,
+      stderr: `Error: ${repo}:nope: the specified manifest does not exist\n`,
+      stdout: '',
+    });
+    expect(await fails(['blob', 'delete', '--plain-http', blob])).toEqual({
+      code: 1,
+      stderr: `Error: ${blob}: the specified blob does not exist\n`,
+      stdout: '',
+    });
   });
 });
 
