@@ -45,6 +45,8 @@ describe('validateRealm', () => {
       'https://100.64.0.1/token',
       'https://[64:ff9b::a9fe:a9fe]/token',
       'https://[64:ff9b::10.0.0.1]/token',
+      'https://[2002:a9fe:a9fe::1]/token',
+      'https://[2001:0:4136:e378:8000:63bf:5601:5601]/token',
     ]) {
       expect(refused(realm, 'https://r.example/')).toContain('internal address');
     }
@@ -101,6 +103,11 @@ describe('internalIpKind', () => {
     ['64:ff9b:1::1', 'private'],
     ['2002:a9fe:a9fe::1', 'link-local'],
     ['2002:c0a8:101::', 'private'],
+    // Teredo: the client's IPv4 with every bit flipped (169.254.169.254, 10.0.0.1), or the server's
+    ['2001:0:4136:e378:8000:63bf:5601:5601', 'link-local'],
+    ['2001::f5ff:fffe', 'private'],
+    ['2001:0:a00:1::f7f7:f7f7', 'private'],
+    ['2001:0:7f00:1:8000:63bf:f7f7:f7f7', 'loopback'],
     ['::ffff:0:127.0.0.1', 'loopback'],
     ['fec0::1', 'private'],
     ['fd00:ec2::254', 'link-local'],
@@ -116,6 +123,8 @@ describe('internalIpKind', () => {
     '2001:db8::1',
     '64:ff9b::808:808',
     '2002:808:808::1',
+    '2001:0:4136:e378:8000:63bf:f7f7:f7f7',
+    '2001:4860::8888',
     'localhost',
     'registry.example',
   ])('puts %s on none', (host) => {

@@ -87,7 +87,9 @@ export function isInternalIp(ip: string): boolean {
  * Why IPv6 addresses that carry an IPv4 one are judged by it: IPv4-mapped (`::ffff:a.b.c.d`),
  * IPv4-compatible, IPv4-translated (`::ffff:0:a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`, which a NAT64
  * gateway turns into a connection to `a.b.c.d`) and 6to4 (`2002:AABB:CCDD::`) addresses all reach
- * the IPv4 address inside them, so `64:ff9b::a9fe:a9fe` is 169.254.169.254.
+ * the IPv4 address inside them, so `64:ff9b::a9fe:a9fe` is 169.254.169.254. A Teredo address
+ * (2001::/32, RFC 4380) carries two: its server's, and its client's with every bit flipped (the
+ * one a relay delivers to); it is internal when either is.
  */
 export function internalIpKind(ip: string): InternalIpKind | undefined {
   const host = stripBrackets(ip);
@@ -98,6 +100,8 @@ export function internalIpKind(ip: string): InternalIpKind | undefined {
   if (!words) return undefined;
   const embedded = embeddedIpv4(words);
   if (embedded !== undefined) return ipv4Kind(embedded);
+  const teredo = teredoIpv4s(words);
+  if (teredo !== undefined) return ipv4Kind(teredo.client) ?? ipv4Kind(teredo.server);
   const first = words[0] ?? 0;
   if (words.every((w) => w === 0)) return 'loopback'; // ::
   if (words.slice(0, 7).every((w) => w === 0) && words[7] === 1) return 'loopback'; // ::1
@@ -122,6 +126,14 @@ function embeddedIpv4(words: readonly number[]): string | undefined {
   if (w0 === 0x64 && w1 === 0xff9b && zeros(w2, w3, w4, w5)) return dotted(w6, w7); // 64:ff9b::/96
   if (w0 === 0x2002) return dotted(w1, w2); // 6to4 2002::/16
   return undefined;
+}
+
+/** The IPv4 addresses in a Teredo address (2001:0:SSSS:SSSS:flags:port:~CCCC:~CCCC), if it is one. */
+function teredoIpv4s(words: readonly number[]): { server: string; client: string } | undefined {
+  const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, , , w6 = 0, w7 = 0] = words;
+  if (w0 !== 0x2001 || w1 !== 0) return undefined;
+  const dotted = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  return { server: dotted(w2, w3), client: dotted(w6 ^ 0xffff, w7 ^ 0xffff) };
 }
 
 /** The internal networks {@link internalIpKind} tells apart. */

@@ -279,9 +279,8 @@ export function checkArguments(line: ParsedLine): void {
     return;
   }
   if (node.positionals.length === 0 && line.args.length > 0) {
-    throw new CliError(`unknown command "${line.args[0]}" for "${path}"`, {
-      hint: `Run '${path} --help' for usage.`,
-    });
+    // cobra.NoArgs: the error alone, without the `--help` line cobra adds to an unknown sub-command
+    throw new CliError(`unknown command "${line.args[0]}" for "${path}"`);
   }
 }
 

@@ -49,7 +49,8 @@ export async function deleteWithConfirmation(
         ctx.stdout.write(`Missing ${raw}\n`);
         return;
       }
-      // oras makes this error anew (no %w): it gets the plain `Error:` prefix, not the registry's
+      // oras's own error, not the registry's answer: printed as `Error: ...` (no cause to
+      // classify it as a registry error)
       throw new CliError(`${raw}: the specified ${request.noun} does not exist`, {
         code: 'ORAS_ERR_NOT_FOUND',
       });

@@ -34,6 +34,7 @@ export { defaultClient } from './repository/context.js';
 export type { RegistryWarning } from './repository/context.js';
 export {
   DEFAULT_BUFFERED_UPLOAD_BYTES,
+  DEFAULT_MAX_LIST_PAGE_BYTES,
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_MAX_UPLOAD_RESUMES,
   DEFAULT_METADATA_TIMEOUT_MS,

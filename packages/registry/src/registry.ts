@@ -9,8 +9,8 @@ import { withDeadline } from './deadline.js';
 import type { Registry } from './interfaces.js';
 import { defaultClient } from './repository/context.js';
 import {
-  DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_METADATA_TIMEOUT_MS,
+  listPageLimit,
   type RemoteRepositoryOptions,
 } from './repository/options.js';
 import { paginate } from './repository/paging.js';
@@ -88,7 +88,7 @@ export class RemoteRegistry implements Registry {
       url,
       ['registry:catalog:*'],
       this.#options.repositoryListMaxPages ?? DEFAULT_REPOSITORY_LIST_MAX_PAGES,
-      this.#options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
+      listPageLimit(this.#options),
       'repositories',
       options.signal,
       this.#deadlineMs(),

@@ -15,7 +15,17 @@ export interface TreeNode {
  * the call stack.
  */
 export function renderTree(root: TreeNode): string {
-  const lines = [printable(root.label)];
+  const parts: string[] = [];
+  renderTreeTo(root, (text) => parts.push(text));
+  return parts.join('');
+}
+
+/**
+ * Renders a tree as {@link renderTree} does, handing `write` the text in pieces of about
+ * `chunkBytes` (each ending with a line), so a big tree is never one string in memory.
+ */
+export function renderTreeTo(root: TreeNode, write: (text: string) => void, chunkBytes = 64 * 1024): void {
+  let chunk = `${printable(root.label)}\n`;
   const stack: { node: TreeNode; prefix: string; next: number }[] = [{ node: root, prefix: '', next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -26,10 +36,14 @@ export function renderTree(root: TreeNode): string {
       continue;
     }
     const last = i === top.node.children.length - 1;
-    lines.push(`${top.prefix}${last ? '└── ' : '├── '}${printable(child.label)}`);
+    chunk += `${top.prefix}${last ? '└── ' : '├── '}${printable(child.label)}\n`;
+    if (chunk.length >= chunkBytes) {
+      write(chunk);
+      chunk = '';
+    }
     stack.push({ node: child, prefix: `${top.prefix}${last ? '    ' : '│   '}`, next: 0 });
   }
-  return `${lines.join('\n')}\n`;
+  if (chunk !== '') write(chunk);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ export const ORAS_COMMANDS: Readonly<Record<string, OrasCommand>> = {
   'oras blob delete': {
     usage: 'oras blob delete [flags] <name>@<digest>',
     aliases: ['remove', 'rm'],
-    flags: { ...COMMON, ...remote(), ...DESCRIPTOR, force: { short: 'f' } },
+    flags: { ...COMMON, ...TARGET, ...DESCRIPTOR, force: { short: 'f' } },
   },
   'oras blob fetch': {
     usage: 'oras blob fetch [flags] {--output <file> | --descriptor} <name>@<digest>',
@@ -201,7 +201,7 @@ export const ORAS_COMMANDS: Readonly<Record<string, OrasCommand>> = {
   'oras manifest delete': {
     usage: 'oras manifest delete [flags] <name>{:<tag>|@<digest>}',
     aliases: ['remove', 'rm'],
-    flags: { ...COMMON, ...remote(), ...DESCRIPTOR, ...distributionSpec(), force: { short: 'f' } },
+    flags: { ...COMMON, ...TARGET, ...DESCRIPTOR, ...distributionSpec(), force: { short: 'f' } },
   },
   'oras manifest fetch': {
     usage: 'oras manifest fetch [flags] <name>{:<tag>|@<digest>}',

@@ -1,7 +1,8 @@
 /**
- * `oras cp`, `oras tag`, `oras resolve`, `oras backup` and `oras restore` checked case by case
- * against what oras's own e2e suite asserts for them (`test/e2e/suite/command/cp.go`, `tag.go`,
- * `resolve.go`, `backup.go`, `restore.go`), with our own test data on Debian's docker-registry.
+ * `oras cp`, `oras tag`, `oras resolve`, `oras backup`, `oras restore` and `oras version` checked
+ * case by case against what oras's own e2e suite asserts for them (`test/e2e/suite/command/cp.go`,
+ * `cp_multiplatform.go`, `tag.go`, `resolve.go`, `backup.go`, `restore.go`, `version.go`), with our
+ * own test data on Debian's docker-registry.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -218,6 +219,49 @@ describe('oras cp, as oras e2e checks it', () => {
     expect(index.code).toBe(1);
   });
 
+  it('copies one platform of an index by digest into a repository without a tag, and with -r its referrers', async () => {
+    const byDigest = await e2e.box.ok([
+      'cp',
+      FROM,
+      TO,
+      `${repo}@${multi}`,
+      `${e2e.host}/parity/platform-digest`,
+      '--platform',
+      'linux/amd64',
+    ]);
+    expectStatus(byDigest.stdout, 'cp', imageKeys);
+    expect(byDigest.stdout).toContain(`Digest: ${amd}`);
+    expect(await manifestBytes(`${e2e.host}/parity/platform-digest@${amd}`)).toBe(
+      await manifestBytes(`${repo}@${amd}`),
+    );
+
+    const dst = `${e2e.host}/parity/platform-referrers:copiedTag`;
+    const recursive = await e2e.box.ok([
+      'cp',
+      FROM,
+      TO,
+      `${repo}:multi`,
+      dst,
+      '-r',
+      '--platform',
+      'linux/amd64',
+    ]);
+    expectStatus(recursive.stdout, 'cp', [
+      ...imageKeys,
+      [short(sha256('a signature\n')), 'sig.txt'],
+      [short(referrer), MANIFEST],
+    ]);
+    expect(recursive.stdout).toContain(`Digest: ${amd}`);
+    expect(await manifestBytes(dst)).toBe(await manifestBytes(`${repo}@${amd}`));
+    const found = JSON.parse(
+      (await e2e.box.ok(['discover', '--plain-http', dst, '--format', 'json'])).stdout,
+    ) as { referrers: { digest: string }[] };
+    expect(found.referrers.map((r) => r.digest)).toEqual([referrer]);
+    expect(await manifestBytes(`${e2e.host}/parity/platform-referrers@${referrer}`)).toBe(
+      await manifestBytes(`${repo}@${referrer}`),
+    );
+  });
+
   it('copies between a registry and OCI layouts, both ways, by tag and by digest, with the same lines', async () => {
     const toLayout = await e2e.box.ok([
       'cp',
@@ -385,6 +429,16 @@ describe('oras resolve, as oras e2e checks it', () => {
   });
 });
 
+describe('oras version, as oras e2e checks it', () => {
+  it('prints the version, and refuses arguments as cobra.NoArgs does', async () => {
+    expect((await e2e.box.ok(['version'])).stdout).toMatch(/^Version: /);
+    const extra = await e2e.box.run(['version', 'foo', 'bar']);
+    expect(extra.code).toBe(1);
+    expect(extra.stdout).toBe('');
+    expect(extra.stderr).toBe('Error: unknown command "foo" for "oras version"\n');
+  });
+});
+
 describe('oras backup and oras restore, as oras e2e checks them', () => {
   it('fails without a reference, without --output/--input, with an empty path and for digests', async () => {
     for (const [command, flag] of [
@@ -436,6 +490,11 @@ describe('oras backup and oras restore, as oras e2e checks them', () => {
     ]);
     expect(res.stdout).toContain('1 referrer(s)');
     expect(res.stdout).toContain('Successfully backed up 2 tag(s)');
+    // the referrer and its file, pulled once each; unnamed content is named by its media type
+    expectStatus(res.stdout, 'backup', [
+      [short(sha256('a signature\n')), 'sig.txt'],
+      [short(referrer), MANIFEST],
+    ]);
     expect((await stat(join(e2e.box.dir, 'bk'))).isDirectory()).toBe(true);
     await expect(stat(join(e2e.box.dir, 'bk', 'ingest'))).rejects.toThrow();
     expect(await manifestBytes('bk:v1', true)).toBe(await manifestBytes(`${repo}:v1`));
@@ -443,6 +502,7 @@ describe('oras backup and oras restore, as oras e2e checks them', () => {
 
     const tar = await e2e.box.ok(['backup', '--plain-http', '--output', 'bk.tAr', `${repo}:v1`]);
     expect(tar.stdout).toContain('Successfully backed up 1 tag(s)');
+    expectStatus(tar.stdout, 'backup', imageKeys);
     expect((await stat(join(e2e.box.dir, 'bk.tAr'))).isFile()).toBe(true);
     expect(await manifestBytes('bk.tAr:v1', true)).toBe(await manifestBytes(`${repo}:v1`));
 
@@ -460,6 +520,7 @@ describe('oras backup and oras restore, as oras e2e checks them', () => {
       `${e2e.host}/parity/restored-tar:v1`,
     ]);
     expect(fromTar.stdout).toContain('0 referrer(s)');
+    expectStatus(fromTar.stdout, 'restore', imageKeys);
     expect(fromTar.stdout).toContain('Successfully restored 1 tag(s)');
     expect(await readFile(join(e2e.box.dir, 'bk.tAr')).then((b) => b.length > 0)).toBe(true);
   });

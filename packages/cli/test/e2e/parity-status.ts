@@ -15,6 +15,9 @@ const PATHS = {
     ['Restored'],
   ],
   cp: [['Copying', 'Copied'], ['Skipped'], ['Exists'], ['Mounted']],
+  // oras 1.3's backup and restore status handlers (`display/status`): copy's shape, pull's or push's words
+  backup: [['Pulling', 'Pulled'], ['Skipped'], ['Exists']],
+  restore: [['Pushing', 'Pushed'], ['Skipped'], ['Exists']],
 } as const;
 
 /** A command whose status lines oras's suite checks. */

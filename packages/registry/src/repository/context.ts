@@ -36,6 +36,7 @@ import { schemeFor } from '../urls.js';
 import {
   DEFAULT_MAX_METADATA_BYTES,
   DEFAULT_METADATA_TIMEOUT_MS,
+  listPageLimit,
   type RemoteRepositoryOptions,
 } from './options.js';
 
@@ -72,6 +73,8 @@ export class RepositoryContext {
   readonly client: RegistryClient;
   readonly options: RemoteRepositoryOptions;
   readonly maxMetadataBytes: number;
+  /** The cap on one page of a listing (`maxListPageBytes`). */
+  readonly maxListPageBytes: number;
   /** The overall deadline of a metadata exchange (`metadataTimeoutMs`). */
   readonly metadataTimeoutMs: number;
   /** Whether the registry has the referrers API: `undefined` until found out. */
@@ -94,6 +97,7 @@ export class RepositoryContext {
     this.client = options.client ?? defaultClient();
     this.#scheme = schemeFor(this.host, options.plainHttp);
     this.maxMetadataBytes = options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES;
+    this.maxListPageBytes = listPageLimit(options);
     this.metadataTimeoutMs = options.metadataTimeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     this.referrersCapability = options.referrersCapability;
   }

@@ -10,6 +10,12 @@ import type { RemoteRepository } from './remote-repository.js';
 
 /** Default cap on manifests, indexes, tag lists and referrer lists read into memory. */
 export const DEFAULT_MAX_METADATA_BYTES = 4 * 1024 * 1024;
+/**
+ * Default for {@link RemoteRepositoryOptions.maxListPageBytes}: 4 MiB, room for about 300,000
+ * tags on one page (the most a registry has been seen to serve), while a page that would not end
+ * is refused early.
+ */
+export const DEFAULT_MAX_LIST_PAGE_BYTES = 4 * 1024 * 1024;
 /** Default for {@link RemoteRepositoryOptions.tagListMaxPages}. */
 export const DEFAULT_TAG_LIST_MAX_PAGES = 1000;
 /** Default for {@link RemoteRepositoryOptions.referrerListMaxPages}. */
@@ -70,6 +76,17 @@ export interface RemoteRepositoryOptions {
   readonly referrerListPageSize?: number;
   /** Cap on manifests, indexes and lists read into memory (default {@link DEFAULT_MAX_METADATA_BYTES}). */
   readonly maxMetadataBytes?: number;
+  /**
+   * Cap on the body of one page of a tag list, catalog or referrers list read into memory
+   * (default: `maxMetadataBytes` when that is given, else {@link DEFAULT_MAX_LIST_PAGE_BYTES}).
+   * A bigger page is refused with `SizeExceedsLimitError` (`ORAS_ERR_SIZE_EXCEEDS_LIMIT`).
+   *
+   * Why a cap per page and not only a cap on the pages: the listings yield one page at a time, so
+   * a caller that handles each page and lets it go (as `oras repo tags` prints it) holds one page
+   * at a time, however many pages there are; `tagListMaxPages` and friends only stop a list that
+   * never ends.
+   */
+  readonly maxListPageBytes?: number;
   /** Most tag list pages followed (default {@link DEFAULT_TAG_LIST_MAX_PAGES}). */
   readonly tagListMaxPages?: number;
   /** Most referrers pages followed (default {@link DEFAULT_REFERRER_LIST_MAX_PAGES}). */
@@ -97,4 +114,11 @@ export interface RemoteRepositoryOptions {
    * transfers are not bounded by it.
    */
   readonly metadataTimeoutMs?: number;
+}
+
+/** The page cap of `options`: `maxListPageBytes`, else `maxMetadataBytes`, else the default. */
+export function listPageLimit(
+  options: Pick<RemoteRepositoryOptions, 'maxListPageBytes' | 'maxMetadataBytes'>,
+): number {
+  return options.maxListPageBytes ?? options.maxMetadataBytes ?? DEFAULT_MAX_LIST_PAGE_BYTES;
 }

@@ -66,7 +66,7 @@ export function paginate(
         throw new NotFoundError(`${where}: repository not found`);
       }
       if (res.statusCode !== 200) throw await toResponseError('GET', res);
-      const bytes = await readCapped(res.body, maxBytes, `${start.pathname}`);
+      const bytes = await readCapped(res.body, maxBytes, `page of ${where}`);
       let list: unknown;
       try {
         list = (JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>)[key];

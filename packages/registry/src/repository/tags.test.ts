@@ -1,5 +1,5 @@
 /** Tags, in pages. */
-import { TooManyPagesError } from '@oras/spec';
+import { SizeExceedsLimitError, TooManyPagesError } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   collect,
@@ -27,5 +27,31 @@ describe('tags', () => {
     await expect(collect(repo({ tagListPageSize: 2, tagListMaxPages: 2 }).tags())).rejects.toSatisfy(
       isA(TooManyPagesError),
     );
+  });
+
+  it('refuses a page over maxListPageBytes, naming the limit, after yielding the pages before it', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    const long = (c: string) => c.repeat(100);
+    for (const t of ['a', 'b', long('c'), long('d')]) await repo().pushReference(desc, bytes, t);
+    const pages: string[][] = [];
+    const listing = (async () => {
+      for await (const p of repo({ tagListPageSize: 2, maxListPageBytes: 100 }).tags()) pages.push(p);
+    })();
+    await expect(listing).rejects.toSatisfy(isA(SizeExceedsLimitError));
+    await expect(listing).rejects.toThrow(/tags\/list: response body exceeds the limit of 100 bytes/);
+    expect(pages).toEqual([['a', 'b']]);
+  });
+
+  it('caps pages at maxMetadataBytes when only that is given', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'x'.repeat(100));
+    await expect(collect(repo({ maxMetadataBytes: 64 }).tags())).rejects.toSatisfy(
+      isA(SizeExceedsLimitError),
+    );
+    expect(await collect(repo({ maxMetadataBytes: 64, maxListPageBytes: 1024 }).tags())).toEqual([
+      'x'.repeat(100),
+    ]);
   });
 });

@@ -23,7 +23,7 @@ export function listTags(
     url,
     ctx.scopes('pull'),
     ctx.options.tagListMaxPages ?? DEFAULT_TAG_LIST_MAX_PAGES,
-    ctx.maxMetadataBytes,
+    ctx.maxListPageBytes,
     'tags',
     options.signal,
     ctx.metadataTimeoutMs,

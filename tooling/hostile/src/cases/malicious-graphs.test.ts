@@ -415,6 +415,10 @@ describe('headers and realms that point elsewhere', () => {
     // 64:ff9b::a9fe:a9fe a NAT64 gateway turns into 169.254.169.254
     'http://100.64.0.1/token',
     'http://[64:ff9b::a9fe:a9fe]/token',
+    // 6to4 (2002::/16) and Teredo (2001::/32, the client's address with its bits flipped), both
+    // carrying 169.254.169.254
+    'http://[2002:a9fe:a9fe::1]/token',
+    'http://[2001:0:4136:e378:8000:63bf:5601:5601]/token',
   ]) {
     it(`refuses a token realm on a private address (${realm}) without waiting on it`, async () => {
       server.setHandler((_req, res) => {

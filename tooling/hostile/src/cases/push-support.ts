@@ -22,6 +22,8 @@ export interface PushThroughOptions {
   readonly flags?: readonly string[];
   /** More environment variables. */
   readonly env?: Readonly<Record<string, string>>;
+  /** How long the run may take before it counts as a hang (default 90 s). */
+  readonly timeoutMs?: number;
 }
 
 /** Pushes the artifact's files to `<host>/hostile/big:v1`; resolves to the run and what is wrong. */
@@ -40,7 +42,7 @@ export async function pushThrough(
       '--plain-http',
       ...(options.flags ?? []),
     ],
-    { timeoutMs: 90_000, ...(options.env ? { env: options.env } : {}) },
+    { timeoutMs: options.timeoutMs ?? 90_000, ...(options.env ? { env: options.env } : {}) },
   );
   const diff = diffTrees(before, await box.snapshot());
   const problems = options.mayFail ? eitherProblems(run, options.mayFail) : successProblems(run);

@@ -10,10 +10,13 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI entry point. */
-export const ORAS_BIN: string = fileURLToPath(
-  new URL('../../../../packages/cli/dist/bin.js', import.meta.url),
-);
+/**
+ * The built CLI entry point; `ORAS_HOSTILE_BIN` names another build (a copy of an older `dist`,
+ * to show that a case fails without the fix it tests).
+ */
+export const ORAS_BIN: string =
+  process.env.ORAS_HOSTILE_BIN ??
+  fileURLToPath(new URL('../../../../packages/cli/dist/bin.js', import.meta.url));
 
 /** The GNU time binary used to measure peak memory. */
 export const TIME_BIN = '/usr/bin/time';
@@ -41,6 +44,11 @@ export interface RunOrasOptions {
   readonly killWhen?: () => boolean | Promise<boolean>;
   /** The signal `killWhen` sends, once (default SIGKILL; SIGINT is a Ctrl-C). */
   readonly killSignal?: NodeJS.Signals;
+  /**
+   * Takes stdout chunk by chunk instead of keeping it (the run's `stdout` is then empty): for
+   * runs that print more than a test should hold, checked by a running hash.
+   */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 /** What one run did. */
@@ -78,12 +86,22 @@ export async function runOras(args: readonly string[], options: RunOrasOptions):
   const [command, argv] = measure
     ? [TIME_BIN, ['-f', '%M', '-o', memoryFile, process.execPath, ORAS_BIN, ...args]]
     : [process.execPath, [ORAS_BIN, ...args]];
-  const child = spawn(command, argv, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // measured through `time`, the CLI is a grandchild: a process group of its own lets a timeout
+  // kill both (killing `time` alone left the CLI running on)
+  const child = spawn(command, argv, {
+    cwd: options.cwd,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: measure,
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
+  const onStdout = options.onStdout;
+  if (onStdout) child.stdout.on('data', (chunk: Buffer) => onStdout(chunk));
+  else
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
   });
@@ -93,7 +111,13 @@ export async function runOras(args: readonly string[], options: RunOrasOptions):
   let killed = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    if (measure && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    } else child.kill('SIGKILL');
   }, options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
   let polling: NodeJS.Timeout | undefined;
   if (options.killWhen) {

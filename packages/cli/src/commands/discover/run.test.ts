@@ -94,4 +94,28 @@ describe('discover walks the referrer graph', () => {
     expect(found[0]?.referrers.map((x) => x.desc.digest)).toEqual([c.digest, e.digest]);
     expect(found[0]?.referrers[1]?.referrers.map((x) => x.desc.digest)).toEqual([f.digest]);
   });
+
+  it('refuses referrers past its byte budget, naming it, without reading the pages after', async () => {
+    const root = d(1);
+    let pagesRead = 0;
+    const target = {
+      ...fakeTarget(new Map()),
+      async *referrers() {
+        for (let page = 0; page < 1000; page++) {
+          pagesRead++;
+          yield Array.from({ length: 100 }, (_, i) => ({
+            ...d(2),
+            digest: `sha256:${(page * 100 + i).toString(16).padStart(64, '0')}`,
+          }));
+        }
+      },
+    };
+    const one = JSON.stringify({ ...d(2), digest: `sha256:${'0'.repeat(64)}` }).length;
+    await expect(walkReferrers(target, root, 1, undefined, MAX_DISCOVER_DEPTH, one * 250)).rejects.toThrow(
+      `referrers of ${root.digest}: more than ${one * 250} bytes of referrers, the limit of discover`,
+    );
+    expect(pagesRead).toBe(3);
+    const all = await walkReferrers(target, root, 1, undefined, MAX_DISCOVER_DEPTH, one * 100_000);
+    expect(all).toHaveLength(100_000);
+  });
 });

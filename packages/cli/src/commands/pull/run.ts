@@ -9,11 +9,19 @@ import {
   type Fetcher,
   fetchAll,
   hasSuccessors,
+  SKIP_NODE,
   selectPlatform,
   successorsOf,
 } from '@oras/content';
-import { FileStore } from '@oras/content/file';
-import { type Descriptor, descriptorsEqual, EMPTY_DESCRIPTOR, type Manifest, MediaType } from '@oras/spec';
+import { DuplicateNameError, FileStore } from '@oras/content/file';
+import {
+  type Descriptor,
+  descriptorsEqual,
+  EMPTY_DESCRIPTOR,
+  type Manifest,
+  MediaType,
+  NotFoundError,
+} from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { failedToResolve } from '../../errors.js';
@@ -66,15 +74,38 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   const announce = announcer();
   const removeCreatedFolders = await createdFolders(output);
   let pulled = false;
+  // Manifests are read once, to find their successors, and never kept: the store writes named
+  // content only (`ignoreNoName`), and pull restores the files that share content itself
+  // (`restoreDuplicates`), so an index of many large manifests costs one manifest at a time.
   const store = await FileStore.open(output, {
     allowPathTraversalOnWrite: options.allowPathTraversal,
     maxUnpackBytes: options.maxUnpackBytes,
     disableOverwrite: options.keepOldFiles,
-    // Named content the copy moved once and the store wrote again under another name.
-    onRestored: (desc) => {
-      if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.restored);
-    },
+    ignoreNoName: true,
   });
+  // The named successors of each manifest read, until the manifest is done.
+  const namedSuccessors = new Map<string, Descriptor[]>();
+  /** Writes again, under their own names, successors whose content the copy moved under another. */
+  const restoreDuplicates = async (successors: readonly Descriptor[]) => {
+    for (const successor of successors) {
+      if (await store.exists(successor)) continue;
+      const plain = { mediaType: successor.mediaType, digest: successor.digest, size: successor.size };
+      let content: ReadableStream<Uint8Array>;
+      try {
+        content = await store.fetch(plain);
+      } catch (error) {
+        if (NotFoundError.is(error)) continue;
+        throw error;
+      }
+      try {
+        await store.push(successor, content);
+      } catch (error) {
+        if (DuplicateNameError.is(error)) continue;
+        throw error;
+      }
+      if (announce(successor)) reporter.mark(successor, PULL_PROMPTS.restored);
+    }
+  };
   let layerSkipped = false;
   // Titled layers of the `-t/--media-type` types: none means nothing is written.
   let typeMatched = 0;
@@ -104,9 +135,11 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     const skip = (desc: Descriptor) => {
       if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.skipped);
     };
-    const findSuccessors = async (fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
+    const src = trackFetches(target, reporter);
+    // The copy's own fetcher would keep every manifest it reads until the end: read from the source.
+    const findSuccessors = async (_fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
       if (!hasSuccessors(desc)) return [];
-      const bytes = await fetchAll(reportingFetcher(fetcher), desc);
+      const bytes = await fetchAll(reportingFetcher(src), desc);
       if (!isManifest(desc)) {
         const all = successorsOf(desc, bytes);
         const subject = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { subject?: Descriptor }).subject;
@@ -141,15 +174,23 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
           files.push({ path, ...descriptorModel(name, d) });
         }
       }
+      namedSuccessors.set(
+        desc.digest,
+        out.filter((d) => d.annotations?.[TITLE]),
+      );
       return out;
     };
-    const src = trackFetches(target, reporter);
     await copyGraph(src, store, root, {
       concurrency,
       findSuccessors,
-      preCopy: (desc) => {
+      preCopy: async (desc) => {
         if (announce(desc)) reporter.start(desc);
-        return undefined;
+        if (!hasSuccessors(desc)) return undefined;
+        // a manifest, once its successors are in: nothing to write but the files it names twice
+        await restoreDuplicates(namedSuccessors.get(desc.digest) ?? []);
+        namedSuccessors.delete(desc.digest);
+        reporter.done(desc);
+        return SKIP_NODE;
       },
       postCopy: (desc) => reporter.done(desc),
       onCopySkipped: (desc) => reporter.mark(desc, PULL_PROMPTS.skipped),

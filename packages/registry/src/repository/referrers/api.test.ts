@@ -1,5 +1,5 @@
 /** The referrers API: filters and pages. */
-import { TooManyPagesError } from '@oras/spec';
+import { SizeExceedsLimitError, TooManyPagesError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
 import { referrersTag } from './tag-schema.js';
 import {
@@ -42,6 +42,16 @@ describe('referrers API', () => {
     expect(pages).toEqual([1, 1]);
     await expect(collect(repo({ referrerListMaxPages: 1 }).referrers(subject))).rejects.toSatisfy(
       isA(TooManyPagesError),
+    );
+  });
+
+  it('refuses a referrers page over maxListPageBytes, naming the subject and the limit', async () => {
+    await setup({ referrersApi: true });
+    const { subject } = await pushSubjectAndReferrers(repo());
+    const listing = collect(repo({ maxListPageBytes: 64 }).referrers(subject));
+    await expect(listing).rejects.toSatisfy(isA(SizeExceedsLimitError));
+    await expect(listing).rejects.toThrow(
+      new RegExp(`referrers of ${subject.digest}: response body exceeds the limit of 64 bytes`),
     );
   });
 });

@@ -57,7 +57,7 @@ export async function* referrersFromApi(
       }
       first = false;
       if (res.statusCode !== 200) throw await toResponseError('GET', res);
-      const bytes = await readCapped(res.body, ctx.maxMetadataBytes, `referrers of ${subject.digest}`);
+      const bytes = await readCapped(res.body, ctx.maxListPageBytes, `page of ${what}`);
       const index = parseIndexLoose(bytes, `referrers of ${subject.digest}`);
       ctx.referrersCapability = true;
       const filtered = /\bartifactType\b/.test(header(res.headers, 'oci-filters-applied') ?? '');

@@ -3,8 +3,7 @@ import { RemoteRegistry } from '@oras/registry';
 import { parseReference } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
 import type { RegistryTargetSpec } from '../../../options/target.js';
-import { printable } from '../../../output/escape.js';
-import { writeResult } from '../../../output/metadata.js';
+import { writeListPages } from '../../../output/list.js';
 import { openRepository } from '../../../targets.js';
 import type { RepoLsOptions } from './command.js';
 
@@ -19,15 +18,11 @@ export async function runRepoLs(options: RepoLsOptions, ctx: CliContext): Promis
   };
   const repo = await openRepository(spec, options.remote, common, ctx);
   const registry = new RemoteRegistry({ ...repo.options, registry: host });
-  const names: string[] = [];
-  for await (const page of registry.repositories(last ? { last: `${namespace}${last}` } : {})) {
-    for (const name of page) {
-      if (!name.startsWith(namespace)) continue;
-      const sub = name.slice(namespace.length);
-      names.push(sub);
-      // names come from the registry: a control character must not reach the terminal raw
-      if (format.type === 'text') ctx.stdout.write(`${printable(sub)}\n`);
+  async function* names(): AsyncGenerator<string[]> {
+    for await (const page of registry.repositories(last ? { last: `${namespace}${last}` } : {})) {
+      yield page.filter((name) => name.startsWith(namespace)).map((name) => name.slice(namespace.length));
     }
   }
-  if (format.type !== 'text') writeResult(ctx, format, { registry: host, repositories: names }, () => '');
+  // printed page by page; names from the registry are escaped in text (no raw control character)
+  await writeListPages(ctx, format, { registry: host }, 'repositories', names());
 }

@@ -4,8 +4,7 @@ import { isDigest, parseDigest } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
 import { CliError } from '../../../errors.js';
-import { printable } from '../../../output/escape.js';
-import { writeResult } from '../../../output/metadata.js';
+import { writeListPages } from '../../../output/list.js';
 import { openReadOnlyTarget } from '../../../targets.js';
 import type { RepoTagsOptions } from './command.js';
 
@@ -21,30 +20,33 @@ export function isDigestTag(tag: string): boolean {
   }
 }
 
-/** Runs `oras repo tags`. */
+/** Runs `oras repo tags`: each page is printed as it arrives (see `writeListPages`). */
 export async function runRepoTags(options: RepoTagsOptions, ctx: CliContext): Promise<void> {
   const { common, format, excludeDigestTags, last } = options;
   const { spec, reference, argument: raw } = options.target;
   const { target } = await openReadOnlyTarget(options.target, common, ctx);
   if (!isTagLister(target)) throw new CliError(`${raw}: the target does not support tag listing`);
-  const tags: string[] = [];
+  const lister = target;
   try {
     let filter: string | undefined;
     if (reference !== undefined) {
       filter = isDigest(reference) ? reference : (await target.resolve(reference)).digest;
       ctx.stderr.write(`[Experimental] querying tags associated to ${filter}, it may take a while...\n`);
     }
-    for await (const page of target.tags(last ? { last } : {})) {
-      for (const tag of page) {
-        if (excludeDigestTags && isDigestTag(tag)) continue;
-        if (filter !== undefined && tag !== reference && (await target.resolve(tag)).digest !== filter)
-          continue;
-        tags.push(tag);
-        if (format.type === 'text') ctx.stdout.write(`${printable(tag)}\n`);
+    async function* selected(): AsyncGenerator<string[]> {
+      for await (const page of lister.tags(last ? { last } : {})) {
+        const kept: string[] = [];
+        for (const tag of page) {
+          if (excludeDigestTags && isDigestTag(tag)) continue;
+          if (filter !== undefined && tag !== reference && (await lister.resolve(tag)).digest !== filter)
+            continue;
+          kept.push(tag);
+        }
+        yield kept;
       }
     }
+    await writeListPages(ctx, format, {}, 'tags', selected());
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras repo tags ${raw}`);
   }
-  if (format.type !== 'text') writeResult(ctx, format, { tags }, () => '');
 }
