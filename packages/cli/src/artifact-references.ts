@@ -5,7 +5,7 @@
 import type { ReadOnlyTarget, TagLister } from '@oras/content';
 import { type Descriptor, ErrorCode, isValidTag, parseReferenceWithTags, type Reference } from '@oras/spec';
 import { CliError, goQuote } from './errors.js';
-import { INVALID_REFERENCE_HINT, referenceProblem } from './reference-errors.js';
+import { referenceProblem } from './reference-errors.js';
 import type { RegistryTargetSpec } from './options/target.js';
 
 /** A repository and the tags named after it (`registry/repo:a,b`), as backup and restore take them. */
@@ -18,10 +18,13 @@ export interface ArtifactReferences {
   readonly tags: readonly string[];
 }
 
-/** Parses `<registry>/<repository>[:<tag>[,<tag>...]]`, with oras's errors; digests are refused. */
+/**
+ * Parses `<registry>/<repository>[:<tag>[,<tag>...]]`, with oras's errors; digests are refused.
+ * oras 1.3 prints these errors bare, without the reference hint its other commands give.
+ */
 export function parseArtifactReferences(arg: string): ArtifactReferences {
   const fail = (message: string, cause?: unknown): never => {
-    throw new CliError(message, { code: ErrorCode.InvalidReference, cause, hint: INVALID_REFERENCE_HINT });
+    throw new CliError(message, { code: ErrorCode.InvalidReference, cause, hint: '' });
   };
   if (arg === '') fail('artifact reference cannot be empty');
   if (arg.includes('@')) fail(`digest references are not supported: ${goQuote(arg)}`);

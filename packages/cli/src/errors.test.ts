@@ -175,6 +175,25 @@ describe("registry errors in oras's words", () => {
     expect(describeError(copyError('destination', new Error('disk full')))).toEqual(['Error: disk full']);
   });
 
+  it('puts a source reference that names nothing as oras.Copy does, with the registry prefix', () => {
+    const context = {
+      from: { type: 'registry' as const, reference: 'localhost:5000/a:v1' },
+      to: { type: 'oci-layout' as const, reference: 'out:v1' },
+    };
+    const notFound = new OrasError('localhost:5000/a:v1: not found', { code: ErrorCode.NotFound });
+    const unresolved = Object.assign(
+      new OrasError(`source: resolve v1: ${notFound.message}`, { code: ErrorCode.Copy, cause: notFound }),
+      { origin: 'source', op: 'resolve' },
+    );
+    expect(describeError(unresolved, context)).toEqual([
+      'Error response from registry: failed to resolve v1: localhost:5000/a:v1: not found',
+    ]);
+    const layout = { ...context, from: { type: 'oci-layout' as const, reference: 'dir:v1' } };
+    expect(describeError(unresolved, layout)).toEqual([
+      'Error: failed to resolve v1: localhost:5000/a:v1: not found',
+    ]);
+  });
+
   it('names the authentication file after "basic credential not found"', () => {
     const err = new OrasError('registry.test: basic credential not found', { code: ErrorCode.Unauthorized });
     expect(describeError(err, { configPath: '/home/u/.docker/config.json' })).toEqual([

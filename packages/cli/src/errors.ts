@@ -16,7 +16,10 @@ import { printable, printableMessage } from './output/escape.js';
 export interface CliErrorOptions extends OrasErrorOptions {
   /** A stable `ORAS_ERR_*` code; {@link ErrorCode.InvalidArgument} by default. */
   readonly code?: string;
-  /** What the user can do about it, printed on the line after the error. */
+  /**
+   * What the user can do about it, printed on the line after the error. An empty string means
+   * no hint at all, not even one the causes would bring (oras prints none for some errors).
+   */
   readonly hint?: string;
   /** The command's usage line, printed as `Usage: ...` after the error. */
   readonly usage?: string;
@@ -155,6 +158,7 @@ function asResponse(value: unknown): ResponseErrorShape | undefined {
 /** The shape of `CopyError` of `@oras/content`. */
 interface CopyErrorShape extends OrasError {
   readonly origin: 'source' | 'destination';
+  readonly op?: unknown;
 }
 
 function isCopyError(value: unknown): value is CopyErrorShape {
@@ -287,7 +291,10 @@ function classify(err: unknown, context: ErrorContext): Classified {
     return {
       fromRegistry: remote && !context.layout,
       message,
-      hints: err.hint ? [err.hint] : (noCredentialHints(all, context) ?? hintsFromChain(all)),
+      hints:
+        err.hint !== undefined
+          ? [err.hint].filter(Boolean)
+          : (noCredentialHints(all, context) ?? hintsFromChain(all)),
       usage: err.usage,
     };
   }
@@ -339,12 +346,45 @@ function safeLine(text: string): string {
 }
 
 /**
+ * A reference that named nothing, in oras-go's words (`oras.Copy` and `oras cp`): `failed to
+ * resolve <tag or digest>: <what the target said>`. Other errors are returned unchanged.
+ */
+export function failedToResolve(ref: string, error: unknown): unknown {
+  if (!OrasError.is(error) || error.code !== ErrorCode.NotFound) return error;
+  return new OrasError(`failed to resolve ${ref}: ${error.message}`, {
+    code: ErrorCode.NotFound,
+    cause: error,
+  });
+}
+
+/**
+ * A copy whose source reference named nothing: oras prints it as any missing manifest
+ * (`Error response from registry: failed to resolve ...`, plain `Error:` from an OCI layout),
+ * not as a failure of one side of the copy.
+ */
+function sourceNotResolved(copy: CopyErrorShape): unknown {
+  const cause = copy.cause;
+  if (copy.origin !== 'source' || copy.op !== 'resolve' || !OrasError.is(cause)) return undefined;
+  // the library's message is `source: resolve <ref>: <cause>`
+  const head = 'source: resolve ';
+  const tail = `: ${cause.message}`;
+  if (!copy.message.startsWith(head) || !copy.message.endsWith(tail)) return undefined;
+  const wrapped = failedToResolve(copy.message.slice(head.length, copy.message.length - tail.length), cause);
+  return wrapped === cause ? undefined : wrapped;
+}
+
+/**
  * The lines shown for an error: `<prefix> <message>`, then any usage and hints, in oras's words
  * and order. A copy error is reported by its inner error, with the side that failed in the prefix
  * when `context` names the two sides; a registry's answer gets oras's registry prefix.
  */
 export function describeError(err: unknown, context: ErrorContext = {}): string[] {
   const copy = chain(err).find(isCopyError);
+  const unresolved = copy && sourceNotResolved(copy);
+  if (unresolved) {
+    const layout = context.from ? context.from.type === 'oci-layout' : context.layout;
+    return describeError(unresolved, { ...context, layout });
+  }
   const inner = copy ? (copy.cause ?? copy) : err;
   const classified = classify(inner, context);
   let prefix = classified.fromRegistry ? REGISTRY_ERROR_PREFIX : ERROR_PREFIX;

@@ -67,6 +67,22 @@ export const COPY_PROMPTS = {
   mounted: 'Mounted',
 } as const satisfies Prompts;
 
+/**
+ * The prompts of `manifest index create` and `update`, padded as oras 1.3 pads them
+ * (`IndexPrompt*` of its status package); a space follows each, as Go's `Println` puts one
+ * between its operands: `Fetching  v1`, `Fetched   sha256:... v1`, `Updated   sha256:...`.
+ */
+export const INDEX_PROMPTS = {
+  fetching: 'Fetching ',
+  fetched: 'Fetched  ',
+  added: 'Added    ',
+  merged: 'Merged   ',
+  removed: 'Removed  ',
+  packed: 'Packed   ',
+  pushed: 'Pushed   ',
+  updated: 'Updated  ',
+} as const;
+
 /** Content whose digest is not known yet: a file hashed as it uploads, a folder being packed. */
 export interface PendingContent {
   /** The name shown: the title the content is pushed under (a file name, a folder name). */

@@ -7,6 +7,7 @@ import { type CopyGraphOptions, copy, copyGraph, selectPlatform } from '@oras/co
 import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
+import { failedToResolve } from '../../errors.js';
 import { copyWithReferrers } from '../../graph.js';
 import { progressMode } from '../../options/common.js';
 import { annotatedReference } from '../../options/target.js';
@@ -58,7 +59,9 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
     throw withDockerHubHint(error, from, `oras cp ${cp.from.argument} ${cp.to.argument}`);
   }
   async function copyResolved(): Promise<Descriptor> {
-    let root = await src.target.resolve(srcRef);
+    let root = await src.target.resolve(srcRef).catch((error: unknown) => {
+      throw failedToResolve(srcRef, error);
+    });
     if (platform) root = await selectPlatform(src.target, root, platform);
     if (recursive) {
       await copyWithReferrers(tracked, dst.target, root, options);

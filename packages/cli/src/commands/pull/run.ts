@@ -24,6 +24,7 @@ import {
 } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
+import { failedToResolve } from '../../errors.js';
 import { progressMode } from '../../options/common.js';
 import { annotatedReference } from '../../options/target.js';
 import { printable } from '../../output/escape.js';
@@ -112,7 +113,9 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   try {
     let root: Descriptor;
     try {
-      root = await target.resolve(reference);
+      root = await target.resolve(reference).catch((error: unknown) => {
+        throw failedToResolve(reference, error);
+      });
       if (platform) root = await selectPlatform(target, root, platform);
     } catch (error) {
       throw withDockerHubHint(error, spec, `oras pull ${argument}`);

@@ -2,10 +2,11 @@
 import { type Descriptor, type Index, MediaType } from '@oras/spec';
 import type { CliContext } from '../../../../context.js';
 import { withDockerHubHint } from '../../../../docker-hub.js';
-import { shortDigest } from '../../../../output/status.js';
+import { annotatedReference } from '../../../../options/target.js';
+import { INDEX_PROMPTS } from '../../../../output/status.js';
 import { openTarget } from '../../../../targets.js';
 import { indexEntry } from '../index-entries.js';
-import { pushOrWriteIndex } from '../push-index.js';
+import { indexLog, PACKED, pushOrWriteIndex } from '../push-index.js';
 import type { IndexCreateOptions } from './command.js';
 
 /** Runs `oras manifest index create`. */
@@ -13,14 +14,14 @@ export async function runIndexCreate(options: IndexCreateOptions, ctx: CliContex
   const { common, sources } = options;
   const { spec, reference: own, argument: raw } = options.target;
   const { annotations, artifactType } = options.index;
-  const log = options.index.output === '-' ? ctx.stderr : ctx.stdout;
+  const log = indexLog(ctx, options.index.output);
   const { target } = await openTarget(options.target, common, ctx);
   try {
     const manifests: Descriptor[] = [];
     for (const source of sources) {
-      log.write(`Fetching ${source}\n`);
+      log.fetching(source);
       const entry = await indexEntry(target, source);
-      log.write(`Fetched ${shortDigest(entry)} ${source}\n`);
+      log.found(INDEX_PROMPTS.fetched, source, entry);
       manifests.push(entry);
     }
     const index: Index = {
@@ -35,11 +36,11 @@ export async function runIndexCreate(options: IndexCreateOptions, ctx: CliContex
       log,
       options.index,
       target,
-      spec,
       index,
       own,
       spec.tags.filter((t) => t !== own),
-      'Packed',
+      PACKED,
+      annotatedReference(spec),
     );
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras manifest index create ${raw}`);

@@ -4,10 +4,11 @@ import type { CliContext } from '../../../../context.js';
 import { withDockerHubHint } from '../../../../docker-hub.js';
 import { CliError } from '../../../../errors.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, fetchManifest } from '../../../../manifests.js';
-import { shortDigest } from '../../../../output/status.js';
+import { annotatedReference } from '../../../../options/target.js';
+import { INDEX_PROMPTS } from '../../../../output/status.js';
 import { openTarget } from '../../../../targets.js';
 import { indexEntry } from '../index-entries.js';
-import { pushOrWriteIndex } from '../push-index.js';
+import { indexLog, pathOf, pushOrWriteIndex, UPDATED } from '../push-index.js';
 import type { IndexUpdateOptions } from './command.js';
 
 /** Fetches the index `reference` names, in oras's words when it cannot be found or is no index. */
@@ -32,7 +33,7 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
   const { common, tags, adds, merges, removes } = options;
   const { spec, reference, argument: raw } = options.target;
   const { annotations, artifactType } = options.index;
-  const log = options.index.output === '-' ? ctx.stderr : ctx.stdout;
+  const log = indexLog(ctx, options.index.output);
   if (
     adds.length === 0 &&
     merges.length === 0 &&
@@ -45,25 +46,13 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
   }
   const { target } = await openTarget(options.target, common, ctx);
   try {
-    log.write(`Fetching ${reference}\n`);
+    log.fetching(reference);
     const { desc: oldDesc, bytes } = await fetchIndex(target, reference);
     const index = parseIndex(bytes, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES });
-    log.write(`Fetched ${shortDigest(oldDesc)} ${reference}\n`);
+    log.found(INDEX_PROMPTS.fetched, reference, oldDesc);
+    // as oras: removals apply to the index as fetched, then the additions and merges follow
     const manifests = [...index.manifests];
     const has = (digest: string) => manifests.some((m) => m.digest === digest);
-    for (const add of adds) {
-      log.write(`Fetching ${add}\n`);
-      const entry = await indexEntry(target, add);
-      if (!has(entry.digest)) manifests.push(entry);
-      log.write(`Added ${shortDigest(entry)} ${add}\n`);
-    }
-    for (const merge of merges) {
-      log.write(`Fetching ${merge}\n`);
-      const { desc, bytes: other } = await fetchIndex(target, merge);
-      for (const m of parseIndex(other, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES }).manifests)
-        if (!has(m.digest)) manifests.push(m);
-      log.write(`Merged ${shortDigest(desc)} ${merge}\n`);
-    }
     for (const remove of removes) {
       if (!has(remove))
         throw new CliError(`${remove} does not exist in the index ${reference}`, {
@@ -71,7 +60,22 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
         });
       for (let i = manifests.length - 1; i >= 0; i--)
         if (manifests[i]?.digest === remove) manifests.splice(i, 1);
-      log.write(`Removed ${shortDigest({ digest: remove })} ${remove}\n`);
+      log.line(INDEX_PROMPTS.removed, remove);
+    }
+    for (const add of adds) {
+      log.fetching(add);
+      const entry = await indexEntry(target, add);
+      log.found(INDEX_PROMPTS.fetched, add, entry);
+      if (!has(entry.digest)) manifests.push(entry);
+      log.found(INDEX_PROMPTS.added, add, entry);
+    }
+    for (const merge of merges) {
+      log.fetching(merge);
+      const { desc, bytes: other } = await fetchIndex(target, merge);
+      log.found(INDEX_PROMPTS.fetched, merge, desc);
+      for (const m of parseIndex(other, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES }).manifests)
+        if (!has(m.digest)) manifests.push(m);
+      log.found(INDEX_PROMPTS.merged, merge, desc);
     }
     const updated: Index = { ...index, mediaType: index.mediaType ?? MediaType.ImageIndex, manifests };
     if (artifactType !== undefined) {
@@ -80,7 +84,9 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
     }
     if (annotations) updated.annotations = { ...(index.annotations ?? {}), ...annotations };
     const keep = isDigest(reference) ? undefined : reference;
-    await pushOrWriteIndex(ctx, log, options.index, target, spec, updated, keep, tags, 'Updated');
+    // oras names the repository alone when the index was named by its digest, now stale
+    const pushed = annotatedReference(spec, keep === undefined ? pathOf(spec) : spec.raw);
+    await pushOrWriteIndex(ctx, log, options.index, target, updated, keep, tags, UPDATED, pushed);
   } catch (error) {
     throw withDockerHubHint(error, spec, `oras manifest index update ${raw}`);
   }
