@@ -30,6 +30,20 @@ describe('manifests', () => {
     expect(fx.registry.requests[0]?.headers.accept).toContain(INDEX);
   });
 
+  it('names a missing tag after ":" and a missing digest after "@"', async () => {
+    const missing = `sha256:${'0'.repeat(64)}`;
+    const tagError = await repo()
+      .resolve('nope')
+      .catch((e: unknown) => e);
+    expect(tagError).toBeInstanceOf(NotFoundError);
+    expect((tagError as Error).message).toMatch(/\/[^/]+:nope: not found$/);
+    const digestError = await repo()
+      .resolve(missing)
+      .catch((e: unknown) => e);
+    expect(digestError).toBeInstanceOf(NotFoundError);
+    expect((digestError as Error).message).toMatch(new RegExp(`[^:]@${missing}: not found$`));
+  });
+
   it('falls back to GET and hashing when Docker-Content-Digest is missing', async () => {
     await setup({ omitDigestHeader: true });
     const bytes = manifestBytes();

@@ -57,7 +57,11 @@ export async function resolveManifest(
     await discard(answer);
     return answer;
   });
-  if (res.statusCode === 404) throw new NotFoundError(`${ctx.host}/${ctx.name}:${ref}: not found`);
+  if (res.statusCode === 404) {
+    // a digest is written after `@`, a tag after `:` (as oras-go names the reference)
+    const sep = ref.includes(':') ? '@' : ':';
+    throw new NotFoundError(`${ctx.host}/${ctx.name}${sep}${ref}: not found`);
+  }
   if (res.statusCode !== 200) throw await toResponseError('HEAD', res);
   const mediaType = mediaTypeOf(res);
   const digest = header(res.headers, 'docker-content-digest');
