@@ -154,7 +154,7 @@ describe('remote flags', () => {
     );
   });
 
-  it('read prefixed sets for the two ends of cp, sharing the base --resolve', () => {
+  it('read prefixed sets for the two ends of cp, sharing the base --resolve, latest rule first', () => {
     const ctx = captureContext();
     const argv = {
       'from-username': 'a',
@@ -169,7 +169,7 @@ describe('remote flags', () => {
     });
     expect(parseRemote(argv, ctx, 'to-')).toMatchObject({
       plainHttp: true,
-      resolve: ['r:1:127.0.0.1', 's:2:127.0.0.1'],
+      resolve: ['s:2:127.0.0.1', 'r:1:127.0.0.1'],
     });
   });
 

@@ -197,8 +197,13 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
           `WARNING! Using ${p}identity-token via the CLI is insecure. Use --identity-token-stdin.\n`,
         );
       }
-      const resolve =
-        prefix === '' ? flags.resolve : [...SHARED_RESOLVE.read(argv).resolve, ...flags.resolve];
+      // As in oras, a later rule for the same host:port wins (its dialer keeps one address per
+      // host:port, the per-side rules of cp applied after the shared --resolve); the transport
+      // takes the first rule that matches, so the latest comes first.
+      const resolve = [
+        ...(prefix === '' ? [] : SHARED_RESOLVE.read(argv).resolve),
+        ...flags.resolve,
+      ].reverse();
       return {
         ...(username !== undefined ? { username } : {}),
         ...(password !== undefined ? { password } : {}),

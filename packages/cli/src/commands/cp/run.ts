@@ -3,7 +3,15 @@
  * of an index's children) between registries and OCI layouts, mounting blobs across repositories
  * of one registry when both ends use the same credentials.
  */
-import { type CopyGraphOptions, copy, copyGraph, selectPlatform } from '@oras/content';
+import {
+  type CopyGraphOptions,
+  copy,
+  copyGraph,
+  DEFAULT_COPY_MAX_METADATA_BYTES,
+  type Fetcher,
+  selectPlatform,
+  successors,
+} from '@oras/content';
 import type { Descriptor } from '@oras/spec';
 import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
@@ -13,7 +21,7 @@ import { progressMode } from '../../options/common.js';
 import { annotatedReference } from '../../options/target.js';
 import { descriptorModel, writeResult } from '../../output/metadata.js';
 import { createReporter } from '../../output/reporter.js';
-import { COPY_PROMPTS } from '../../output/status.js';
+import { COPY_PROMPTS, displayName, type StatusReporter } from '../../output/status.js';
 import { reportingHooks, trackFetches } from '../../output/track.js';
 import { openReadOnlyTarget, openTarget } from '../../targets.js';
 import type { CopyOptions } from './command.js';
@@ -37,13 +45,10 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
   const tracked = trackFetches(src.target, reporter);
   const options: CopyGraphOptions = {
     concurrency,
-    ...reportingHooks(reporter, COPY_PROMPTS),
-    ...(sameRegistry && from.kind === 'registry'
-      ? {
-          mountFrom: () => [from.reference.repository],
-          onMounted: (desc: Descriptor) => reporter.mark(desc, COPY_PROMPTS.mounted),
-        }
-      : {}),
+    ...successorStatus(
+      reporter,
+      sameRegistry && from.kind === 'registry' ? from.reference.repository : undefined,
+    ),
   };
   const [firstTag, ...extraTags] = to.tags;
   const dstRef = firstTag ?? (to.kind === 'registry' ? to.reference.digest : to.reference);
@@ -86,4 +91,48 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
     }
   }
   writeResult(ctx, format, descriptorModel(dst.name, root), () => `${text}Digest: ${root.digest}\n`);
+}
+
+/**
+ * The status hooks of a copy, as oras's copy handler prints them: every node copied, mounted (when
+ * `mountFrom` is given) or already there, and, once a manifest is copied, `Skipped` for each of its
+ * successors that no line has shown under its name yet (a second layer with the content of another).
+ */
+function successorStatus(reporter: StatusReporter, mountFrom: string | undefined): CopyGraphOptions {
+  const hooks = reportingHooks(reporter, COPY_PROMPTS);
+  // The last name shown for each digest, and the successors of the manifests being copied.
+  const shown = new Map<string, string>();
+  const successorsOf = new Map<string, Descriptor[]>();
+  const show = (desc: Descriptor) => shown.set(desc.digest, displayName(desc));
+  return {
+    ...hooks,
+    findSuccessors: async (fetcher: Fetcher, desc: Descriptor) => {
+      const found = await successors(fetcher, desc, { maxBytes: DEFAULT_COPY_MAX_METADATA_BYTES });
+      if (found.length > 0) successorsOf.set(desc.digest, found);
+      return found;
+    },
+    postCopy: (desc) => {
+      show(desc);
+      for (const successor of successorsOf.get(desc.digest) ?? []) {
+        if (shown.get(successor.digest) === displayName(successor)) continue;
+        show(successor);
+        reporter.mark(successor, COPY_PROMPTS.skipped);
+      }
+      successorsOf.delete(desc.digest);
+      return hooks.postCopy?.(desc);
+    },
+    onCopySkipped: (desc) => {
+      show(desc);
+      return hooks.onCopySkipped?.(desc);
+    },
+    ...(mountFrom === undefined
+      ? {}
+      : {
+          mountFrom: () => [mountFrom],
+          onMounted: (desc: Descriptor) => {
+            show(desc);
+            reporter.mark(desc, COPY_PROMPTS.mounted);
+          },
+        }),
+  };
 }
