@@ -2,8 +2,11 @@
  * `--resolve host:port:address:port` (and `cp`'s `--from-resolve`/`--to-resolve`), and the
  * multi-command scenarios, checked case by case against what oras's own e2e suite asserts
  * (`test/e2e/suite/command/resolve_host.go`, `test/e2e/suite/scenario/oci_artifact.go`,
- * `oci_image.go`), with our own test data on Debian's docker-registry. A made-up host name that only
- * a `--resolve` rule can reach stands for the registry, as in oras's suite.
+ * `oci_image.go`, `auth.go`), with our own test data on Debian's docker-registry. A made-up host
+ * name that only a `--resolve` rule can reach stands for the registry, as in oras's suite.
+ * Differences kept: artifact types are `type/subtype` here (oras's suite uses `test.attach` and
+ * `test-artifact`, which oras-go packs as given but @oras/content refuses as invalid media types);
+ * discover's JSON is oras 1.3's (`referrers`), not the older index (`manifests`) the suite reads.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -473,5 +476,54 @@ describe('scenario: ORAS user pushes and pulls an image (oci_image.go)', () => {
       expect(await readFile(join(e2e.box.dir, 'image-pulled', file), 'utf8')).toBe(
         FILES[file as keyof typeof FILES],
       );
+  });
+});
+
+describe('scenario: ORAS user logs in, logs out, and is then refused (auth.go)', () => {
+  const secured = withDistribution({ mode: 'basic-tls' });
+
+  it('logs in with -p (and a warning), logs out, then every command needs a credential', async () => {
+    const tls = ['--ca-file', secured.registry.caFile ?? ''];
+    const config = ['--registry-config', 'scenario-auth.config'];
+    const host = secured.host;
+    const login = await secured.box.ok([
+      'login',
+      host,
+      '-u',
+      'oras',
+      '-p',
+      secured.registry.users?.oras ?? '',
+      ...tls,
+      ...config,
+    ]);
+    expect(login.stdout).toBe('Login Succeeded\n');
+    for (const word of ['WARNING', 'Using --password via the CLI is insecure', 'Use --password-stdin'])
+      expect(login.stderr).toContain(word);
+    await secured.box.ok(['logout', host, ...config]);
+    for (const args of [
+      ['attach', `${host}/repo:tag`, '-a', 'test=true', '--artifact-type', 'doc/example', ...tls],
+      [
+        'cp',
+        `${host}/repo:from`,
+        `${host}/repo:to`,
+        '--from-ca-file',
+        tls[1] ?? '',
+        '--to-ca-file',
+        tls[1] ?? '',
+      ],
+      ['discover', `${host}/repo:tag`, ...tls],
+      ['push', '-a', 'key=value', `${host}/repo:tag`, ...tls],
+      ['pull', `${host}/repo:tag`, ...tls],
+      ['manifest', 'fetch', `${host}/repo:tag`, ...tls],
+    ]) {
+      const cpConfig =
+        args[0] === 'cp'
+          ? ['--from-registry-config', config[1] ?? '', '--to-registry-config', config[1] ?? '']
+          : config;
+      const res = await secured.box.run([...args, ...cpConfig]);
+      expect(res.code, args.join(' ')).toBe(1);
+      expect(res.stderr, args.join(' ')).toMatch(/^Error/);
+      expect(res.stderr, args.join(' ')).toContain('credential not found');
+    }
   });
 });
