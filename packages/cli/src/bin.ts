@@ -10,4 +10,6 @@ exitQuietlyOnBrokenPipe([process.stdout, process.stderr]);
 // Help and version need neither the network stack nor its V8 settings (see ./v8-tuning.ts).
 if (!answersWithoutCommands(argv)) (await import('./v8-tuning.js')).tuneV8ForTransfers();
 // Ctrl-C and SIGTERM: stop, cancel uploads, remove temporary files, one line, exit 130/143.
-process.exitCode = await runInterruptible(processContext(), (ctx) => main(argv, ctx));
+const code = await runInterruptible(processContext(), (ctx) => main(argv, ctx));
+// a broken pipe during the run has set its own code (141), and the run then ends without error
+process.exitCode ??= code;

@@ -20,7 +20,7 @@ const EXIT_BROKEN_PIPE = 141;
 let server: Server;
 let host: string;
 let home: string;
-const TAGS = Array.from({ length: 20_000 }, (_, i) => `tag-${i}`);
+const TAGS = Array.from({ length: 200_000 }, (_, i) => `tag-${i}`);
 const BLOB = Buffer.alloc(4 * 1024 * 1024, 'x');
 const BLOB_DIGEST = `sha256:${createHash('sha256').update(BLOB).digest('hex')}`;
 const MANIFEST = Buffer.from(
