@@ -71,6 +71,22 @@ describe('oras attach, as oras e2e checks it', () => {
     expect(res.stderr).toContain('Available options: v1.1-referrers-tag, v1.1-referrers-api');
   });
 
+  it('takes the artifact types oras-go takes and refuses the others before uploading', async () => {
+    for (const type of ['test/attach', 'a/b/c']) {
+      const res = await e2e.box.ok(['attach', '--plain-http', '--artifact-type', type, subject, 'sig.txt']);
+      expect(res.stdout).toContain('Attached to [registry] ');
+    }
+    expect((await discover(subject, '--artifact-type', 'a/b/c')).map((r) => r.artifactType)).toEqual([
+      'a/b/c',
+    ]);
+    for (const type of ['test.attach', 'oras.test']) {
+      const res = await e2e.box.run(['attach', '--plain-http', '--artifact-type', type, subject, 'sig.txt']);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(`Error: invalid artifactType format: ${type}: invalid media type\n`);
+      expect(res.stdout).toBe('Preparing sig.txt\n');
+    }
+  });
+
   it('attaches a file with its status line only (none for the subject) and exports the manifest', async () => {
     const ref = `${e2e.host}/parity/attach-export:v1`;
     await e2e.box.ok(['push', '--plain-http', ref, 'subject.txt']);
