@@ -296,6 +296,32 @@ describe('oras discover, as oras e2e checks it', () => {
     expect(filtered.stdout).not.toContain(sbom);
   });
 
+  it("takes the deprecated -o/--output with oras 1.3's own notice, only for tree, table and json", async () => {
+    const json = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('[DEPRECATED] --output is deprecated, try `--format json` instead\n');
+    expect((JSON.parse(json.stdout) as { referrers: Referrer[] }).referrers.map((r) => r.digest)).toEqual([
+      sbom,
+    ]);
+    const tree = await e2e.box.run(['discover', '--plain-http', ref, '--output', 'tree']);
+    expect(tree.code).toBe(0);
+    expect(tree.stderr).toBe('[DEPRECATED] --output is deprecated, try `--format tree` instead\n');
+    expect(tree.stdout).toContain(sbom);
+    const template = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'go-template={{.digest}}']);
+    expect(template.code).toBe(1);
+    expect(template.stderr).toBe('Error: output type can only be tree, table or json\n');
+    expect(template.stdout).toBe('');
+    // the format is checked first, as oras parses --format before it looks at --output
+    const bogus = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'bogus']);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toBe(
+      'Error: invalid format type: "bogus"\nsupported types: table, json, go-template, tree\n',
+    );
+    const both = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'json', '--format', 'json']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('Error: --format, --output cannot be used at the same time\n');
+  });
+
   it('discovers through the tag schema when asked to', async () => {
     const res = await e2e.box.ok([
       'discover',
