@@ -10,12 +10,12 @@
  * bytes hashed. Every byte sent before the verdict is wasted when the registry has the blob, and
  * an upload to a registry on the same machine takes CPU from the hash (ours, and the registry's
  * ingest). Held back, a re-push of 1 GiB sends at most 16 + 128 MiB, while a fresh push keeps
- * most of its head start over hashing first: sha256 runs several times faster than the share
- * lets bytes out, so the pace binds only when the hash is slowed (a busy machine) or the registry
- * is very fast. A tighter pace (1 in 32) sent less on a re-push but made a fresh push as slow as
- * hashing first (measured: docs/benchmarks.notes.md). The share also keeps bytes moving while a
- * large file is hashed from a slow disk, so the request body never stalls long enough for a
- * proxy's read timeout.
+ * most of its lead over hashing first: an eighth of sha256's speed is about what a local
+ * registry ingests, so the pace binds only when the hash is slowed (a busy machine, a slow disk)
+ * or the registry is faster than that. A tighter pace (1 in 32) sends less on a re-push but,
+ * with a free core, holds a fresh push back by about half a second per GiB (see
+ * docs/benchmarks.notes.md). The share also keeps bytes moving while a large file is hashed from
+ * a slow disk, so the request body never stalls long enough for a proxy's read timeout.
  *
  * Why not hash first, then upload: a fresh push would then read the file twice in series and take
  * the hashing time longer. Why not hash while uploading (one pass): the digest is known only once
