@@ -99,7 +99,8 @@ async function writeAll(handle: FileHandle, buffers: Uint8Array[]): Promise<void
  *
  * A source marked by `markVerified` for this digest (a registry download, a `verifyStream`) checks
  * itself and errors before its end when wrong: its size is still counted here, its hash is not
- * computed twice. Either way the caller renames the file into place only after this resolves.
+ * computed twice. Bytes in memory (a `Uint8Array`) are checked first, then written at once.
+ * Either way the caller renames the file into place only after this resolves.
  */
 export async function writeVerified(
   handle: FileHandle,
@@ -108,6 +109,17 @@ export async function writeVerified(
   signal?: AbortSignal,
 ): Promise<void> {
   const selfVerifying = isVerified(source, expected);
+  if (source instanceof Uint8Array) {
+    // content in memory (a small blob): checked first, then one write
+    checkSignal(signal, expected);
+    if (!selfVerifying || source.byteLength !== expected.size) {
+      const verifier = new Verifier(expected);
+      verifier.update(source);
+      verifier.finish();
+    }
+    if (source.byteLength > 0) await writeAll(handle, [source]);
+    return;
+  }
   const verifier = selfVerifying ? undefined : new Verifier(expected);
   let received = 0;
   let queue: Uint8Array[] = [];
