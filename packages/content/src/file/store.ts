@@ -7,7 +7,7 @@
  * @see https://github.com/oras-project/oras-go/blob/main/content/file/file.go
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { createReadStream, createWriteStream, type Dirent, renameSync } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -27,7 +27,7 @@ import {
 import type { ContentSource, OperationOptions, Target, PredecessorFinder } from '../interfaces.js';
 import { readAll, toReadableStream, verifyStream } from '../stream.js';
 import { describeReferrer, hasSuccessors, successorsOf } from '../successors.js';
-import { writeVerified } from './content.js';
+import { SYNC_WRITE_BYTES, verifyBytes, writeNewFileSync, writeVerified } from './content.js';
 import {
   DuplicateNameError,
   MissingNameError,
@@ -646,14 +646,21 @@ export class FileStore implements Target, PredecessorFinder {
     content: ContentSource,
     signal: AbortSignal | undefined,
   ): Promise<void> {
+    // small content in memory is checked before any file exists, then written with blocking calls
+    const small = content instanceof Uint8Array && content.byteLength <= SYNC_WRITE_BYTES;
+    if (small) verifyBytes(content, expected, signal);
     const temp = siblingTempPath(target);
     this.#tempFiles.add(temp);
     try {
-      const handle = await open(temp, 'wx', 0o666);
-      try {
-        await writeVerified(handle, content, expected, signal);
-      } finally {
-        await handle.close();
+      if (small) {
+        writeNewFileSync(temp, content);
+      } else {
+        const handle = await open(temp, 'wx', 0o666);
+        try {
+          await writeVerified(handle, content, expected, signal);
+        } finally {
+          await handle.close();
+        }
       }
       this.#assertOpen(); // cleanupSync() ran meanwhile: nothing more is written
       if (this.#options.disableOverwrite) {
@@ -664,8 +671,10 @@ export class FileStore implements Target, PredecessorFinder {
           throw err;
         });
         await rm(temp, { force: true });
-      } else {
+      } else if (small) {
         // rename() replaces a symlink at the target instead of writing through it.
+        renameSync(temp, target);
+      } else {
         await rename(temp, target);
       }
     } catch (err) {
