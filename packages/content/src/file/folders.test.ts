@@ -24,9 +24,9 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       calls.mkdir++;
       return actual.mkdir(...args);
     },
-    readdir: (...args: Parameters<typeof actual.readdir>) => {
+    readdir: (...args: unknown[]) => {
       calls.readdir++;
-      return actual.readdir(...(args as [string]));
+      return (actual.readdir as (...a: unknown[]) => unknown)(...args);
     },
   };
 });
