@@ -13,6 +13,7 @@ import {
 } from '@oras/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  COPY_BUFFERED_BYTES,
   CopyError,
   DEFAULT_COPY_TRANSFER_ATTEMPTS,
   SKIP_NODE,
@@ -364,7 +365,8 @@ describe('copy', () => {
 
   it('sends a blob again, fetched afresh, when the destination fails in a way that may pass', async () => {
     const src = new MemoryStore();
-    const image = await pushImage(src, 'flaky-dst');
+    // over COPY_BUFFERED_BYTES: streamed from the source, so each attempt fetches it again
+    const image = await pushImage(src, 'flaky-dst', { layers: ['x'.repeat(COPY_BUFFERED_BYTES + 1)] });
     let fetches = 0;
     const counting = Object.assign(Object.create(src) as MemoryStore, {
       fetch: async (d: Descriptor, o?: OperationOptions) => {
@@ -395,6 +397,67 @@ describe('copy', () => {
     expect(failures).toBe(2);
     expect(fetches).toBe(3);
     expect(await dst.exists(image.layers[0]!)).toBe(true);
+  });
+
+  it('reads a small blob whole, once, and sends it again from memory when the destination fails', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'small-flaky-dst', { layers: ['x'.repeat(COPY_BUFFERED_BYTES)] });
+    const layer = image.layers[0]!;
+    let fetches = 0;
+    const counting = Object.assign(Object.create(src) as MemoryStore, {
+      fetch: async (d: Descriptor, o?: OperationOptions) => {
+        if (d.digest === layer.digest) fetches++;
+        return src.fetch(d, o);
+      },
+    });
+    const received: ContentSource[] = [];
+    class Flaky extends MemoryStore {
+      override async push(d: Descriptor, content: ContentSource, o?: OperationOptions): Promise<void> {
+        if (d.digest === layer.digest) {
+          received.push(content);
+          if (received.length < 3) throw new OrasError('other side closed', { code: ErrorCode.Network });
+        }
+        return super.push(d, content, o);
+      }
+    }
+    const dst = new Flaky();
+    const progress: number[] = [];
+    await copyGraph(counting, dst, image.manifest, {
+      onProgress: (p) => {
+        if (p.descriptor.digest === layer.digest) progress.push(p.bytes);
+      },
+    });
+    expect(fetches).toBe(1);
+    expect(received).toHaveLength(3);
+    for (const content of received) {
+      expect(content).toBeInstanceOf(Uint8Array);
+      expect((content as Uint8Array).byteLength).toBe(layer.size);
+    }
+    // each attempt moves the whole blob at once
+    expect(progress).toEqual([layer.size, layer.size, layer.size]);
+    expect(await fetchAll(dst, layer)).toEqual(await fetchAll(src, layer));
+  });
+
+  it('blames the source for a small blob that does not verify, before the destination sees it', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'small-lying');
+    const layer = image.layers[0]!;
+    const lying = Object.assign(Object.create(src) as MemoryStore, {
+      fetch: async (d: Descriptor, o?: OperationOptions) =>
+        d.digest === layer.digest ? new Blob([encoder.encode('other bytes!')]).stream() : src.fetch(d, o),
+    });
+    const pushed: string[] = [];
+    class Recording extends MemoryStore {
+      override async push(d: Descriptor, content: ContentSource, o?: OperationOptions): Promise<void> {
+        pushed.push(d.digest);
+        return super.push(d, content, o);
+      }
+    }
+    await expect(copyGraph(lying, new Recording(), image.manifest)).rejects.toMatchObject({
+      origin: 'source',
+      op: 'fetch',
+    });
+    expect(pushed).not.toContain(layer.digest);
   });
 
   it('gives up after DEFAULT_COPY_TRANSFER_ATTEMPTS, and never retries a permanent failure', async () => {

@@ -72,6 +72,7 @@ export type { FetchAllOptions, StreamSource, ToNodeReadableOptions } from './str
 export { describeReferrer, hasSuccessors, successors, successorsOf } from './successors.js';
 export type { SuccessorsOptions } from './successors.js';
 export {
+  COPY_BUFFERED_BYTES,
   CopyError,
   DEFAULT_COPY_CONCURRENCY,
   DEFAULT_COPY_TRANSFER_ATTEMPTS,

@@ -98,6 +98,17 @@ export function markVerified<T extends ReadableStream<Uint8Array>>(stream: T, de
   return stream;
 }
 
+/**
+ * Marks `bytes` as content already checked against `desc` (read to the end through a verifying
+ * stream), so a store they are pushed to skips its own hash, as for a stream marked by
+ * {@link markVerified}. Internal to the package (copy buffers small blobs this way); the bytes must
+ * not change afterwards. Returns `bytes`.
+ */
+export function markBytesVerified(bytes: Uint8Array, desc: Descriptor): Uint8Array {
+  verifiedStreams.set(bytes, desc.digest);
+  return bytes;
+}
+
 /** Whether `source` was marked by {@link markVerified} as verifying exactly `desc.digest`. */
 export function isVerified(source: unknown, desc: Descriptor): boolean {
   return typeof source === 'object' && source !== null && verifiedStreams.get(source) === desc.digest;

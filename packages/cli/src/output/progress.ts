@@ -275,6 +275,8 @@ interface Slot {
 
 /** The live display on a terminal. */
 export class TtyProgressReporter implements StatusReporter {
+  /** Byte counts move the bars. */
+  readonly showsProgress = true;
   readonly #out: OutputStream;
   readonly #prompts: Prompts;
   readonly #now: () => number;

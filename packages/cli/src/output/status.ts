@@ -122,6 +122,11 @@ export interface Transfer {
 
 /** What a command reports about the content it moves. */
 export interface StatusReporter {
+  /**
+   * Whether {@link StatusReporter.progress} shows anything. When not, callers may skip counting
+   * the bytes of their streams (one stream layer less per blob); missing counts as `false`.
+   */
+  readonly showsProgress?: boolean;
   /** A transfer starts. */
   start(desc: Descriptor): void;
   /** `offset` bytes of a transfer have moved. */
@@ -306,6 +311,8 @@ interface JsonFields {
  * acts on escaped (`\u001b`, `\u202e`).
  */
 export class JsonStatusReporter implements StatusReporter {
+  /** Byte counts become `progress` events. */
+  readonly showsProgress = true;
   readonly #out: OutputStream;
   readonly #prompts: Prompts;
   readonly #intervalMs: number;

@@ -28,9 +28,11 @@ export function countingStream(
 
 /**
  * A view of `target` whose `fetch` streams report progress to `reporter`; every other member is
- * the target's own (bound), so capability checks (`isReferencePusher` ...) still see them.
+ * the target's own (bound), so capability checks (`isReferencePusher` ...) still see them. The
+ * target itself when the reporter shows no progress (plain lines, JSON output, `--progress none`).
  */
 export function trackFetches<T extends Fetching>(target: T, reporter: StatusReporter): T {
+  if (!reporter.showsProgress) return target;
   return new Proxy(target, {
     get(obj, prop) {
       if (prop === 'fetch') {

@@ -3,6 +3,7 @@
  * that does not match is never renamed into place. (Reading goes through the package's
  * `verifyStream`.)
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import {
   AbortedError,
@@ -70,6 +71,41 @@ function checkSignal(signal: AbortSignal | undefined, desc: Descriptor): void {
   if (signal?.aborted) throw new AbortedError(`${describe(desc)}: aborted`, { cause: signal.reason });
 }
 
+/**
+ * Checks bytes in memory against `expected` (size and digest; the digest only when they are not
+ * marked as verified for it), and the signal.
+ */
+export function verifyBytes(bytes: Uint8Array, expected: Descriptor, signal?: AbortSignal): void {
+  checkSignal(signal, expected);
+  if (isVerified(bytes, expected) && bytes.byteLength === expected.size) return;
+  const verifier = new Verifier(expected);
+  verifier.update(bytes);
+  verifier.finish();
+}
+
+/**
+ * The most bytes {@link writeNewFileSync} is used for: content this small, already in memory, is
+ * written with blocking calls (a few microseconds into the page cache).
+ */
+export const SYNC_WRITE_BYTES = 256 * 1024;
+
+/**
+ * Creates the file `path` (which must not exist: `O_EXCL`, so never through a symlink) and writes
+ * `bytes` to it with blocking calls. For small content already in memory: four thread-pool round
+ * trips per file (open, write, close, and the caller's rename) cost more CPU than the syscalls
+ * themselves, and each waits for a pool thread to be scheduled on a busy machine.
+ */
+export function writeNewFileSync(path: string, bytes: Uint8Array, mode = 0o666): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    for (let offset = 0; offset < bytes.byteLength; ) {
+      offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** How many bytes wait for the write in progress before reading stops (backpressure). */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
@@ -99,7 +135,8 @@ async function writeAll(handle: FileHandle, buffers: Uint8Array[]): Promise<void
  *
  * A source marked by `markVerified` for this digest (a registry download, a `verifyStream`) checks
  * itself and errors before its end when wrong: its size is still counted here, its hash is not
- * computed twice. Either way the caller renames the file into place only after this resolves.
+ * computed twice. Bytes in memory (a `Uint8Array`) are checked first, then written at once.
+ * Either way the caller renames the file into place only after this resolves.
  */
 export async function writeVerified(
   handle: FileHandle,
@@ -108,6 +145,12 @@ export async function writeVerified(
   signal?: AbortSignal,
 ): Promise<void> {
   const selfVerifying = isVerified(source, expected);
+  if (source instanceof Uint8Array) {
+    // content in memory (a small blob): checked first, then one write
+    verifyBytes(source, expected, signal);
+    if (source.byteLength > 0) await writeAll(handle, [source]);
+    return;
+  }
   const verifier = selfVerifying ? undefined : new Verifier(expected);
   let received = 0;
   let queue: Uint8Array[] = [];

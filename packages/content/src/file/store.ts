@@ -7,10 +7,10 @@
  * @see https://github.com/oras-project/oras-go/blob/main/content/file/file.go
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type Dirent, renameSync } from 'node:fs';
+import { link, lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -27,7 +27,7 @@ import {
 import type { ContentSource, OperationOptions, Target, PredecessorFinder } from '../interfaces.js';
 import { readAll, toReadableStream, verifyStream } from '../stream.js';
 import { describeReferrer, hasSuccessors, successorsOf } from '../successors.js';
-import { writeVerified } from './content.js';
+import { SYNC_WRITE_BYTES, verifyBytes, writeNewFileSync, writeVerified } from './content.js';
 import {
   DuplicateNameError,
   MissingNameError,
@@ -145,6 +145,22 @@ export interface FileStoreOptions {
   readonly onUnpacking?: ((desc: Descriptor) => void | Promise<void>) | undefined;
 }
 
+/**
+ * A folder the store writes files into, as it was when first written to: where it really is
+ * (symlinks resolved), and which of its entries were symlinks then.
+ */
+interface Folder {
+  /** The folder's real path (of its deepest existing ancestor, joined with the rest, if missing). */
+  readonly real: string;
+  /** Whether it lies inside the working directory, by name and really. */
+  readonly inside: boolean;
+  /**
+   * The names of the symlinks it held when listed: a file written under one of them is checked
+   * where it leads. Unknown (every file is checked) when the folder could not be listed.
+   */
+  readonly symlinks: ReadonlySet<string> | undefined;
+}
+
 /** The stores of this process that are open, for {@link cleanupFileStoresSync}. */
 const openStores = new Set<FileStore>();
 
@@ -185,6 +201,10 @@ export class FileStore implements Target, PredecessorFinder {
    * layers may not go through them, and are checked not to turn them outward.
    */
   readonly #layerSymlinks = new Map<string, string>();
+  /** The working directory's real path, resolved once (see {@link FileStore.#realRoot}). */
+  #realRootPath: Promise<string> | undefined;
+  /** The folders files were written into (see {@link FileStore.#folder}). */
+  readonly #folders = new Map<string, Promise<Folder>>();
 
   /** A store rooted at `workingDir` (made absolute against the process's working directory). */
   constructor(workingDir: string, options: FileStoreOptions = {}) {
@@ -368,9 +388,76 @@ export class FileStore implements Target, PredecessorFinder {
     if (this.#swept.has(dir)) return;
     this.#swept.add(dir);
     if (!isWithin(this.workingDir, dir)) return;
-    const realRoot = await realPathOfMaybeMissing(this.workingDir);
+    const realRoot = await this.#realRoot();
     if (!isWithin(realRoot, await realPathOfMaybeMissing(dir))) return;
     await removeStaleTempFiles(dir);
+  }
+
+  /**
+   * The real path of the working directory, resolved once per store: every check of a name
+   * compares with it. (Resolved again after a failure.)
+   */
+  #realRoot(): Promise<string> {
+    this.#realRootPath ??= realPathOfMaybeMissing(this.workingDir).catch((err: unknown) => {
+      this.#realRootPath = undefined;
+      throw err;
+    });
+    return this.#realRootPath;
+  }
+
+  /**
+   * Prepares the folder `dir` for the files written into it, once per folder rather than once per
+   * file (a pull of many small files spent most of its file-system time here): resolves where it
+   * really is; unless it leads outside the working directory (and path traversal is not allowed),
+   * creates it, removes the temp files of killed writers from it ({@link FileStore.#sweep}'s rule:
+   * only inside the working directory), and notes which of its entries are symlinks. Forgotten
+   * after each directory layer, which may add folders and symlinks anywhere.
+   */
+  #folder(dir: string): Promise<Folder> {
+    let folder = this.#folders.get(dir);
+    if (folder === undefined) {
+      folder = this.#openFolder(dir);
+      this.#folders.set(dir, folder);
+      folder.catch(() => {
+        if (this.#folders.get(dir) === folder) this.#folders.delete(dir);
+      });
+    }
+    return folder;
+  }
+
+  async #openFolder(dir: string): Promise<Folder> {
+    const realRoot = await this.#realRoot();
+    const real = await realPathOfMaybeMissing(dir);
+    const inside = isWithin(this.workingDir, dir) && isWithin(realRoot, real);
+    if (!inside && !this.#options.allowPathTraversalOnWrite) return { real, inside, symlinks: undefined };
+    if (!inside) {
+      await mkdir(dir, { recursive: true });
+      return { real, inside, symlinks: undefined };
+    }
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (hasCode(err, 'ENOTDIR')) throw err; // a file is in the way
+      if (!hasCode(err, 'ENOENT')) return { real, inside, symlinks: undefined };
+      // created here: empty, unless another writer made it first
+      const created = await mkdir(dir, { recursive: true });
+      try {
+        entries = created === undefined ? await readdir(dir, { withFileTypes: true }) : [];
+      } catch {
+        return { real, inside, symlinks: undefined };
+      }
+    }
+    if (!this.#swept.has(dir)) {
+      this.#swept.add(dir);
+      await removeStaleTempFiles(
+        dir,
+        entries.map((e) => e.name),
+      );
+    }
+    const symlinks = new Set<string>();
+    for (const entry of entries) if (entry.isSymbolicLink()) symlinks.add(entry.name);
+    return { real, inside, symlinks };
   }
 
   #tempPath(suffix: string): string {
@@ -493,7 +580,9 @@ export class FileStore implements Target, PredecessorFinder {
    * Where `name` is written. Unless path traversal is allowed: refuses control characters and
    * Windows paths, names outside the working directory (lexically), names whose existing
    * ancestors resolve outside it through symlinks, and names that go through a symlink unpacked by
-   * an earlier layer. With `disableOverwrite`, refuses a name that exists.
+   * an earlier layer. With `disableOverwrite`, refuses a name that exists. For a file, its folder
+   * is created (once: {@link FileStore.#folder}), and the file's own name is resolved only when it
+   * was a symlink (or the folder could not be listed): `rename` replaces any other entry there.
    *
    * Always (path traversal allowed or not) refuses a file (`unpack` false) whose name is the
    * working directory itself or one of its parents (`.`, `a/..`, `../out`, the absolute path):
@@ -510,13 +599,14 @@ export class FileStore implements Target, PredecessorFinder {
         path === this.workingDir ? 'the output directory itself' : 'a parent of the output directory';
       throw new InvalidNameError(`name ${showName(name)}: names ${what}, not a file in it`);
     }
-    if (!this.#options.allowPathTraversalOnWrite) {
+    const checked = !this.#options.allowPathTraversalOnWrite;
+    let realRoot = '';
+    if (checked) {
       assertPortableName(name, 'name');
       if (!isWithin(this.workingDir, path)) {
         throw new PathTraversalError(`name ${showName(name)}: is outside the output directory`);
       }
-      const realRoot = await realPathOfMaybeMissing(this.workingDir);
-      await assertNoSymlinkEscape(realRoot, path, name);
+      realRoot = await this.#realRoot();
       const realPath = join(realRoot, relative(this.workingDir, path));
       for (let p = realPath; isWithin(realRoot, p) && p !== realRoot; p = dirname(p)) {
         if (this.#layerSymlinks.has(p)) {
@@ -524,6 +614,19 @@ export class FileStore implements Target, PredecessorFinder {
             `name ${showName(name)}: goes through the symlink ${showName(relative(realRoot, p))} unpacked by another layer`,
           );
         }
+      }
+      if (unpack) await assertNoSymlinkEscape(realRoot, path, name);
+    }
+    if (!unpack) {
+      // The folder is checked (and created) once; the file itself only when a symlink had its name.
+      const folder = await this.#folder(dirname(path));
+      if (checked && !folder.inside) {
+        throw new PathTraversalError(
+          `${showName(name)}: resolves through a symlink to ${showName(join(folder.real, basename(path)))}, outside the output directory`,
+        );
+      }
+      if (checked && (folder.symlinks === undefined || folder.symlinks.has(basename(path)))) {
+        await assertNoSymlinkEscape(realRoot, path, name);
       }
     }
     if (this.#options.disableOverwrite) {
@@ -543,16 +646,21 @@ export class FileStore implements Target, PredecessorFinder {
     content: ContentSource,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    await mkdir(dirname(target), { recursive: true });
-    await this.#sweep(dirname(target));
+    // small content in memory is checked before any file exists, then written with blocking calls
+    const small = content instanceof Uint8Array && content.byteLength <= SYNC_WRITE_BYTES;
+    if (small) verifyBytes(content, expected, signal);
     const temp = siblingTempPath(target);
     this.#tempFiles.add(temp);
     try {
-      const handle = await open(temp, 'wx', 0o666);
-      try {
-        await writeVerified(handle, content, expected, signal);
-      } finally {
-        await handle.close();
+      if (small) {
+        writeNewFileSync(temp, content);
+      } else {
+        const handle = await open(temp, 'wx', 0o666);
+        try {
+          await writeVerified(handle, content, expected, signal);
+        } finally {
+          await handle.close();
+        }
       }
       this.#assertOpen(); // cleanupSync() ran meanwhile: nothing more is written
       if (this.#options.disableOverwrite) {
@@ -563,8 +671,10 @@ export class FileStore implements Target, PredecessorFinder {
           throw err;
         });
         await rm(temp, { force: true });
-      } else {
+      } else if (small) {
         // rename() replaces a symlink at the target instead of writing through it.
+        renameSync(temp, target);
+      } else {
         await rename(temp, target);
       }
     } catch (err) {
@@ -621,18 +731,26 @@ export class FileStore implements Target, PredecessorFinder {
       );
       const base = await realpath(target);
       if (!this.#options.allowPathTraversalOnWrite) {
-        await assertNoSymlinkEscape(await realPathOfMaybeMissing(this.workingDir), base, name);
+        await assertNoSymlinkEscape(await this.#realRoot(), base, name);
       }
-      const layer = await extractTarGzip(gzPath, base, {
-        prefix: name,
-        tarDigest: expected.annotations?.[Annotation.OrasContentDigest] || undefined,
-        maxBytes: this.#options.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES,
-        budget: this.#unpackBudget,
-        preservePermissions: this.#options.preservePermissions,
-        temps: this.#tempFiles,
-        sweep: (dir) => this.#sweep(dir),
-        signal,
-      });
+      // The layer may add folders and symlinks anywhere: what the store knew of folders goes
+      // stale, during the unpacking and after it.
+      this.#folders.clear();
+      let layer: Awaited<ReturnType<typeof extractTarGzip>>;
+      try {
+        layer = await extractTarGzip(gzPath, base, {
+          prefix: name,
+          tarDigest: expected.annotations?.[Annotation.OrasContentDigest] || undefined,
+          maxBytes: this.#options.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES,
+          budget: this.#unpackBudget,
+          preservePermissions: this.#options.preservePermissions,
+          temps: this.#tempFiles,
+          sweep: (dir) => this.#sweep(dir),
+          signal,
+        });
+      } finally {
+        this.#folders.clear();
+      }
       try {
         for (const link of layer.symlinks) this.#layerSymlinks.set(link, base);
         await this.#recheckLayerSymlinks();
@@ -644,6 +762,7 @@ export class FileStore implements Target, PredecessorFinder {
       await layer.keep();
     } catch (err) {
       await removeEmptyFolders(created);
+      this.#folders.clear();
       await rm(gzPath, { force: true });
       this.#tempFiles.delete(gzPath);
       throw err;

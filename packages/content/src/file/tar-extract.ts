@@ -136,9 +136,23 @@ export function siblingTempPath(path: string): string {
   return tempPathIn(dirname(path));
 }
 
+/** Random bytes drawn 8 at a time for temp names: one `randomBytes` call per 256 names. */
+let entropy = Buffer.alloc(0);
+let entropyOffset = 0;
+
+function randomHex8(): string {
+  if (entropyOffset >= entropy.length) {
+    entropy = randomBytes(2048);
+    entropyOffset = 0;
+  }
+  const hex = entropy.toString('hex', entropyOffset, entropyOffset + 8);
+  entropyOffset += 8;
+  return hex;
+}
+
 /** A temp-file name in the folder `dir`, as {@link siblingTempPath} makes them. */
 export function tempPathIn(dir: string): string {
-  return join(dir, `.oras-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  return join(dir, `.oras-${process.pid}-${randomHex8()}.tmp`);
 }
 
 /**
@@ -172,14 +186,16 @@ function isAlive(pid: number): boolean {
 /**
  * Removes from `dir` the temp files of {@link siblingTempPath} whose writer is gone (a pull killed
  * with SIGKILL cannot clean up after itself), so the next run leaves only complete files. Files of
- * live writers, and every other name, stay.
+ * live writers, and every other name, stay. `names`, when given, is the folder's listing, already
+ * read by the caller.
  */
-export async function removeStaleTempFiles(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
+export async function removeStaleTempFiles(dir: string, names?: readonly string[]): Promise<void> {
+  if (names === undefined) {
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
   }
   for (const name of names) {
     const match = TEMP_NAME.exec(name);
