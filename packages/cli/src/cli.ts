@@ -21,7 +21,6 @@ import { CliError, EXIT_FAILURE, type ErrorContext, renderError } from './errors
 import { joinDashValues, readFlags } from './flag-parser.js';
 import { renderCommandHelp } from './help.js';
 import { MissingReferenceError } from './reference-errors.js';
-import { renderRootHelp } from './root-help.js';
 
 /** Flag names and values seen on a command line, by long name. */
 export type SeenFlags = Map<string, string[]>;
@@ -364,6 +363,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   try {
     line = await parseLine(argv, ctx);
     if (!line.node) {
+      const { renderRootHelp } = await import('./root-help.js');
       ctx.stdout.write(renderRootHelp());
       return 0;
     }

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { describe, expect, it } from 'vitest';
-import { type CommandNode, rootChildren } from './command-tree.js';
+import { byName, type CommandNode, rootChildren } from './command-tree.js';
 import { captureContext } from './test-support/capture.js';
 
 /** The parts of yargs' internals that say what a builder declared. */
@@ -71,7 +71,7 @@ function readWithYargs(node: CommandNode) {
       choices: opts.choices[key]?.map(String),
       required: key in opts.demandedOptions,
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort(byName);
   const children = Object.entries(commands.getCommandHandlers())
     .map(([name, handler]) => ({
       name,
@@ -80,7 +80,7 @@ function readWithYargs(node: CommandNode) {
         .map(([alias]) => alias),
       summary: typeof handler.description === 'string' ? handler.description : '',
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort(byName);
   const [usageLine = '', ...rest] = (captured.usage ?? `${node.path.join(' ')} [flags]`).split('\n');
   return {
     usageLine: usageLine.trim(),

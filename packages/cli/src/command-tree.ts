@@ -227,6 +227,14 @@ function flagOf(name: string, opt: Options): FlagSpec {
   };
 }
 
+/**
+ * Orders names by UTF-16 code unit, as Go orders strings (for our lower-case names, the order
+ * `localeCompare` gives). `localeCompare` would load ICU's collator: ~15 ms of CPU at start-up.
+ */
+export function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /** The names of a command string's positional arguments (`cp <from> <to>` gives `from`, `to`). */
 function positionalsOf(original: string): string[] {
   return [...original.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1] as string);
@@ -262,7 +270,7 @@ function buildNode(
       build: () => buildNode(child, childName, childAliases, childSummary, path),
     };
   });
-  children.sort((a, b) => a.name.localeCompare(b.name));
+  children.sort(byName);
   const handler = module.handler;
   return {
     name,
@@ -272,7 +280,7 @@ function buildNode(
     usageLine: usageLine.trim(),
     description: rest.join('\n').trim(),
     examples: (definition.epilogue ?? '').trim(),
-    flags: flags.sort((a, b) => a.name.localeCompare(b.name)),
+    flags: flags.sort(byName),
     positionals,
     runnable: children.length === 0,
     children,
