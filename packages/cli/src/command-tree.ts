@@ -318,5 +318,3 @@ export function argumentRule(node: CommandNode): ArgumentRule | undefined {
   return ARGUMENT_RULES[node.path.join(' ')];
 }
 
-/** The command name of a yargs command string, exported for the completion. */
-export { commandName };
