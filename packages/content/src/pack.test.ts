@@ -112,11 +112,33 @@ describe('packManifest v1.1', () => {
   });
 
   it('checks the artifact type against the media type pattern', async () => {
-    for (const bad of ['nope', 'a/b c', `${'x'.repeat(128)}/y`, '/x']) {
+    for (const bad of ['nope', 'test.attach', 'a/b c', `${'x'.repeat(128)}/y`, '/x']) {
       await expect(packManifest(new MemoryStore(), PackManifestVersion.V1_1, bad)).rejects.toMatchObject({
         code: InvalidMediaTypeError.code,
+        message: `invalid artifactType format: ${bad}: invalid media type`,
       });
     }
+  });
+
+  it('accepts what the image-spec schema pattern accepts, as oras-go does', async () => {
+    for (const good of ['test/attach', 'a/b/c', 'a:b/c']) {
+      const desc = await packManifest(new MemoryStore(), PackManifestVersion.V1_1, good, {
+        created: new Date(0),
+      });
+      expect(desc.artifactType).toBe(good);
+    }
+  });
+
+  it('checks the config media type before pushing anything', async () => {
+    const store = new MemoryStore();
+    const config = { mediaType: 'notatype', digest: digestOf('{}'), size: 2 };
+    await expect(
+      packManifest(store, PackManifestVersion.V1_1, 'test/x', { configDescriptor: config }),
+    ).rejects.toMatchObject({
+      code: InvalidMediaTypeError.code,
+      message: 'invalid config mediaType format: notatype: invalid media type',
+    });
+    expect(await store.exists(EMPTY_DESCRIPTOR)).toBe(false);
   });
 
   it('pushes the empty config only when it is missing, to pushers that cannot tell', async () => {
@@ -152,6 +174,19 @@ describe('packManifest v1.0', () => {
     const desc = await packManifest(store, PackManifestVersion.V1_0, '', { created: new Date(0) });
     expect(desc.artifactType).toBe(MediaType.UnknownConfig);
     expect(await manifestText(store, desc)).toContain(`"config":{"mediaType":"${MediaType.UnknownConfig}"`);
+  });
+
+  it('ignores (and does not check) the artifact type when a config is given, as oras-go', async () => {
+    const store = new MemoryStore();
+    const config = { mediaType: 'application/vnd.example.config', digest: digestOf('{}'), size: 2 };
+    const desc = await packManifest(store, PackManifestVersion.V1_0, 'test.attach', {
+      configDescriptor: config,
+      created: new Date(0),
+    });
+    expect(desc.artifactType).toBe('application/vnd.example.config');
+    await expect(packManifest(store, PackManifestVersion.V1_0, 'test.attach')).rejects.toMatchObject({
+      message: 'invalid artifactType format: test.attach: invalid media type',
+    });
   });
 
   it('refuses a subject', async () => {

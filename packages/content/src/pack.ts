@@ -95,11 +95,13 @@ function ensureCreated(
   return { ...annotations, [Annotation.Created]: formatRfc3339(when) };
 }
 
-function checkMediaType(what: string, mediaType: string): void {
+/**
+ * Refuses a media type that is not one ({@link isValidMediaType}), in oras-go's words: `what` is
+ * `artifactType` or `config mediaType`.
+ */
+function checkMediaType(what: 'artifactType' | 'config mediaType', mediaType: string): void {
   if (!isValidMediaType(mediaType)) {
-    throw new InvalidMediaTypeError(
-      `${what} ${JSON.stringify(mediaType)}: invalid media type: expected type/subtype`,
-    );
+    throw new InvalidMediaTypeError(`invalid ${what} format: ${mediaType}: invalid media type`);
   }
 }
 
@@ -145,6 +147,13 @@ async function pushManifest(
  *   when missing; with no layers, the empty descriptor is the single layer. `subject` is allowed.
  * - v1.0: the config is `{}` with `artifactType` (or `application/vnd.unknown.config.v1+json`)
  *   as its media type; `subject` is refused with `UnsupportedError`; no layers give `layers: []`.
+ *   A given `configDescriptor` replaces that config, and `artifactType` is then ignored.
+ *
+ * The artifact type and the config's media type must match the image-spec schema's media type
+ * pattern, as oras-go checks them (`MEDIA_TYPE_PATTERN` of `@oras/spec`: `test/attach` and
+ * `a/b/c` pass, `test.attach` does not); otherwise `InvalidMediaTypeError`, worded as oras-go's
+ * (`invalid artifactType format: test.attach: invalid media type`), before anything is pushed.
+ * Layer media types are not checked, as in oras-go.
  */
 export async function packManifest(
   pusher: Pusher,
@@ -171,10 +180,10 @@ async function packV11(
   if (artifactType === '' && (config === undefined || config.mediaType === MediaType.Empty)) {
     throw new InvalidArgumentError('pack: missing artifact type: required when the config is empty');
   }
-  if (artifactType !== '') checkMediaType('artifact type', artifactType);
+  if (artifactType !== '') checkMediaType('artifactType', artifactType);
   let configDesc: Descriptor;
   if (config !== undefined) {
-    checkMediaType('config media type', config.mediaType);
+    checkMediaType('config mediaType', config.mediaType);
     configDesc = config;
   } else {
     configDesc = { ...EMPTY_DESCRIPTOR };
@@ -208,13 +217,14 @@ async function packV10(
       `pack: subject is not supported for manifest version ${PackManifestVersion.V1_0}`,
     );
   }
-  const configMediaType = artifactType === '' ? MediaType.UnknownConfig : artifactType;
-  checkMediaType('artifact type', configMediaType);
   let configDesc: Descriptor;
   if (options.configDescriptor !== undefined) {
-    checkMediaType('config media type', options.configDescriptor.mediaType);
+    // as oras-go: the artifact type is then ignored, and not checked
+    checkMediaType('config mediaType', options.configDescriptor.mediaType);
     configDesc = options.configDescriptor;
   } else {
+    const configMediaType = artifactType === '' ? MediaType.UnknownConfig : artifactType;
+    checkMediaType('artifactType', configMediaType);
     // `{}` rather than an empty blob: some registries (GAR, oras-go#294) refuse empty blobs.
     const bytes = emptyJsonBytes();
     configDesc = descriptorOf(configMediaType, bytes);

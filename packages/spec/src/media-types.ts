@@ -97,13 +97,19 @@ export function isNonDistributableMediaType(mediaType: string): boolean {
 }
 
 /**
- * The RFC 6838 shape the image-spec requires of `artifactType` and media types:
- * `type/subtype`, each starting with an alphanumeric, at most 127 characters each.
+ * The media type pattern of the image-spec's JSON schema (`defs-descriptor.json`), which oras-go
+ * checks `artifactType` and config media types against: `type/subtype`, each part starting with
+ * an alphanumeric, at most 127 characters each.
+ *
+ * Why it lets in more than RFC 6838: in `[A-Za-z0-9!#$&-^_.+]` the `&-^` is a range, from `&`
+ * to `^`, so ``'()*,/:;<=>?@[\]`` pass too (`a/b/c`, `a:b/c`). oras accepts
+ * exactly these and refuses the rest (`test.attach`, `x/y z`, `x/y; charset=utf-8`), so we do.
+ * @see https://github.com/opencontainers/image-spec/blob/v1.1.0/schema/defs-descriptor.json
  */
 export const MEDIA_TYPE_PATTERN =
-  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+  /^[A-Za-z0-9][A-Za-z0-9!#$&-^_.+]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&-^_.+]{0,126}$/;
 
-/** Whether a string has the RFC 6838 `type/subtype` shape (no parameters). */
+/** Whether a string is a media type as the image-spec schema and oras-go read one ({@link MEDIA_TYPE_PATTERN}). */
 export function isValidMediaType(mediaType: string): boolean {
   return MEDIA_TYPE_PATTERN.test(mediaType);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeIndex, serializeManifest } from './canonical-json.js';
 import { digestOf } from './digest.js';
 import { ErrorCode, InvalidManifestError, OrasError, SizeExceedsLimitError } from './errors.js';
-import { MediaType } from './media-types.js';
+import { isValidMediaType, MediaType } from './media-types.js';
 import type { Descriptor, Index, Manifest } from './types.js';
 import { EMPTY_DESCRIPTOR } from './types.js';
 import {
@@ -301,5 +301,40 @@ describe('descriptorFromBytes and descriptorsEqual', () => {
     expect(descriptorsEqual(LAYER, { ...LAYER, mediaType: MediaType.ImageLayerGzip })).toBe(false);
     expect(descriptorsEqual(LAYER, { ...LAYER, digest: digestOf('x') })).toBe(false);
     expect(descriptorsEqual(LAYER, { ...LAYER, size: 13 })).toBe(false);
+  });
+});
+
+describe('isValidMediaType', () => {
+  it('accepts what the image-spec schema pattern (and oras-go) accepts, its `&-^` range included', () => {
+    for (const type of [
+      'text/plain',
+      'application/vnd.oci.image.manifest.v1+json',
+      'test/attach',
+      'a/b/c',
+      'a:b/c',
+      'Ab1/x(y)',
+      'x/y=z',
+    ]) {
+      expect(isValidMediaType(type), type).toBe(true);
+    }
+  });
+
+  it('refuses what oras refuses: no slash, spaces, parameters, a part too long or not starting alphanumeric', () => {
+    for (const type of [
+      'test.attach',
+      'test-artifact',
+      '',
+      'x/y z',
+      'x/y; charset=utf-8',
+      '/x',
+      'x/',
+      '-x/y',
+      'x/_y',
+      `${'a'.repeat(128)}/x`,
+      'x/y~',
+    ]) {
+      expect(isValidMediaType(type), type).toBe(false);
+    }
+    expect(isValidMediaType(`${'a'.repeat(127)}/x`)).toBe(true);
   });
 });

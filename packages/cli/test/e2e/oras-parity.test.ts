@@ -53,20 +53,34 @@ describe('oras repo ls', () => {
 });
 
 describe('oras manifest index', () => {
-  it('refuses an invalid --artifact-type', async () => {
+  it('refuses an invalid --artifact-type, checked as push checks it', async () => {
     for (const sub of ['create', 'update']) {
-      const res = await e2e.box.run([
-        'manifest',
-        'index',
-        sub,
-        '--plain-http',
-        '--artifact-type',
-        'not a media type',
-        `${e2e.host}/parity:index`,
-      ]);
-      expect(res.code).toBe(1);
-      expect(res.stderr).toBe('Error: invalid media type "not a media type"\n');
+      for (const type of ['not a media type', 'test.attach']) {
+        const res = await e2e.box.run([
+          'manifest',
+          'index',
+          sub,
+          '--plain-http',
+          '--artifact-type',
+          type,
+          `${e2e.host}/parity:index`,
+        ]);
+        expect(res.code).toBe(1);
+        expect(res.stderr).toBe(`Error: invalid media type "${type}"\n`);
+      }
     }
+    const made = await e2e.box.ok([
+      'manifest',
+      'index',
+      'create',
+      '--plain-http',
+      '--artifact-type',
+      'a/b/c',
+      '--output',
+      '-',
+      `${e2e.host}/parity:typed`,
+    ]);
+    expect(JSON.parse(made.stdout).artifactType).toBe('a/b/c');
   });
 
   it('says when there is nothing to update, and fails in oras words', async () => {

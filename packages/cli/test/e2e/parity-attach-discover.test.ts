@@ -71,6 +71,22 @@ describe('oras attach, as oras e2e checks it', () => {
     expect(res.stderr).toContain('Available options: v1.1-referrers-tag, v1.1-referrers-api');
   });
 
+  it('takes the artifact types oras-go takes and refuses the others before uploading', async () => {
+    for (const type of ['test/attach', 'a/b/c']) {
+      const res = await e2e.box.ok(['attach', '--plain-http', '--artifact-type', type, subject, 'sig.txt']);
+      expect(res.stdout).toContain('Attached to [registry] ');
+    }
+    expect((await discover(subject, '--artifact-type', 'a/b/c')).map((r) => r.artifactType)).toEqual([
+      'a/b/c',
+    ]);
+    for (const type of ['test.attach', 'oras.test']) {
+      const res = await e2e.box.run(['attach', '--plain-http', '--artifact-type', type, subject, 'sig.txt']);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(`Error: invalid artifactType format: ${type}: invalid media type\n`);
+      expect(res.stdout).toBe('Preparing sig.txt\n');
+    }
+  });
+
   it('attaches a file with its status line only (none for the subject) and exports the manifest', async () => {
     const ref = `${e2e.host}/parity/attach-export:v1`;
     await e2e.box.ok(['push', '--plain-http', ref, 'subject.txt']);
@@ -278,6 +294,32 @@ describe('oras discover, as oras e2e checks it', () => {
       '???',
     ]);
     expect(filtered.stdout).not.toContain(sbom);
+  });
+
+  it("takes the deprecated -o/--output with oras 1.3's own notice, only for tree, table and json", async () => {
+    const json = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('[DEPRECATED] --output is deprecated, try `--format json` instead\n');
+    expect((JSON.parse(json.stdout) as { referrers: Referrer[] }).referrers.map((r) => r.digest)).toEqual([
+      sbom,
+    ]);
+    const tree = await e2e.box.run(['discover', '--plain-http', ref, '--output', 'tree']);
+    expect(tree.code).toBe(0);
+    expect(tree.stderr).toBe('[DEPRECATED] --output is deprecated, try `--format tree` instead\n');
+    expect(tree.stdout).toContain(sbom);
+    const template = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'go-template={{.digest}}']);
+    expect(template.code).toBe(1);
+    expect(template.stderr).toBe('Error: output type can only be tree, table or json\n');
+    expect(template.stdout).toBe('');
+    // the format is checked first, as oras parses --format before it looks at --output
+    const bogus = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'bogus']);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toBe(
+      'Error: invalid format type: "bogus"\nsupported types: table, json, go-template, tree\n',
+    );
+    const both = await e2e.box.run(['discover', '--plain-http', ref, '-o', 'json', '--format', 'json']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('Error: --format, --output cannot be used at the same time\n');
   });
 
   it('discovers through the tag schema when asked to', async () => {

@@ -886,4 +886,77 @@ describe('oras manifest index, as oras e2e checks it', () => {
       amd,
     ]);
   });
+
+  it('appends an entry the index already has, as oras 1.3 does, and removes every entry of a digest', async () => {
+    await e2e.box.ok(['manifest', 'index', 'create', '--plain-http', `${index}:dup`, amd, arm]);
+    await e2e.box.ok(['manifest', 'index', 'create', '--plain-http', `${index}:dup-other`, amd]);
+    const added = await e2e.box.ok([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${index}:dup`,
+      '--add',
+      amd,
+    ]);
+    expect(added.stdout).toContain(`Added     ${amd}\n`);
+    expect(await manifests(`${index}:dup`)).toEqual([amd, arm, amd]);
+    await e2e.box.ok(['manifest', 'index', 'update', '--plain-http', `${index}:dup`, '--merge', 'dup-other']);
+    expect(await manifests(`${index}:dup`)).toEqual([amd, arm, amd, amd]);
+    // a digest given twice to --remove is one removal; every entry with it goes
+    const removed = await e2e.box.ok([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${index}:dup`,
+      '--remove',
+      amd,
+      '--remove',
+      amd,
+    ]);
+    expect(removed.stdout.split('\n').filter((l) => l.startsWith('Removed'))).toEqual([`Removed   ${amd}`]);
+    expect(await manifests(`${index}:dup`)).toEqual([arm]);
+  });
+
+  it('counts only --add, --merge and --remove as a change: --artifact-type or --annotation alone change nothing', async () => {
+    const before = (await e2e.box.ok(['resolve', '--plain-http', `${index}:dup`])).stdout;
+    for (const flags of [
+      ['--artifact-type', 'test/index'],
+      ['--annotation', 'k=v'],
+      ['--artifact-type', '', '--tag', 'dup-tagged'],
+    ]) {
+      const res = await e2e.box.run([
+        'manifest',
+        'index',
+        'update',
+        '--plain-http',
+        `${index}:dup`,
+        ...flags,
+      ]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe('Nothing to update as no change is requested\n');
+      expect(res.stderr).toBe('');
+    }
+    expect((await e2e.box.ok(['resolve', '--plain-http', `${index}:dup`])).stdout).toBe(before);
+    // along with a change they apply
+    await e2e.box.ok([
+      'manifest',
+      'index',
+      'update',
+      '--plain-http',
+      `${index}:dup`,
+      '--add',
+      amd,
+      '--artifact-type',
+      'test/index',
+      '--annotation',
+      'k=v',
+    ]);
+    const fetched = JSON.parse(
+      (await e2e.box.ok(['manifest', 'fetch', '--plain-http', `${index}:dup`])).stdout,
+    );
+    expect(fetched.artifactType).toBe('test/index');
+    expect(fetched.annotations).toEqual({ k: 'v' });
+  });
 });

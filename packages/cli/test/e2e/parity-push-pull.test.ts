@@ -101,6 +101,44 @@ describe('oras push, as oras e2e checks it', () => {
     expect(spec.stderr).toContain('Available options: v1.1, v1.0');
   });
 
+  it('checks --artifact-type and the config media type as oras-go does, before uploading anything', async () => {
+    // the e2e values oras's suite uses (test/artifact+json, test/attach ...) and what the
+    // image-spec schema pattern also lets in (a/b/c, a:b/c) are accepted; the suite's older
+    // `test.attach`, a space or parameters are refused, with oras-go's message
+    for (const type of ['test/artifact+json', 'test/attach', 'a/b/c', 'a:b/c']) {
+      const ref = `${e2e.host}/parity/push:type`;
+      await e2e.box.ok(['push', '--plain-http', ref, 'data/hello.txt', '--artifact-type', type]);
+      expect((await fetchManifest(ref)).artifactType).toBe(type);
+    }
+    const repo = `${e2e.host}/parity/push-refused`;
+    const cases: [string[], string][] = [
+      [['--artifact-type', 'test.attach'], 'invalid artifactType format: test.attach: invalid media type'],
+      [['--artifact-type', 'x/y z'], 'invalid artifactType format: x/y z: invalid media type'],
+      [
+        ['--artifact-type', 'test-artifact', '--image-spec', 'v1.0'],
+        'invalid artifactType format: test-artifact: invalid media type',
+      ],
+      [
+        ['--config', 'data/config.json:notatype', '--artifact-type', 'x/y'],
+        'invalid config mediaType format: notatype: invalid media type',
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const res = await e2e.box.run(['push', '--plain-http', `${repo}:v1`, 'data/hello.txt', ...flags]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(`Error: ${message}\n`);
+      expect(res.stdout).not.toContain('Upload');
+    }
+    const blob = await e2e.box.run([
+      'blob',
+      'fetch',
+      '--plain-http',
+      '--descriptor',
+      `${repo}@${sha256(HELLO)}`,
+    ]);
+    expect(blob.code).toBe(1);
+  });
+
   it('pushes a file: Uploaded or Exists for the layer and the empty config, the layer in the manifest', async () => {
     const ref = `${e2e.host}/parity/push:plain`;
     const res = await e2e.box.ok(['push', '--plain-http', ref, 'data/hello.txt', '-v']);

@@ -4,9 +4,10 @@
  * (`test/e2e/suite/command/resolve_host.go`, `test/e2e/suite/scenario/oci_artifact.go`,
  * `oci_image.go`, `auth.go`), with our own test data on Debian's docker-registry. A made-up host
  * name that only a `--resolve` rule can reach stands for the registry, as in oras's suite.
- * Differences kept: artifact types are `type/subtype` here (oras's suite uses `test.attach` and
- * `test-artifact`, which oras-go packs as given but @oras/content refuses as invalid media types);
- * discover's JSON is oras 1.3's (`referrers`), not the older index (`manifests`) the suite reads.
+ * Artifact types are `type/subtype` here, as in oras 1.3's suite: its older `test.attach` and
+ * `test-artifact` are refused by the media type check of the oras-go v2 in oras 1.3, and by ours.
+ * Difference kept: discover's JSON is oras 1.3's (`referrers`), not the older index (`manifests`)
+ * the suite reads.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

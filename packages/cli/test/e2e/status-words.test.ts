@@ -2,8 +2,9 @@
  * The status words of oras 1.3 (cmd/oras/internal/display/status), command by command, in text
  * mode (`--no-tty`) against docker-registry: push and attach say `Preparing <name>` for each file
  * before anything moves (`--verbose=false` hides it), then `Uploading`/`Uploaded `/`Exists   `;
- * pull says `Downloading`/`Processing `/`Downloaded `; cp says `Copying`/`Copied `/`Exists `. On
- * a terminal a pulled row ends `✓ Pulled` (checked by pty.test.ts).
+ * pull says `Downloading`/`Processing `/`Downloaded `; cp says `Copying`/`Copied `/`Exists `;
+ * backup `Pulling  `/`Pulled   ` and restore `Pushing  `/`Pushed   `. On a terminal a pulled row
+ * ends `✓ Pulled` (checked by pty.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { withDistribution } from './fixture.js';
@@ -113,6 +114,41 @@ describe('pull and cp', () => {
     // the destination has the manifest already: nothing below it is looked at
     expect(again.stdout).toMatch(
       /^Exists {2}[0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m,
+    );
+  });
+});
+
+describe('backup and restore', () => {
+  it('pad their prompts to 9 columns, as oras 1.3 pads backupPrompt*: Pulling, Pulled, Pushing, Pushed, Exists', async () => {
+    const ref = `${e2e.host}/words-backup:v1`;
+    await e2e.box.ok(['push', '--no-tty', '--plain-http', ref, 'a.txt']);
+    const backup = await e2e.box.ok(['backup', '--no-tty', '--plain-http', '--output', 'words-backup', ref]);
+    expect(backup.stdout).toMatch(/^Pulling {3}[0-9a-f]{12} a\.txt$/m);
+    expect(backup.stdout).toMatch(/^Pulled {4}[0-9a-f]{12} a\.txt$/m);
+    expect(backup.stdout).toMatch(
+      /^Pulled {4}[0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m,
+    );
+    const target = `${e2e.host}/words-restored:v1`;
+    const restore = await e2e.box.ok([
+      'restore',
+      '--no-tty',
+      '--plain-http',
+      '--input',
+      'words-backup',
+      target,
+    ]);
+    expect(restore.stdout).toMatch(/^Pushing {3}[0-9a-f]{12} a\.txt$/m);
+    expect(restore.stdout).toMatch(/^Pushed {4}[0-9a-f]{12} a\.txt$/m);
+    const again = await e2e.box.ok([
+      'restore',
+      '--no-tty',
+      '--plain-http',
+      '--input',
+      'words-backup',
+      target,
+    ]);
+    expect(again.stdout).toMatch(
+      /^Exists {4}[0-9a-f]{12} application\/vnd\.oci\.image\.manifest\.v1\+json$/m,
     );
   });
 });

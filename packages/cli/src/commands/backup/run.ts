@@ -18,12 +18,15 @@ import { reportingHooks } from '../../output/track.js';
 import { openRepository } from '../../targets.js';
 import type { BackupOptions } from './command.js';
 
-/** The status prompts of backup. */
+/**
+ * The status prompts of backup, padded to 9 columns as oras 1.3 pads them (`backupPrompt*` of
+ * cmd/oras/internal/display/status/utils.go): `Pulling  `, `Pulled   `, `Exists   `.
+ */
 export const BACKUP_PROMPTS = {
-  start: 'Pulling',
-  done: 'Pulled ',
-  exists: 'Exists ',
-  skipped: 'Skipped',
+  start: 'Pulling  ',
+  done: 'Pulled   ',
+  exists: 'Exists   ',
+  skipped: 'Skipped  ',
 } as const satisfies Prompts;
 
 /** A tag of the referrers tag schema, `<alg>-<hex>`: the index of the referrers of `<alg>:<hex>`. */

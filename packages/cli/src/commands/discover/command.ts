@@ -42,6 +42,9 @@ const FLAGS = flagSet({
   },
 });
 
+/** The formats the deprecated `-o/--output` takes. */
+const OUTPUT_FORMATS: readonly string[] = ['tree', 'table', 'json'];
+
 const platform = platformOptions();
 const format = formatOptions(DISCOVER_FORMATS, 'tree');
 const target = targetOptions({
@@ -81,9 +84,14 @@ export function parseDiscover(argv: ParsedArgs, ctx: CliContext): DiscoverOption
   const flags = FLAGS.read(argv);
   if (flags.output !== undefined && format.given(argv).format !== undefined)
     throw new CliError('--format, --output cannot be used at the same time');
-  if (flags.output !== undefined)
-    ctx.stderr.write('Flag --output has been deprecated, use --format instead\n');
   const parsedFormat = format.parse(argv, ctx, flags.output);
+  if (flags.output !== undefined) {
+    // as oras 1.3 (its own notice, not pflag's): checked after the format, and only the three
+    // formats `-o` ever had; oras prints its template field here, empty for these, we the format
+    if (!OUTPUT_FORMATS.includes(parsedFormat.type))
+      throw new CliError('output type can only be tree, table or json');
+    ctx.stderr.write(`[DEPRECATED] --output is deprecated, try \`--format ${parsedFormat.type}\` instead\n`);
+  }
   if (parsedFormat.type === 'table') {
     ctx.stderr.write('Format "table" is deprecated and will be removed in a future release.\n');
   }

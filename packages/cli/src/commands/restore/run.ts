@@ -18,12 +18,12 @@ import { openRepository } from '../../targets.js';
 import { tagFailure } from '../backup/run.js';
 import type { RestoreOptions } from './command.js';
 
-/** The status prompts of restore. */
+/** The status prompts of restore, padded to 9 columns as backup's are: `Pushing  `, `Pushed   `. */
 export const RESTORE_PROMPTS = {
-  start: 'Pushing',
-  done: 'Pushed ',
-  exists: 'Exists ',
-  skipped: 'Skipped',
+  start: 'Pushing  ',
+  done: 'Pushed   ',
+  exists: 'Exists   ',
+  skipped: 'Skipped  ',
 } as const satisfies Prompts;
 
 /** Runs `oras restore`. */

@@ -34,13 +34,9 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
   const { spec, reference, argument: raw } = options.target;
   const { annotations, artifactType } = options.index;
   const log = indexLog(ctx, options.index.output);
-  if (
-    adds.length === 0 &&
-    merges.length === 0 &&
-    removes.length === 0 &&
-    artifactType === undefined &&
-    annotations === undefined
-  ) {
+  // as oras 1.3: only --add, --merge and --remove ask for a change; --artifact-type and the
+  // annotations apply along with one of them, and alone leave the index as it is
+  if (adds.length === 0 && merges.length === 0 && removes.length === 0) {
     ctx.stdout.write('Nothing to update as no change is requested\n');
     return;
   }
@@ -50,31 +46,29 @@ export async function runIndexUpdate(options: IndexUpdateOptions, ctx: CliContex
     const { desc: oldDesc, bytes } = await fetchIndex(target, reference);
     const index = parseIndex(bytes, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES });
     log.found(INDEX_PROMPTS.fetched, reference, oldDesc);
-    // as oras: removals apply to the index as fetched, then the additions and merges follow
-    const manifests = [...index.manifests];
-    const has = (digest: string) => manifests.some((m) => m.digest === digest);
-    for (const remove of removes) {
-      if (!has(remove))
+    // as oras: removals apply to the index as fetched (every entry of each digest), then the
+    // additions and merges are appended as they come, even an entry the index already has
+    const toRemove = new Set(removes);
+    for (const remove of toRemove) {
+      if (!index.manifests.some((m) => m.digest === remove))
         throw new CliError(`${remove} does not exist in the index ${reference}`, {
           code: 'ORAS_ERR_NOT_FOUND',
         });
-      for (let i = manifests.length - 1; i >= 0; i--)
-        if (manifests[i]?.digest === remove) manifests.splice(i, 1);
-      log.line(INDEX_PROMPTS.removed, remove);
     }
+    const manifests = index.manifests.filter((m) => !toRemove.has(m.digest));
+    for (const remove of toRemove) log.line(INDEX_PROMPTS.removed, remove);
     for (const add of adds) {
       log.fetching(add);
       const entry = await indexEntry(target, add);
       log.found(INDEX_PROMPTS.fetched, add, entry);
-      if (!has(entry.digest)) manifests.push(entry);
+      manifests.push(entry);
       log.found(INDEX_PROMPTS.added, add, entry);
     }
     for (const merge of merges) {
       log.fetching(merge);
       const { desc, bytes: other } = await fetchIndex(target, merge);
       log.found(INDEX_PROMPTS.fetched, merge, desc);
-      for (const m of parseIndex(other, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES }).manifests)
-        if (!has(m.digest)) manifests.push(m);
+      manifests.push(...parseIndex(other, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES }).manifests);
       log.found(INDEX_PROMPTS.merged, merge, desc);
     }
     const updated: Index = { ...index, mediaType: index.mediaType ?? MediaType.ImageIndex, manifests };
