@@ -317,4 +317,3 @@ export function findChild(children: readonly ChildEntry[], name: string): ChildE
 export function argumentRule(node: CommandNode): ArgumentRule | undefined {
   return ARGUMENT_RULES[node.path.join(' ')];
 }
-
