@@ -695,6 +695,155 @@ describe('oras tag in an OCI layout, the 1.3 cases', () => {
   });
 });
 
+describe('oras repo, the 1.3 cases', () => {
+  const DIGEST_TAG = `sha256-${'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'}`;
+  const TEMPLATE = '{{range .tags}}{{println .}}{{end}}';
+  let ns = '';
+  beforeAll(async () => {
+    ns = `${e2e.host}/o13repo`;
+    await e2e.box.ok(['push', '--plain-http', `${ns}/images:foobar,bax,bay`, 'data/hello.txt']);
+    await e2e.box.ok(['tag', '--plain-http', `${ns}/images:foobar`, DIGEST_TAG]);
+    await e2e.box.ok(['push', '--plain-http', `${ns}/images:other`, 'data/sbom.json']);
+    // a repository whose name only starts like the namespace
+    await e2e.box.ok(['push', '--plain-http', `${e2e.host}/o13repo-draft/images:v1`, 'data/hello.txt']);
+  });
+
+  it('shows --format with json, text and go-template, with examples of both, in the help of ls and tags', async () => {
+    for (const command of ['ls', 'tags']) {
+      const help = (await e2e.box.ok(['repo', command, '--help'])).stdout;
+      for (const word of [
+        '--format',
+        'json',
+        'text',
+        'go-template',
+        `oras repo ${command}`,
+        '--format json',
+        '--format go-template',
+      ]) {
+        expect(help, `${command}: ${word}`).toContain(word);
+      }
+    }
+  });
+
+  it('warns about the deprecated --verbose on ls and tags', async () => {
+    for (const args of [
+      ['repository', 'list', '--plain-http', e2e.host],
+      ['repo', 'tags', '--plain-http', `${ns}/images`],
+    ]) {
+      const res = await e2e.box.ok([...args, '--verbose']);
+      expect(res.stderr).toBe(DEPRECATED_VERBOSE);
+    }
+  });
+
+  it('lists repositories as JSON and through a template, with the registry, under a whole namespace only', async () => {
+    const json = JSON.parse(
+      (await e2e.box.ok(['repo', 'ls', '--plain-http', e2e.host, '--format', 'json'])).stdout,
+    ) as {
+      registry: string;
+      repositories: string[];
+    };
+    expect(json.registry).toBe(e2e.host);
+    expect(json.repositories).toEqual(expect.arrayContaining(['o13repo/images', 'o13repo-draft/images']));
+    const under = JSON.parse(
+      (await e2e.box.ok(['repo', 'ls', '--plain-http', ns, '--format', 'json'])).stdout,
+    ) as {
+      registry: string;
+      repositories: string[];
+    };
+    expect(under.registry).toBe(e2e.host);
+    expect(under.repositories).toEqual(['images']);
+    const template = 'Registry: {{.registry}}{{println}}{{range .repositories}}{{println .}}{{end}}';
+    const text = await e2e.box.ok(['repo', 'ls', '--plain-http', ns, '--format', `go-template=${template}`]);
+    expect(text.stdout).toBe(`Registry: ${e2e.host}\nimages\n`);
+  });
+
+  it('lists tags as JSON and through a template, without digest tags when asked', async () => {
+    const repo = `${ns}/images`;
+    const all = JSON.parse(
+      (await e2e.box.ok(['repo', 'tags', '--plain-http', repo, '--format', 'json'])).stdout,
+    ) as {
+      tags: string[];
+    };
+    expect(all.tags).toEqual(expect.arrayContaining(['foobar', 'bax', 'bay', 'other', DIGEST_TAG]));
+    const plain = JSON.parse(
+      (await e2e.box.ok(['repo', 'tags', '--plain-http', repo, '--format', 'json', '--exclude-digest-tags']))
+        .stdout,
+    ) as { tags: string[] };
+    expect(plain.tags).not.toContain(DIGEST_TAG);
+    expect(plain.tags).toContain('foobar');
+    const text = await e2e.box.ok([
+      'repo',
+      'tags',
+      '--plain-http',
+      repo,
+      '--format',
+      `go-template=${TEMPLATE}`,
+      '--exclude-digest-tags',
+    ]);
+    expect(text.stdout.split('\n')).toContain('foobar');
+    expect(text.stdout).not.toContain(DIGEST_TAG);
+  });
+
+  it('lists the tags of one manifest as JSON and through a template, by tag and by digest', async () => {
+    const repo = `${ns}/images`;
+    const digest = (await e2e.box.ok(['resolve', '--plain-http', `${repo}:foobar`])).stdout.trim();
+    for (const ref of [`${repo}:foobar`, `${repo}@${digest}`]) {
+      const json = await e2e.box.ok(['repo', 'tags', '--plain-http', ref, '--format', 'json']);
+      expect(json.stderr).toContain('[Experimental]');
+      expect(json.stderr).toContain(digest);
+      const tags = (JSON.parse(json.stdout) as { tags: string[] }).tags;
+      expect(tags).toEqual(expect.arrayContaining(['foobar', 'bax', 'bay', DIGEST_TAG]));
+      expect(tags).not.toContain('other');
+      const text = await e2e.box.ok([
+        'repo',
+        'tags',
+        '--plain-http',
+        ref,
+        '--format',
+        `go-template=${TEMPLATE}`,
+      ]);
+      expect(text.stdout.split('\n')).toEqual(expect.arrayContaining(['foobar', 'bax', 'bay']));
+      expect(text.stdout).not.toContain('other');
+    }
+  });
+
+  it('lists the tags of an OCI layout as JSON and through a template, without digest tags when asked', async () => {
+    await e2e.box.ok(['push', '--oci-layout', 'repo-layout:foobar', 'data/hello.txt']);
+    await e2e.box.ok(['tag', '--oci-layout', 'repo-layout:foobar', 'normal-tag', DIGEST_TAG]);
+    const all = JSON.parse(
+      (await e2e.box.ok(['repository', 'tags', '--oci-layout', 'repo-layout', '--format', 'json'])).stdout,
+    ) as {
+      tags: string[];
+    };
+    expect(all.tags).toEqual(expect.arrayContaining(['foobar', 'normal-tag', DIGEST_TAG]));
+    const plain = JSON.parse(
+      (
+        await e2e.box.ok([
+          'repo',
+          'tags',
+          '--oci-layout',
+          'repo-layout',
+          '--format',
+          'json',
+          '--exclude-digest-tags',
+        ])
+      ).stdout,
+    ) as { tags: string[] };
+    expect(plain.tags).toEqual(expect.arrayContaining(['foobar', 'normal-tag']));
+    expect(plain.tags).not.toContain(DIGEST_TAG);
+    const byTag = await e2e.box.ok([
+      'repo',
+      'tags',
+      '--oci-layout',
+      'repo-layout:foobar',
+      '--format',
+      `go-template=${TEMPLATE}`,
+    ]);
+    expect(byTag.stderr).toContain('[Experimental]');
+    expect(byTag.stdout.split('\n')).toEqual(expect.arrayContaining(['foobar', 'normal-tag', DIGEST_TAG]));
+  });
+});
+
 describe('oras manifest index update, the 1.3 cases', () => {
   it('refuses --tag with --output in oras words', async () => {
     const res = await e2e.box.run([
