@@ -557,6 +557,120 @@ describe('oras discover, the 1.3 cases', () => {
   });
 });
 
+describe('more referrers, the 1.3 cases', () => {
+  it('discovers the referrers of one platform, and shows <unknown> for a referrer without a type', async () => {
+    const repo = `${e2e.host}/o13/more`;
+    const { amd64, arm64 } = await multiPlatform(repo);
+    const onAmd64 = (
+      await e2e.box.ok([
+        'attach',
+        '--plain-http',
+        '--artifact-type',
+        'test/amd64',
+        `${repo}@${amd64}`,
+        'data/sbom.json',
+        '--format',
+        'go-template={{.digest}}',
+      ])
+    ).stdout;
+    const json = JSON.parse(
+      (
+        await e2e.box.ok([
+          'discover',
+          '--plain-http',
+          `${repo}:multi`,
+          '--platform',
+          'linux/amd64',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    ) as { digest: string; referrers: { digest: string }[] };
+    expect(json.digest).toBe(amd64);
+    expect(json.referrers.map((r) => r.digest)).toEqual([onAmd64]);
+    // an index referrer has no config, so no artifact type: oras's tree says <unknown>
+    const sizeOf = async (digest: string) =>
+      (
+        JSON.parse(
+          (await e2e.box.ok(['manifest', 'fetch', '--plain-http', '--descriptor', `${repo}@${digest}`]))
+            .stdout,
+        ) as {
+          size: number;
+        }
+      ).size;
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: MANIFEST, digest: amd64, size: await sizeOf(amd64) }],
+      subject: { mediaType: MANIFEST, digest: arm64, size: await sizeOf(arm64) },
+    });
+    await e2e.box.ok(['manifest', 'push', '--plain-http', `${repo}:index-referrer`, '-'], { stdin: index });
+    const tree = await e2e.box.ok(['discover', '--plain-http', `${repo}@${arm64}`, '--format', 'tree']);
+    expect(tree.stdout).toContain('<unknown>');
+    expect(tree.stdout).toContain(sha256(index));
+    // an index with a subject is copied with its manifests
+    const copied = await e2e.box.ok([
+      'cp',
+      '--from-plain-http',
+      '--to-plain-http',
+      `${repo}@${sha256(index)}`,
+      `${e2e.host}/o13/more-copy`,
+    ]);
+    expectStatus(copied.stdout, 'cp', [
+      [short(amd64), MANIFEST],
+      [short(sha256(index)), 'application/vnd.oci.image.index.v1+json'],
+    ]);
+    expect(
+      (
+        await e2e.box.ok(['resolve', '--plain-http', `${e2e.host}/o13/more-copy@${sha256(index)}`])
+      ).stdout.trim(),
+    ).toBe(sha256(index));
+  });
+
+  it('attaches to one platform of an index in an OCI layout', async () => {
+    const repo = `${e2e.host}/o13/layout-multi`;
+    const { amd64 } = await multiPlatform(repo);
+    await e2e.box.ok(['cp', '--from-plain-http', `${repo}:multi`, 'attach-layout:multi', '--to-oci-layout']);
+    const digest = (
+      await e2e.box.ok([
+        'attach',
+        '--oci-layout',
+        '--artifact-type',
+        'test/attach',
+        'attach-layout:multi',
+        'data/sbom.json',
+        '--format',
+        'go-template={{.digest}}',
+        '--platform',
+        'linux/amd64',
+      ])
+    ).stdout;
+    const found = await e2e.box.ok([
+      'discover',
+      '--oci-layout',
+      '--artifact-type',
+      'test/attach',
+      `attach-layout@${amd64}`,
+    ]);
+    expect(found.stdout).toContain(digest);
+  });
+
+  it('refuses a custom header for an OCI layout', async () => {
+    const res = await e2e.box.run([
+      'attach',
+      'header-layout:test',
+      '-a',
+      'test=true',
+      '--artifact-type',
+      'doc/example',
+      '--oci-layout',
+      '-H=foo:bar',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('custom header');
+  });
+});
+
 describe('oras cp, the 1.3 cases', () => {
   let src = '';
   beforeAll(async () => {
@@ -639,6 +753,57 @@ describe('oras cp, the 1.3 cases', () => {
     );
     await e2e.box.ok(['cp', ...CP, `${repo}:empty`, `${dst}:empty`, '-r', '--concurrency', '0']);
     expect((await e2e.box.ok(['resolve', '--plain-http', `${dst}:empty`])).stdout.trim()).toBe(empty);
+  });
+
+  it('copies to an OCI layout under several tags, and one platform with its referrers from a layout', async () => {
+    const digest = (await e2e.box.ok(['resolve', '--plain-http', src])).stdout.trim();
+    await e2e.box.ok(['cp', '--from-plain-http', src, 'tags-layout:tag1,tag2,tag3', '--to-oci-layout']);
+    for (const tag of ['tag1', 'tag2', 'tag3']) {
+      expect((await e2e.box.ok(['resolve', '--oci-layout', `tags-layout:${tag}`])).stdout.trim()).toBe(
+        digest,
+      );
+    }
+    const repo = `${e2e.host}/o13/cp-platform`;
+    const { index, amd64 } = await multiPlatform(repo);
+    const onAmd64 = (
+      await e2e.box.ok([
+        'attach',
+        '--plain-http',
+        '--artifact-type',
+        'test/amd64',
+        `${repo}@${amd64}`,
+        'data/sbom.json',
+        '--format',
+        'go-template={{.digest}}',
+      ])
+    ).stdout;
+    await e2e.box.ok([
+      'cp',
+      '--from-plain-http',
+      `${repo}:multi`,
+      'platform-src:multi',
+      '--to-oci-layout',
+      '-r',
+    ]);
+    const dst = `${e2e.host}/o13/cp-platform-copy`;
+    const copied = await e2e.box.ok([
+      'cp',
+      'platform-src:multi',
+      '--from-oci-layout',
+      '--to-plain-http',
+      `${dst}:copied`,
+      '-r',
+      '--platform',
+      'linux/amd64',
+    ]);
+    expect(copied.stdout).toContain(`\nDigest: ${amd64}\n`);
+    expect((await e2e.box.ok(['resolve', '--plain-http', `${dst}:copied`])).stdout.trim()).toBe(amd64);
+    const referrers = JSON.parse(
+      (await e2e.box.ok(['discover', '--plain-http', `${dst}:copied`, '--format', 'json'])).stdout,
+    ) as { referrers: { digest: string }[] };
+    expect(referrers.referrers.map((r) => r.digest)).toEqual([onAmd64]);
+    // the index itself is not copied
+    expect((await e2e.box.run(['manifest', 'fetch', '--plain-http', `${dst}@${index}`])).code).toBe(1);
   });
 
   it('copies through --from-oci-layout-path and --to-oci-layout-path, by tag and by digest', async () => {
