@@ -1037,6 +1037,135 @@ describe('oras restore, the 1.3 cases', () => {
     await e2e.box.ok(['backup', '--plain-http', '--output', 'restore-backup', `${repo}:v1`]);
   });
 
+  it('backup fails for a file or a folder in the way, a missing repository, tag or tag list', async () => {
+    await writeFile(join(e2e.box.dir, 'backup-conflict-file'), '');
+    const file = await e2e.box.run([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-conflict-file',
+      `${repo}:v1`,
+    ]);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toMatch(/^Error: /);
+    await mkdir(join(e2e.box.dir, 'backup-dir-conflict.tar'));
+    const dir = await e2e.box.run([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-dir-conflict.tar',
+      `${repo}:v1`,
+    ]);
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toContain('already exists and is a directory');
+    expect(dir.stderr).toContain(
+      'To back up to a tar archive, please specify a different output file name or remove the existing directory.',
+    );
+    const noRepo = await e2e.box.run([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-none',
+      `${e2e.host}/o13/nonexistent-repo`,
+    ]);
+    expect(noRepo.code).toBe(1);
+    expect(noRepo.stderr).toMatch(/^Error response from registry: /);
+    const noTag = await e2e.box.run([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-none',
+      `${repo}:i-dont-think-this-tag-exists`,
+    ]);
+    expect(noTag.code).toBe(1);
+    expect(noTag.stderr).toMatch(/^Error.*i-dont-think-this-tag-exists.*not found/);
+    // a repository whose only tag was deleted lists no tags
+    await e2e.box.ok(['push', '--plain-http', `${e2e.host}/o13/untagged:gone`, 'data/hello.txt']);
+    await e2e.box.ok(['manifest', 'delete', '--plain-http', '--force', `${e2e.host}/o13/untagged:gone`]);
+    const none = await e2e.box.run([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-none',
+      `${e2e.host}/o13/untagged`,
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^Error: no tags found/);
+    expect(none.stderr).toContain('oras repo tags');
+    const one = await e2e.box.ok([
+      'backup',
+      '--plain-http',
+      '--output',
+      'backup-c1',
+      '--concurrency',
+      '1',
+      `${repo}:v1`,
+    ]);
+    expect(one.stdout).toContain('Successfully backed up 1 tag(s)');
+  });
+
+  it('restore fails for a missing input, a file that is no tar, a layout without the tag, an unreachable registry', async () => {
+    for (const input of ['non-existent-backup', 'non-existent-backup.tar']) {
+      const res = await e2e.box.run([
+        'restore',
+        '--plain-http',
+        '--input',
+        input,
+        `${e2e.host}/o13/restore-none`,
+      ]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^Error: .*no such file or directory/);
+    }
+    await writeFile(join(e2e.box.dir, 'not-tar.txt'), '');
+    const notTar = await e2e.box.run([
+      'restore',
+      '--plain-http',
+      '--input',
+      'not-tar.txt',
+      `${e2e.host}/o13/restore-none`,
+    ]);
+    expect(notTar.code).toBe(1);
+    expect(notTar.stderr).toMatch(/^Error: /);
+    await e2e.box.ok(['push', '--oci-layout', 'untagged-backup']);
+    const untagged = await e2e.box.run([
+      'restore',
+      '--plain-http',
+      '--input',
+      'untagged-backup',
+      `${e2e.host}/o13/restore-none`,
+    ]);
+    expect(untagged.code).toBe(1);
+    expect(untagged.stderr).toMatch(/^Error: no tags found/);
+    expect(untagged.stderr).toContain('oras repo tags --oci-layout');
+    const noTag = await e2e.box.run([
+      'restore',
+      '--plain-http',
+      '--input',
+      'restore-backup',
+      `${e2e.host}/o13/restore-none:non-existent-tag`,
+    ]);
+    expect(noTag.code).toBe(1);
+    expect(noTag.stderr).toMatch(/^Error.*non-existent-tag/);
+    const unreachable = await e2e.box.run([
+      'restore',
+      '--input',
+      'restore-backup',
+      'non-existent-registry.invalid/o13:v1',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^Error: /);
+    const one = await e2e.box.ok([
+      'restore',
+      '--plain-http',
+      '--input',
+      'restore-backup',
+      '--concurrency',
+      '1',
+      `${e2e.host}/o13/restore-c1:v1`,
+    ]);
+    expect(one.stdout).toContain('Successfully restored 1 tag(s)');
+  });
+
   it("prints oras's words for a dry run and a restore", async () => {
     const dst = `${e2e.host}/o13/restored`;
     const dry = await e2e.box.ok([
