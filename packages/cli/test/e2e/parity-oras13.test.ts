@@ -1029,6 +1029,198 @@ describe('oras manifest index update, the 1.3 cases', () => {
   });
 });
 
+describe('oras manifest in an OCI layout, the 1.3 cases', () => {
+  const INDEX = 'application/vnd.oci.image.index.v1+json';
+  let amd64 = '';
+  let arm64 = '';
+  beforeAll(async () => {
+    const repo = `${e2e.host}/o13/layout-index`;
+    ({ amd64, arm64 } = await multiPlatform(repo));
+    await e2e.box.ok(['cp', '--from-plain-http', `${repo}:multi`, 'ilayout:multi', '--to-oci-layout']);
+    for (const tag of ['linux-amd64', 'linux-arm64']) {
+      await e2e.box.ok(['cp', '--from-plain-http', `${repo}:${tag}`, `ilayout:${tag}`, '--to-oci-layout']);
+    }
+  });
+
+  it('creates indexes by digest and tag, untagged (naming the digest), under several tags, nested, of a non-JSON config', async () => {
+    const created = await e2e.box.ok([
+      'manifest',
+      'index',
+      'create',
+      '--oci-layout',
+      'ilayout:latest',
+      amd64,
+      'linux-arm64',
+    ]);
+    const index = JSON.parse(
+      (await e2e.box.ok(['manifest', 'fetch', '--oci-layout', 'ilayout:latest'])).stdout,
+    ) as {
+      manifests: { digest: string; platform?: { architecture: string } }[];
+    };
+    expect(index.manifests.map((m) => m.digest)).toEqual([amd64, arm64]);
+    expect(index.manifests.map((m) => m.platform?.architecture)).toEqual(['amd64', 'arm64']);
+    const untagged = await e2e.box.ok([
+      'manifest',
+      'index',
+      'create',
+      '--oci-layout',
+      'ilayout',
+      'linux-amd64',
+    ]);
+    const digest = /^Digest: (sha256:[0-9a-f]{64})$/m.exec(untagged.stdout)?.[1] ?? '';
+    expect((await e2e.box.ok(['resolve', '--oci-layout', `ilayout@${digest}`])).stdout.trim()).toBe(digest);
+    await e2e.box.ok(['manifest', 'index', 'create', '--oci-layout', 'ilayout:t0,t1,t2', 'linux-amd64']);
+    for (const tag of ['t0', 't1', 't2']) {
+      expect((await e2e.box.ok(['resolve', '--oci-layout', `ilayout:${tag}`])).stdout.trim()).toBe(digest);
+    }
+    await e2e.box.ok(['manifest', 'index', 'create', '--oci-layout', 'ilayout:nested', 'multi']);
+    const nested = JSON.parse(
+      (await e2e.box.ok(['manifest', 'fetch', '--oci-layout', 'ilayout:nested'])).stdout,
+    ) as {
+      manifests: { mediaType: string; digest: string }[];
+    };
+    const multi = (await e2e.box.ok(['resolve', '--oci-layout', 'ilayout:multi'])).stdout.trim();
+    expect(nested.manifests).toEqual([expect.objectContaining({ mediaType: INDEX, digest: multi })]);
+    // a config that is no JSON gives no platform, and no error
+    await e2e.box.ok([
+      'push',
+      '--oci-layout',
+      'ilayout:nonjson-config',
+      '--config',
+      'data/hello.txt:application/vnd.oci.image.config.v1+json',
+      'data/sbom.json',
+    ]);
+    await e2e.box.ok([
+      'manifest',
+      'index',
+      'create',
+      '--oci-layout',
+      'ilayout:unusual-config',
+      'nonjson-config',
+    ]);
+    const unusual = JSON.parse(
+      (await e2e.box.ok(['manifest', 'fetch', '--oci-layout', 'ilayout:unusual-config'])).stdout,
+    ) as {
+      manifests: { platform?: unknown }[];
+    };
+    expect(unusual.manifests).toHaveLength(1);
+    expect(unusual.manifests[0]?.platform).toBeUndefined();
+    expect(created.stdout).toContain('Digest: ');
+  });
+
+  it('refuses a blob as a manifest, and a manifest as an index to update or merge', async () => {
+    const blob = sha256(HELLO);
+    const notManifest = await e2e.box.run([
+      'manifest',
+      'index',
+      'create',
+      '--oci-layout',
+      'ilayout:bad',
+      blob,
+    ]);
+    expect(notManifest.code).toBe(1);
+    expect(notManifest.stderr).toContain('is not a manifest');
+    const addBlob = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--oci-layout',
+      'ilayout:multi',
+      '--add',
+      blob,
+    ]);
+    expect(addBlob.code).toBe(1);
+    expect(addBlob.stderr).toMatch(/^Error.*is not a manifest/m);
+    const notIndex = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--oci-layout',
+      'ilayout:linux-amd64',
+      '--add',
+      arm64,
+    ]);
+    expect(notIndex.code).toBe(1);
+    expect(notIndex.stderr).toMatch(/^Error.*is not an index/m);
+    const mergeManifest = await e2e.box.run([
+      'manifest',
+      'index',
+      'update',
+      '--oci-layout',
+      'ilayout:multi',
+      '--merge',
+      'linux-amd64',
+    ]);
+    expect(mergeManifest.code).toBe(1);
+    expect(mergeManifest.stderr).toMatch(/^Error.*is not an index/m);
+  });
+
+  it('fetches a manifest and its config by platform, and descriptors with the tag they were found by', async () => {
+    const manifest = await e2e.box.ok([
+      'manifest',
+      'fetch',
+      '--oci-layout',
+      'ilayout:multi',
+      '--platform',
+      'linux/amd64',
+    ]);
+    expect(sha256(manifest.stdout)).toBe(amd64);
+    const byTag = JSON.parse(
+      (await e2e.box.ok(['manifest', 'fetch', '--oci-layout', 'ilayout:multi', '--descriptor'])).stdout,
+    ) as {
+      annotations?: Record<string, string>;
+    };
+    expect(byTag.annotations?.['org.opencontainers.image.ref.name']).toBe('multi');
+    const platform = JSON.parse(
+      (
+        await e2e.box.ok([
+          'manifest',
+          'fetch',
+          '--oci-layout',
+          'ilayout:multi',
+          '--platform',
+          'linux/amd64',
+          '--descriptor',
+        ])
+      ).stdout,
+    ) as { digest: string; platform?: { architecture: string } };
+    expect(platform.digest).toBe(amd64);
+    expect(platform.platform?.architecture).toBe('amd64');
+    const config = await e2e.box.ok([
+      'manifest',
+      'fetch-config',
+      '--oci-layout',
+      'ilayout:multi',
+      '--platform',
+      'linux/amd64',
+    ]);
+    expect(JSON.parse(config.stdout)).toEqual({ architecture: 'amd64', os: 'linux' });
+    const configDesc = JSON.parse(
+      (
+        await e2e.box.ok([
+          'manifest',
+          'fetch-config',
+          '--oci-layout',
+          'ilayout:multi',
+          '--platform',
+          'linux/amd64',
+          '--descriptor',
+        ])
+      ).stdout,
+    ) as { mediaType: string; digest: string };
+    expect(configDesc).toEqual(
+      expect.objectContaining({
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha256(config.stdout),
+      }),
+    );
+    const noRef = await e2e.box.run(['manifest', 'fetch-config', '--oci-layout', 'ilayout']);
+    expect(noRef.code).toBe(1);
+    expect(noRef.stderr).toMatch(/^Error: .*no tag or digest specified/);
+    expect(noRef.stderr).toContain('oras manifest fetch-config');
+  });
+});
+
 describe('oras restore, the 1.3 cases', () => {
   let repo = '';
   beforeAll(async () => {
