@@ -949,6 +949,25 @@ describe('oras repo, the 1.3 cases', () => {
     expect(text.stdout).not.toContain(DIGEST_TAG);
   });
 
+  it('lists no tags of a repository whose only tag is gone: nothing as text, an empty list as JSON', async () => {
+    const repo = `${e2e.host}/o13/empty-tags`;
+    await e2e.box.ok(['push', '--plain-http', `${repo}:temp-tag`, 'data/hello.txt']);
+    await e2e.box.ok(['manifest', 'delete', '--plain-http', '--force', `${repo}:temp-tag`]);
+    expect((await e2e.box.ok(['repo', 'tags', '--plain-http', repo])).stdout).toBe('');
+    const json = await e2e.box.ok(['repo', 'tags', '--plain-http', repo, '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual({ tags: [] });
+    const missing = await e2e.box.run([
+      'repo',
+      'tags',
+      '--plain-http',
+      `${e2e.host}/o13/non-existent-repo`,
+      '--format',
+      'json',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^Error response from registry: /);
+  });
+
   it('lists the tags of one manifest as JSON and through a template, by tag and by digest', async () => {
     const repo = `${ns}/images`;
     const digest = (await e2e.box.ok(['resolve', '--plain-http', `${repo}:foobar`])).stdout.trim();
