@@ -139,12 +139,17 @@ const HASH_READ_CHUNK = 2 * 1024 * 1024;
 
 /**
  * The digest and size of a file, read as fast as the disk gives it: two buffers take turns, so
- * the next read (in libuv's thread pool) runs while this one is hashed (on the main thread). Stops
- * with `AbortedError` when `signal` fires.
+ * the next read (in libuv's thread pool) runs while this one is hashed (on the main thread).
+ * `onHashed` hears the running count of bytes hashed. Stops with `AbortedError` when `signal`
+ * fires.
+ *
+ * Why 2 MiB reads: 1 MiB reads took the same CPU, and larger ones (8, 16 MiB) more CPU and more
+ * wall time for 1 GiB on tmpfs (measured; see docs/benchmarks.notes.md).
  */
 export async function hashFile(
   path: string,
   signal?: AbortSignal,
+  onHashed?: (bytesHashed: number) => void,
 ): Promise<{ digest: string; size: number }> {
   const handle = await open(path, 'r');
   const buffers = [Buffer.allocUnsafe(HASH_READ_CHUNK), Buffer.allocUnsafe(HASH_READ_CHUNK)];
@@ -161,6 +166,7 @@ export async function hashFile(
       turn ^= 1;
       reading = handle.read(buffers[turn]!, 0, HASH_READ_CHUNK, position);
       digester.update(buffer.subarray(0, bytesRead));
+      onHashed?.(position);
     }
     return { digest: digester.digest(), size: position };
   } finally {

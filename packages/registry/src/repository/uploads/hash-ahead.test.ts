@@ -6,6 +6,10 @@
  * requests back, so each race is decided by the test, not by the machine's speed: the upload is
  * held after its first mebibyte until the registry has answered the `HEAD`, and then let go only
  * when the answer is "absent". A push that did not stop its upload on "present" would hang there.
+ *
+ * Until the digest is known, the push itself holds its upload back to a head start plus a share
+ * of what is hashed (`UploadAllowance`): the proxy can then hold the `HEAD` instead, and count
+ * what got out meanwhile.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +22,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlainClient } from '../../http.js';
 import { isA, useRepositoryFixture } from '../../test-support/repository-fixture.js';
 import { RemoteRepository } from '../remote-repository.js';
+import { HASH_AHEAD_HEAD_START, HASH_AHEAD_SHARE, UploadAllowance } from './hash-ahead.js';
 
 const fx = useRepositoryFixture();
 const MiB = 1024 * 1024;
@@ -32,6 +37,8 @@ interface Plan {
   holdUploadUntilAbsent?: boolean;
   /** Hold blob `HEAD`s until a `PATCH` has been answered. */
   holdHeadUntilUploaded?: boolean;
+  /** Hold blob `HEAD`s until this many `PATCH` body bytes have been forwarded. */
+  holdHeadUntilBytes?: number;
 }
 
 interface Proxy {
@@ -54,6 +61,10 @@ async function startProxy(upstream: string, plan: Plan): Promise<Proxy> {
   let uploadedSaid: () => void = () => {};
   const uploaded = new Promise<void>((resolve) => {
     uploadedSaid = resolve;
+  });
+  let bytesSaid: () => void = () => {};
+  const bytes = new Promise<void>((resolve) => {
+    bytesSaid = resolve;
   });
   const isBlobHead = (req: IncomingMessage) =>
     req.method === 'HEAD' && /\/blobs\/sha256:/.test(req.url ?? '');
@@ -81,6 +92,7 @@ async function startProxy(upstream: string, plan: Plan): Promise<Proxy> {
       if (req.method === 'PATCH') {
         forwarded += chunk.length;
         proxy.uploadedBytes += chunk.length;
+        if (proxy.uploadedBytes >= (plan.holdHeadUntilBytes ?? Number.POSITIVE_INFINITY)) bytesSaid();
       }
       if (!out.write(chunk)) {
         req.pause();
@@ -102,6 +114,8 @@ async function startProxy(upstream: string, plan: Plan): Promise<Proxy> {
   const server = createServer((req, res) => {
     proxy.seen.push(`${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`);
     if (isBlobHead(req) && plan.holdHeadUntilUploaded) void uploaded.then(() => forward(req, res));
+    else if (isBlobHead(req) && plan.holdHeadUntilBytes !== undefined)
+      void bytes.then(() => forward(req, res));
     else forward(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -145,13 +159,13 @@ describe('pushFile hashes a large file ahead of its upload', () => {
   /** The methods of the requests the proxy saw, sorted (hashing and uploading race). */
   const methods = () => proxy!.seen.map((s) => s.split(' ')[0]).sort();
   /** Puts the blob in the registry the way an earlier push did. */
-  const seed = async () => {
-    await new RemoteRepository({
+  const seed = async (content = data) => {
+    const desc = await new RemoteRepository({
       reference: `${fx.registry.host}/hash/ahead`,
       client: new PlainClient({ dispatcher: fx.dispatcher }),
       plainHttp: true,
     }).pushFile('application/x-big', path);
-    expect(fx.registry.blobs.get(digest)?.equals(data)).toBe(true);
+    expect(fx.registry.blobs.get(desc.digest)?.equals(content)).toBe(true);
   };
 
   it('stops the upload of a blob the registry has, cancels its session and says it exists', async () => {
@@ -171,6 +185,21 @@ describe('pushFile hashes a large file ahead of its upload', () => {
       `HEAD /v2/hash/ahead/blobs/${digest}`,
       'POST /v2/hash/ahead/blobs/uploads/',
     ]);
+    expect(fx.registry.uploads.size).toBe(0);
+  });
+
+  it('holds the upload back until the digest is known: a blob the registry has costs its head start', async () => {
+    await seed();
+    // the registry answers the HEAD only once the head start is out: the upload had all the time
+    // it wanted to send the rest, and did not
+    const repo = await viaProxy({ holdHeadUntilBytes: HASH_AHEAD_HEAD_START });
+    const checked: boolean[] = [];
+    await repo.pushFile('application/x-big', path, { onChecked: (_, exists) => checked.push(exists) });
+    expect(checked).toEqual([true]);
+    expect(proxy!.uploadedBytes).toBeGreaterThanOrEqual(HASH_AHEAD_HEAD_START);
+    expect(proxy!.uploadedBytes).toBeLessThanOrEqual(HASH_AHEAD_HEAD_START + SIZE / HASH_AHEAD_SHARE);
+    expect(proxy!.uploadedBytes).toBeLessThan(SIZE);
+    expect(methods()).toEqual(['DELETE', 'HEAD', 'PATCH', 'POST']);
     expect(fx.registry.uploads.size).toBe(0);
   });
 
@@ -197,12 +226,16 @@ describe('pushFile hashes a large file ahead of its upload', () => {
   });
 
   it('cancels an upload that got all its bytes out before the registry said it has the blob', async () => {
-    await seed();
+    // a file within the head start goes out whole while the registry is asked
+    const small = data.subarray(0, HASH_AHEAD_HEAD_START - MiB);
+    path = join(dir, 'small.bin');
+    await writeFile(path, small);
+    await seed(small);
     const repo = await viaProxy({ holdHeadUntilUploaded: true });
     const checked: boolean[] = [];
     await repo.pushFile('application/x-big', path, { onChecked: (_, exists) => checked.push(exists) });
     expect(checked).toEqual([true]);
-    expect(proxy!.uploadedBytes).toBe(SIZE);
+    expect(proxy!.uploadedBytes).toBe(small.byteLength);
     // sent but never committed: the session is deleted
     expect(methods()).toEqual(['DELETE', 'HEAD', 'PATCH', 'POST']);
     expect(proxy!.seen.at(-1)).toMatch(/^DELETE /);
@@ -221,5 +254,43 @@ describe('pushFile hashes a large file ahead of its upload', () => {
     await expect(pushing).rejects.toSatisfy(isA(AbortedError));
     expect(proxy!.seen.at(-1)).toMatch(/^DELETE /);
     expect(fx.registry.blobs.has(digest)).toBe(false);
+  });
+});
+
+describe('UploadAllowance', () => {
+  const chunks = async function* (count: number, size: number) {
+    for (let i = 0; i < count; i++) yield new Uint8Array(size);
+  };
+  /** Takes what `pace` yields until it waits for the allowance, and says how far that got. */
+  const drain = async (paced: AsyncGenerator<Uint8Array>, sent: { bytes: number }) => {
+    for await (const chunk of paced) sent.bytes += chunk.byteLength;
+  };
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('lets the head start out at once, then a share of what is hashed, then everything once released', async () => {
+    const allowance = new UploadAllowance();
+    const sent = { bytes: 0 };
+    const done = drain(allowance.pace(chunks(64, MiB), 0), sent);
+    await settled();
+    expect(sent.bytes).toBe(HASH_AHEAD_HEAD_START);
+    // hashing one more chunk's worth of share lets exactly one more chunk out
+    allowance.hashed(HASH_AHEAD_SHARE * MiB);
+    await settled();
+    expect(sent.bytes).toBe(HASH_AHEAD_HEAD_START + MiB);
+    allowance.hashed(HASH_AHEAD_SHARE * MiB + 1);
+    await settled();
+    expect(sent.bytes).toBe(HASH_AHEAD_HEAD_START + MiB);
+    allowance.release();
+    await done;
+    expect(sent.bytes).toBe(64 * MiB);
+  });
+
+  it('paces a source reopened past the start from its own offset', async () => {
+    const allowance = new UploadAllowance();
+    const sent = { bytes: 0 };
+    void drain(allowance.pace(chunks(8, MiB), HASH_AHEAD_HEAD_START - 2 * MiB), sent);
+    await settled();
+    expect(sent.bytes).toBe(2 * MiB);
+    allowance.release();
   });
 });

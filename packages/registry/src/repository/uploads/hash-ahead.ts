@@ -5,11 +5,23 @@
  * its session cancelled (`DELETE`), so pushing again what the registry has costs one read of the
  * file, not one upload; when it does not, the upload goes on and is committed with that digest.
  *
+ * Until the digest is known the upload is held back ({@link UploadAllowance}): it may send a head
+ * start of {@link HASH_AHEAD_HEAD_START} bytes, then one byte for every {@link HASH_AHEAD_SHARE}
+ * bytes hashed. Every byte sent before the verdict is wasted when the registry has the blob, and
+ * an upload to a registry on the same machine takes CPU from the hash (ours, and the registry's
+ * ingest). Held back, a re-push of 1 GiB sends at most 16 + 128 MiB, while a fresh push keeps
+ * most of its lead over hashing first: an eighth of sha256's speed is about what a local
+ * registry ingests, so the pace binds only when the hash is slowed (a busy machine, a slow disk)
+ * or the registry is faster than that. A tighter pace (1 in 32) sends less on a re-push but,
+ * with a free core, holds a fresh push back by about half a second per GiB (see
+ * docs/benchmarks.notes.md). The share also keeps bytes moving while a large file is hashed from
+ * a slow disk, so the request body never stalls long enough for a proxy's read timeout.
+ *
  * Why not hash first, then upload: a fresh push would then read the file twice in series and take
  * the hashing time longer. Why not hash while uploading (one pass): the digest is known only once
  * every byte is sent, too late to skip anything. Here a fresh push costs the same CPU as the single
- * pass (the upload no longer hashes) plus a second read of the file from the page cache, and a
- * re-push sends only what went out while the file was hashed. Measured in `pnpm bench`.
+ * pass (the upload no longer hashes) plus a second read of the file from the page cache. Measured
+ * in `pnpm bench`; see docs/benchmarks.notes.md.
  */
 import { type Descriptor, MismatchedDigestError, MismatchedSizeError } from '@oras/spec';
 import { fileChunks, hashFile } from '../../upload-source.js';
@@ -18,6 +30,61 @@ import type { PushFileOptions } from '../options.js';
 import { cancelUpload, commitUpload } from './session.js';
 import { FILE_READ_CHUNK } from './streamed.js';
 import { type SentUpload, sendStream } from './upload.js';
+
+/** Bytes of a file the upload may send at once, before any of it is hashed. */
+export const HASH_AHEAD_HEAD_START = 16 * 1024 * 1024;
+/** Until the digest is known, the upload may send one byte for every `HASH_AHEAD_SHARE` hashed. */
+export const HASH_AHEAD_SHARE = 8;
+
+/** A promise and its resolve function (Node 20 has no `Promise.withResolvers`). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * How far into the file the upload may go while the file is hashed: {@link HASH_AHEAD_HEAD_START}
+ * plus a share of the bytes hashed so far, and the whole file once the verdict is in.
+ */
+export class UploadAllowance {
+  #limit = HASH_AHEAD_HEAD_START;
+  #moved = deferred();
+
+  /** The hash has reached `bytesHashed`: the upload may go a little further. */
+  hashed(bytesHashed: number): void {
+    this.#raise(HASH_AHEAD_HEAD_START + Math.floor(bytesHashed / HASH_AHEAD_SHARE));
+  }
+
+  /** The verdict is in (or the push failed): the upload may go to the end. */
+  release(): void {
+    this.#raise(Number.POSITIVE_INFINITY);
+  }
+
+  /** Resolves once the upload may send up to byte offset `end`. */
+  async reach(end: number): Promise<void> {
+    while (end > this.#limit) await this.#moved.promise;
+  }
+
+  #raise(limit: number): void {
+    if (limit <= this.#limit) return;
+    this.#limit = limit;
+    this.#moved.resolve();
+    this.#moved = deferred();
+  }
+
+  /** Yields `chunks` (which start at byte `start`), each once the allowance reaches its end. */
+  async *pace(chunks: AsyncIterable<Uint8Array>, start: number): AsyncGenerator<Uint8Array> {
+    let end = start;
+    for await (const chunk of chunks) {
+      end += chunk.byteLength;
+      await this.reach(end);
+      yield chunk;
+    }
+  }
+}
 
 /**
  * Pushes the file at `path` hashing it ahead of its upload (see the module comment) and returns
@@ -33,16 +100,17 @@ export async function pushFileHashAhead(
   // stops the upload once the blob is found, or the hashing once the upload fails
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const allowance = new UploadAllowance();
   const sending = sendStream(
     ctx,
-    (offset) => fileChunks(path, offset, FILE_READ_CHUNK),
+    (offset) => allowance.pace(fileChunks(path, offset, FILE_READ_CHUNK), offset),
     { ...options, signal },
     false,
   );
   // a failed upload stops the hashing; its own error is reported below
   sending.catch(() => stop.abort());
   const verdict = (async () => {
-    const { digest, size } = await hashFile(path, signal);
+    const { digest, size } = await hashFile(path, signal, (n) => allowance.hashed(n));
     const desc: Descriptor = { mediaType, digest, size };
     // a registry that fails the HEAD gets the upload, as it did before hashing ahead
     const there = await ctx.exists('blobs', desc, signalOf(options)).catch((err: unknown) => {
@@ -59,14 +127,17 @@ export async function pushFileHashAhead(
   } catch (err) {
     const uploadFailed = stop.signal.aborted;
     stop.abort();
+    allowance.release();
     if (uploadFailed) await sending;
     await sending.catch(() => undefined);
     throw err;
   }
-  const { desc } = found;
-  options.onChecked?.(desc, found.there);
-  if (found.there) {
-    stop.abort();
+  const { desc, there } = found;
+  // the upload stops before it is let go when the registry has the blob
+  if (there) stop.abort();
+  allowance.release();
+  options.onChecked?.(desc, there);
+  if (there) {
     // an upload still going ends with its session cancelled; one that got all its bytes out first
     // is cancelled here
     const sent = await sending.catch(() => undefined);
