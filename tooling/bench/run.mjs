@@ -32,7 +32,7 @@ import { ensureGoPeer, goPeerVersions } from './lib/go-peer.mjs';
 import { canMeasureMemory, measure, median } from './lib/measure.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
-const orasBin = join(root, 'packages/cli/dist/bin.js');
+const orasBin = join(root, 'packages/cli/dist/bin.cjs');
 const here = import.meta.dirname;
 
 // `pnpm bench -- --size 64M` hands the script a leading `--`: drop it so the flags are read.
@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'no-go-peer': { type: 'boolean', default: false },
     dir: { type: 'string' },
-    // another build of the CLI (its dist/bin.js) to run beside this one in the small-blob
+    // another build of the CLI (its dist/bin.cjs or dist/bin.js) to run beside this one in the small-blob
     // and resolve scenarios, alternated in the same run: a before/after on a busy machine
     baseline: { type: 'string' },
   },
@@ -833,7 +833,7 @@ const markdown = [
   '',
   '## Commands',
   '',
-  '- oras-ts: `node packages/cli/dist/bin.js push|pull|cp --plain-http ...`',
+  '- oras-ts: `node packages/cli/dist/bin.cjs push|pull|cp --plain-http ...`',
   '- oras-ts library: tooling/bench/lib/oras-lib.mjs: `push` is `RemoteRepository.pushFile` (the file read once, hashed while streamed in one `PATCH`) then the manifest; `pull` is `RemoteRepository.fetch` (verified as read) piped to a temporary file, renamed',
   '- experiment: `oras-lib.mjs pull-ranged 4`: four parallel `Range` requests written in place, then hashed in order',
   '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',

@@ -12,9 +12,16 @@
  * `oras --help` evaluate only the entry and a small chunk, a command's `--help` adds yargs and
  * the command's flags, and only a running command loads the network stack.
  *
+ * The same sources are also bundled into one CommonJS file, `dist/oras.cjs`, which the entry of
+ * the package's `oras` (`dist/bin.cjs`, from `src/bin-commonjs.ts`) compiles with a V8 code cache
+ * for every command line but help and version (those it sends to `dist/bin.js`, which evaluates
+ * less): with the cache, V8 neither parses nor compiles the bundle's functions again (see
+ * `src/compile-cache.ts` and docs/benchmarks.notes.md).
+ *
  * `dist/bundle-meta.json` (not published) records which sources each chunk holds; the start-up
  * test reads it to tell what a run loaded.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -190,3 +197,50 @@ for (const [file, output] of Object.entries(result.metafile.outputs)) {
   chunks[relative(dist, join(pkg, file)).replaceAll('\\', '/')] = Object.keys(output.inputs);
 }
 writeFileSync(join(dist, 'bundle-meta.json'), `${JSON.stringify(chunks, null, 1)}\n`);
+
+// The CommonJS bundle: everything a command runs, in one file that V8 can cache as a whole.
+const ORAS_CJS = join(dist, 'oras.cjs');
+await build({
+  entryPoints: [join(pkg, 'src', 'run-commonjs.ts')],
+  outfile: ORAS_CJS,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  // version-info.ts finds package.json from its own URL: here the bundle's, in the same `dist`.
+  define: { 'import.meta.url': '__oras_import_meta_url' },
+  banner: { js: "var __oras_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [builtinsByRequire, libraryRequire, lazyStringWidth, lazyHttp2],
+});
+const bundleHash = createHash('sha256').update(readFileSync(ORAS_CJS)).digest('hex');
+
+// The entry: small, CommonJS, with the bundle's hash (part of the cache key) written in.
+const BIN_CJS = join(dist, 'bin.cjs');
+await build({
+  entryPoints: [join(pkg, 'src', 'bin-commonjs.ts')],
+  outfile: BIN_CJS,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { __ORAS_BUNDLE_HASH__: JSON.stringify(bundleHash), 'import.meta.url': '__filename' },
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [
+    {
+      name: 'es-module-entry',
+      setup(b) {
+        // help and version: `import('./bin.js')` stays an import of the ES module bundle
+        b.onResolve({ filter: /^\.\/bin\.js$/ }, () => ({ path: './bin.js', external: true }));
+      },
+    },
+  ],
+});
+const entry = readFileSync(BIN_CJS, 'utf8');
+if (!entry.startsWith('#!/usr/bin/env node\n')) throw new Error(`${BIN_CJS}: no shebang`);
+if (!entry.includes('import("./bin.js")')) throw new Error(`${BIN_CJS}: no import() of ./bin.js`);
+chmodSync(BIN_CJS, 0o755);

@@ -37,7 +37,10 @@ const BUILTINS = [
   'node:util',
 ] as const;
 
-/** Loads the built-ins a command needs, then sets the V8 flags of a transfer. */
+/** The V8 flags of a transfer (why each: see {@link tuneV8ForTransfers}). */
+export const V8_FLAGS = ['--liftoff-only', '--semi-space-growth-factor=1'] as const;
+
+/** Loads the built-ins a command needs, then sets the V8 flags of a transfer ({@link V8_FLAGS}). */
 export function tuneV8ForTransfers(): void {
   const require = createRequire(import.meta.url);
   for (const id of BUILTINS) require(id);
@@ -47,11 +50,11 @@ export function tuneV8ForTransfers(): void {
   // 55 MiB without it) and buys nothing measurable here, where the network and sha256 are the
   // bounds (a 1 GiB pull takes the same time). The flag only affects WebAssembly compiled after
   // this line, and no WebAssembly is compiled before the first request.
-  setFlagsFromString('--liftoff-only');
+  setFlagsFromString(V8_FLAGS[0]);
   // Transfers allocate a few short-lived objects per received 64 KiB chunk (promises, stream
   // records). V8 answers that by doubling its young generation up to 32 MiB, and the chunks it
   // keeps alive meanwhile add as much again: `oras cp` of 1 GiB between two registries peaked at
   // 114-123 MiB. Keeping the young generation at its starting size makes it collected more often
   // and more cheaply: 79-82 MiB, in the same time (measured with /usr/bin/time, 3 runs each).
-  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString(V8_FLAGS[1]);
 }

@@ -1,7 +1,7 @@
 /**
- * The one end-to-end harness: runs the built `oras` (`dist/bin.js`) as a child process, the way a
- * user runs it, with a private Docker config and no terminal; shell pipelines around it (`$ORAS`
- * in the script); sandboxes (a working directory with its own Docker config) for test files; and
+ * The one end-to-end harness: runs the built `oras` (`dist/bin.cjs`, the package's `bin`) as a
+ * child process, the way a user runs it, with a private Docker config and no terminal; shell
+ * pipelines around it (`$ORAS` in the script); sandboxes (a working directory with its own Docker config) for test files; and
  * small helpers to look at what landed in a registry (through skopeo, an independent client).
  * Build first: `pnpm --filter @oras/cli... build`.
  */
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 /** The built entry point. */
-export const ORAS_BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+export const ORAS_BIN = fileURLToPath(new URL('../../dist/bin.cjs', import.meta.url));
 
 /** What a run printed and how it ended. */
 export interface OrasRun {

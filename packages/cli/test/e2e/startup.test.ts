@@ -4,8 +4,13 @@
  * yargs or the libraries, a command's help loads no yargs, HTTP, tar or store code, and a command
  * runs without yargs unless its flags need yargs' reading (`src/flag-parser.ts`).
  *
- * The binary is a bundle (`scripts/bundle.mjs`): the trace names its chunks, and
- * `dist/bundle-meta.json` says which source files each chunk holds.
+ * The package's `oras` is `dist/bin.cjs` (`src/bin-commonjs.ts`): it sends help and version to
+ * the ES module bundle `dist/bin.js` and its chunks (`scripts/bundle.mjs`), where the trace names
+ * the chunks and `dist/bundle-meta.json` says which source files each chunk holds; every other
+ * command line runs the CommonJS bundle `dist/oras.cjs`, which no ESM trace shows. That bundle
+ * holds the same modules, evaluated on first use as in the chunks (esbuild's lazy module
+ * wrappers), so what a command loads is shown by running it through `dist/bin.js`, which runs
+ * every command line too.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -16,6 +21,8 @@ import { describe, expect, it } from 'vitest';
 import { ORAS_BIN } from './fixture.js';
 
 const dist = dirname(ORAS_BIN);
+/** The ES module entry, which help and version go to and which runs every command line too. */
+const ES_BIN = resolve(dist, 'bin.js');
 const packageDir = dirname(dist);
 const chunks = JSON.parse(readFileSync(resolve(dist, 'bundle-meta.json'), 'utf8')) as Record<
   string,
@@ -25,9 +32,11 @@ const chunks = JSON.parse(readFileSync(resolve(dist, 'bundle-meta.json'), 'utf8'
 /** The source files (absolute paths) in the chunks one run loaded, and what it printed. */
 async function loaded(
   args: readonly string[],
+  bin = ORAS_BIN,
 ): Promise<{ sources: string[]; stdout: string; stderr: string }> {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [ORAS_BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', NODE_DEBUG: 'esm' },
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+    // no compile cache: nothing written to a home
+    env: { PATH: process.env.PATH ?? '', NODE_DEBUG: 'esm', ORAS_NO_COMPILE_CACHE: '1' },
     maxBuffer: 64 * 1024 * 1024,
   }).catch((error: { code?: unknown; stdout: string; stderr: string }) => {
     // a failed run (exit code 1) still says what it loaded
@@ -46,9 +55,15 @@ async function loaded(
 }
 
 describe('startup', () => {
-  it('runs a bundle whose entry is executable', () => {
-    expect(readFileSync(ORAS_BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(statSync(ORAS_BIN).mode & 0o755).toBe(0o755);
+  it.each([[ORAS_BIN], [ES_BIN]])('runs bundles whose entry %s is executable', (bin) => {
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(bin).mode & 0o755).toBe(0o755);
+  });
+
+  it('runs a command from the CommonJS bundle, without the ES module bundle', async () => {
+    const { sources, stderr } = await loaded(['resolve', '--plain-http', '-l', '127.0.0.1:1/hello:v1']);
+    expect(stderr).toMatch(/^Error: /m);
+    expect(sources).toEqual([]);
   });
 
   it.each([[['version']], [['--help']], [[]], [['help']]])(
@@ -74,7 +89,10 @@ describe('startup', () => {
 
   it('runs a command without yargs', async () => {
     // nothing listens on port 1: the command runs, sends its request and fails
-    const { sources, stderr } = await loaded(['resolve', '--plain-http', '-l', '127.0.0.1:1/hello:v1']);
+    const { sources, stderr } = await loaded(
+      ['resolve', '--plain-http', '-l', '127.0.0.1:1/hello:v1'],
+      ES_BIN,
+    );
     expect(stderr).toMatch(/^Error: /m);
     expect(sources.some((m) => m.endsWith('/cli/src/commands/resolve/run.ts'))).toBe(true);
     expect(sources.some((m) => m.endsWith('/cli/src/flag-parser.ts'))).toBe(true);
@@ -82,7 +100,10 @@ describe('startup', () => {
   });
 
   it('loads yargs for flags only yargs reads, with its message', async () => {
-    const { sources, stderr } = await loaded(['resolve', '--progress', 'bogus', '127.0.0.1:1/hello:v1']);
+    const { sources, stderr } = await loaded(
+      ['resolve', '--progress', 'bogus', '127.0.0.1:1/hello:v1'],
+      ES_BIN,
+    );
     expect(stderr).toMatch(/^Error: invalid values:\\n {2}Argument: progress, Given: "bogus"/m);
     expect(sources.some((m) => /yargs/.test(m))).toBe(true);
     expect(sources.filter((m) => /packages\/registry\/|\/run\.ts$/.test(m))).toEqual([]);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
  */
 export const ORAS_BIN: string =
   process.env.ORAS_HOSTILE_BIN ??
-  fileURLToPath(new URL('../../../../packages/cli/dist/bin.js', import.meta.url));
+  fileURLToPath(new URL('../../../../packages/cli/dist/bin.cjs', import.meta.url));
 
 /** The GNU time binary used to measure peak memory. */
 export const TIME_BIN = '/usr/bin/time';

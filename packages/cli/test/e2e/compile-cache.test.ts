@@ -1,0 +1,196 @@
+/**
+ * The V8 code cache of the CommonJS bundle (`src/compile-cache.ts`), through the built `oras`
+ * (`dist/bin.cjs`) as a child process: where the cache is written and with which modes, that bad
+ * or foreign cache data and an unsafe directory never reach the user, the switch that turns it
+ * off, that help and version never load the bundle, and that a command prints the same through
+ * the entry as through the ES module bundle (`dist/bin.js`). Every run has a temporary HOME.
+ */
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ORAS_BIN } from './fixture.js';
+
+const ES_BIN = join(dirname(ORAS_BIN), 'bin.js');
+const scratch = mkdtempSync(join(tmpdir(), 'oras-compile-cache-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let homes = 0;
+/** A fresh, empty home. */
+function freshHome(): string {
+  const home = join(scratch, `home-${++homes}`);
+  mkdirSync(home, { mode: 0o700 });
+  return home;
+}
+
+/** Runs `node <bin> <args>` with `env` (and PATH) in `cwd`; never throws. */
+async function run(
+  args: readonly string[],
+  env: Record<string, string>,
+  bin = ORAS_BIN,
+  cwd = scratch,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [bin, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
+  );
+}
+
+/** The cache files in a cache directory. */
+function cacheFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.v8cache')) : [];
+}
+
+// nothing listens on port 1: the command loads everything it needs, sends its request and fails
+const COMMAND = ['resolve', '--plain-http', '127.0.0.1:1/hello:v1'];
+const FAILED = {
+  code: 1,
+  stdout: '',
+  stderr: 'Error: failed to resolve digest: cannot reach 127.0.0.1:1: connection refused\n',
+};
+
+describe('compile cache', () => {
+  it('is written at ~/.cache/oras, 0600 in a 0700 directory of ours, and used by the next run', async () => {
+    const home = freshHome();
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    const dir = join(home, '.cache', 'oras');
+    const files = cacheFiles(dir);
+    expect(files).toHaveLength(1);
+    const dirStat = statSync(dir);
+    expect(dirStat.mode & 0o777).toBe(0o700);
+    expect(dirStat.uid).toBe(process.getuid?.());
+    const file = join(dir, files[0] as string);
+    const fileStat = statSync(file);
+    expect(fileStat.mode & 0o777).toBe(0o600);
+    expect(fileStat.uid).toBe(process.getuid?.());
+    expect(fileStat.size).toBeGreaterThan(0);
+    // no temporary file left behind
+    expect(readdirSync(dir)).toEqual(files);
+    // accepted by the next run, which does not write it again
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(statSync(file).ino).toBe(fileStat.ino);
+    expect(statSync(file).mtimeMs).toBe(fileStat.mtimeMs);
+  });
+
+  it('is written under $XDG_CACHE_HOME/oras when it is set', async () => {
+    const home = freshHome();
+    const xdg = join(home, 'xdg');
+    expect(await run(COMMAND, { HOME: home, XDG_CACHE_HOME: xdg })).toEqual(FAILED);
+    expect(cacheFiles(join(xdg, 'oras'))).toHaveLength(1);
+    expect(existsSync(join(home, '.cache'))).toBe(false);
+  });
+
+  it('ignores a corrupt cache file, runs the command and writes the file again', async () => {
+    const home = freshHome();
+    await run(COMMAND, { HOME: home });
+    const dir = join(home, '.cache', 'oras');
+    const file = join(dir, cacheFiles(dir)[0] as string);
+    for (const garbage of ['not a cache', Buffer.alloc(4096, 0xa5)]) {
+      writeFileSync(file, garbage, { mode: 0o600 });
+      const size = statSync(file).size;
+      expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+      expect(statSync(file).size).not.toBe(size);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    expect(cacheFiles(dir)).toHaveLength(1);
+  });
+
+  it('does not use a cache directory that its group or others may write to', async () => {
+    const home = freshHome();
+    const dir = join(home, '.cache', 'oras');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o770);
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(readdirSync(dir)).toEqual([]);
+    chmodSync(dir, 0o707);
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('does not read a cache file that others may write to', async () => {
+    const home = freshHome();
+    await run(COMMAND, { HOME: home });
+    const dir = join(home, '.cache', 'oras');
+    const file = join(dir, cacheFiles(dir)[0] as string);
+    writeFileSync(file, 'planted');
+    chmodSync(file, 0o666);
+    // not read, so not rejected: the run compiles from source and writes a fresh file of its own
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('is off with ORAS_NO_COMPILE_CACHE=1', async () => {
+    const home = freshHome();
+    expect(await run(COMMAND, { HOME: home, ORAS_NO_COMPILE_CACHE: '1' })).toEqual(FAILED);
+    expect(existsSync(join(home, '.cache'))).toBe(false);
+  });
+
+  it('runs without a cache when there is no home or it cannot be written', async () => {
+    expect(await run(COMMAND, {})).toEqual(FAILED);
+    expect(await run(COMMAND, { HOME: 'relative/home' })).toEqual(FAILED);
+    const home = freshHome();
+    writeFileSync(join(home, '.cache'), 'a file where the directory would be');
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    const readOnly = freshHome();
+    chmodSync(readOnly, 0o500);
+    try {
+      expect(await run(COMMAND, { HOME: readOnly })).toEqual(FAILED);
+    } finally {
+      chmodSync(readOnly, 0o700);
+    }
+  });
+
+  it.each([[['version']], [['--help']], [[]], [['help', 'push']], [['push', '--help']], [['tag', '-h']]])(
+    'oras %j does not load the CommonJS bundle (no cache written)',
+    async (args) => {
+      const home = freshHome();
+      const result = await run(args, { HOME: home });
+      expect(result.code).toBe(0);
+      expect(result.stdout.length).toBeGreaterThan(0);
+      expect(existsSync(join(home, '.cache'))).toBe(false);
+    },
+  );
+
+  it('prints the same for a command as the ES module bundle, with the cache cold and warm', async () => {
+    const home = freshHome();
+    const file = join(home, 'hello.txt');
+    writeFileSync(file, 'hello\n');
+    const layout = join(home, 'layout');
+    const pushed = await run(
+      ['push', '--oci-layout', `${layout}:v1`, 'hello.txt'],
+      { HOME: home },
+      ORAS_BIN,
+      home,
+    );
+    expect(pushed.code).toBe(0);
+    for (const args of [
+      ['resolve', '--oci-layout', `${layout}:v1`],
+      ['manifest', 'fetch', '--oci-layout', `${layout}:v1`],
+      ['repo', 'tags', '--oci-layout', layout],
+      ['resolve', '--oci-layout', `${layout}:missing`],
+      COMMAND,
+    ]) {
+      const expected = await run(args, { HOME: home, ORAS_NO_COMPILE_CACHE: '1' }, ES_BIN);
+      expect(await run(args, { HOME: home })).toEqual(expected);
+      expect(await run(args, { HOME: home })).toEqual(expected);
+    }
+  });
+});
