@@ -104,6 +104,16 @@ describe.each(packages)('@oras/%s, packed', (pkg) => {
   });
 });
 
+describe('@oras/cli binary', () => {
+  it('ships the entry its bin names and both bundles the entry runs', () => {
+    const entries = listTarball(tarballOf('cli'));
+    expect(manifestOf(tarballOf('cli')).bin).toEqual({ oras: './dist/bin.cjs' });
+    for (const file of ['dist/bin.cjs', 'dist/oras.cjs', 'dist/bin.js']) expect(entries).toContain(file);
+    expect(entries.some((e) => e.startsWith('dist/chunks/'))).toBe(true);
+    expect(entries).not.toContain('dist/bundle-meta.json');
+  });
+});
+
 describe('dependencies', () => {
   it('@oras/spec has no runtime dependencies', () => {
     expect(dependencyNames(manifestOf(tarballOf('spec')))).toEqual([]);

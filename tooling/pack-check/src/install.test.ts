@@ -4,7 +4,7 @@
  * also next to a tar 6 of the project's own; and the CLI with a working `oras` that packs
  * directories.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { attempt, install, installedPackages, root, run } from './tarballs.js';
@@ -148,12 +148,16 @@ describe('@oras/cli installed', () => {
   it('packs a directory (tar comes with the CLI) and has a tree npm ls finds complete', () => {
     mkdirSync(join(dir, 'docs'), { recursive: true });
     writeFileSync(join(dir, 'docs', 'a.txt'), 'a');
+    // a command runs the CommonJS bundle with its code cache, here in the project, not the home
+    const cache = join(dir, 'xdg-cache');
     const out = run(
       join(dir, 'node_modules', '.bin', 'oras'),
       ['push', '--oci-layout', 'layout:v1', 'docs'],
       dir,
+      { ...process.env, XDG_CACHE_HOME: cache },
     );
     expect(out).toContain('Pushed');
+    expect(readdirSync(join(cache, 'oras')).filter((f) => f.endsWith('.v8cache'))).toHaveLength(1);
     expect(installedPackages(dir)).toContain('tar');
     const { status, output } = attempt('npm', ['ls', '--all'], dir);
     expect(output).not.toMatch(/UNMET|missing|invalid|extraneous/i);
