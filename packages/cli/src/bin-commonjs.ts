@@ -23,8 +23,8 @@ if (
   import('./bin.js');
 } else {
   // (in the bundle, these imports are evaluated in place: nothing is loaded from disk)
-  Promise.all([import('./v8-tuning.js'), import('./compile-cache.js')]).then(
-    ([{ tuneV8ForTransfers, V8_FLAGS }, { loadCommonJs }]) => {
+  Promise.all([import('./v8-tuning.js'), import('./compile-cache.js')])
+    .then(([{ tuneV8ForTransfers, V8_FLAGS }, { loadCommonJs }]) => {
       tuneV8ForTransfers();
       const exports = loadCommonJs({
         file: join(__dirname, 'oras.cjs'),
@@ -33,6 +33,10 @@ if (
         require,
       });
       return (exports.run as () => Promise<void>)();
-    },
-  );
+    })
+    .catch((error: unknown) => {
+      // only a broken installation gets here (the run reports its own errors): one line, no stack
+      process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
 }
