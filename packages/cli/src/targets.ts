@@ -15,7 +15,6 @@ import {
   staticCredential,
 } from '@oras/auth';
 import type { GraphTarget, ReadOnlyGraphTarget } from '@oras/content';
-import { OciLayoutStore } from '@oras/content/oci';
 import {
   createTransport,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -322,7 +321,11 @@ export async function openTarget(
   options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<GraphTarget & Partial<RemoteRepository>>> {
   const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
-  if (target.remote === undefined) return { ...base, target: await OciLayoutStore.open(target.spec.path) };
+  if (target.remote === undefined) {
+    // the layout store (40 KB of bundle) loads only for `--oci-layout` targets
+    const { OciLayoutStore } = await import('@oras/content/oci');
+    return { ...base, target: await OciLayoutStore.open(target.spec.path) };
+  }
   return {
     ...base,
     target: await openRepository(target.spec, target.remote, common, ctx, {
@@ -340,8 +343,10 @@ export async function openReadOnlyTarget(
   options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<ReadOnlyGraphTarget & Partial<RemoteRepository>>> {
   const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
-  if (target.remote === undefined)
+  if (target.remote === undefined) {
+    const { OciLayoutStore } = await import('@oras/content/oci');
     return { ...base, target: await OciLayoutStore.openReadOnly(target.spec.path) };
+  }
   return {
     ...base,
     target: await openRepository(target.spec, target.remote, common, ctx, {
