@@ -1,11 +1,11 @@
 /**
- * The yargs command tree of `oras`, run the way cobra runs oras's: the command path is found
- * first (a mistyped command gets `Did you mean this?`), then the flags are checked (`unknown
- * flag: --plain-htp`), then the number of arguments (oras's `"oras cp" requires exactly 2
- * argument but got 3` with the usage line), and only then does yargs parse and run the command.
+ * The command tree of `oras`, run the way cobra runs oras's: the command path is found first (a
+ * mistyped command gets `Did you mean this?`), then the flags are checked (`unknown flag:
+ * --plain-htp`), then the number of arguments (oras's `"oras cp" requires exactly 2 argument but
+ * got 3` with the usage line), and only then are the flags read and the command run. The flags
+ * are read by `./flag-parser.js`, or by yargs (loaded then) for a line it leaves to yargs.
  * `--help` is rendered here in cobra's layout. One error path prints every failure.
  */
-import yargs, { type Argv } from 'yargs';
 import {
   argumentRule,
   type ChildEntry,
@@ -14,91 +14,13 @@ import {
   findChild,
   rootChildren,
 } from './command-tree.js';
-import { COMMANDS, type CommandEntry, findCommand } from './command-table.js';
+import { findCommand } from './command-table.js';
 import { SHELLS } from './commands/completion/shells.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT_FAILURE, type ErrorContext, renderError } from './errors.js';
+import { joinDashValues, readFlags } from './flag-parser.js';
 import { renderCommandHelp } from './help.js';
 import { MissingReferenceError } from './reference-errors.js';
-import { renderRootHelp } from './root-help.js';
-
-/** The width help text wraps at. */
-export const HELP_WIDTH = 100;
-
-/** Turns a yargs validation message into oras's lower-case, context-first form. */
-export function usageMessage(msg: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
-  if (unknown?.[1]) {
-    const names = unknown[1].split(', ');
-    return `unknown flag: ${names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`;
-  }
-  const notEnough = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(msg);
-  if (notEnough) return `requires at least ${notEnough[2]} argument(s), only received ${notEnough[1]}`;
-  const tooMany = /^Too many non-option arguments: got (\d+), maximum of (\d+)$/.exec(msg);
-  if (tooMany) return `accepts at most ${tooMany[2]} arg(s), received ${tooMany[1]}`;
-  const missing = /^Missing required arguments?: (.*)$/.exec(msg);
-  if (missing?.[1])
-    return `required flag(s) ${missing[1]
-      .split(', ')
-      .map((n) => `"${n}"`)
-      .join(', ')} not set`;
-  return msg.charAt(0).toLowerCase() + msg.slice(1);
-}
-
-/** Long flags whose value may be `-` (stdout or stdin). */
-const DASH_VALUE_FLAGS = new Set(['--output', '--input']);
-
-/**
- * yargs reads a lone `-` after a long flag as the start of another flag, not as its value, so
- * `--output -` is passed on as `--output=-` (the short `-o -` works as it is).
- */
-export function joinDashValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (DASH_VALUE_FLAGS.has(arg) && argv[i + 1] === '-') {
-      out.push(`${arg}=-`);
-      i++;
-    } else {
-      out.push(arg);
-    }
-  }
-  return out;
-}
-
-/**
- * Builds the yargs parser for one run. With `only`, just that command's definition is loaded and
- * registered (the command line names it; the others would only cost start-up time).
- */
-export async function buildCli(argv: readonly string[], ctx: CliContext, only?: CommandEntry) {
-  const modules = await Promise.all((only ? [only] : COMMANDS).map((c) => c.load()));
-  let y = configureParser(yargs(joinDashValues(argv)), ctx);
-  for (const mod of modules) y = y.command(mod.command(ctx));
-  skipHelpCache(y);
-  return y;
-}
-
-/** Sets a yargs parser up as every run of `oras` parses: cobra-like, strict, errors thrown. */
-function configureParser<T>(y: Argv<T>, ctx: CliContext): Argv<T> {
-  const out = y
-    .scriptName('oras')
-    .parserConfiguration({
-      'boolean-negation': false,
-      'greedy-arrays': false,
-      'strip-aliased': false,
-      'halt-at-non-option': false,
-    })
-    .strict()
-    .exitProcess(false)
-    .version(false)
-    .help(false)
-    .wrap(Math.min(HELP_WIDTH, ctx.stdout.columns ?? HELP_WIDTH))
-    .fail((msg, err) => {
-      throw err ?? new CliError(usageMessage(msg ?? 'invalid arguments'));
-    });
-  skipHelpCache(out);
-  return out;
-}
 
 /** Flag names and values seen on a command line, by long name. */
 export type SeenFlags = Map<string, string[]>;
@@ -386,22 +308,6 @@ function safeHost(url: string): string | undefined {
   }
 }
 
-/** The part of yargs' internals {@link skipHelpCache} reaches. */
-interface YargsInternals {
-  getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } | undefined;
-}
-
-/**
- * yargs renders a command's whole help text before it runs the command's handler, in case the
- * handler asks for it (`showHelp()`); ours never do. That rendering measures every line with
- * `string-width`, whose Unicode tables and segmenter made it the largest single cost of starting
- * a command. Help itself (`--help`, which does not go through the cache) is unaffected.
- */
-function skipHelpCache(y: unknown): void {
-  const usage = (y as YargsInternals).getInternalMethods?.()?.getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
-}
-
 /**
  * A reference without its tag or digest, with what oras prints around it: the command's usage
  * line and `Please specify a reference ... Run "oras <cmd> -h" ...`. Other errors are unchanged.
@@ -417,7 +323,36 @@ function withCommandAdvice(error: unknown, line: ParsedLine | undefined): unknow
   });
 }
 
-/** Runs a command line through yargs; prints any failure as oras does and resolves to the exit code. */
+/**
+ * The arguments the handler of `node` gets for a checked command line (`line`, read from `argv`):
+ * the flags read by {@link readFlags}, or by yargs for a line it leaves to yargs (or always, with
+ * `parser: 'yargs'`); the positional arguments as `parseLine` read them. `by` says which read
+ * the flags.
+ */
+export async function commandArguments(
+  node: CommandNode,
+  line: ParsedLine,
+  argv: readonly string[],
+  ctx: CliContext,
+  parser: 'oras' | 'yargs' = 'oras',
+): Promise<{ parsed: Record<string, unknown>; by: 'oras' | 'yargs' }> {
+  // the command words and positional arguments are known already: the parser gets only flags
+  const words = new Set(line.words);
+  const tokens = joinDashValues(argv.filter((_, i) => !words.has(i)));
+  const own = parser === 'oras' ? readFlags(node.flags, tokens) : undefined;
+  const parsed = own ?? (await (await import('./yargs-run.js')).parseWithYargs(node.definition, tokens, ctx));
+  const variadic = /[<[]([^\]>.]+)\.\.[\]>]/.exec(String(node.definition.command))?.[1];
+  node.positionals.forEach((key, i) => {
+    // yargs gives a variadic positional a list (empty when none is given)
+    const value = key === variadic ? line.args.slice(i) : line.args[i];
+    if (value === undefined) return;
+    parsed[key] = value;
+    parsed[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  });
+  return { parsed, by: own ? 'oras' : 'yargs' };
+}
+
+/** Runs a command line; prints any failure as oras does and resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (argv[0] === '__complete') {
     const { complete } = await import('./commands/completion/complete.js');
@@ -428,6 +363,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   try {
     line = await parseLine(argv, ctx);
     if (!line.node) {
+      const { renderRootHelp } = await import('./root-help.js');
       ctx.stdout.write(renderRootHelp());
       return 0;
     }
@@ -440,16 +376,13 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return 0;
     }
     checkArguments(line);
-    if (line.node.run) {
-      // yargs parses the flags on the parser the definition was read from (one yargs run, not
-      // two); the command words and positional arguments are known already, so it gets only flags
-      const words = new Set(line.words);
-      const flags = argv.filter((_, i) => !words.has(i));
-      await line.node.run(joinDashValues(flags), line.args, (y) => configureParser(y, ctx));
+    const { handler } = line.node;
+    if (handler) {
+      await handler((await commandArguments(line.node, line, argv, ctx)).parsed);
       return 0;
     }
-    const parser = await buildCli(argv, ctx, findCommand(line.node.path[1] ?? ''));
-    await parser.parseAsync();
+    const { buildCli } = await import('./yargs-run.js');
+    await (await buildCli(argv, ctx, findCommand(line.node.path[1] ?? ''))).parseAsync();
     return 0;
   } catch (caught) {
     const error = withCommandAdvice(caught, line);

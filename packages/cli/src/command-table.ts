@@ -1,8 +1,9 @@
 /**
  * The one table of `oras` commands: name, aliases and one-line summary. The static top-level help
- * (printed without loading yargs) and the yargs command tree both read it, so they cannot drift.
+ * (printed without loading yargs) and the command tree both read it, so they cannot drift.
  *
- * A command's module is loaded only when yargs is built, never for `oras --help` or `oras version`.
+ * A command's module is loaded only when a command line names it, never for `oras --help` or
+ * `oras version`.
  */
 
 /** One row of the command table. */

@@ -2,9 +2,10 @@
  * The command tree of `oras` as the yargs definitions declare it, read back for what cobra does
  * on its own in oras: checking flags and the number of arguments before a command runs, naming
  * the closest command to a mistyped one, rendering `--help`, and completing nested commands and
- * their flags. A node's definition is built only when the walk reaches it.
+ * their flags. A node's definition is built only when the walk reaches it, and read without
+ * yargs: its builder runs on a recorder of what it declares.
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { CommandModule, Options, PositionalOptions } from 'yargs';
 import { COMMANDS } from './command-table.js';
 import type { CliContext } from './context.js';
 
@@ -29,6 +30,10 @@ export interface FlagSpec {
   readonly defaultText?: string | undefined;
   /** Hidden from help and completion (still accepted). */
   readonly hidden: boolean;
+  /** The values the flag accepts, when the definition restricts them (yargs' `choices`). */
+  readonly choices?: readonly string[] | undefined;
+  /** Whether the command refuses to run without the flag (yargs' `demandOption`). */
+  readonly required?: boolean | undefined;
 }
 
 /** How many arguments a command takes and what it says when they do not fit. */
@@ -65,15 +70,13 @@ export interface CommandNode {
   readonly runnable: boolean;
   /** The sub-commands. */
   readonly children: readonly ChildEntry[];
+  /** The definition the node was read from (what a yargs parser is built from). @internal */
+  readonly definition: CommandModule<unknown, unknown>;
   /**
-   * Runs a runnable command on the parser its definition was read from (so yargs reads a
-   * definition once per run): parses `argv` (the flags of the command line) after
-   * `configure` has set the parser up, sets the positional arguments to `args` (as cobra read
-   * them) and calls the handler. `undefined` for a command group. @internal
+   * Runs a runnable command with its parsed arguments, keyed as yargs keys them (flags by long
+   * name, alias and camel case; positionals by name). `undefined` for a command group. @internal
    */
-  readonly run?:
-    | ((argv: readonly string[], args: readonly string[], configure: (y: Argv) => Argv) => Promise<void>)
-    | undefined;
+  readonly handler?: ((parsed: Record<string, unknown>) => Promise<void>) | undefined;
 }
 
 /** A sub-command before its definition is built. */
@@ -89,26 +92,6 @@ export interface ChildEntry {
 }
 
 type AnyModule = CommandModule<unknown, unknown>;
-
-interface YargsInternals {
-  getInternalMethods(): {
-    getCommandInstance(): {
-      getCommandHandlers(): Record<string, { original: string; description: unknown; builder: unknown }>;
-      aliasMap: Record<string, string>;
-    };
-    getUsageInstance(): { getDescriptions(): Record<string, string | undefined> };
-  };
-  getOptions(): {
-    key: Record<string, unknown>;
-    alias: Record<string, string[]>;
-    boolean: string[];
-    array: string[];
-    number: string[];
-    default: Record<string, unknown>;
-    defaultDescription: Record<string, string | undefined>;
-    hiddenOptions: string[];
-  };
-}
 
 /**
  * oras's argument rules, by command path (cobra `Args` through oras's `CheckArgs`): what the
@@ -152,87 +135,143 @@ function commandName(original: string): string {
   return original.split(/\s+/)[0] ?? original;
 }
 
-/** Runs a command's builder on a fresh parser and records what it declared. */
+/** What a command's builder declared: its options (positionals included), usage, examples, sub-commands. */
+interface Declared {
+  readonly options: Map<string, Options>;
+  usage?: string;
+  epilogue?: string;
+  readonly commands: AnyModule[];
+}
+
+/**
+ * Runs a command's builder on a recorder that keeps what it declares, instead of on a yargs
+ * parser: reading the tree (for the checks, help, completion and the run's own flag parser)
+ * then needs no yargs. The recorder has the part of yargs' builder API our definitions use; a
+ * definition that calls anything else fails here, and the test that compares this reading with
+ * yargs' own (`command-tree.test.ts`) fails with it.
+ */
+function declared(module: Pick<AnyModule, 'builder'>): Declared {
+  const out: Declared = { options: new Map(), commands: [] };
+  const option = (key: string, opt: Options) => {
+    // yargs merges a key declared twice; the later definition wins where both say something
+    out.options.set(key, { ...out.options.get(key), ...opt });
+  };
+  const recorder = {
+    usage(msg: string) {
+      out.usage = msg;
+      return recorder;
+    },
+    epilogue(msg: string) {
+      out.epilogue = msg;
+      return recorder;
+    },
+    epilog(msg: string) {
+      out.epilogue = msg;
+      return recorder;
+    },
+    example() {
+      return recorder;
+    },
+    options(key: string | Record<string, Options>, opt?: Options) {
+      if (typeof key === 'string') option(key, opt ?? {});
+      else for (const [k, o] of Object.entries(key)) option(k, o);
+      return recorder;
+    },
+    option(key: string | Record<string, Options>, opt?: Options) {
+      return recorder.options(key, opt);
+    },
+    positional(key: string, opt: PositionalOptions) {
+      option(key, opt as Options);
+      return recorder;
+    },
+    command(module: AnyModule) {
+      if (typeof module !== 'object' || module === null)
+        throw new Error('command tree: a command module expected');
+      out.commands.push(module);
+      return recorder;
+    },
+  };
+  if (typeof module.builder === 'function') (module.builder as (y: unknown) => unknown)(recorder);
+  else if (module.builder && typeof module.builder === 'object') recorder.options(module.builder);
+  return out;
+}
+
+/** The names an option's `alias` gives. */
+function aliasesOf(opt: Pick<Options, 'alias'>): string[] {
+  const alias: string | readonly string[] | undefined = opt.alias;
+  return alias === undefined ? [] : typeof alias === 'string' ? [alias] : [...alias];
+}
+
+/** A declared option as a flag of the tree, typed as yargs types it. */
+function flagOf(name: string, opt: Options): FlagSpec {
+  const aliases = aliasesOf(opt);
+  const type =
+    opt.boolean || opt.type === 'boolean'
+      ? 'boolean'
+      : opt.array || opt.type === 'array'
+        ? 'array'
+        : opt.number || opt.type === 'number'
+          ? 'number'
+          : 'string';
+  return {
+    name,
+    short: aliases.find((a) => a.length === 1),
+    aliases: aliases.filter((a) => a.length > 1),
+    type,
+    describe: opt.describe ?? opt.description ?? opt.desc ?? '',
+    default: opt.default,
+    defaultText: opt.defaultDescription || undefined,
+    hidden: opt.hidden === true,
+    choices: opt.choices === undefined ? undefined : (opt.choices as readonly unknown[]).map(String),
+    required: Boolean(opt.demandOption),
+  };
+}
+
+/**
+ * Orders names by UTF-16 code unit, as Go orders strings (for our lower-case names, the order
+ * `localeCompare` gives). `localeCompare` would load ICU's collator: ~15 ms of CPU at start-up.
+ */
+export function byName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The names of a command string's positional arguments (`cp <from> <to>` gives `from`, `to`). */
+function positionalsOf(original: string): string[] {
+  return [...original.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1] as string);
+}
+
+/** Reads a command's definition into a node of the tree. */
 function buildNode(
-  module: Pick<AnyModule, 'builder' | 'handler'>,
+  module: AnyModule,
   name: string,
   aliases: readonly string[],
   summary: string,
   parentPath: readonly string[],
-  original: string,
 ): CommandNode {
-  const y = yargs([]) as unknown as Argv & Record<string, unknown>;
-  const captured: { usage?: string; epilogue?: string } = {};
-  const usage = y.usage.bind(y);
-  const epilogue = y.epilogue.bind(y);
-  Object.assign(y, {
-    usage: (msg: string, ...rest: unknown[]) => {
-      captured.usage = msg;
-      return (usage as (...a: unknown[]) => unknown)(msg, ...rest);
-    },
-    epilogue: (msg: string) => {
-      captured.epilogue = msg;
-      return epilogue(msg);
-    },
-    epilog: (msg: string) => {
-      captured.epilogue = msg;
-      return epilogue(msg);
-    },
-  });
-  if (typeof module.builder === 'function') (module.builder as (y: Argv) => unknown)(y);
-  else if (module.builder && typeof module.builder === 'object') y.options(module.builder);
-  const internals = y as unknown as YargsInternals;
-  const opts = internals.getOptions();
-  const descriptions = internals.getInternalMethods().getUsageInstance().getDescriptions();
-  const commands = internals.getInternalMethods().getCommandInstance();
-  const handlers = commands.getCommandHandlers();
-  const positionals = [...original.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1] as string);
-  const aliasOf = new Set(Object.values(opts.alias).flat());
+  const original = String(module.command);
+  const definition = declared(module);
+  const positionals = positionalsOf(original);
+  const aliasOf = new Set([...definition.options.values()].flatMap(aliasesOf));
   const flags: FlagSpec[] = [];
-  for (const key of Object.keys(opts.key)) {
+  for (const [key, opt] of definition.options) {
     if (positionals.includes(key) || aliasOf.has(key) || key === 'help' || key === 'version') continue;
-    const short = (opts.alias[key] ?? []).find((a) => a.length === 1);
-    const type = opts.boolean.includes(key)
-      ? 'boolean'
-      : opts.array.includes(key)
-        ? 'array'
-        : opts.number.includes(key)
-          ? 'number'
-          : 'string';
-    flags.push({
-      name: key,
-      short,
-      aliases: (opts.alias[key] ?? []).filter((a) => a.length > 1),
-      type,
-      describe: descriptions[key] ?? '',
-      default: opts.default[key],
-      defaultText: opts.defaultDescription[key],
-      hidden: opts.hiddenOptions.includes(key),
-    });
+    flags.push(flagOf(key, opt));
   }
   const path = [...parentPath, name];
-  const variadic = /[<[]([^\]>.]+)\.\.[\]>]/.exec(original)?.[1];
+  const [usageLine = '', ...rest] = (definition.usage ?? `${path.join(' ')} [flags]`).split('\n');
+  const children: ChildEntry[] = definition.commands.map((child) => {
+    const childName = commandName(String(child.command));
+    const childAliases = aliasesOf({ alias: child.aliases });
+    const childSummary = typeof child.describe === 'string' ? child.describe : '';
+    return {
+      name: childName,
+      aliases: childAliases,
+      summary: childSummary,
+      build: () => buildNode(child, childName, childAliases, childSummary, path),
+    };
+  });
+  children.sort(byName);
   const handler = module.handler;
-  const [usageLine = '', ...rest] = (captured.usage ?? `${path.join(' ')} [flags]`).split('\n');
-  const children: ChildEntry[] = Object.entries(handlers).map(([childName, handler]) => ({
-    name: childName,
-    aliases: Object.entries(commands.aliasMap)
-      .filter(([, target]) => target === childName)
-      .map(([alias]) => alias),
-    summary: typeof handler.description === 'string' ? handler.description : '',
-    build: () =>
-      buildNode(
-        handler as unknown as AnyModule,
-        childName,
-        Object.entries(commands.aliasMap)
-          .filter(([, target]) => target === childName)
-          .map(([alias]) => alias),
-        typeof handler.description === 'string' ? handler.description : '',
-        path,
-        handler.original,
-      ),
-  }));
-  children.sort((a, b) => a.name.localeCompare(b.name));
   return {
     name,
     aliases,
@@ -240,23 +279,16 @@ function buildNode(
     summary,
     usageLine: usageLine.trim(),
     description: rest.join('\n').trim(),
-    examples: (captured.epilogue ?? '').trim(),
-    flags: flags.sort((a, b) => a.name.localeCompare(b.name)),
+    examples: (definition.epilogue ?? '').trim(),
+    flags: flags.sort(byName),
     positionals,
     runnable: children.length === 0,
     children,
-    run:
+    definition: module,
+    handler:
       children.length > 0 || typeof handler !== 'function'
         ? undefined
-        : async (argv, args, configure) => {
-            const parsed = (await configure(y).parseAsync([...argv])) as Record<string, unknown>;
-            positionals.forEach((key, i) => {
-              // yargs gives a variadic positional a list (empty when none is given)
-              const value = key === variadic ? args.slice(i) : args[i];
-              if (value === undefined) return;
-              parsed[key] = value;
-              parsed[key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
-            });
+        : async (parsed) => {
             await handler(parsed as never);
           },
   };
@@ -271,7 +303,7 @@ export async function rootChildren(ctx: CliContext): Promise<ChildEntry[]> {
     summary: entry.summary,
     build: async () => {
       const module = (await entry.load()).command(ctx) as AnyModule;
-      return buildNode(module, entry.name, entry.aliases, entry.summary, ['oras'], String(module.command));
+      return buildNode(module, entry.name, entry.aliases, entry.summary, ['oras']);
     },
   }));
 }
@@ -285,6 +317,3 @@ export function findChild(children: readonly ChildEntry[], name: string): ChildE
 export function argumentRule(node: CommandNode): ArgumentRule | undefined {
   return ARGUMENT_RULES[node.path.join(' ')];
 }
-
-/** The command name of a yargs command string, exported for the completion. */
-export { commandName };

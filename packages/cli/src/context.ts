@@ -26,12 +26,18 @@ export interface CliContext {
   readonly signal?: AbortSignal;
 }
 
-/** The context of the running process. */
+/**
+ * The context of the running process. `stdin` is read from `process` on first use: Node builds
+ * the stream (and loads the file-stream code behind it) only then, and most commands never read
+ * stdin.
+ */
 export function processContext(): CliContext {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

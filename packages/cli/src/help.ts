@@ -4,7 +4,7 @@
  * flag with its value type and its default as pflag prints them
  * (`--format string   ... (default "text")`).
  */
-import type { CommandNode, FlagSpec } from './command-tree.js';
+import { byName, type CommandNode, type FlagSpec } from './command-tree.js';
 
 /**
  * The value name pflag shows after a flag: the first back-quoted word of its description (the
@@ -31,11 +31,6 @@ export function defaultSuffix(flag: FlagSpec): string {
   if (Array.isArray(value)) return value.length === 0 ? '' : ` (default [${value.join(',')}])`;
   if (flag.type === 'string' && typeof value === 'string') return ` (default ${JSON.stringify(value)})`;
   return ` (default ${String(value)})`;
-}
-
-/** Go's string order (by UTF-16 code unit here, the same for flag names): how pflag sorts flags. */
-function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /**

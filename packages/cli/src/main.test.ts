@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './command-table.js';
-import { buildCli, runCli, usageMessage } from './cli.js';
+import { runCli } from './cli.js';
+import { buildCli, usageMessage } from './yargs-run.js';
 import { main } from './main.js';
 import { renderRootHelp } from './root-help.js';
 import { captureContext } from './test-support/capture.js';

@@ -1,7 +1,7 @@
 /**
  * The entry of `oras`. `oras`, `oras --help`, `oras help` and `oras version` are answered here
  * without loading yargs or any library, so they start about as fast as Node itself; every other
- * command line goes to the yargs tree in `./cli.js`, loaded on demand.
+ * command line goes to the command tree in `./cli.js`, loaded on demand.
  */
 import { type CliContext, processContext } from './context.js';
 

@@ -13,7 +13,8 @@ export function renderRootHelp(): string {
     ...COMMANDS.map((c) => [c.name, c.summary] as const),
     ['help', 'Help about any command'] as const,
   ];
-  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  // by code unit, as Go sorts: `localeCompare` would load ICU's collator (~15 ms)
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const lines = [
     ROOT_DESCRIPTION,

@@ -120,11 +120,15 @@ export async function runInterruptible(
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let loading: Promise<void> = Promise.resolve();
   const stderr = ctx.stderr;
-  const runCtx: CliContext = {
-    ...ctx,
-    stderr: gated(stderr, () => received === undefined),
-    signal: controller.signal,
-  };
+  // the context's properties as they are defined: a getter (the process's stdin) stays lazy
+  const runCtx = Object.defineProperties(
+    {},
+    {
+      ...Object.getOwnPropertyDescriptors(ctx),
+      stderr: { value: gated(stderr, () => received === undefined), enumerable: true },
+      signal: { value: controller.signal, enumerable: true },
+    },
+  ) as CliContext;
 
   /** Cleans up, says what happened and exits; only once. */
   const end = (signal: HandledSignal): void => {

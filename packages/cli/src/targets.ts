@@ -313,6 +313,11 @@ export function targetName(spec: TargetSpec): string {
   return spec.kind === 'registry' ? `${spec.reference.registry}/${spec.reference.repository}` : spec.path;
 }
 
+/** The OCI layout store, loaded only for a command on a layout (start-up time). */
+async function ociLayouts() {
+  return (await import('@oras/content/oci')).OciLayoutStore;
+}
+
 /** Opens a target for reading and writing. */
 export async function openTarget(
   target: TargetOptions,
@@ -321,11 +326,8 @@ export async function openTarget(
   options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<GraphTarget & Partial<RemoteRepository>>> {
   const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
-  if (target.remote === undefined) {
-    // the layout store (40 KB of bundle) loads only for `--oci-layout` targets
-    const { OciLayoutStore } = await import('@oras/content/oci');
-    return { ...base, target: await OciLayoutStore.open(target.spec.path) };
-  }
+  if (target.remote === undefined)
+    return { ...base, target: await (await ociLayouts()).open(target.spec.path) };
   return {
     ...base,
     target: await openRepository(target.spec, target.remote, common, ctx, {
@@ -343,10 +345,8 @@ export async function openReadOnlyTarget(
   options: Pick<OpenRepositoryOptions, 'concurrency'> = {},
 ): Promise<OpenedTarget<ReadOnlyGraphTarget & Partial<RemoteRepository>>> {
   const base = { spec: target.spec, name: targetName(target.spec), reference: target.reference };
-  if (target.remote === undefined) {
-    const { OciLayoutStore } = await import('@oras/content/oci');
-    return { ...base, target: await OciLayoutStore.openReadOnly(target.spec.path) };
-  }
+  if (target.remote === undefined)
+    return { ...base, target: await (await ociLayouts()).openReadOnly(target.spec.path) };
   return {
     ...base,
     target: await openRepository(target.spec, target.remote, common, ctx, {

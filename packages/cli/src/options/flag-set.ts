@@ -97,6 +97,16 @@ export function refuseBoth(a: string, b: string, bothSet: boolean): void {
   }
 }
 
+/**
+ * Throws oras's `CheckMutuallyExclusiveFlags` error when two or more of `flags` (names without
+ * `--`, in the order oras lists them, each with whether it was given) are given:
+ * `--tag, --output cannot be used at the same time`.
+ */
+export function refuseTogether(flags: readonly (readonly [name: string, given: boolean])[]): void {
+  const given = flags.filter(([, set]) => set).map(([name]) => `--${name}`);
+  if (given.length >= 2) throw new CliError(`${given.join(', ')} cannot be used at the same time`);
+}
+
 /** A file argument where `-` means stdin; yargs reads a lone `-` positional as an empty string. */
 export function fileOrStdin(value: string | undefined): string {
   return value === '' || value === undefined ? '-' : value;

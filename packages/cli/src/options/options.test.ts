@@ -143,11 +143,15 @@ describe('remote flags', () => {
 
   it('refuse the combinations oras refuses', () => {
     const ctx = captureContext();
+    // oras's CheckMutuallyExclusiveFlags words, the flags in the order oras lists them
     expect(() => parseRemote({ password: 'p', 'password-stdin': true }, ctx)).toThrow(
-      /cannot both be provided/,
+      /^--password, --password-stdin cannot be used at the same time$/,
     );
     expect(() => parseRemote({ username: 'u', 'identity-token': 't' }, ctx)).toThrow(
-      /--username and --identity-token/,
+      /^--username, --identity-token cannot be used at the same time$/,
+    );
+    expect(() => parseRemote({ 'password-stdin': true, 'identity-token-stdin': true }, ctx)).toThrow(
+      /^--identity-token-stdin, --password-stdin cannot be used at the same time$/,
     );
     expect(() => parseRemote({ 'cert-file': 'c' }, ctx)).toThrow(
       /--cert-file and --key-file must both be provided/,

@@ -5,7 +5,7 @@
  */
 import type { Options } from 'yargs';
 import { CliError } from '../errors.js';
-import { flagSet, type OptionGroup, type ParsedArgs } from './flag-set.js';
+import { flagSet, type OptionGroup, type ParsedArgs, refuseTogether } from './flag-set.js';
 
 /** The prefix of a flag set: none, or one end of `cp`. */
 export type FlagPrefix = '' | 'from-' | 'to-';
@@ -174,18 +174,19 @@ export function remoteOptions(prefix: FlagPrefix = '', options: RemoteFlagsOptio
       const keyFile = flags['key-file'];
       const caFile = flags['ca-file'];
       const p = `--${prefix}`;
-      if (password !== undefined && passwordStdin) {
-        throw new CliError(`${p}password and --password-stdin cannot both be provided`);
-      }
-      if (identityToken !== undefined && identityTokenStdin) {
-        throw new CliError(`${p}identity-token and --identity-token-stdin cannot both be provided`);
-      }
-      if (passwordStdin && identityTokenStdin) {
-        throw new CliError('--password-stdin and --identity-token-stdin cannot both be provided');
-      }
-      if (username !== undefined && (identityToken !== undefined || identityTokenStdin)) {
-        throw new CliError(`${p}username and ${p}identity-token cannot both be provided`);
-      }
+      // oras's Remote.Parse: the username and the password each exclude an identity token, the
+      // stdin flags (unprefixed, where the command has them) last in each list
+      refuseTogether([
+        [`${prefix}username`, username !== undefined],
+        [`${prefix}identity-token`, identityToken !== undefined],
+        ['identity-token-stdin', identityTokenStdin],
+      ]);
+      refuseTogether([
+        [`${prefix}password`, password !== undefined],
+        [`${prefix}identity-token`, identityToken !== undefined],
+        ['identity-token-stdin', identityTokenStdin],
+        ['password-stdin', passwordStdin],
+      ]);
       if ((certFile === undefined) !== (keyFile === undefined)) {
         throw new CliError(`${p}cert-file and ${p}key-file must both be provided`);
       }

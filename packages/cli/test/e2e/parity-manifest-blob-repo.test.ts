@@ -97,7 +97,8 @@ describe('oras manifest push, as oras e2e checks it', () => {
     ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^Error: /);
-    expect(res.stderr).toContain('media type is not');
+    expect(res.stderr).toContain(' media type is not specified');
+    expect(res.stderr).toContain('\nUsage: oras manifest push ');
     expect(res.stderr).toContain('--media-type');
     await e2e.box.ok([
       'manifest',

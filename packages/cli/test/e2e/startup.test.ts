@@ -1,7 +1,8 @@
 /**
  * What the built `oras` evaluates at startup, read from Node's ESM loader trace (deterministic,
  * unlike timings; `scripts/bench-startup.mjs` measures the time): help and version load none of
- * yargs or the libraries, and a command's help loads yargs but no HTTP, tar or store code.
+ * yargs or the libraries, a command's help loads no yargs, HTTP, tar or store code, and a command
+ * runs without yargs unless its flags need yargs' reading (`src/flag-parser.ts`).
  *
  * The binary is a bundle (`scripts/bundle.mjs`): the trace names its chunks, and
  * `dist/bundle-meta.json` says which source files each chunk holds.
@@ -22,10 +23,16 @@ const chunks = JSON.parse(readFileSync(resolve(dist, 'bundle-meta.json'), 'utf8'
 >;
 
 /** The source files (absolute paths) in the chunks one run loaded, and what it printed. */
-async function loaded(args: readonly string[]): Promise<{ sources: string[]; stdout: string }> {
+async function loaded(
+  args: readonly string[],
+): Promise<{ sources: string[]; stdout: string; stderr: string }> {
   const { stdout, stderr } = await promisify(execFile)(process.execPath, [ORAS_BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', NODE_DEBUG: 'esm' },
     maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { code?: unknown; stdout: string; stderr: string }) => {
+    // a failed run (exit code 1) still says what it loaded
+    if (error.code !== 1) throw error;
+    return error;
   });
   const urls = new Set(stderr.match(/file:\/\/[^\s'"]+/g) ?? []);
   const sources = new Set<string>();
@@ -35,7 +42,7 @@ async function loaded(args: readonly string[]): Promise<{ sources: string[]; std
     if (inputs === undefined) throw new Error(`${url} is not a chunk of the bundle`);
     for (const input of inputs) sources.add(resolve(packageDir, input));
   }
-  return { sources: [...sources], stdout };
+  return { sources: [...sources], stdout, stderr };
 }
 
 describe('startup', () => {
@@ -56,12 +63,28 @@ describe('startup', () => {
     },
   );
 
-  it('loads yargs for a command help, but no transport, tar or store code', async () => {
+  it('loads no yargs, transport, tar or store code for a command help', async () => {
     const { sources, stdout } = await loaded(['push', '--help']);
     expect(stdout).toContain('oras push');
-    expect(sources.some((m) => m.includes('yargs'))).toBe(true);
+    expect(sources.some((m) => m.endsWith('/cli/src/help.ts'))).toBe(true);
     expect(
-      sources.filter((m) => /undici|\/tar@|packages\/(auth|content|registry)\/|\/run\.ts$/.test(m)),
+      sources.filter((m) => /yargs|undici|\/tar@|packages\/(auth|content|registry)\/|\/run\.ts$/.test(m)),
     ).toEqual([]);
+  });
+
+  it('runs a command without yargs', async () => {
+    // nothing listens on port 1: the command runs, sends its request and fails
+    const { sources, stderr } = await loaded(['resolve', '--plain-http', '-l', '127.0.0.1:1/hello:v1']);
+    expect(stderr).toMatch(/^Error: /m);
+    expect(sources.some((m) => m.endsWith('/cli/src/commands/resolve/run.ts'))).toBe(true);
+    expect(sources.some((m) => m.endsWith('/cli/src/flag-parser.ts'))).toBe(true);
+    expect(sources.filter((m) => /yargs/.test(m))).toEqual([]);
+  });
+
+  it('loads yargs for flags only yargs reads, with its message', async () => {
+    const { sources, stderr } = await loaded(['resolve', '--progress', 'bogus', '127.0.0.1:1/hello:v1']);
+    expect(stderr).toMatch(/^Error: invalid values:\\n {2}Argument: progress, Given: "bogus"/m);
+    expect(sources.some((m) => /yargs/.test(m))).toBe(true);
+    expect(sources.filter((m) => /packages\/registry\/|\/run\.ts$/.test(m))).toEqual([]);
   });
 });

@@ -172,7 +172,7 @@ describe('oras backup and restore', () => {
       cwd: work.dir,
     });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('Would push tag v1 and 2 referrer(s)');
+    expect(dry.stdout).toContain('Dry run: would push tag v1 with 2 referrer(s)');
     expect(await snapshot(repo)).toEqual({});
 
     const restored = await oras(['restore', '--plain-http', '--input', 'backup.tar', repo], {
@@ -181,8 +181,10 @@ describe('oras backup and restore', () => {
     expect(restored.stderr).toBe('');
     expect(restored.code).toBe(0);
     expect(restored.stdout).toContain('Loaded backup archive: backup.tar (');
-    expect(restored.stdout).toContain('Pushed tag v1 and 2 referrer(s)\n');
-    expect(restored.stdout).toMatch(new RegExp(`Successfully restored 6 tag\\(s\\) to ${repo} in `));
+    expect(restored.stdout).toContain('Pushed tag v1 with 2 referrer(s)\n');
+    // more than 5 tags: one per line, as oras's restore text handler prints them
+    expect(restored.stdout).toContain('Found 6 tag(s) in the backup:\n');
+    expect(restored.stdout).toMatch(new RegExp(`Successfully restored 6 tag\\(s\\) to "${repo}" in `));
     expect(await snapshot(repo)).toEqual(before);
     expect(await referrersOf(repo, v1)).toEqual([sig.digest]);
     expect(await referrersOf(repo, sig)).toEqual([sigOfSig.digest]);
@@ -317,9 +319,10 @@ describe('oras backup of a repository with leftovers', () => {
         cwd: work.dir,
       },
     );
+    expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Found 1 tag(s) in the backup: v1\\x1b[31mred\n');
-    expect(res.stdout).toContain('[Dry run] Would push tag v1\\x1b[31mred and 0 referrer(s)\n');
+    expect(res.stdout).toContain('Dry run: would push tag v1\\x1b[31mred with 0 referrer(s)\n');
     expect(res.stdout).not.toContain('\u001b');
   });
 });

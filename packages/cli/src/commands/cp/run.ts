@@ -41,7 +41,7 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
     from.reference.registry === to.reference.registry &&
     from.reference.repository !== to.reference.repository &&
     JSON.stringify(cp.from.remote) === JSON.stringify(cp.to.remote);
-  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS);
+  const reporter = createReporter(progressMode(common, ctx), format.type, ctx, COPY_PROMPTS, common.verbose);
   const tracked = trackFetches(src.target, reporter);
   const options: CopyGraphOptions = {
     concurrency,

@@ -151,7 +151,11 @@ describe('oras manifest push', () => {
       stdin: '{"schemaVersion":2}',
     });
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('media type is not found via the flag "--media-type" nor in "-"');
+    expect(res.stderr).toBe(
+      'Error: media type is not specified via the flag "--media-type" nor in "-"\n' +
+        'Usage: oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>\n' +
+        'Please specify a valid media type in the manifest JSON or via the "--media-type" flag\n',
+    );
     const given = await oras(
       ['manifest', 'push', '--plain-http', '--media-type', MANIFEST, '--descriptor', `${repo}:typed`, '-'],
       {

@@ -70,7 +70,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   const configRef = options.config;
   const { target, name } = await openReadOnlyTarget(options.target, common, ctx, { concurrency });
   const mode = progressMode(common, ctx);
-  const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS);
+  const reporter = createReporter(mode, format.type, ctx, PULL_PROMPTS, common.verbose);
   const announce = announcer();
   const removeCreatedFolders = await createdFolders(output);
   let pulled = false;

@@ -5,6 +5,7 @@ import type { CliContext } from '../../context.js';
 import { withDockerHubHint } from '../../docker-hub.js';
 import { CliError } from '../../errors.js';
 import { progressMode } from '../../options/common.js';
+import { refuseTogether } from '../../options/flag-set.js';
 import { loadAnnotations } from '../../options/packer.js';
 import { annotatedReference } from '../../options/target.js';
 import { pushModel, writeResult } from '../../output/metadata.js';
@@ -32,12 +33,30 @@ export async function runPush(options: PushOptions, ctx: CliContext): Promise<vo
   const platform = options.artifactPlatform;
   let artifactType = options.artifactType;
   const imageSpec = options.imageSpec;
-  if (platform && config !== undefined)
-    throw new CliError('--artifact-platform and --config cannot both be provided');
-  let version: PackManifestVersion = PackManifestVersion.V1_1;
-  if (imageSpec === 'v1.0') version = PackManifestVersion.V1_0;
-  else if (imageSpec === undefined && config !== undefined && artifactType === '')
-    version = PackManifestVersion.V1_0;
+  // the checks of oras's PreRunE, in its order and words; then runPush's check of the platform
+  let version: PackManifestVersion =
+    imageSpec === 'v1.0' ? PackManifestVersion.V1_0 : PackManifestVersion.V1_1;
+  if (config !== undefined && artifactType === '') {
+    // a config without an artifact type asks for a v1.0 manifest (the OCI v1.1 artifact guidance)
+    if (imageSpec === undefined) version = PackManifestVersion.V1_0;
+    else if (imageSpec === 'v1.1') {
+      throw new CliError('missing artifact type for OCI image-spec v1.1 artifacts', {
+        hint: 'set an artifact type via `--artifact-type` or consider image spec v1.0',
+      });
+    }
+  }
+  refuseTogether([
+    ['config', config !== undefined],
+    ['artifact-platform', platform !== undefined],
+  ]);
+  if (version === PackManifestVersion.V1_0 && config !== undefined && artifactType !== '') {
+    throw new CliError('--artifact-type and --config cannot both be provided for 1.0 OCI image');
+  }
+  // as oras: a v1.1 manifest without --config gets the unknown artifact type, also with
+  // --artifact-platform (whose config is the platform's image config)
+  if (version === PackManifestVersion.V1_1 && config === undefined && artifactType === '') {
+    artifactType = 'application/vnd.unknown.artifact.v1';
+  }
   if (version === PackManifestVersion.V1_0 && platform && artifactType !== '') {
     throw new CliError(
       'artifact type cannot be customized for OCI image-spec v1.0 when platform is specified',
@@ -45,17 +64,6 @@ export async function runPush(options: PushOptions, ctx: CliContext): Promise<vo
         hint: 'consider using image spec v1.1 or remove --artifact-type',
       },
     );
-  }
-  if (version === PackManifestVersion.V1_1 && config !== undefined && artifactType === '') {
-    throw new CliError('missing artifact type for OCI image-spec v1.1 artifacts', {
-      hint: 'set an artifact type with --artifact-type, or use --image-spec v1.0',
-    });
-  }
-  if (version === PackManifestVersion.V1_0 && config !== undefined && artifactType !== '') {
-    throw new CliError('--artifact-type and --config cannot both be provided for 1.0 OCI image');
-  }
-  if (version === PackManifestVersion.V1_1 && artifactType === '' && !platform) {
-    artifactType = 'application/vnd.unknown.artifact.v1';
   }
   const annotations = await loadAnnotations(options.annotations, options.annotationFile);
   const reporter = createReporter(progressMode(common, ctx), format.type, ctx, PUSH_PROMPTS, common.verbose);

@@ -6,7 +6,7 @@ import { OciLayoutStore } from '@oras/content/oci';
 import { type Descriptor, ErrorCode } from '@oras/spec';
 import { parseArtifactReferences, repositorySpec, resolveTags } from '../../artifact-references.js';
 import type { CliContext } from '../../context.js';
-import { CliError } from '../../errors.js';
+import { CliError, goQuote } from '../../errors.js';
 import { copyWithReferrers, countReferrers } from '../../graph.js';
 import { progressMode } from '../../options/common.js';
 import { printable } from '../../output/escape.js';
@@ -42,17 +42,30 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
       cause: error,
     });
   }
-  const src = await OciLayoutStore.openReadOnly(inputPath);
+  const noTags = () =>
+    new CliError(`no tags found in OCI layout "${input}"`, {
+      hint: `If you want to list available tags in "${input}", use "oras repo tags --oci-layout"`,
+    });
+  let src: Awaited<ReturnType<typeof OciLayoutStore.openReadOnly>>;
+  try {
+    src = await OciLayoutStore.openReadOnly(inputPath);
+  } catch (error) {
+    // oras opens a folder as a layout even without its files (so: no tags), and refuses a tar
+    // that holds none as an invalid layout
+    if (info.isDirectory()) throw noTags();
+    // no cause kept: the layout's not-found would read as a registry's answer
+    throw new CliError(`invalid OCI Image Layout: ${(error as Error).message}`);
+  }
   if (info.isFile())
     ctx.stdout.write(`Loaded backup archive: ${input} (${formatBytes(toBytes(info.size))})\n`);
   const { tags, roots } = await resolveTags(src, refs.tags);
-  if (tags.length === 0) {
-    throw new CliError(`no tags found in OCI layout "${input}"`, {
-      hint: `If you want to list available tags in "${input}", use "oras repo tags --oci-layout"`,
-    });
-  }
+  if (tags.length === 0) throw noTags();
+  // as oras's restore text handler: up to 5 tags on the line, more one per line
+  const shown = tags.map((t) => printable(t));
   ctx.stdout.write(
-    `Found ${tags.length} tag(s) in the backup: ${tags.map((t) => printable(t)).join(', ')}\n`,
+    shown.length <= 5
+      ? `Found ${tags.length} tag(s) in the backup: ${shown.join(', ')}\n`
+      : `Found ${tags.length} tag(s) in the backup:\n${shown.map((t) => `${t}\n`).join('')}`,
   );
   const repo = await openRepository(repositorySpec(refs), options.remote, common, ctx, {
     referrersCapability: options.referrersCapability,
@@ -62,7 +75,7 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
     const node = roots[i] as Descriptor;
     const count = excludeReferrers ? 0 : await countReferrers(src, node);
     if (dryRun) {
-      ctx.stdout.write(`[Dry run] Would push tag ${printable(tag)} and ${count} referrer(s)\n`);
+      ctx.stdout.write(`Dry run: would push tag ${printable(tag)} with ${count} referrer(s)\n`);
       continue;
     }
     const reporter = createReporter(progressMode(common, ctx), 'text', ctx, RESTORE_PROMPTS);
@@ -86,10 +99,13 @@ export async function runRestore(options: RestoreOptions, ctx: CliContext): Prom
     } finally {
       reporter.close();
     }
-    ctx.stdout.write(`Pushed tag ${printable(tag)} and ${count} referrer(s)\n`);
+    ctx.stdout.write(`Pushed tag ${printable(tag)} with ${count} referrer(s)\n`);
   }
-  const verb = dryRun ? 'Dry run finished: would restore' : 'Successfully restored';
+  // oras's restore text handler (display/metadata/text/restore.go): the repository as %q
+  const repository = goQuote(refs.repository);
   ctx.stdout.write(
-    `${verb} ${tags.length} tag(s) to ${refs.repository} in ${formatDuration(Date.now() - started)}\n`,
+    dryRun
+      ? `Dry run complete: ${tags.length} tag(s) would be restored to ${repository} (no data pushed)\n`
+      : `Successfully restored ${tags.length} tag(s) to ${repository} in ${formatDuration(Date.now() - started)}\n`,
   );
 }

@@ -53,8 +53,10 @@ export function parseTag(argv: ParsedArgs, ctx: CliContext): TagOptions {
     }
     throw error;
   }
+  // A registry takes only a tag of the distribution spec's form; an OCI layout, as oras-go's
+  // oci.Store, any non-empty name (`index.json` keeps it in `org.opencontainers.image.ref.name`).
   for (const tag of args.tags) {
-    if (!isValidTag(tag))
+    if (parsedTarget.spec.kind === 'oci-layout' ? tag === '' : !isValidTag(tag))
       throw new CliError(`invalid tag "${tag}"`, {
         hint: 'a tag is up to 128 letters, digits, "_", "." and "-"',
       });

@@ -64,6 +64,9 @@ export function parseManifestPush(argv: ParsedArgs, ctx: CliContext): ManifestPu
   };
 }
 
+/** The usage line of `oras manifest push`, also printed after its own errors. */
+export const MANIFEST_PUSH_USAGE = 'oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>';
+
 /** The definition of `oras manifest push`. */
 export const command: CommandFactory = (ctx) => ({
   command: 'push <name> <file>',
@@ -72,7 +75,7 @@ export const command: CommandFactory = (ctx) => ({
     withExamples(
       withFlags(
         withPositionals(y, ARGS).usage(
-          'oras manifest push [flags] <name>[:<tag>[,<tag>][...]|@<digest>] <file>\n\nPush a manifest to a registry or an OCI image layout',
+          `${MANIFEST_PUSH_USAGE}\n\nPush a manifest to a registry or an OCI image layout`,
         ),
         FLAGS.flags(),
         descriptor.flags(),

@@ -1,7 +1,7 @@
 import { descriptorFromBytes } from '@oras/spec';
 import type { CliContext } from '../../../context.js';
 import { withDockerHubHint } from '../../../docker-hub.js';
-import { CliError } from '../../../errors.js';
+import { CliError, goQuote } from '../../../errors.js';
 import { parseJsonObject, writeDescriptor } from '../../../json.js';
 import {
   alreadyThere,
@@ -16,7 +16,7 @@ import { createReporter } from '../../../output/reporter.js';
 import { DiscardStatusReporter, PUSH_PROMPTS, type StatusReporter } from '../../../output/status.js';
 import { readInput } from '../../../stdio.js';
 import { openTarget } from '../../../targets.js';
-import type { ManifestPushOptions } from './command.js';
+import { MANIFEST_PUSH_USAGE, type ManifestPushOptions } from './command.js';
 
 /** Runs `oras manifest push`. */
 export async function runManifestPush(options: ManifestPushOptions, ctx: CliContext): Promise<void> {
@@ -28,7 +28,9 @@ export async function runManifestPush(options: ManifestPushOptions, ctx: CliCont
   if (!mediaType) {
     const doc = parseJsonObject(bytes, file === '-' ? 'stdin' : file);
     if (typeof doc.mediaType !== 'string' || doc.mediaType === '') {
-      throw new CliError(`media type is not found via the flag "--media-type" nor in "${file}"`, {
+      // oras's manifest push: manifest.ErrMediaTypeNotFound wrapped with the file, and the usage
+      throw new CliError(`media type is not specified via the flag "--media-type" nor in ${goQuote(file)}`, {
+        usage: MANIFEST_PUSH_USAGE,
         hint: 'Please specify a valid media type in the manifest JSON or via the "--media-type" flag',
       });
     }

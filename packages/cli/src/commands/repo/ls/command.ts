@@ -96,6 +96,10 @@ export const command: CommandFactory = (ctx) => ({
         ['oras repo ls localhost:5000/example-namespace', 'List the repositories under a namespace'],
         ['oras repo ls --last last_repo localhost:5000', 'List the repositories after last_repo'],
         ['oras repo ls --format json localhost:5000', 'Print the list as JSON'],
+        [
+          "oras repo ls --format go-template='{{range .repositories}}{{println .}}{{end}}' localhost:5000",
+          'Print the repositories through a Go template',
+        ],
       ],
     ),
   handler: async (argv) => {

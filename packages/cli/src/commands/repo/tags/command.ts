@@ -70,6 +70,10 @@ export const command: CommandFactory = (ctx) => ({
           '[Experimental] Show the tags pointing where latest points',
         ],
         ['oras repo tags --format json localhost:5000/hello', 'Print the tags as JSON'],
+        [
+          "oras repo tags --format go-template='{{range .tags}}{{println .}}{{end}}' localhost:5000/hello",
+          'Print the tags through a Go template',
+        ],
         ['oras repo tags --oci-layout layout-dir', 'Show the tags of an OCI image layout folder'],
       ],
     ),

@@ -3,7 +3,7 @@ import { isDigest } from '@oras/spec';
 import type { CliContext } from '../../../../context.js';
 import { CliError } from '../../../../errors.js';
 import { type CommonOptions, common } from '../../../../options/common.js';
-import { flagSet, type ParsedArgs } from '../../../../options/flag-set.js';
+import { flagSet, type ParsedArgs, refuseTogether } from '../../../../options/flag-set.js';
 import { type TargetOptions, targetOptions } from '../../../../options/target.js';
 import { type CommandFactory, withExamples, withFlags, withPositionals } from '../../../define.js';
 import { type IndexOptions, indexOptions } from '../flags.js';
@@ -48,8 +48,10 @@ export function parseIndexUpdate(argv: ParsedArgs, ctx: CliContext): IndexUpdate
   const parsedTarget = target.parse(argv, ctx, ARGS.read(argv).name ?? '');
   const flags = FLAGS.read(argv);
   const parsedIndex = index.parse(argv, ctx);
-  if (flags.tag.length > 0 && parsedIndex.output !== undefined)
-    throw new CliError('--tag cannot be used with --output');
+  refuseTogether([
+    ['tag', flags.tag.length > 0],
+    ['output', parsedIndex.output !== undefined],
+  ]);
   for (const r of flags.remove) {
     if (!isDigest(r)) throw new CliError(`remove: ${r} is not a digest`);
   }
