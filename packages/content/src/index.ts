@@ -6,6 +6,7 @@
  */
 export {
   isDeleter,
+  isBytesFetcher,
   isFetcher,
   isGraphStorage,
   isMounter,
@@ -26,6 +27,7 @@ export {
   isUntagger,
 } from './interfaces.js';
 export type {
+  BytesFetcher,
   ContentSource,
   Deleter,
   ExistenceChecker,

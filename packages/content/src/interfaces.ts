@@ -28,6 +28,24 @@ export interface Fetcher {
   fetch(target: Descriptor, options?: OperationOptions): Promise<ReadableStream<Uint8Array>>;
 }
 
+/**
+ * Fetches content into memory in one call: an optional fast path beside {@link Fetcher.fetch}
+ * (`RemoteRepository` of `@oras/registry` has it), which `fetchAll` uses when the fetcher has it.
+ */
+export interface BytesFetcher {
+  /**
+   * Returns the content of `target`, verified against its size and digest (rejecting with
+   * `MismatchedDigestError`, `MismatchedSizeError` or `TrailingDataError` otherwise), never
+   * reading more than `target.size` bytes. Rejects with `SizeExceedsLimitError` before reading
+   * when `target.size` is over `maxBytes`, and with `NotFoundError` when the content does not
+   * exist.
+   */
+  fetchBytes(
+    target: Descriptor,
+    options?: OperationOptions & { readonly maxBytes?: number | undefined },
+  ): Promise<Uint8Array>;
+}
+
 /** Pushes content. */
 export interface Pusher {
   /**
@@ -166,6 +184,11 @@ function hasMethods(value: unknown, ...names: string[]): boolean {
 /** Whether `value` can fetch. */
 export function isFetcher(value: unknown): value is Fetcher {
   return hasMethods(value, 'fetch');
+}
+
+/** Whether `value` can fetch content into memory in one call ({@link BytesFetcher}). */
+export function isBytesFetcher(value: unknown): value is BytesFetcher {
+  return hasMethods(value, 'fetchBytes');
 }
 
 /** Whether `value` can push. */

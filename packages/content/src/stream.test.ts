@@ -10,7 +10,7 @@ import {
   digestOf,
 } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
-import type { Fetcher } from './interfaces.js';
+import type { BytesFetcher, Fetcher } from './interfaces.js';
 import { MemoryStore } from './memory/index.js';
 import {
   descriptorOf,
@@ -222,6 +222,56 @@ describe('readAll and fetchAll', () => {
     await expect(fetchAll(store, { ...desc, size: 4 * 1024 * 1024 + 1 })).rejects.toMatchObject({
       code: SizeExceedsLimitError.code,
     });
+  });
+});
+
+describe('fetchAll with a BytesFetcher', () => {
+  const notStreamed = () => Promise.reject(new Error('should not stream'));
+
+  it('asks fetchBytes with the cap and trusts bytes it marked verified', async () => {
+    const content = text('payload');
+    const desc = describeBytes(content);
+    const asked: (number | undefined)[] = [];
+    const fetcher: Fetcher & BytesFetcher = {
+      fetch: notStreamed,
+      fetchBytes: async (target, options) => {
+        asked.push(options?.maxBytes);
+        return markVerified(content, target);
+      },
+    };
+    expect(await fetchAll(fetcher, desc, { maxBytes: 100 })).toBe(content);
+    expect(asked).toEqual([100]);
+  });
+
+  it('checks bytes it did not mark: other digest, too long, too short', async () => {
+    const desc = describeBytes(text('payload'));
+    const answering = (bytes: Uint8Array): Fetcher & BytesFetcher => ({
+      fetch: notStreamed,
+      fetchBytes: async () => bytes,
+    });
+    await expect(
+      fetchAll(answering(text('paylоad')), { ...desc, size: text('paylоad').byteLength }),
+    ).rejects.toMatchObject({
+      code: MismatchedDigestError.code,
+    });
+    await expect(fetchAll(answering(text('payloadX')), desc)).rejects.toMatchObject({
+      code: TrailingDataError.code,
+    });
+    await expect(fetchAll(answering(text('pay')), desc)).rejects.toMatchObject({
+      code: MismatchedSizeError.code,
+    });
+    // bytes marked for another descriptor are checked too
+    const other = text('other!!');
+    await expect(fetchAll(answering(markVerified(other, describeBytes(other))), desc)).rejects.toMatchObject({
+      code: MismatchedDigestError.code,
+    });
+  });
+
+  it('does not ask over the cap', async () => {
+    const fetcher: Fetcher & BytesFetcher = { fetch: notStreamed, fetchBytes: notStreamed };
+    await expect(
+      fetchAll(fetcher, { ...describeBytes(text('x')), size: 10 }, { maxBytes: 5 }),
+    ).rejects.toMatchObject({ code: SizeExceedsLimitError.code });
   });
 });
 

@@ -17,7 +17,13 @@ import {
 } from '@oras/spec';
 import { Readable, type ReadableOptions } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
-import type { ContentSource, Fetcher, OperationOptions, Pusher } from './interfaces.js';
+import {
+  type ContentSource,
+  type Fetcher,
+  isBytesFetcher,
+  type OperationOptions,
+  type Pusher,
+} from './interfaces.js';
 
 /** The cap {@link fetchAll} applies when none is given: 4 MiB, the size of the largest manifest registries must accept. */
 export const DEFAULT_MAX_FETCH_BYTES = 4 * 1024 * 1024;
@@ -91,9 +97,13 @@ const verifiedStreams = new WeakMap<object, string>();
  * when the bytes go past `desc.size`, end short of it, or hash to another digest. Stores that
  * verify what they are given skip their own hash for such a stream (a second sha256 pass costs as
  * much CPU as the rest of a pull). Only mark streams that really do this: {@link verifyStream}
- * marks its result, and `@oras/registry` marks its blob downloads. Returns `stream`.
+ * marks its result, and `@oras/registry` marks its blob downloads. Bytes may be marked too, once
+ * checked against `desc` (they must not change afterwards). Returns `stream`.
  */
-export function markVerified<T extends ReadableStream<Uint8Array>>(stream: T, desc: Descriptor): T {
+export function markVerified<T extends ReadableStream<Uint8Array> | Uint8Array>(
+  stream: T,
+  desc: Descriptor,
+): T {
   verifiedStreams.set(stream, desc.digest);
   return stream;
 }
@@ -288,7 +298,9 @@ export async function readAll(
 
 /**
  * Fetches the content of `desc` into memory and verifies it. Embedded `data` in the descriptor is
- * used (after verification) without asking the fetcher. Rejects with `SizeExceedsLimitError` when
+ * used (after verification) without asking the fetcher; a fetcher with `fetchBytes`
+ * ({@link BytesFetcher}) is asked for the bytes in one call (and they are checked unless it marked
+ * them verified), any other for a stream. Rejects with `SizeExceedsLimitError` when
  * `desc.size` is over `maxBytes` (4 MiB unless given), and with the verification errors of
  * {@link verifyStream}.
  */
@@ -307,8 +319,29 @@ export async function fetchAll(
       `${desc.digest}: size ${desc.size} exceeds the limit of ${maxBytes} bytes`,
     );
   }
+  if (isBytesFetcher(fetcher)) {
+    const bytes = await fetcher.fetchBytes(desc, { ...options, maxBytes });
+    if (!isVerified(bytes, desc)) checkBytes(bytes, desc);
+    return bytes;
+  }
   const stream = await fetcher.fetch(desc, options);
   return readAll(stream, desc, options);
+}
+
+/** Checks bytes against `desc` (size, then digest), with the errors of {@link verifyStream}. */
+function checkBytes(bytes: Uint8Array, desc: Descriptor): void {
+  if (bytes.byteLength > desc.size) {
+    throw new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`);
+  }
+  if (bytes.byteLength < desc.size) {
+    throw new MismatchedSizeError(
+      `${desc.digest}: content ended after ${bytes.byteLength} of ${desc.size} bytes`,
+    );
+  }
+  const digester = createDigesterFor(desc.digest);
+  digester.update(bytes);
+  const actual = digester.digest();
+  if (actual !== desc.digest) throw new MismatchedDigestError(`${desc.digest}: content has digest ${actual}`);
 }
 
 /** The media type {@link pushBytes} uses when given none. */

@@ -16,6 +16,7 @@ import {
   OrasError,
   TrailingDataError,
 } from '@oras/spec';
+import { markVerified } from '@oras/content';
 import type { RegistryResponse } from './http.js';
 import { transportError } from './errors.js';
 import { abandon, discard, header } from './http.js';
@@ -168,4 +169,89 @@ export function resumableBlobStream(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Reads `body` into `buffer` from `progress.at` on, one received chunk at a time (`progress.at`
+ * follows the bytes kept, also when the read fails); resolves at the body's end. Rejects with
+ * `TrailingDataError` (and drops the connection) at the first byte past the buffer, so no more
+ * than `desc.size` bytes are ever kept.
+ */
+function readCounting(
+  body: RegistryResponse['body'],
+  buffer: Buffer,
+  desc: Descriptor,
+  progress: { at: number },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    body.on('data', (chunk: Uint8Array) => {
+      if (settled) return;
+      if (progress.at + chunk.byteLength > buffer.byteLength) {
+        abandon(body);
+        fail(new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`));
+        return;
+      }
+      buffer.set(chunk, progress.at);
+      progress.at += chunk.byteLength;
+    });
+    body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve();
+    });
+    body.on('error', fail);
+    body.on('close', () => fail(new Error('response body closed before its end')));
+  });
+}
+
+/**
+ * Returns the verified content of `desc` from a `200` response as bytes, in one buffer of exactly
+ * `desc.size` bytes (the caller checks the size against its limit before the request): the lean
+ * path for small blobs, without a web stream. Size and digest are checked as in
+ * {@link resumableBlobStream}, with the same errors, and a broken connection is resumed the same
+ * way with `reopen`.
+ */
+export async function readBlobBytes(
+  first: RegistryResponse,
+  desc: Descriptor,
+  reopen: ReopenFunc,
+  signal?: AbortSignal,
+  maxResumes: number = DEFAULT_MAX_RESUMES,
+): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(desc.size);
+  let current = first;
+  let received = 0;
+  let resumes = 0;
+  for (;;) {
+    const progress = { at: received };
+    try {
+      await readCounting(current.body, buffer, desc, progress);
+      received = progress.at;
+      break;
+    } catch (err) {
+      received = progress.at;
+      signal?.throwIfAborted();
+      if (OrasError.is(err) || received >= desc.size || resumes >= maxResumes) {
+        throw transportError(`${desc.digest}: download broke after ${received} of ${desc.size} bytes`, err);
+      }
+      resumes++;
+      abandon(current.body);
+      current = await reopen(received);
+      await checkResumed(current, received, desc);
+    }
+  }
+  if (received < desc.size) {
+    throw new MismatchedSizeError(`${desc.digest}: content ended after ${received} of ${desc.size} bytes`);
+  }
+  const digester = createDigesterFor(desc.digest);
+  digester.update(buffer);
+  const actual = digester.digest();
+  if (actual !== desc.digest) throw new MismatchedDigestError(`${desc.digest}: content has digest ${actual}`);
+  return markVerified(buffer, desc);
 }

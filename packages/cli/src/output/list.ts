@@ -60,7 +60,7 @@ export async function writeListPages(
         names.push(name);
       }
     }
-    writeResult(ctx, format, { ...head, [key]: names }, () => '');
+    await writeResult(ctx, format, { ...head, [key]: names }, () => '');
     return;
   }
   if (format.type === 'json') {

@@ -8,7 +8,6 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import type { FormatOptions } from '../options/format.js';
 import { printableJson } from './escape.js';
-import { compileTemplate, TemplateError } from './template.js';
 
 /** A descriptor as oras prints it, with the reference that names it. */
 export interface DescriptorModel {
@@ -90,19 +89,21 @@ export function goJson(value: unknown, indent = 2): string {
 
 /**
  * Writes a result in the chosen format: the `text` callback's lines, indented JSON, or the
- * template applied to the JSON model.
+ * template applied to the JSON model. The Go template engine (150 KB of source) is loaded only
+ * for `--format go-template`.
  */
-export function writeResult(
+export async function writeResult(
   ctx: CliContext,
   format: FormatOptions,
   model: unknown,
   text: () => string,
-): void {
+): Promise<void> {
   switch (format.type) {
     case 'json':
       ctx.stdout.write(`${goJson(model)}\n`);
       return;
     case 'go-template': {
+      const { compileTemplate, TemplateError } = await import('./template.js');
       let out: string;
       try {
         out = compileTemplate(format.template ?? '').execute(JSON.parse(JSON.stringify(model)));

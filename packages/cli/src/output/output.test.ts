@@ -192,14 +192,14 @@ describe('results', () => {
     ]);
   });
 
-  it('print JSON indented with Go escaping, templates over the JSON model, and text', () => {
+  it('print JSON indented with Go escaping, templates over the JSON model, and text', async () => {
     expect(goJson({ a: '<&>' })).toBe('{\n  "a": "\\u003c\\u0026\\u003e"\n}');
     const model = pushModel('localhost:5000/hello', manifest, ['v1']);
     const json = captureContext();
-    writeResult(json, { type: 'json' }, model, () => 'text');
+    await writeResult(json, { type: 'json' }, model, () => 'text');
     expect(JSON.parse(json.out())).toEqual(model);
     const tpl = captureContext();
-    writeResult(
+    await writeResult(
       tpl,
       { type: 'go-template', template: '{{.digest}} {{range .referenceAsTags}}{{.}}{{end}}' },
       model,
@@ -207,11 +207,11 @@ describe('results', () => {
     );
     expect(tpl.out()).toBe(`${manifest.digest} localhost:5000/hello:v1`);
     const text = captureContext();
-    writeResult(text, { type: 'text' }, model, () => 'Digest: x\n');
+    await writeResult(text, { type: 'text' }, model, () => 'Digest: x\n');
     expect(text.out()).toBe('Digest: x\n');
-    expect(() => writeResult(text, { type: 'go-template', template: '{{.digest' }, model, () => '')).toThrow(
-      /template/,
-    );
+    await expect(
+      writeResult(text, { type: 'go-template', template: '{{.digest' }, model, () => ''),
+    ).rejects.toThrow(/template/);
   });
 
   it('render trees with box-drawing branches', () => {

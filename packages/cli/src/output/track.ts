@@ -11,6 +11,11 @@ interface Fetching {
   fetch(desc: Descriptor, options?: object): Promise<ReadableStream<Uint8Array>>;
 }
 
+/** Something that can also fetch content into memory in one call (`BytesFetcher`). */
+interface FetchingBytes {
+  fetchBytes(desc: Descriptor, options?: object): Promise<Uint8Array>;
+}
+
 /**
  * A stream that reports its running byte count to `onBytes`: one pass-through layer, which keeps a
  * registry download's own verification visible to the store it is written to (no second hash).
@@ -27,8 +32,8 @@ export function countingStream(
 }
 
 /**
- * A view of `target` whose `fetch` streams report progress to `reporter`; every other member is
- * the target's own (bound), so capability checks (`isReferencePusher` ...) still see them. The
+ * A view of `target` whose `fetch` streams (and `fetchBytes` results) report progress to
+ * `reporter`; every other member is the target's own (bound), so capability checks (`isReferencePusher` ...) still see them. The
  * target itself when the reporter shows no progress (plain lines, JSON output, `--progress none`).
  */
 export function trackFetches<T extends Fetching>(target: T, reporter: StatusReporter): T {
@@ -38,6 +43,14 @@ export function trackFetches<T extends Fetching>(target: T, reporter: StatusRepo
       if (prop === 'fetch') {
         return async (desc: Descriptor, options?: object) =>
           countingStream(await obj.fetch(desc, options), (n) => reporter.progress(desc, n));
+      }
+      if (prop === 'fetchBytes' && typeof (obj as Partial<FetchingBytes>).fetchBytes === 'function') {
+        // content read whole in one call (small blobs): all its bytes arrive at once
+        return async (desc: Descriptor, options?: object) => {
+          const bytes = await (obj as unknown as FetchingBytes).fetchBytes(desc, options);
+          reporter.progress(desc, bytes.byteLength);
+          return bytes;
+        };
       }
       const value = Reflect.get(obj, prop, obj);
       return typeof value === 'function' ? value.bind(obj) : value;

@@ -5,17 +5,19 @@
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { ContentSource, OperationOptions } from '@oras/content';
-import { markVerified, toReadableStream } from '@oras/content';
+import type { ContentSource, FetchAllOptions, OperationOptions } from '@oras/content';
+import { DEFAULT_MAX_FETCH_BYTES, markVerified, toReadableStream } from '@oras/content';
 import {
   type Descriptor,
   digestOf,
+  InvalidArgumentError,
   MismatchedSizeError,
   NotFoundError,
   parseDigest,
+  SizeExceedsLimitError,
   UnsupportedError,
 } from '@oras/spec';
-import { resumableBlobStream } from '../blob-download.js';
+import { readBlobBytes, resumableBlobStream } from '../blob-download.js';
 import { ResponseError } from '../errors.js';
 import { abandon, discard, header, type RegistryResponse, toResponseError } from '../http.js';
 import { type RepositoryContext, signalOf } from './context.js';
@@ -34,6 +36,41 @@ export async function fetchBlob(
   target: Descriptor,
   options: OperationOptions,
 ): Promise<ReadableStream<Uint8Array>> {
+  const { first, open } = await openBlob(ctx, target, options);
+  // the download checks size and digest itself, so a store it is written to need not hash it again
+  return markVerified(resumableBlobStream(first, target, open), target);
+}
+
+/**
+ * Fetches a blob into memory, verified (size and digest) before it is returned: one buffer of
+ * `target.size` bytes, never more read from the response. Rejects with `SizeExceedsLimitError`
+ * before any request when `target.size` is over `maxBytes`. Same request, auth, redirects and
+ * resuming as {@link fetchBlob}, without a web stream per blob.
+ */
+export async function fetchBlobBytes(
+  ctx: RepositoryContext,
+  target: Descriptor,
+  options: FetchAllOptions,
+): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
+  if (!Number.isSafeInteger(target.size) || target.size < 0) {
+    throw new InvalidArgumentError(`${target.digest}: invalid size ${String(target.size)}`);
+  }
+  if (target.size > maxBytes) {
+    throw new SizeExceedsLimitError(
+      `${target.digest}: size ${target.size} exceeds the limit of ${maxBytes} bytes`,
+    );
+  }
+  const { first, open } = await openBlob(ctx, target, options);
+  return readBlobBytes(first, target, open, options.signal);
+}
+
+/** Sends the `GET` of a blob and checks its answer: 200 and, when given, the expected length. */
+async function openBlob(
+  ctx: RepositoryContext,
+  target: Descriptor,
+  options: OperationOptions,
+): Promise<{ first: RegistryResponse; open: (range?: number) => Promise<RegistryResponse> }> {
   parseDigest(target.digest);
   const url = ctx.url(`blobs/${target.digest}`);
   const open = (range?: number): Promise<RegistryResponse> =>
@@ -55,11 +92,7 @@ export async function fetchBlob(
     abandon(res.body);
     throw new MismatchedSizeError(`${target.digest}: registry sent ${length} bytes, expected ${target.size}`);
   }
-  // the download checks size and digest itself, so a store it is written to need not hash it again
-  return markVerified(
-    resumableBlobStream(res, target, (offset) => open(offset)),
-    target,
-  );
+  return { first: res, open };
 }
 
 /**

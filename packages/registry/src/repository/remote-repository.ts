@@ -10,7 +10,7 @@
  * - `tags.ts`, `paging.ts`: listing tags, and following pages of any list.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
-import type { ContentSource, OperationOptions } from '@oras/content';
+import { type ContentSource, type FetchAllOptions, type OperationOptions, readAll } from '@oras/content';
 import { type Descriptor, InvalidArgumentError, type Reference } from '@oras/spec';
 import type {
   BlobStore,
@@ -20,7 +20,7 @@ import type {
   Repository,
 } from '../interfaces.js';
 import type { ReopenableSource } from '../upload-source.js';
-import { fetchBlob, mountBlob, pushBlob, pushFile, resolveBlob } from './blobs.js';
+import { fetchBlob, fetchBlobBytes, mountBlob, pushBlob, pushFile, resolveBlob } from './blobs.js';
 import { RepositoryContext } from './context.js';
 import { fetchManifest, fetchManifestReference, resolveManifest, tagManifest } from './manifests.js';
 import type { PushFileOptions, PushStreamOptions, RemoteRepositoryOptions } from './options.js';
@@ -105,6 +105,20 @@ export class RemoteRepository implements Repository {
     return this.#ctx.isManifest(target)
       ? fetchManifest(this.#ctx, target, options)
       : fetchBlob(this.#ctx, target, options);
+  }
+
+  /**
+   * Fetches content into memory, verified (size and digest) before it is returned: the lean path
+   * for small blobs, which reads the response body straight into one buffer of `target.size`
+   * bytes (never more) without a web stream. A manifest is read as by {@link fetch}. Rejects with
+   * `SizeExceedsLimitError` before any request when `target.size` is over `maxBytes` (4 MiB
+   * unless given), with `MismatchedDigestError`, `MismatchedSizeError` or `TrailingDataError` when
+   * the registry sends other content, and with `NotFoundError` when it has none. `fetchAll` of
+   * `@oras/content` (and so copy, for content up to `COPY_BUFFERED_BYTES`) uses it.
+   */
+  async fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
+    if (this.#ctx.isManifest(target)) return readAll(await this.fetch(target, options), target, options);
+    return fetchBlobBytes(this.#ctx, target, options);
   }
 
   /** Whether the blob or manifest exists (`HEAD` by digest). */

@@ -67,7 +67,7 @@ export async function runAttach(options: AttachOptions, ctx: CliContext): Promis
     reporter.close();
     const root = packed.root;
     const subjectRef = spec.raw.endsWith(subject.digest) ? spec.raw : `${name}@${subject.digest}`;
-    writeResult(ctx, format, descriptorModel(name, root), () => {
+    await writeResult(ctx, format, descriptorModel(name, root), () => {
       return `Attached to ${annotatedReference(spec, subjectRef)}\nDigest: ${root.digest}\n`;
     });
   } finally {

@@ -90,7 +90,7 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
       text += `Tagged ${tag}\n`;
     }
   }
-  writeResult(ctx, format, descriptorModel(dst.name, root), () => `${text}Digest: ${root.digest}\n`);
+  await writeResult(ctx, format, descriptorModel(dst.name, root), () => `${text}Digest: ${root.digest}\n`);
 }
 
 /**

@@ -233,7 +233,7 @@ export async function runDiscover(options: DiscoverOptions, ctx: CliContext): Pr
     writeJson(ctx, name, subject, found);
     return;
   }
-  writeResult(ctx, format, toModel(name, subject, found), () => `${countAll(found)}\n`);
+  await writeResult(ctx, format, toModel(name, subject, found), () => `${countAll(found)}\n`);
 }
 
 /**

@@ -204,7 +204,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
         `Warning: no layer with a file name has the media type ${types}: nothing was pulled\n`,
       );
     }
-    writeResult(ctx, format, pullModel(ref, files), () => {
+    await writeResult(ctx, format, pullModel(ref, files), () => {
       if (files.length === 0 && layerSkipped) {
         return (
           `Skipped pulling layers without file name in "${TITLE}"\n` +

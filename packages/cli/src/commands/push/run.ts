@@ -114,7 +114,7 @@ export async function runPush(options: PushOptions, ctx: CliContext): Promise<vo
       } catch (error) {
         throw withDockerHubHint(error, spec, `oras push ${argument}`);
       }
-      writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
+      await writeResult(ctx, format, pushModel(name, root, spec.tags), () => {
         let lines = '';
         if (root.artifactType) lines += `ArtifactType: ${root.artifactType}\n`;
         return `${lines}Digest: ${root.digest}\n`;

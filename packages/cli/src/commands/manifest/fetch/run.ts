@@ -70,6 +70,6 @@ export async function runManifestFetch(options: ManifestFetchOptions, ctx: CliCo
         content = null;
       }
     }
-    writeResult(ctx, format, { ...descriptorModel(opened.name, desc), content }, () => '');
+    await writeResult(ctx, format, { ...descriptorModel(opened.name, desc), content }, () => '');
   }
 }

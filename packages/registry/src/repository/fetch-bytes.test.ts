@@ -1,0 +1,184 @@
+/** `fetchBytes`: small blobs read whole without a web stream, with every check of `fetch`. */
+import { fetchAll, isVerified } from '@oras/content';
+import {
+  MismatchedDigestError,
+  MismatchedSizeError,
+  NotFoundError,
+  SizeExceedsLimitError,
+  TrailingDataError,
+} from '@oras/spec';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { PlainClient } from '../http.js';
+import {
+  descOf,
+  enc,
+  isA,
+  MANIFEST,
+  manifestBytes,
+  useRepositoryFixture,
+} from '../test-support/repository-fixture.js';
+import { createTransport } from '../transport.js';
+
+const fx = useRepositoryFixture();
+const { repo, setup } = fx;
+
+const blobGets = () => fx.registry.requests.filter((q) => q.method === 'GET' && q.url?.includes('/blobs/'));
+
+describe('fetchBytes', () => {
+  beforeEach(() => setup());
+
+  it('returns a blob as verified bytes with one GET, and fetchAll uses it', async () => {
+    const r = repo();
+    const data = Buffer.alloc(4096, 7);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    fx.registry.requests.length = 0;
+    const bytes = await r.fetchBytes(desc);
+    expect(Buffer.from(bytes).equals(data)).toBe(true);
+    expect(isVerified(bytes, desc)).toBe(true);
+    expect(blobGets()).toHaveLength(1);
+    const viaFetchAll = await fetchAll(r, desc);
+    expect(Buffer.from(viaFetchAll).equals(data)).toBe(true);
+    expect(blobGets()).toHaveLength(2);
+  });
+
+  it('reads an empty blob', async () => {
+    const r = repo();
+    const desc = descOf('application/octet-stream', new Uint8Array());
+    await r.push(desc, new Uint8Array());
+    expect((await r.fetchBytes(desc)).byteLength).toBe(0);
+  });
+
+  it('reads a manifest as fetch does', async () => {
+    const r = repo();
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await r.push(desc, bytes);
+    expect(Buffer.from(await r.fetchBytes(desc)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('refuses content over maxBytes before any request', async () => {
+    const r = repo();
+    const data = Buffer.alloc(1000, 1);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    fx.registry.requests.length = 0;
+    await expect(r.fetchBytes(desc, { maxBytes: 999 })).rejects.toSatisfy(isA(SizeExceedsLimitError));
+    expect(fx.registry.requests).toHaveLength(0);
+  });
+
+  it('fails on content with another digest', async () => {
+    const r = repo();
+    const data = enc.encode('good data');
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    fx.registry.blobs.set(desc.digest, Buffer.from('evil data'));
+    await expect(r.fetchBytes(desc)).rejects.toSatisfy(isA(MismatchedDigestError));
+    await expect(fetchAll(r, desc)).rejects.toSatisfy(isA(MismatchedDigestError));
+  });
+
+  it('stops reading an oversized body at its size (no content-length) and fails with TrailingDataError', async () => {
+    const r = repo();
+    const data = enc.encode('small');
+    const desc = descOf('application/octet-stream', data);
+    let sent = 0;
+    let closed = false;
+    fx.registry.fault = (req, res) => {
+      if (req.method !== 'GET' || !req.url?.includes('/blobs/')) return false;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      // an endless body: the client must drop the connection, not read it all
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const pump = () => {
+        while (!closed && sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      res.on('close', () => {
+        closed = true;
+      });
+      pump();
+      return true;
+    };
+    await expect(r.fetchBytes(desc)).rejects.toSatisfy(isA(TrailingDataError));
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('refuses a content-length other than the size', async () => {
+    const r = repo();
+    const data = enc.encode('twelve bytes');
+    const desc = descOf('application/octet-stream', data);
+    fx.registry.fault = (req, res) => {
+      if (req.method !== 'GET' || !req.url?.includes('/blobs/')) return false;
+      res.writeHead(200, { 'content-length': 13 });
+      res.end('thirteen byte');
+      return true;
+    };
+    await expect(r.fetchBytes(desc)).rejects.toSatisfy(isA(MismatchedSizeError));
+  });
+
+  it('fails on a short body that cannot be resumed', async () => {
+    const r = repo();
+    const data = enc.encode('a whole blob');
+    const desc = descOf('application/octet-stream', data);
+    fx.registry.fault = (req, res) => {
+      if (req.method !== 'GET' || !req.url?.includes('/blobs/')) return false;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end('a who');
+      return true;
+    };
+    await expect(r.fetchBytes(desc)).rejects.toSatisfy(isA(MismatchedSizeError));
+  });
+
+  it('resumes a broken download with Range', async () => {
+    const r = repo();
+    const data = Buffer.alloc(200_000, 1);
+    data.write('start', 0);
+    data.write('end', 199_990);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    let broke = false;
+    fx.registry.fault = (req, res) => {
+      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
+        broke = true;
+        res.writeHead(200, { 'content-length': data.length });
+        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
+        return true;
+      }
+      return false;
+    };
+    const noRetry = createTransport({ retry: false });
+    try {
+      const bytes = await repo({ client: new PlainClient({ dispatcher: noRetry }) }).fetchBytes(desc);
+      expect(Buffer.from(bytes).equals(data)).toBe(true);
+      expect(fx.registry.requests.some((q) => q.headers.range === 'bytes=70000-')).toBe(true);
+    } finally {
+      await noRetry.close();
+    }
+  });
+
+  it('reports a missing blob as NotFoundError', async () => {
+    const desc = descOf('application/octet-stream', enc.encode('absent'));
+    await expect(repo().fetchBytes(desc)).rejects.toSatisfy(isA(NotFoundError));
+  });
+
+  it('rejects with the signal when aborted', async () => {
+    const r = repo();
+    const data = enc.encode('slow');
+    const desc = descOf('application/octet-stream', data);
+    const controller = new AbortController();
+    fx.registry.fault = (req, res) => {
+      if (req.method !== 'GET' || !req.url?.includes('/blobs/')) return false;
+      res.writeHead(200, { 'content-length': data.length });
+      // half the body, then the caller gives up while the rest never comes
+      res.write('sl', () => controller.abort(new Error('given up')));
+      return true;
+    };
+    await expect(r.fetchBytes(desc, { signal: controller.signal })).rejects.toThrow(/given up|aborted/);
+    expect(controller.signal.aborted).toBe(true);
+  });
+});
