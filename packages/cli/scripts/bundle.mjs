@@ -212,6 +212,12 @@ await build({
   logLevel: 'warning',
   // version-info.ts finds package.json from its own URL: here the bundle's, in the same `dist`.
   define: { 'import.meta.url': '__oras_import_meta_url' },
+  // Every run reads and compiles this file (with the code cache, V8 still needs the source):
+  // minified it is half the bytes, and `oras resolve` spends ~8 ms less CPU reading it (1.8 MB
+  // read as a string cost ~20 ms here). keepNames: error names (`OrasError` takes its subclass's
+  // `name`) and `--debug`'s cause chain stay readable.
+  minify: true,
+  keepNames: true,
   banner: { js: "var __oras_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [builtinsByRequire, libraryRequire, lazyStringWidth, lazyHttp2],
 });
