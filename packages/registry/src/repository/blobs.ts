@@ -142,7 +142,7 @@ export async function pushFile(
     options.onProgress?.(bytes.byteLength);
     return desc;
   }
-  const desc = await pushFileHashAhead(ctx, mediaType, path, options);
+  const desc = await pushFileHashAhead(ctx, mediaType, path, options, size);
   if (desc.size !== size) {
     throw new MismatchedSizeError(`${path}: file changed from ${size} to ${desc.size} bytes while pushed`);
   }

@@ -54,6 +54,15 @@ export interface PushFileOptions extends PushStreamOptions {
    * and `oras` reports `Exists`. `false`: the push goes on.
    */
   readonly onChecked?: (desc: Descriptor, exists: boolean) => void;
+  /**
+   * A digest the file probably has, such as the one it had when it was last pushed (the CLI
+   * remembers them). A hint only, used for a file large enough to be hashed ahead of its upload:
+   * when the registry has a blob of that digest and the file's size, the upload waits for the
+   * hash instead of starting at once, so a file pushed again sends nothing at all. The file is
+   * hashed all the same, and only its own digest decides: when it differs from the hint, the
+   * upload starts then (a wrong hint costs the time of the hash, never a wrong blob).
+   */
+  readonly digestHint?: string;
 }
 
 /** Options of {@link RemoteRepository}. Every field but `reference` has a default. */

@@ -257,6 +257,100 @@ describe('pushFile hashes a large file ahead of its upload', () => {
   });
 });
 
+describe('pushFile with a digest hint (the file pushed before)', () => {
+  let dir: string;
+  let path: string;
+  let data: Buffer;
+  let digest: string;
+  let proxy: Proxy | undefined;
+  beforeEach(async () => {
+    await fx.setup();
+    dir = await mkdtemp(join(tmpdir(), 'oras-hash-hint-'));
+    path = join(dir, 'big.bin');
+    data = Buffer.alloc(SIZE);
+    for (let i = 0; i < SIZE; i += 4096) data.writeUInt32BE(i + 7, i);
+    digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    await writeFile(path, data);
+  });
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+  const direct = () =>
+    new RemoteRepository({
+      reference: `${fx.registry.host}/hash/hint`,
+      client: new PlainClient({ dispatcher: fx.dispatcher }),
+      plainHttp: true,
+    });
+  const viaProxy = async () => {
+    proxy = await startProxy(fx.registry.host, {});
+    return new RemoteRepository({
+      reference: `${proxy.host}/hash/hint`,
+      client: new PlainClient({ dispatcher: fx.dispatcher }),
+      plainHttp: true,
+    });
+  };
+
+  it('sends nothing when the registry has the hinted blob and the file hashes to it', async () => {
+    await direct().pushFile('application/x-big', path);
+    const repo = await viaProxy();
+    const checked: [string, boolean][] = [];
+    const desc = await repo.pushFile('application/x-big', path, {
+      digestHint: digest,
+      onChecked: (d, exists) => checked.push([d.digest, exists]),
+    });
+    expect(desc).toEqual({ mediaType: 'application/x-big', digest, size: SIZE });
+    expect(checked).toEqual([[digest, true]]);
+    // one HEAD (of the hint, which is the digest): no session, no byte of the file
+    expect(proxy!.seen).toEqual([`HEAD /v2/hash/hint/blobs/${digest}`]);
+    expect(proxy!.uploadedBytes).toBe(0);
+  });
+
+  it('uploads the file when it no longer has the hinted digest, though the registry has that blob', async () => {
+    await direct().pushFile('application/x-big', path);
+    // the file changes (same size): the hint is stale
+    const changed = Buffer.from(data);
+    changed.writeUInt32BE(0xdeadbeef, SIZE - 8);
+    await writeFile(path, changed);
+    const changedDigest = `sha256:${createHash('sha256').update(changed).digest('hex')}`;
+    const repo = await viaProxy();
+    const checked: [string, boolean][] = [];
+    const desc = await repo.pushFile('application/x-big', path, {
+      digestHint: digest,
+      onChecked: (d, exists) => checked.push([d.digest, exists]),
+    });
+    expect(desc.digest).toBe(changedDigest);
+    expect(checked).toEqual([[changedDigest, false]]);
+    expect(proxy!.uploadedBytes).toBe(SIZE);
+    expect(fx.registry.blobs.get(changedDigest)?.equals(changed)).toBe(true);
+    expect(proxy!.seen.at(-1)).toMatch(/^PUT /);
+  });
+
+  it('pushes as without a hint when the registry lacks the hinted blob, and ignores a malformed one', async () => {
+    const other = `sha256:${'ab'.repeat(32)}`;
+    for (const hint of [other, 'not-a-digest']) {
+      const repo = await viaProxy();
+      const checked: boolean[] = [];
+      const desc = await repo.pushFile('application/x-big', path, {
+        digestHint: hint,
+        onChecked: (_, exists) => checked.push(exists),
+      });
+      expect(desc.digest).toBe(digest);
+      expect(checked).toEqual([hint !== other]);
+      if (hint === other) {
+        expect(proxy!.uploadedBytes).toBe(SIZE);
+        expect(fx.registry.blobs.get(digest)?.equals(data)).toBe(true);
+      } else {
+        // the first round pushed it: this one finds it by its own digest, as any push does
+        expect(proxy!.seen).toContain(`HEAD /v2/hash/hint/blobs/${digest}`);
+      }
+      await proxy!.close();
+      proxy = undefined;
+    }
+  });
+});
+
 describe('UploadAllowance', () => {
   const chunks = async function* (count: number, size: number) {
     for (let i = 0; i < count; i++) yield new Uint8Array(size);

@@ -23,7 +23,7 @@
  * pass (the upload no longer hashes) plus a second read of the file from the page cache. Measured
  * in `pnpm bench`; see docs/benchmarks.notes.md.
  */
-import { type Descriptor, MismatchedDigestError, MismatchedSizeError } from '@oras/spec';
+import { type Descriptor, isDigest, MismatchedDigestError, MismatchedSizeError } from '@oras/spec';
 import { fileChunks, hashFile } from '../../upload-source.js';
 import { type RepositoryContext, signalOf } from '../context.js';
 import type { PushFileOptions } from '../options.js';
@@ -88,7 +88,8 @@ export class UploadAllowance {
 
 /**
  * Pushes the file at `path` hashing it ahead of its upload (see the module comment) and returns
- * its descriptor. `options.onChecked` hears whether the registry has the blob; when it has, the
+ * its descriptor. With `options.digestHint` and the file's `size`, a blob the registry has of
+ * that digest makes the upload wait for the hash (nothing is sent when the file has that digest). `options.onChecked` hears whether the registry has the blob; when it has, the
  * upload stops.
  */
 export async function pushFileHashAhead(
@@ -96,27 +97,43 @@ export async function pushFileHashAhead(
   mediaType: string,
   path: string,
   options: PushFileOptions,
+  size?: number,
 ): Promise<Descriptor> {
   // stops the upload once the blob is found, or the hashing once the upload fails
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const allowance = new UploadAllowance();
-  const sending = sendStream(
-    ctx,
-    (offset) => allowance.pace(fileChunks(path, offset, FILE_READ_CHUNK), offset),
-    { ...options, signal },
-    false,
-  );
-  // a failed upload stops the hashing; its own error is reported below
-  sending.catch(() => stop.abort());
-  const verdict = (async () => {
-    const { digest, size } = await hashFile(path, signal, (n) => allowance.hashed(n));
-    const desc: Descriptor = { mediaType, digest, size };
-    // a registry that fails the HEAD gets the upload, as it did before hashing ahead
-    const there = await ctx.exists('blobs', desc, signalOf(options)).catch((err: unknown) => {
-      if (options.signal?.aborted) throw err;
-      return false;
+  let sending: Promise<SentUpload> | undefined;
+  const startSending = (): Promise<SentUpload> => {
+    if (sending) return sending;
+    sending = sendStream(
+      ctx,
+      (offset) => allowance.pace(fileChunks(path, offset, FILE_READ_CHUNK), offset),
+      { ...options, signal },
+      false,
+    );
+    // a failed upload stops the hashing; its own error is reported below
+    sending.catch(() => stop.abort());
+    return sending;
+  };
+  // With a hint the registry has (the file pushed before), the upload waits for the verdict.
+  const hinted = hintThere(ctx, mediaType, options, size);
+  if (hinted === undefined) startSending();
+  else {
+    void hinted.then((there) => {
+      if (!there && !stop.signal.aborted) startSending();
     });
+  }
+  const verdict = (async () => {
+    const { digest, size: hashedSize } = await hashFile(path, signal, (n) => allowance.hashed(n));
+    const desc: Descriptor = { mediaType, digest, size: hashedSize };
+    // a registry that fails the HEAD gets the upload, as it did before hashing ahead
+    const there =
+      (digest === options.digestHint && (await hinted)) ||
+      (await ctx.exists('blobs', desc, signalOf(options)).catch((err: unknown) => {
+        if (options.signal?.aborted) throw err;
+        return false;
+      }));
     // the blob is pushed below when absent: the next push of it must ask again
     ctx.absent.delete(digest);
     return { desc, there };
@@ -128,8 +145,8 @@ export async function pushFileHashAhead(
     const uploadFailed = stop.signal.aborted;
     stop.abort();
     allowance.release();
-    if (uploadFailed) await sending;
-    await sending.catch(() => undefined);
+    if (uploadFailed && sending) await sending;
+    await sending?.catch(() => undefined);
     throw err;
   }
   const { desc, there } = found;
@@ -140,11 +157,11 @@ export async function pushFileHashAhead(
   if (there) {
     // an upload still going ends with its session cancelled; one that got all its bytes out first
     // is cancelled here
-    const sent = await sending.catch(() => undefined);
+    const sent = await sending?.catch(() => undefined);
     if (sent) await cancelUpload(ctx, sent.session);
     return desc;
   }
-  const sent = await sending;
+  const sent = await startSending();
   try {
     checkSent(path, desc, sent);
     await commitUpload(ctx, sent.session, desc.digest, sent.last, options);
@@ -153,6 +170,21 @@ export async function pushFileHashAhead(
     throw err;
   }
   return desc;
+}
+
+/**
+ * Whether the registry has the blob of `options.digestHint` (a `HEAD`, sent at once), or
+ * `undefined` without a usable hint. A failed `HEAD` counts as absent.
+ */
+function hintThere(
+  ctx: RepositoryContext,
+  mediaType: string,
+  options: PushFileOptions,
+  size: number | undefined,
+): Promise<boolean> | undefined {
+  const digest = options.digestHint;
+  if (digest === undefined || size === undefined || !isDigest(digest)) return undefined;
+  return ctx.exists('blobs', { mediaType, digest, size }, signalOf(options)).catch(() => false);
 }
 
 /** Throws when what was uploaded is not what was hashed: the file changed while it was pushed. */
