@@ -12,6 +12,7 @@ import { TtyProgressReporter } from '../output/progress.js';
 import { beginTransfer, type Prompts, type StatusReporter } from '../output/status.js';
 import type { FileArgument } from './pack-files.js';
 import { runWeighted } from '../schedule.js';
+import { DigestHints } from './digest-hints.js';
 
 /**
  * Files up to this size (256 KiB) are read with one blocking call: a few microseconds from the
@@ -46,6 +47,11 @@ export interface PushRegularFilesOptions {
   readonly prompts: Prompts;
   /** Cancels the uploads. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The digests of files pushed before (`./digest-hints.ts`); loaded from the user's cache
+   * directory when a file is large enough to use them.
+   */
+  readonly digestHints?: DigestHints;
 }
 
 /**
@@ -76,6 +82,10 @@ export async function pushRegularFiles(
   });
   // the small blobs of this push by digest: a second file with the same bytes is not sent again
   const sending = new Map<string, Promise<void>>();
+  // what the large files had when pushed before: their push asks the registry first
+  const hints = files.some((f) => f.size > DEFAULT_BUFFERED_UPLOAD_BYTES)
+    ? (options.digestHints ?? DigestHints.load())
+    : undefined;
   const one = async (file: FileArgument): Promise<void> => {
     const mediaType = file.mediaType || DEFAULT_FILE_MEDIA_TYPE;
     if (file.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {
@@ -126,8 +136,10 @@ export async function pushRegularFiles(
     if (started) transfer.start(file.size);
     let sent = 0;
     let exists = false;
+    const digestHint = hints?.get(file.source);
     const plain = await repo.pushFile(mediaType, file.source, {
       ...withSignal,
+      ...(digestHint ? { digestHint } : {}),
       onProgress: (bytes) => {
         sent = bytes;
         if (started) transfer.progress(bytes);
@@ -140,11 +152,16 @@ export async function pushRegularFiles(
         if (sent > 0) transfer.progress(sent);
       },
     });
+    hints?.set(file.source, plain.digest);
     const desc = titled(plain, file);
     if (exists) transfer.mark(desc, prompts.exists);
     else transfer.done(desc);
     pushed.set(file.index, desc);
   };
-  await runWeighted(files, options.concurrency, (file) => file.size, one);
+  try {
+    await runWeighted(files, options.concurrency, (file) => file.size, one);
+  } finally {
+    hints?.save();
+  }
   return pushed;
 }

@@ -11,12 +11,14 @@ import { type OrasRun, type RunOrasOptions, runOras } from './oras.js';
 import { type TreeSnapshot, snapshotTree } from './tree.js';
 
 /**
- * The CLI's own V8 code cache in the run's HOME (`~/.cache/oras/*.v8cache`, see
- * packages/cli/src/compile-cache.ts): the first command of a sandbox writes it, a killed one may
- * leave its temporary file. It is no file of the user's and no case's subject, so snapshots leave
- * it out (packages/cli/test/e2e/compile-cache.test.ts tests it).
+ * The CLI's own caches in the run's HOME: its V8 code cache (`~/.cache/oras/*.v8cache`, see
+ * packages/cli/src/compile-cache.ts), which the first command of a sandbox writes, and the digests
+ * of large files it pushed (`~/.cache/oras/pushed-digests.json`, packages/cli/src/packing/
+ * digest-hints.ts); a killed run may leave their temporary files. They are no file of the user's
+ * and no case's subject, so snapshots leave them out (packages/cli/test/e2e/compile-cache.test.ts
+ * and digest-hints.test.ts test them).
  */
-const CODE_CACHE = /^home\/\.cache(\/oras(\/[^/]+\.v8cache(\.\d+\.tmp)?)?)?$/;
+const CODE_CACHE = /^home\/\.cache(\/oras(\/([^/]+\.v8cache|pushed-digests\.json)(\.\d+\.tmp)?)?)?$/;
 
 /** Options of {@link Sandbox.run}: everything of {@link RunOrasOptions} but the sandbox's folders. */
 export type SandboxRunOptions = Omit<RunOrasOptions, 'home' | 'tmp' | 'cwd'> & { readonly cwd?: string };
