@@ -81,4 +81,43 @@ describe('interruptibleClient', () => {
     expect(seen[2]?.signal?.aborted).toBe(true);
     expect(interruptibleClient(inner, undefined)).toBe(inner);
   });
+
+  it("combines an operation's signal with the run's once, for all its requests, warning-free", async () => {
+    const seen: RegistryRequest[] = [];
+    const inner = {
+      request: async (req: RegistryRequest) => {
+        seen.push(req);
+        // as undici does while a request is in flight
+        req.signal?.addEventListener('abort', () => {});
+        return {} as never;
+      },
+    };
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const run = new AbortController();
+      const client = interruptibleClient(inner, run.signal);
+      const copy = new AbortController();
+      const other = new AbortController();
+      for (let i = 0; i < 30; i++) {
+        await client.request({ method: 'GET', url: `http://r.test/v2/a/blobs/${i}`, signal: copy.signal });
+      }
+      await client.request({ method: 'GET', url: 'http://r.test/v2/b', signal: other.signal });
+      const shared = seen[0]?.signal;
+      expect(seen.slice(0, 30).every((r) => r.signal === shared)).toBe(true);
+      expect(seen[30]?.signal).not.toBe(shared);
+      // the operation's own abort reaches its requests, and not the others
+      copy.abort();
+      expect(shared?.aborted).toBe(true);
+      expect(seen[30]?.signal?.aborted).toBe(false);
+      // the run's reaches every request
+      run.abort();
+      expect(seen[30]?.signal?.aborted).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * a transport with the TLS, `--resolve` and retry settings), or an OCI image layout (writable, or
  * read-only from a directory or a tar file). Loaded only when a command runs.
  */
+import { setMaxListeners } from 'node:events';
 import {
   AuthClient,
   type Credential,
@@ -210,10 +211,24 @@ export function authClientFor(
  */
 export function interruptibleClient(client: RegistryClient, signal: AbortSignal | undefined): RegistryClient {
   if (!signal) return client;
+  // The requests of one operation mostly share its signal (a copy's blobs: one per copy), and
+  // `AbortSignal.any` is costly (a signal, weak references, listeners: ~0.1 ms of CPU and as much
+  // in the collector per call, measured on a pull of 1,000 blobs): each signal is combined once.
+  const combined = new WeakMap<AbortSignal, AbortSignal>();
+  const withInterrupt = (own: AbortSignal): AbortSignal => {
+    let both = combined.get(own);
+    if (both === undefined) {
+      both = AbortSignal.any([own, signal]);
+      // shared by the operation's requests in flight, each with its abort listener
+      setMaxListeners(0, both);
+      combined.set(own, both);
+    }
+    return both;
+  };
   return {
     request: (req) => {
       if (req.method === 'DELETE') return client.request(req);
-      return client.request({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal });
+      return client.request({ ...req, signal: req.signal ? withInterrupt(req.signal) : signal });
     },
   };
 }
