@@ -238,6 +238,23 @@ function againstPeer(results, ours, theirs, limit) {
   return [within('oras-ts / oras-go v1', secondsOf(results, ours) / secondsOf(results, theirs), limit)];
 }
 
+/** The Node floor of the small-blob scenarios (tooling/bench/lib/node-small.mjs). */
+const nodeSmall = (...argv) => ['node', join(import.meta.dirname, 'lib/node-small.mjs'), ...argv];
+
+/**
+ * Where a goal against the Go peer meets the Node floor: the floor's own ratio to the peer (a
+ * Node client that does less than oras can be no faster than that) and ours to the floor.
+ */
+function floorNote(results, ours, floor, theirs) {
+  const notes = [`oras-ts / Node floor ${(secondsOf(results, ours) / secondsOf(results, floor)).toFixed(2)}`];
+  if (goPeer) {
+    notes.push(
+      `Node floor / oras-go v1 ${(secondsOf(results, floor) / secondsOf(results, theirs)).toFixed(2)}`,
+    );
+  }
+  return notes;
+}
+
 /** What a push's status lines say of the file `name`: `Exists`, `Uploaded`, or neither. */
 function blobStatus(stdout, name) {
   const line = stdout
@@ -484,12 +501,21 @@ try {
   if (wanted('repush')) {
     // The registry has the blob (seeded above, in the same repository): a push should find that
     // out (hash, HEAD) and send nothing. Each run pushes a new tag, so the manifest is new.
+    // `oras push` remembers the digests of large files it pushed (a hint: it asks the registry
+    // for that blob before hashing, and sends nothing while it hashes). One untimed push from
+    // this machine first, as a user who pushed the file before; the timed runs without the hint
+    // are the push of a file this machine never pushed.
+    await measure(oras('push', '--plain-http', `${A}/big:again-seed`, 'big.bin'), { cwd: work });
     await scenario(
       `push again an unchanged ${human(size)} file the registry has`,
       'oras-ts at most 0.5x the Go peer, and no upload',
       {
         'oras-ts push': (i) => ({
           argv: oras('push', '--plain-http', `${A}/big:again-ours-${i}`, 'big.bin'),
+        }),
+        'oras-ts push (no digest hint)': (i) => ({
+          argv: oras('push', '--plain-http', `${A}/big:again-nohint-${i}`, 'big.bin'),
+          env: { ORAS_NO_DIGEST_HINTS: '1' },
         }),
         ...withPeer({
           'oras-go v1 push': (i) => ({ argv: peer('push', `${A}/big:again-go-${i}`, 'big.bin') }),
@@ -504,8 +530,14 @@ try {
       {
         check: (r) => {
           const ours = blobStatus(stdoutOf(r, 'oras-ts push'), 'big.bin');
+          const noHint = blobStatus(stdoutOf(r, 'oras-ts push (no digest hint)'), 'big.bin');
           return [
             ...againstPeer(r, 'oras-ts push', 'oras-go v1 push', 0.5),
+            ...(goPeer
+              ? [
+                  `without the digest hint oras-ts / oras-go v1 ${(secondsOf(r, 'oras-ts push (no digest hint)') / secondsOf(r, 'oras-go v1 push')).toFixed(2)} (${noHint})`,
+                ]
+              : []),
             `${ours === 'Exists' ? 'met' : 'NOT met'}: oras-ts ${ours === 'Exists' ? 'skips the blob (Exists)' : `says ${ours}: it sends the blob again`}`,
             ...(goPeer ? [`oras-go v1 says ${blobStatus(stdoutOf(r, 'oras-go v1 push'), 'big.bin')}`] : []),
           ].join('; ');
@@ -548,6 +580,10 @@ try {
         'skopeo copy (oci layout)': async (_, fresh) => ({
           argv: skopeo(`oci:${smallLayout}:v`, `docker://${await fresh()}/small:v`),
         }),
+        'Node floor (node:http)': async (_, fresh) => ({
+          argv: nodeSmall('push', `${await fresh()}/small:v`, ...names),
+          cwd: smallDir,
+        }),
       },
       {
         check: (r) =>
@@ -558,6 +594,7 @@ try {
               1,
             ),
             ...againstPeer(r, 'oras-ts push', 'oras-go v1 push', 1),
+            ...floorNote(r, 'oras-ts push', 'Node floor (node:http)', 'oras-go v1 push'),
           ].join('; '),
       },
     );
@@ -598,6 +635,14 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        'Node floor (node:http)': (i) => {
+          const out = join(work, `small-pull-floor-${i}`);
+          mkdirSync(out, { recursive: true });
+          return {
+            argv: nodeSmall('pull', `${A}/small:v`, out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
       },
       {
         check: (r) =>
@@ -608,6 +653,7 @@ try {
               1,
             ),
             ...againstPeer(r, 'oras-ts pull', 'oras-go v1 pull', 1),
+            ...floorNote(r, 'oras-ts pull', 'Node floor (node:http)', 'oras-go v1 pull'),
           ].join('; '),
       },
     );
@@ -838,9 +884,10 @@ const markdown = [
   '- experiment: `oras-lib.mjs pull-ranged 4`: four parallel `Range` requests written in place, then hashed in order',
   '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',
   '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
+  '- Node floor of the small-blob scenarios: tooling/bench/lib/node-small.mjs, the least a Node client does with `node:http` (keep-alive, 24 sockets): pull GETs the manifest then every layer at once, checks sha256 and size, writes each to a temporary name and renames it; push reads and hashes each file, `HEAD`, then `POST` and one `PUT ?digest=` when absent, then the empty config and the manifest. No auth, redirects, retries, path checks or status lines',
   '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
   "- oras-go v1: tooling/bench/go-peer (`oras-go-peer resolve|push|pull`), built offline in GOPATH mode against Debian's /usr/share/gocode. `push`: oras-go's file store hashes each file, then `oras.Copy` to the registry, whose containerd pusher sends a `HEAD` per blob and skips what exists, else `POST` and one streamed `PUT`; `pull`: `oras.Copy` into the file store (each titled layer to its file, `fsync`ed). `oras.Copy` walks the manifest's blobs with no concurrency limit",
-  "- push of a file the registry has: the registry is seeded (skopeo) with the 1 GiB layer in repository `big`; each run pushes the same file to a new tag of `big`; the verdict reads `Exists`/`Uploaded` from the tool's status lines",
+  "- push of a file the registry has: the registry is seeded (skopeo) with the 1 GiB layer in repository `big`; each run pushes the same file to a new tag of `big`; the verdict reads `Exists`/`Uploaded` from the tool's status lines. `oras-ts push` runs after one untimed `oras push` of the file from this machine, so it has the file's digest as a hint (`~/.cache/oras/pushed-digests.json`: it asks the registry for that blob first and sends nothing while it hashes); `oras-ts push (no digest hint)` runs with `ORAS_NO_DIGEST_HINTS=1`, as the push of a file this machine never pushed",
   '- content: random bytes as a gzip stream of stored blocks, so skopeo sends the layers as they are (it gzips uncompressed layers on the way to a registry)',
   '',
   ...(notes
