@@ -47,11 +47,6 @@ export interface PushRegularFilesOptions {
   readonly prompts: Prompts;
   /** Cancels the uploads. */
   readonly signal?: AbortSignal | undefined;
-  /**
-   * The digests of files pushed before (`./digest-hints.ts`); loaded from the user's cache
-   * directory when a file is large enough to use them.
-   */
-  readonly digestHints?: DigestHints;
 }
 
 /**
@@ -82,10 +77,9 @@ export async function pushRegularFiles(
   });
   // the small blobs of this push by digest: a second file with the same bytes is not sent again
   const sending = new Map<string, Promise<void>>();
-  // what the large files had when pushed before: their push asks the registry first
-  const hints = files.some((f) => f.size > DEFAULT_BUFFERED_UPLOAD_BYTES)
-    ? (options.digestHints ?? DigestHints.load())
-    : undefined;
+  // the digests the large files had when pushed before (./digest-hints.ts): their push asks
+  // the registry for that blob first
+  const hints = files.some((f) => f.size > DEFAULT_BUFFERED_UPLOAD_BYTES) ? DigestHints.load() : undefined;
   const one = async (file: FileArgument): Promise<void> => {
     const mediaType = file.mediaType || DEFAULT_FILE_MEDIA_TYPE;
     if (file.size <= DEFAULT_BUFFERED_UPLOAD_BYTES) {

@@ -89,8 +89,8 @@ export class UploadAllowance {
 /**
  * Pushes the file at `path` hashing it ahead of its upload (see the module comment) and returns
  * its descriptor. With `options.digestHint` and the file's `size`, a blob the registry has of
- * that digest makes the upload wait for the hash (nothing is sent when the file has that digest). `options.onChecked` hears whether the registry has the blob; when it has, the
- * upload stops.
+ * that digest makes the upload wait for the hash (nothing is sent when the file has that digest).
+ * `options.onChecked` hears whether the registry has the blob; when it has, the upload stops.
  */
 export async function pushFileHashAhead(
   ctx: RepositoryContext,
