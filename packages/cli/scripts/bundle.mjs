@@ -221,7 +221,10 @@ await build({
   banner: { js: "var __oras_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [builtinsByRequire, libraryRequire, lazyStringWidth, lazyHttp2],
 });
-const bundleHash = createHash('sha256').update(readFileSync(ORAS_CJS)).digest('hex');
+const orasCjs = readFileSync(ORAS_CJS);
+// src/compile-cache.ts reads the bundle as latin1, which is the same text only for ASCII
+if (orasCjs.some((byte) => byte > 0x7f)) throw new Error(`${ORAS_CJS}: not ASCII`);
+const bundleHash = createHash('sha256').update(orasCjs).digest('hex');
 
 // The entry: small, CommonJS, with the bundle's hash (part of the cache key) written in.
 const BIN_CJS = join(dist, 'bin.cjs');

@@ -116,7 +116,9 @@ export interface CommonJsBundle {
  * it holds the functions the command compiled lazily too.
  */
 export function loadCommonJs(bundle: CommonJsBundle): Record<string, unknown> {
-  const source = readFileSync(bundle.file, 'utf8');
+  // The bundle is ASCII (esbuild escapes the rest, and scripts/bundle.mjs checks it): read as
+  // latin1, the same string without UTF-8 decoding (a few ms of a 1 MB read here).
+  const source = readFileSync(bundle.file, 'latin1');
   const dir = cacheDirectory();
   const cacheFile = dir === undefined ? undefined : join(dir, cacheName(bundle.hash, bundle.v8Flags));
   const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
