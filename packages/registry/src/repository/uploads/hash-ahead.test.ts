@@ -255,46 +255,11 @@ describe('pushFile hashes a large file ahead of its upload', () => {
     expect(proxy!.seen.at(-1)).toMatch(/^DELETE /);
     expect(fx.registry.blobs.has(digest)).toBe(false);
   });
-});
 
-describe('pushFile with a digest hint (the file pushed before)', () => {
-  let dir: string;
-  let path: string;
-  let data: Buffer;
-  let digest: string;
-  let proxy: Proxy | undefined;
-  beforeEach(async () => {
-    await fx.setup();
-    dir = await mkdtemp(join(tmpdir(), 'oras-hash-hint-'));
-    path = join(dir, 'big.bin');
-    data = Buffer.alloc(SIZE);
-    for (let i = 0; i < SIZE; i += 4096) data.writeUInt32BE(i + 7, i);
-    digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    await writeFile(path, data);
-  });
-  afterEach(async () => {
-    await proxy?.close();
-    proxy = undefined;
-    await rm(dir, { recursive: true, force: true });
-  });
-  const direct = () =>
-    new RemoteRepository({
-      reference: `${fx.registry.host}/hash/hint`,
-      client: new PlainClient({ dispatcher: fx.dispatcher }),
-      plainHttp: true,
-    });
-  const viaProxy = async () => {
-    proxy = await startProxy(fx.registry.host, {});
-    return new RemoteRepository({
-      reference: `${proxy.host}/hash/hint`,
-      client: new PlainClient({ dispatcher: fx.dispatcher }),
-      plainHttp: true,
-    });
-  };
-
+  // a digest hint: the digest the file had when it was pushed before (the CLI remembers them)
   it('sends nothing when the registry has the hinted blob and the file hashes to it', async () => {
-    await direct().pushFile('application/x-big', path);
-    const repo = await viaProxy();
+    await seed();
+    const repo = await viaProxy({});
     const checked: [string, boolean][] = [];
     const desc = await repo.pushFile('application/x-big', path, {
       digestHint: digest,
@@ -303,18 +268,18 @@ describe('pushFile with a digest hint (the file pushed before)', () => {
     expect(desc).toEqual({ mediaType: 'application/x-big', digest, size: SIZE });
     expect(checked).toEqual([[digest, true]]);
     // one HEAD (of the hint, which is the digest): no session, no byte of the file
-    expect(proxy!.seen).toEqual([`HEAD /v2/hash/hint/blobs/${digest}`]);
+    expect(proxy!.seen).toEqual([`HEAD /v2/hash/ahead/blobs/${digest}`]);
     expect(proxy!.uploadedBytes).toBe(0);
   });
 
   it('uploads the file when it no longer has the hinted digest, though the registry has that blob', async () => {
-    await direct().pushFile('application/x-big', path);
+    await seed();
     // the file changes (same size): the hint is stale
     const changed = Buffer.from(data);
     changed.writeUInt32BE(0xdeadbeef, SIZE - 8);
     await writeFile(path, changed);
     const changedDigest = `sha256:${createHash('sha256').update(changed).digest('hex')}`;
-    const repo = await viaProxy();
+    const repo = await viaProxy({});
     const checked: [string, boolean][] = [];
     const desc = await repo.pushFile('application/x-big', path, {
       digestHint: digest,
@@ -330,7 +295,7 @@ describe('pushFile with a digest hint (the file pushed before)', () => {
   it('pushes as without a hint when the registry lacks the hinted blob, and ignores a malformed one', async () => {
     const other = `sha256:${'ab'.repeat(32)}`;
     for (const hint of [other, 'not-a-digest']) {
-      const repo = await viaProxy();
+      const repo = await viaProxy({});
       const checked: boolean[] = [];
       const desc = await repo.pushFile('application/x-big', path, {
         digestHint: hint,
@@ -343,7 +308,7 @@ describe('pushFile with a digest hint (the file pushed before)', () => {
         expect(fx.registry.blobs.get(digest)?.equals(data)).toBe(true);
       } else {
         // the first round pushed it: this one finds it by its own digest, as any push does
-        expect(proxy!.seen).toContain(`HEAD /v2/hash/hint/blobs/${digest}`);
+        expect(proxy!.seen).toContain(`HEAD /v2/hash/ahead/blobs/${digest}`);
       }
       await proxy!.close();
       proxy = undefined;
