@@ -27,9 +27,12 @@ import { Script } from 'node:vm';
 /** A CommonJS module's `require`, as the bundle receives it. */
 type Require = (id: string) => unknown;
 
-/** The directory of the cache, or `undefined` when there is none to use safely. */
+/**
+ * The CLI's cache directory (`$XDG_CACHE_HOME/oras` or `~/.cache/oras`, made 0700), or `undefined`
+ * when there is none to use safely: it also holds the digests `oras push` remembers
+ * (`./packing/digest-hints.ts`).
+ */
 export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.ORAS_NO_COMPILE_CACHE === '1') return undefined;
   const uid = process.getuid?.();
   if (uid === undefined) return undefined; // no owner to check (Windows): no cache
   const xdg = env.XDG_CACHE_HOME;
@@ -119,7 +122,7 @@ export function loadCommonJs(bundle: CommonJsBundle): Record<string, unknown> {
   // The bundle is ASCII (esbuild escapes the rest, and scripts/bundle.mjs checks it): read as
   // latin1, the same string without UTF-8 decoding (a few ms of a 1 MB read here).
   const source = readFileSync(bundle.file, 'latin1');
-  const dir = cacheDirectory();
+  const dir = process.env.ORAS_NO_COMPILE_CACHE === '1' ? undefined : cacheDirectory();
   const cacheFile = dir === undefined ? undefined : join(dir, cacheName(bundle.hash, bundle.v8Flags));
   const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;

@@ -60,6 +60,14 @@ describe('DigestHints', () => {
     expect(DigestHints.load(env).get(a)).toBeUndefined();
   });
 
+  it('is not turned off with the code cache (ORAS_NO_COMPILE_CACHE=1)', () => {
+    const a = file('a.bin', 'aaaa');
+    const hints = DigestHints.load({ ...env, ORAS_NO_COMPILE_CACHE: '1' });
+    hints.set(a, D1);
+    hints.save();
+    expect(DigestHints.load(env).get(a)).toBe(D1);
+  });
+
   it('does nothing without a usable cache directory, or with ORAS_NO_DIGEST_HINTS=1', () => {
     const a = file('a.bin', 'aaaa');
     for (const without of [{ HOME: 'relative/home' }, { ...env, ORAS_NO_DIGEST_HINTS: '1' }]) {

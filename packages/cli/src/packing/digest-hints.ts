@@ -49,7 +49,7 @@ export class DigestHints {
   /** Opens the user's hints (none when there is no usable cache directory, or they are off). */
   static load(env: NodeJS.ProcessEnv = process.env): DigestHints {
     if (env.ORAS_NO_DIGEST_HINTS === '1') return new DigestHints(undefined, new Map());
-    const dir = cacheDirectory({ ...env, ORAS_NO_COMPILE_CACHE: undefined });
+    const dir = cacheDirectory(env);
     if (dir === undefined) return new DigestHints(undefined, new Map());
     const path = join(dir, DIGEST_HINTS_FILE);
     const entries = new Map<string, string>();
