@@ -2,7 +2,7 @@
  * `oras push` to a registry sends each regular file straight from disk (a large one hashed ahead
  * of its upload): what lands in the registry is the same artifact, and the status lines are oras's.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256, skopeo, withDistribution } from './fixture.js';
@@ -11,7 +11,31 @@ import { sha256, skopeo, withDistribution } from './fixture.js';
 const big = Buffer.alloc(5 * 1024 * 1024 + 3);
 for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
 
-const e2e = withDistribution({ files: { 'big.bin': big, 'small.txt': 'small\n', 'dir/x': 'x' } });
+// larger than what the upload may send before the digest is known (16 MiB + an eighth of it)
+const large = Buffer.alloc(64 * 1024 * 1024);
+for (let i = 0; i < large.length; i += 4096) large.writeUInt32BE(i + 5, i);
+
+const e2e = withDistribution({
+  files: { 'big.bin': big, 'small.txt': 'small\n', 'dir/x': 'x', 'large.bin': large },
+});
+
+/**
+ * The bytes docker-registry keeps for its upload sessions (`.../_uploads/<id>/data`). (A
+ * cancelled session leaves a small `hashstates/sha256/0` file of its own, whatever the client.)
+ */
+async function uploadFiles(): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, inUploads: boolean): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const within = inUploads || entry.name === '_uploads';
+      if (entry.isDirectory()) await walk(path, within);
+      else if (within && entry.name === 'data') found.push(path);
+    }
+  };
+  await walk(e2e.registry.dir, false);
+  return found;
+}
 
 describe('oras push of files to a registry', () => {
   it('pushes a streamed file, a small file and a folder, and pulls them back intact', async () => {
@@ -70,5 +94,19 @@ describe('oras push of files to a registry', () => {
     expect(lines.filter((l) => /^Upload/.test(l) && l.endsWith(' big.bin'))).toEqual([]);
     await e2e.box.ok(['pull', '--plain-http', second, '-o', 'again']);
     expect(sha256(await readFile(join(e2e.box.dir, 'again', 'big.bin')))).toBe(sha256(big));
+  });
+
+  it('leaves no upload behind in the registry when it stops the upload of a blob the registry has', async () => {
+    await e2e.box.ok(['push', '--plain-http', `${e2e.registry.host}/left:v1`, 'large.bin']);
+    expect(await uploadFiles()).toEqual([]);
+    // without the digest hint, the upload starts before the digest is known and is stopped
+    // halfway: its session must be cancelled (docker-registry refuses a DELETE that carries the
+    // state of before the bytes it got, and then keeps those bytes)
+    const again = await e2e.box.run(['push', '--plain-http', `${e2e.registry.host}/left:v2`, 'large.bin'], {
+      env: { ORAS_NO_DIGEST_HINTS: '1' },
+    });
+    expect(again.code).toBe(0);
+    expect(again.stdout.split('\n')).toContain(`Exists    ${sha256(large).slice(7, 19)} large.bin`);
+    expect(await uploadFiles()).toEqual([]);
   });
 });

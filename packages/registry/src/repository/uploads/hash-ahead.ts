@@ -35,6 +35,11 @@ import { type SentUpload, sendStream } from './upload.js';
 export const HASH_AHEAD_HEAD_START = 16 * 1024 * 1024;
 /** Until the digest is known, the upload may send one byte for every `HASH_AHEAD_SHARE` hashed. */
 export const HASH_AHEAD_SHARE = 8;
+/**
+ * How long an upload that is no longer needed (the registry has the blob) may take to end its
+ * request with what it sent, before it is aborted.
+ */
+export const HASH_AHEAD_FINISH_WAIT_MS = 3000;
 
 /** A promise and its resolve function (Node 20 has no `Promise.withResolvers`). */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -52,6 +57,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 export class UploadAllowance {
   #limit = HASH_AHEAD_HEAD_START;
   #moved = deferred();
+  #finished = false;
 
   /** The hash has reached `bytesHashed`: the upload may go a little further. */
   hashed(bytesHashed: number): void {
@@ -61,6 +67,12 @@ export class UploadAllowance {
   /** The verdict is in (or the push failed): the upload may go to the end. */
   release(): void {
     this.#raise(Number.POSITIVE_INFINITY);
+  }
+
+  /** The registry has the blob: {@link pace} yields nothing more, so the upload's body ends. */
+  finish(): void {
+    this.#finished = true;
+    this.release();
   }
 
   /** Resolves once the upload may send up to byte offset `end`. */
@@ -81,6 +93,7 @@ export class UploadAllowance {
     for await (const chunk of chunks) {
       end += chunk.byteLength;
       await this.reach(end);
+      if (this.#finished) return;
       yield chunk;
     }
   }
@@ -150,14 +163,19 @@ export async function pushFileHashAhead(
     throw err;
   }
   const { desc, there } = found;
-  // the upload stops before it is let go when the registry has the blob
-  if (there) stop.abort();
-  allowance.release();
+  // the registry has the blob: the upload sends nothing more; otherwise it goes at full speed
+  if (there) allowance.finish();
+  else allowance.release();
   options.onChecked?.(desc, there);
   if (there) {
-    // an upload still going ends with its session cancelled; one that got all its bytes out first
-    // is cancelled here
+    // The upload's body ends where it is, so the registry answers its PATCH with the session's
+    // new state, which the DELETE needs: docker-registry refuses a DELETE with the state of
+    // before the PATCH, and keeps the bytes of an aborted one (up to a week, until it purges).
+    // An upload that does not end within HASH_AHEAD_FINISH_WAIT_MS is aborted (its session is
+    // then cancelled with the state it had).
+    const timer = setTimeout(() => stop.abort(), HASH_AHEAD_FINISH_WAIT_MS);
     const sent = await sending?.catch(() => undefined);
+    clearTimeout(timer);
     if (sent) await cancelUpload(ctx, sent.session);
     return desc;
   }
