@@ -131,6 +131,33 @@ describe('referrers tag schema', () => {
       expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
     });
 
+    it('writes the index again when the registry did not find a manifest it lists (one pushed again meanwhile)', async () => {
+      await setup({ referrersApi: false });
+      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
+      let refused = 0;
+      fx.registry.fault = (req, res) => {
+        if (refused === 0 && req.method === 'PUT' && req.url?.includes(referrersTag(subject.digest))) {
+          refused++;
+          // what docker-registry answers when a listed manifest's link reads empty while rewritten
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              errors: [
+                { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' },
+                { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: desc.digest },
+              ],
+            }),
+          );
+          return true;
+        }
+        return false;
+      };
+      await r.push(desc, bytes);
+      expect(refused).toBe(1);
+      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
+      expect(listed).toEqual([desc.digest]);
+    });
+
     it('fails, never silently, when the index keeps moving', async () => {
       await setup({ referrersApi: false });
       const { r, subject, desc, bytes } = await subjectAndReferrer('ours');

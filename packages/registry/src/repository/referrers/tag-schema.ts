@@ -18,6 +18,7 @@ import {
   parseDigest,
   serializeIndex,
 } from '@oras/spec';
+import { ResponseError } from '../../errors.js';
 import { discard, header, toResponseError } from '../../http.js';
 import { type RepositoryContext, signalOf } from '../context.js';
 import { getManifest, pushManifest } from '../manifests.js';
@@ -112,9 +113,29 @@ export async function updateReferrersIndex(
       }
       if (attempt > 0) await backOff(attempt, options.signal);
       if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
-      await writeIndex(ctx, subject, next, read.descriptor, options);
+      try {
+        await writeIndex(ctx, subject, next, read.descriptor, options);
+      } catch (err) {
+        if (!listedManifestUnknown(err) || attempt + 1 >= MAX_INDEX_UPDATE_ATTEMPTS) throw err;
+      }
     }
   });
+}
+
+/**
+ * Whether a `PUT` of an index failed because the registry did not find a manifest it lists. The
+ * index is then read and written again: docker-registry checks each listed manifest while it
+ * stores the index, and one being pushed again at that moment (its link file rewritten in place)
+ * reads as unknown, or as an invalid digest (seen in the concurrency test: a referrer pushed again
+ * while another was removed). A manifest that is really gone fails every attempt, and the last
+ * error is reported.
+ */
+function listedManifestUnknown(err: unknown): boolean {
+  return (
+    ResponseError.is(err) &&
+    err.statusCode === 400 &&
+    err.errors.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN')
+  );
 }
 
 /** Most writes of one referrers index change, when other processes keep changing it meanwhile. */
