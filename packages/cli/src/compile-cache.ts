@@ -8,6 +8,10 @@
  * the data itself and rejects what does not fit (`cachedDataRejected`); the file is then written
  * again. The cache never fails a run: without a home, on a read-only disk or with
  * `ORAS_NO_COMPILE_CACHE=1`, the bundle is compiled from source.
+ *
+ * Each upgrade of the CLI or of Node (and each other set of flags) makes a new file of ~0.8 MB;
+ * writing one removes all but the {@link KEPT_CACHE_FILES} most recently written, and the
+ * temporary files that killed processes left (older than {@link STALE_TEMPORARY_MS}).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -16,12 +20,13 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** A CommonJS module's `require`, as the bundle receives it. */
@@ -86,6 +91,46 @@ function readOwnFile(path: string): Buffer | undefined {
   }
 }
 
+/**
+ * How many cache files a directory keeps: the one just written and the most recent others (a
+ * machine that switches between two Node versions, or runs two installations of the CLI, keeps
+ * the cache of each).
+ */
+export const KEPT_CACHE_FILES = 3;
+
+/** A temporary cache file older than this was left by a process that did not finish writing it. */
+export const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+
+const CACHE_FILE = /^bundle-[0-9a-f]{32}\.v8cache$/;
+const TEMPORARY_FILE = /^bundle-[0-9a-f]{32}\.v8cache\.\d+\.tmp$/;
+
+/**
+ * Removes the cache files of `dir` beyond the {@link KEPT_CACHE_FILES} most recently written
+ * (`written` always stays) and stale temporary ones. Only regular files named as this module
+ * names them are touched; errors are ignored.
+ */
+function sweep(dir: string, written: string): void {
+  try {
+    const now = Date.now();
+    const caches: { name: string; mtimeMs: number }[] = [];
+    for (const name of readdirSync(dir)) {
+      const isCache = CACHE_FILE.test(name);
+      if (!isCache && !TEMPORARY_FILE.test(name)) continue;
+      const stat = lstatSync(join(dir, name), { throwIfNoEntry: false });
+      if (stat === undefined || !stat.isFile()) continue;
+      if (isCache) {
+        if (name !== written) caches.push({ name, mtimeMs: stat.mtimeMs });
+      } else if (now - stat.mtimeMs > STALE_TEMPORARY_MS) {
+        rmSync(join(dir, name), { force: true });
+      }
+    }
+    caches.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { name } of caches.slice(KEPT_CACHE_FILES - 1)) rmSync(join(dir, name), { force: true });
+  } catch {
+    // the cache is an optimisation: an old file left is no failure
+  }
+}
+
 /** Writes `data` to `path` (mode 0600) through a temporary file and a rename; errors are ignored. */
 function writeQuietly(path: string, data: Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -133,13 +178,18 @@ export function loadCommonJs(bundle: CommonJsBundle): Record<string, unknown> {
     if (cachedData === undefined) throw error;
     script = new Script(wrapper, { filename: bundle.file });
   }
-  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+  if (
+    dir !== undefined &&
+    cacheFile !== undefined &&
+    (cachedData === undefined || script.cachedDataRejected === true)
+  ) {
     process.once('exit', () => {
       try {
         writeQuietly(cacheFile, script.createCachedData());
       } catch {
         // no cache this time
       }
+      sweep(dir, basename(cacheFile));
     });
   }
   const module = { exports: {} as Record<string, unknown> };

@@ -14,6 +14,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +89,53 @@ describe('compile cache', () => {
     expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
     expect(statSync(file).ino).toBe(fileStat.ino);
     expect(statSync(file).mtimeMs).toBe(fileStat.mtimeMs);
+  });
+
+  it('keeps the two most recent other cache files when it writes one, and removes stale temporary files', async () => {
+    const home = freshHome();
+    const dir = join(home, '.cache', 'oras');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const now = Date.now() / 1000;
+    const hex = (n: number): string => n.toString(16).padStart(32, '0');
+    // five caches of other builds, written 1 to 5 days ago; temporary files an hour and a second old
+    for (let day = 1; day <= 5; day++) {
+      const file = join(dir, `bundle-${hex(day)}.v8cache`);
+      writeFileSync(file, 'old cache', { mode: 0o600 });
+      utimesSync(file, now - day * 86400, now - day * 86400);
+    }
+    const stale = `bundle-${hex(9)}.v8cache.12345.tmp`;
+    const fresh = `bundle-${hex(9)}.v8cache.12346.tmp`;
+    writeFileSync(join(dir, stale), 'partial', { mode: 0o600 });
+    utimesSync(join(dir, stale), now - 3600, now - 3600);
+    writeFileSync(join(dir, fresh), 'partial', { mode: 0o600 });
+    // what is not named as a cache file stays, whatever its age
+    for (const other of ['pushed-digests.json', 'bundle-notes.txt', `bundle-${hex(7)}.v8cache.bak`]) {
+      writeFileSync(join(dir, other), 'not a cache', { mode: 0o600 });
+      utimesSync(join(dir, other), now - 30 * 86400, now - 30 * 86400);
+    }
+    mkdirSync(join(dir, `bundle-${hex(8)}.v8cache`));
+    utimesSync(join(dir, `bundle-${hex(8)}.v8cache`), now - 30 * 86400, now - 30 * 86400);
+
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    const written = cacheFiles(dir).filter((f) => !/^bundle-0{30}/.test(f));
+    expect(written).toHaveLength(1);
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        written[0] as string,
+        `bundle-${hex(1)}.v8cache`,
+        `bundle-${hex(2)}.v8cache`,
+        `bundle-${hex(8)}.v8cache`,
+        fresh,
+        'pushed-digests.json',
+        'bundle-notes.txt',
+        `bundle-${hex(7)}.v8cache.bak`,
+      ].sort(),
+    );
+    // a run that uses its cache sweeps nothing
+    writeFileSync(join(dir, stale), 'partial', { mode: 0o600 });
+    utimesSync(join(dir, stale), now - 3600, now - 3600);
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(existsSync(join(dir, stale))).toBe(true);
   });
 
   it('is written under $XDG_CACHE_HOME/oras when it is set', async () => {
