@@ -1,5 +1,6 @@
 /** Manifests: resolve, fetch, push, tag, delete, and the registry's error answers. */
-import { NotFoundError, SizeExceedsLimitError } from '@oras/spec';
+import { createHash } from 'node:crypto';
+import { MismatchedDigestError, NotFoundError, SizeExceedsLimitError } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from '../errors.js';
 import {
@@ -107,6 +108,46 @@ describe('manifests', () => {
     await repo().blobs().delete(descOf(MANIFEST, bytes));
     const deletes = fx.registry.requests.filter((q) => q.method === 'DELETE').map((q) => q.url);
     expect(deletes).toEqual([`/v2/test/repo/manifests/${desc.digest}`, `/v2/test/repo/blobs/${desc.digest}`]);
+  });
+
+  it('checks a manifest fetched by tag against the Docker-Content-Digest the registry answers', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    await repo().pushReference(desc, bytes, 'v1');
+    expect((await repo().fetchReference('v1')).descriptor).toEqual(desc);
+    const sha512 = `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
+    /** Answers GET of the tag with the manifest and `digest` in the header (none when undefined). */
+    const answerWith = (digest: string | undefined) => {
+      fx.registry.fault = (req, res) => {
+        if (req.method !== 'GET' || !req.url?.endsWith('/manifests/v1')) return false;
+        res.writeHead(200, {
+          'content-type': MANIFEST,
+          'content-length': String(bytes.byteLength),
+          ...(digest === undefined ? {} : { 'docker-content-digest': digest }),
+        });
+        res.end(bytes);
+        return true;
+      };
+    };
+    // the registry names the content with another algorithm: that digest is the content's name
+    answerWith(sha512);
+    expect((await repo().fetchReference('v1')).descriptor).toEqual({ ...desc, digest: sha512 });
+    // no header: the content's sha256
+    answerWith(undefined);
+    expect((await repo().fetchReference('v1')).descriptor).toEqual(desc);
+    // a header that is no digest this client knows is not a name
+    answerWith('md5:0123');
+    expect((await repo().fetchReference('v1')).descriptor).toEqual(desc);
+    // a header that names other content
+    const other = `sha256:${'1'.repeat(64)}`;
+    answerWith(other);
+    const err = await repo()
+      .fetchReference('v1')
+      .catch((e: unknown) => e);
+    expect(MismatchedDigestError.is(err)).toBe(true);
+    expect((err as Error).message).toMatch(
+      new RegExp(`/test/repo:v1: registry answered digest ${other}, content has digest ${desc.digest}$`),
+    );
   });
 
   it('turns other statuses into a ResponseError with the distribution codes', async () => {

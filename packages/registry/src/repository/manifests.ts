@@ -87,15 +87,33 @@ export async function fetchManifestReference(
   options: OperationOptions,
 ): Promise<FetchedReference> {
   const ref = ctx.referenceOf(reference);
-  const { bytes, mediaType } = await getManifest(ctx, ref, ctx.accept(), options);
-  const digester = ref.includes(':') ? createDigesterFor(ref) : createDigester();
-  digester.update(bytes);
-  const digest = digester.digest();
-  if (ref.includes(':') && digest !== ref) {
-    throw new MismatchedDigestError(`${ctx.host}/${ctx.name}@${ref}: content has digest ${digest}`);
+  const { bytes, mediaType, headerDigest } = await getManifest(ctx, ref, ctx.accept(), options);
+  // By digest, the content must have it. By tag, the registry's `Docker-Content-Digest` (of an
+  // algorithm this client knows) names the content, as a `HEAD` resolves it, and must match it
+  // (oras-go checks it too); without one, the content's sha256.
+  const byDigest = ref.includes(':');
+  const expected = byDigest
+    ? ref
+    : headerDigest !== undefined && isDigest(headerDigest)
+      ? headerDigest
+      : undefined;
+  const digest = digestWith(expected, bytes);
+  if (expected !== undefined && digest !== expected) {
+    throw new MismatchedDigestError(
+      byDigest
+        ? `${ctx.host}/${ctx.name}@${ref}: content has digest ${digest}`
+        : `${ctx.host}/${ctx.name}:${ref}: registry answered digest ${expected}, content has digest ${digest}`,
+    );
   }
   const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
   return { descriptor, stream: toReadableStream(bytes) };
+}
+
+/** The digest of `bytes` with the algorithm of `like` (sha256 when absent). */
+function digestWith(like: string | undefined, bytes: Uint8Array): string {
+  const digester = like === undefined ? createDigester() : createDigesterFor(like);
+  digester.update(bytes);
+  return digester.digest();
 }
 
 /**
