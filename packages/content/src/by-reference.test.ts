@@ -7,9 +7,11 @@ import {
   UnsupportedError,
 } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { copy } from './copy.js';
 import {
   fetchBytes,
   fetchReference,
+  resolveCopyRoot,
   resolveReference,
   tag,
   tagBytes,
@@ -153,6 +155,59 @@ describe('resolveReference', () => {
     expect(await text(stream)).toBe(new TextDecoder().decode(arm64.bytes));
     expect(store.calls).toEqual(['fetchReference multi', `fetch ${arm64.desc.digest}`]);
     expect(store.calls).not.toContain(`fetch ${index.digest}`);
+  });
+});
+
+describe('resolveCopyRoot', () => {
+  it('asks a reference fetcher once, and its source serves the root from memory', async () => {
+    const store = new ReferenceStore();
+    const { amd64 } = await seedPlatforms(store);
+    store.calls.length = 0;
+    const { root, source } = await resolveCopyRoot(store, 'amd64');
+    expect(root).toEqual(amd64.desc);
+    expect(store.calls).toEqual(['fetchReference amd64']);
+    expect(await text(await source.fetch(root))).toBe(new TextDecoder().decode(amd64.bytes));
+    // the rest goes to the store: its other methods still work through the returned source
+    const layer = JSON.parse(new TextDecoder().decode(amd64.bytes)).layers[0] as Descriptor;
+    expect(await text(await source.fetch(layer))).toBe('layer amd64');
+    expect(await source.exists(layer)).toBe(true);
+    expect(store.calls).toEqual(['fetchReference amd64', `fetch ${layer.digest}`]);
+  });
+
+  it('resolves with a store that cannot fetch by reference, and does not keep a blob root', async () => {
+    const plain = new MemoryStore();
+    const { amd64 } = await seedPlatforms(plain);
+    const resolved = await resolveCopyRoot(plain, 'amd64');
+    expect(resolved).toEqual({ root: amd64.desc, source: plain });
+    const store = new ReferenceStore();
+    const blob = await pushBytes(store, 'text/plain', new TextEncoder().encode('plain'));
+    await store.tag(blob, 'blob');
+    store.calls.length = 0;
+    const { root, source } = await resolveCopyRoot(store, 'blob');
+    expect(root).toEqual(blob);
+    expect(source).toBe(store);
+  });
+
+  it('refuses a root manifest over maxMetadataBytes', async () => {
+    const store = new ReferenceStore();
+    const { amd64 } = await seedPlatforms(store);
+    await expect(
+      resolveCopyRoot(store, 'amd64', { maxMetadataBytes: amd64.desc.size - 1 }),
+    ).rejects.toSatisfy((e: unknown) => SizeExceedsLimitError.is(e));
+  });
+
+  it('makes copy read the root manifest once from a reference fetcher', async () => {
+    const store = new ReferenceStore();
+    const { index, amd64, arm64 } = await seedPlatforms(store);
+    store.calls.length = 0;
+    const dst = new MemoryStore();
+    expect(await copy(store, 'multi', dst, 'copied')).toEqual(index);
+    expect(store.calls.filter((c) => c.includes('multi') || c.includes(index.digest))).toEqual([
+      'fetchReference multi',
+    ]);
+    expect(store.calls).not.toContain('resolve multi');
+    for (const m of [amd64, arm64]) expect(await dst.exists(m.desc)).toBe(true);
+    expect(await dst.resolve('copied')).toEqual(index);
   });
 });
 

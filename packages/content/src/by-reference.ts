@@ -26,6 +26,7 @@ import {
   type Target,
 } from './interfaces.js';
 import { selectPlatform } from './platform.js';
+import { hasSuccessors } from './successors.js';
 import { type ProgressHandler, withProgress } from './progress.js';
 import { DEFAULT_MAX_FETCH_BYTES, descriptorOf, readAll, toReadableStream } from './stream.js';
 
@@ -155,6 +156,67 @@ export async function fetchReference(
     descriptor: fetched.descriptor,
     stream: withProgress(fetched.stream, fetched.descriptor, options.onProgress),
   };
+}
+
+/** Options of {@link resolveCopyRoot}. */
+export interface ResolveCopyRootOptions extends OperationOptions {
+  /** The most bytes of the root manifest kept in memory (default 4 MiB); more rejects. */
+  readonly maxMetadataBytes?: number | undefined;
+}
+
+/** What {@link resolveCopyRoot} returns. */
+export interface CopyRoot<T> {
+  /** What the reference names. */
+  readonly root: Descriptor;
+  /** The source to copy from: the one given, serving the root's bytes from memory when it has them. */
+  readonly source: T;
+}
+
+/**
+ * Resolves the root of a copy as oras-go's copy does: a source that fetches by reference (a
+ * registry) is asked once, with a `GET` by tag, and the returned source serves the root
+ * manifest's bytes again from memory (`fetch`, and `fetchBytes` when the source has it), instead
+ * of a `HEAD` and then a `GET` by digest: one round trip less before the first blob moves. Other
+ * sources resolve; a root without successors (a blob) is not kept.
+ *
+ * Rejects as `resolve` does, and with `SizeExceedsLimitError` for a root manifest larger than
+ * `maxMetadataBytes`.
+ */
+export async function resolveCopyRoot<T extends ReadOnlyTarget>(
+  source: T,
+  reference: string,
+  options: ResolveCopyRootOptions = {},
+): Promise<CopyRoot<T>> {
+  if (!isReferenceFetcher(source)) {
+    return { root: await source.resolve(reference, signalOnly(options)), source };
+  }
+  const { descriptor: root, stream } = await source.fetchReference(reference, signalOnly(options));
+  if (!hasSuccessors(root)) {
+    await stream.cancel().catch(() => undefined);
+    return { root, source };
+  }
+  const maxBytes = options.maxMetadataBytes ?? DEFAULT_MAX_FETCH_BYTES;
+  const bytes = await readAll(stream, root, { maxBytes, signal: options.signal });
+  return { root, source: servingFromMemory(source, root, bytes) };
+}
+
+/** `source`, with the content of `desc` served from `bytes` (verified against it). */
+function servingFromMemory<T extends ReadOnlyTarget>(source: T, desc: Descriptor, bytes: Uint8Array): T {
+  const isIt = (d: Descriptor) => d.digest === desc.digest && d.size === desc.size;
+  return new Proxy(source, {
+    get(target, prop) {
+      if (prop === 'fetch') {
+        return (d: Descriptor, options?: OperationOptions) =>
+          isIt(d) ? Promise.resolve(toReadableStream(bytes)) : target.fetch(d, options);
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'fetchBytes' && typeof value === 'function') {
+        return (d: Descriptor, options?: object) =>
+          isIt(d) ? Promise.resolve(bytes.slice()) : value.call(target, d, options);
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   isMounter,
   isReferencePusher,
 } from './interfaces.js';
+import { resolveCopyRoot } from './by-reference.js';
 import { selectPlatform } from './platform.js';
 import { type ProgressHandler, withProgress } from './progress.js';
 import {
@@ -528,19 +529,27 @@ export async function copy(
 ): Promise<Descriptor> {
   if (srcRef === '') throw new InvalidArgumentError('copy: empty source reference');
   const reference = dstRef === '' ? srcRef : dstRef;
-  let root = await guard('source', 'resolve', srcRef, () => src.resolve(srcRef, options));
+  // one GET of the root manifest by tag from a registry, whose bytes `source` serves again
+  const resolved = await guard('source', 'resolve', srcRef, () =>
+    resolveCopyRoot(src, srcRef, { signal: options.signal, maxMetadataBytes: options.maxMetadataBytes }),
+  );
+  const source = resolved.source;
+  let root = resolved.root;
   if (options.targetPlatform !== undefined) {
     const platform = options.targetPlatform;
     const current = root;
     root = await guard('source', 'select platform of', current, () =>
-      selectPlatform(src, current, platform, { maxBytes: options.maxMetadataBytes, signal: options.signal }),
+      selectPlatform(source, current, platform, {
+        maxBytes: options.maxMetadataBytes,
+        signal: options.signal,
+      }),
     );
   }
-  if (options.mapRoot !== undefined) root = await options.mapRoot(src, root);
+  if (options.mapRoot !== undefined) root = await options.mapRoot(source, root);
   const target = root;
 
   if (!isReferencePusher(dst)) {
-    await copyGraph(src, dst, target, options);
+    await copyGraph(source, dst, target, options);
     await guard('destination', 'tag', target, () => dst.tag(target, reference, options));
     return target;
   }
@@ -562,7 +571,7 @@ export async function copy(
       await options.onCopySkipped?.(desc);
     },
   };
-  copier = new GraphCopier(src, dst, graphOptions);
+  copier = new GraphCopier(source, dst, graphOptions);
   await copier.run([target]);
   return target;
 }

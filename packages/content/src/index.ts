@@ -103,6 +103,7 @@ export {
   DEFAULT_TAG_CONCURRENCY,
   fetchBytes,
   fetchReference,
+  resolveCopyRoot,
   resolveReference,
   tag,
   tagBytes,
@@ -110,9 +111,11 @@ export {
   tagN,
 } from './by-reference.js';
 export type {
+  CopyRoot,
   FetchBytesOptions,
   FetchedBytes,
   FetchReferenceOptions,
+  ResolveCopyRootOptions,
   ResolveReferenceOptions,
   TagNOptions,
 } from './by-reference.js';

@@ -81,6 +81,16 @@ describe('oras pull status lines', () => {
     expect(readFileSync(join(work.dir, 'out', 'folder', 'inside.txt'), 'utf8')).toBe('in a folder\n');
   });
 
+  it('reads the manifest once, with a GET by tag, as oras-go copies', async () => {
+    registry.requests.length = 0;
+    const res = await run(['pull', '--plain-http', '-o', 'once', `${registry.host}/dedup:v1`]);
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    const manifestReads = registry.requests.filter((r) => r.repository === 'dedup' && r.route === 'manifest');
+    expect(manifestReads.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET v1']);
+    expect(readFileSync(join(work.dir, 'once', 'first.txt'), 'utf8')).toBe('the same bytes\n');
+  });
+
   it('emits restored and processing events with --progress json', async () => {
     const res = await run([
       'pull',

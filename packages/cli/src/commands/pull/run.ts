@@ -9,6 +9,7 @@ import {
   type Fetcher,
   fetchAll,
   hasSuccessors,
+  resolveCopyRoot,
   SKIP_NODE,
   selectPlatform,
   successorsOf,
@@ -112,11 +113,14 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   const files: PulledFileModel[] = [];
   try {
     let root: Descriptor;
+    // From a registry, the root manifest comes in one GET by tag (as oras-go's copy resolves it),
+    // and `source` serves its bytes again.
+    let source: typeof target;
     try {
-      root = await target.resolve(reference).catch((error: unknown) => {
+      ({ root, source } = await resolveCopyRoot(target, reference).catch((error: unknown) => {
         throw failedToResolve(reference, error);
-      });
-      if (platform) root = await selectPlatform(target, root, platform);
+      }));
+      if (platform) root = await selectPlatform(source, root, platform);
     } catch (error) {
       throw withDockerHubHint(error, spec, `oras pull ${argument}`);
     }
@@ -135,7 +139,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     const skip = (desc: Descriptor) => {
       if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.skipped);
     };
-    const src = trackFetches(target, reporter);
+    const src = trackFetches(source, reporter);
     // The copy's own fetcher would keep every manifest it reads until the end: read from the source.
     const findSuccessors = async (_fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
       if (!hasSuccessors(desc)) return [];
