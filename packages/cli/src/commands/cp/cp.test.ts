@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oras, scratch } from '../../test-support/oras-process.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 let registry: TestRegistry;
@@ -27,6 +28,34 @@ beforeAll(async () => {
     }),
   );
   registry.storage.putManifest('src/app', 'v1', manifest, MANIFEST);
+  // a two-platform index, tagged multi: each manifest's config names its platform
+  const platformManifests = ['amd64', 'arm64'].map((architecture) => {
+    const platformConfig = Buffer.from(JSON.stringify({ os: 'linux', architecture }));
+    registry.storage.putBlob('src/app', sha256(platformConfig), platformConfig);
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: sha256(platformConfig),
+          size: platformConfig.length,
+        },
+        layers: [{ mediaType: 'application/octet-stream', digest: sha256(layer), size: layer.length }],
+      }),
+    );
+    registry.storage.putManifest('src/app', sha256(bytes), bytes, MANIFEST);
+    return {
+      mediaType: MANIFEST,
+      digest: sha256(bytes),
+      size: bytes.length,
+      platform: { os: 'linux', architecture },
+    };
+  });
+  const index = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: platformManifests }),
+  );
+  registry.storage.putManifest('src/app', 'multi', index, INDEX);
 });
 
 afterAll(async () => {
@@ -57,6 +86,36 @@ describe('oras cp', () => {
     );
     expect(manifestReads.map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['GET v1']);
     expect(registry.storage.getManifest('dst/app', 'v2')).toBeDefined();
+  });
+
+  it('copies one platform of an index as oras.Copy does: the index read once, by tag', async () => {
+    registry.requests.length = 0;
+    const run = await oras(
+      [
+        'cp',
+        '--platform',
+        'linux/arm64',
+        `${registry.host}/src/app:multi`,
+        `${registry.host}/dst/arm:v1`,
+        '--from-plain-http',
+        '--to-plain-http',
+      ],
+      { cwd: work.dir },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const copied = registry.storage.getManifest('dst/arm', 'v1');
+    expect(JSON.parse(Buffer.from(copied?.bytes ?? '').toString()).config.size).toBe(
+      JSON.stringify({ os: 'linux', architecture: 'arm64' }).length,
+    );
+    const manifestReads = registry.requests.filter(
+      (r) => r.repository === 'src/app' && r.route === 'manifest',
+    );
+    // the index once (GET by tag), then the arm64 manifest by digest; no HEAD of the tag
+    expect(manifestReads.map((r) => `${r.method} ${r.path.split('/').pop()?.slice(0, 7)}`)).toEqual([
+      'GET multi',
+      'GET sha256:',
+    ]);
   });
 
   it('warns once about a password on the command line when both ends share the registry', async () => {

@@ -9,7 +9,7 @@ import {
   copyGraph,
   DEFAULT_COPY_MAX_METADATA_BYTES,
   type Fetcher,
-  selectPlatform,
+  resolveReference,
   successors,
 } from '@oras/content';
 import type { Descriptor } from '@oras/spec';
@@ -54,9 +54,13 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
   const dstRef = firstTag ?? (to.kind === 'registry' ? to.reference.digest : to.reference);
   let root: Descriptor;
   try {
-    if (!platform && !recursive && dstRef && !/^[a-z0-9]+:[a-f0-9]+$/i.test(dstRef)) {
-      // copy() resolves the source itself: resolving it here too would cost a request
-      root = await copy(tracked, srcRef, dst.target, dstRef, options);
+    if (!recursive && dstRef && !/^[a-z0-9]+:[a-f0-9]+$/i.test(dstRef)) {
+      // as oras (oras.Copy, with the platform when given): copy() reads the source's root itself,
+      // from a registry in one GET by tag whose bytes also choose the platform
+      root = await copy(tracked, srcRef, dst.target, dstRef, {
+        ...options,
+        ...(platform ? { targetPlatform: platform } : {}),
+      });
     } else {
       root = await copyResolved();
     }
@@ -64,10 +68,13 @@ export async function runCopy(cp: CopyOptions, ctx: CliContext): Promise<void> {
     throw withDockerHubHint(error, from, `oras cp ${cp.from.argument} ${cp.to.argument}`);
   }
   async function copyResolved(): Promise<Descriptor> {
-    let root = await src.target.resolve(srcRef).catch((error: unknown) => {
+    // as oras.Resolve: a HEAD, or with a platform one GET of the root whose bytes choose it
+    const resolving = platform
+      ? resolveReference(src.target, srcRef, { targetPlatform: platform })
+      : src.target.resolve(srcRef);
+    const root = await resolving.catch((error: unknown) => {
       throw failedToResolve(srcRef, error);
     });
-    if (platform) root = await selectPlatform(src.target, root, platform);
     if (recursive) {
       await copyWithReferrers(tracked, dst.target, root, options);
       if (dstRef && dstRef !== root.digest) await dst.target.tag(root, dstRef);
