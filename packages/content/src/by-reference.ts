@@ -9,16 +9,12 @@ import {
   AlreadyExistsError,
   type Descriptor,
   InvalidArgumentError,
-  isIndexMediaType,
-  isManifestMediaType,
   MissingReferenceError,
   type Platform,
   SizeExceedsLimitError,
-  UnsupportedError,
 } from '@oras/spec';
 import {
   type FetchedReference,
-  type Fetcher,
   isReferenceFetcher,
   isReferencePusher,
   type OperationOptions,
@@ -72,10 +68,10 @@ export interface FetchedBytes {
   readonly bytes: Uint8Array;
 }
 
-/** The root's bytes, fetched once to choose a platform, and served again from memory. */
+/** What a reference resolved to, and the target to fetch it from (serving a root it read). */
 interface Resolved {
   readonly descriptor: Descriptor;
-  readonly cached?: { readonly descriptor: Descriptor; readonly bytes: Uint8Array } | undefined;
+  readonly source: ReadOnlyTarget;
 }
 
 function signalOnly(options: OperationOptions): OperationOptions {
@@ -89,28 +85,17 @@ async function resolveCaching(
   options: ResolveReferenceOptions,
 ): Promise<Resolved> {
   const platform = options.targetPlatform;
-  if (platform === undefined) return { descriptor: await target.resolve(reference, signalOnly(options)) };
+  if (platform === undefined) {
+    return { descriptor: await target.resolve(reference, signalOnly(options)), source: target };
+  }
   const maxBytes = options.maxMetadataBytes ?? DEFAULT_MAX_FETCH_BYTES;
-  const select = { maxBytes, signal: options.signal };
-  if (!isReferenceFetcher(target)) {
-    const root = await target.resolve(reference, signalOnly(options));
-    return { descriptor: await selectPlatform(target, root, platform, select) };
-  }
-  // one GET of the root by reference, whose bytes then choose the platform
-  const { descriptor: root, stream } = await target.fetchReference(reference, signalOnly(options));
-  if (!isManifestMediaType(root.mediaType) && !isIndexMediaType(root.mediaType)) {
-    await stream.cancel().catch(() => undefined);
-    throw new UnsupportedError(
-      `${root.digest}: ${root.mediaType}: cannot select a platform of this media type`,
-    );
-  }
-  const bytes = await readAll(stream, root, { maxBytes, signal: options.signal });
-  const cached = { descriptor: root, bytes };
-  const fetcher: Fetcher = {
-    fetch: async (desc, fetchOptions) =>
-      desc.digest === root.digest ? toReadableStream(bytes) : target.fetch(desc, fetchOptions),
-  };
-  return { descriptor: await selectPlatform(fetcher, root, platform, select), cached };
+  // from a registry, one GET of the root by reference, whose bytes then choose the platform
+  const { root, source } = await resolveCopyRoot(target, reference, {
+    maxMetadataBytes: maxBytes,
+    signal: options.signal,
+  });
+  const descriptor = await selectPlatform(source, root, platform, { maxBytes, signal: options.signal });
+  return { descriptor, source };
 }
 
 /**
@@ -145,12 +130,8 @@ export async function fetchReference(
   if (options.targetPlatform === undefined && isReferenceFetcher(target)) {
     fetched = await target.fetchReference(reference, signalOnly(options));
   } else {
-    const { descriptor, cached } = await resolveCaching(target, reference, options);
-    const stream =
-      cached !== undefined && cached.descriptor.digest === descriptor.digest
-        ? toReadableStream(cached.bytes)
-        : await target.fetch(descriptor, signalOnly(options));
-    fetched = { descriptor, stream };
+    const { descriptor, source } = await resolveCaching(target, reference, options);
+    fetched = { descriptor, stream: await source.fetch(descriptor, signalOnly(options)) };
   }
   return {
     descriptor: fetched.descriptor,
