@@ -9,8 +9,7 @@
 import type { ContentSource, OperationOptions } from '@oras/content';
 import { markVerified, toReadableStream } from '@oras/content';
 import {
-  createDigester,
-  createDigesterFor,
+  digestOf,
   type Descriptor,
   InvalidMediaTypeError,
   isDigest,
@@ -97,7 +96,7 @@ export async function fetchManifestReference(
     : headerDigest !== undefined && isDigest(headerDigest)
       ? headerDigest
       : undefined;
-  const digest = digestWith(expected, bytes);
+  const digest = digestOf(bytes, expected === undefined ? undefined : parseDigest(expected).algorithm);
   if (expected !== undefined && digest !== expected) {
     throw new MismatchedDigestError(
       byDigest
@@ -107,13 +106,6 @@ export async function fetchManifestReference(
   }
   const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
   return { descriptor, stream: toReadableStream(bytes) };
-}
-
-/** The digest of `bytes` with the algorithm of `like` (sha256 when absent). */
-function digestWith(like: string | undefined, bytes: Uint8Array): string {
-  const digester = like === undefined ? createDigester() : createDigesterFor(like);
-  digester.update(bytes);
-  return digester.digest();
 }
 
 /**
