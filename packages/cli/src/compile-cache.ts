@@ -96,10 +96,10 @@ function readOwnFile(path: string): Buffer | undefined {
  * machine that switches between two Node versions, or runs two installations of the CLI, keeps
  * the cache of each).
  */
-export const KEPT_CACHE_FILES = 3;
+const KEPT_CACHE_FILES = 3;
 
 /** A temporary cache file older than this was left by a process that did not finish writing it. */
-export const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+const STALE_TEMPORARY_MS = 10 * 60 * 1000;
 
 const CACHE_FILE = /^bundle-[0-9a-f]{32}\.v8cache$/;
 const TEMPORARY_FILE = /^bundle-[0-9a-f]{32}\.v8cache\.\d+\.tmp$/;
