@@ -238,20 +238,30 @@ function againstPeer(results, ours, theirs, limit) {
   return [within('oras-ts / oras-go v1', secondsOf(results, ours) / secondsOf(results, theirs), limit)];
 }
 
-/** The Node floor of the small-blob scenarios (tooling/bench/lib/node-small.mjs). */
+/** The Node floor of the small-blob scenarios (tooling/bench/lib/node-small.mjs), on `node:http`. */
 const nodeSmall = (...argv) => ['node', join(import.meta.dirname, 'lib/node-small.mjs'), ...argv];
+/** The same floor on undici, oras-ts's HTTP stack, with oras-ts's WebAssembly setting. */
+const undiciSmall = (...argv) => [
+  'node',
+  '--liftoff-only',
+  join(import.meta.dirname, 'lib/node-small.mjs'),
+  '--undici',
+  ...argv,
+];
 
 /**
- * Where a goal against the Go peer meets the Node floor: the floor's own ratio to the peer (a
- * Node client that does less than oras can be no faster than that) and ours to the floor.
+ * Where a goal against the Go peer meets the Node floors: oras-ts against the floor on `node:http`
+ * and against the floor on undici (the HTTP stack oras-ts is built on), and the floors' own ratios
+ * (a floor the peer beats marks a goal no Node client reaches on this machine).
  */
-function floorNote(results, ours, floor, theirs) {
-  const notes = [`oras-ts / Node floor ${(secondsOf(results, ours) / secondsOf(results, floor)).toFixed(2)}`];
-  if (goPeer) {
-    notes.push(
-      `Node floor / oras-go v1 ${(secondsOf(results, floor) / secondsOf(results, theirs)).toFixed(2)}`,
-    );
-  }
+function floorNote(results, ours, floor, undiciFloor, theirs) {
+  const ratio = (a, b) => (secondsOf(results, a) / secondsOf(results, b)).toFixed(2);
+  const notes = [
+    `oras-ts / Node floor ${ratio(ours, floor)}`,
+    `oras-ts / undici floor ${ratio(ours, undiciFloor)}`,
+    `undici floor / Node floor ${ratio(undiciFloor, floor)}`,
+  ];
+  if (goPeer) notes.push(`Node floor / oras-go v1 ${ratio(floor, theirs)}`);
   return notes;
 }
 
@@ -632,6 +642,10 @@ try {
           argv: nodeSmall('push', `${await fresh()}/small:v`, ...names),
           cwd: smallDir,
         }),
+        'Node floor on undici': async (_, fresh) => ({
+          argv: undiciSmall('push', `${await fresh()}/small:v`, ...names),
+          cwd: smallDir,
+        }),
       },
       {
         check: (r) =>
@@ -642,7 +656,13 @@ try {
               1,
             ),
             ...againstPeer(r, 'oras-ts push', 'oras-go v1 push', 1),
-            ...floorNote(r, 'oras-ts push', 'Node floor (node:http)', 'oras-go v1 push'),
+            ...floorNote(
+              r,
+              'oras-ts push',
+              'Node floor (node:http)',
+              'Node floor on undici',
+              'oras-go v1 push',
+            ),
           ].join('; '),
       },
     );
@@ -691,6 +711,14 @@ try {
             cleanup: () => rmSync(out, { recursive: true, force: true }),
           };
         },
+        'Node floor on undici': (i) => {
+          const out = join(work, `small-pull-undici-floor-${i}`);
+          mkdirSync(out, { recursive: true });
+          return {
+            argv: undiciSmall('pull', `${A}/small:v`, out),
+            cleanup: () => rmSync(out, { recursive: true, force: true }),
+          };
+        },
       },
       {
         check: (r) =>
@@ -701,7 +729,13 @@ try {
               1,
             ),
             ...againstPeer(r, 'oras-ts pull', 'oras-go v1 pull', 1),
-            ...floorNote(r, 'oras-ts pull', 'Node floor (node:http)', 'oras-go v1 pull'),
+            ...floorNote(
+              r,
+              'oras-ts pull',
+              'Node floor (node:http)',
+              'Node floor on undici',
+              'oras-go v1 pull',
+            ),
           ].join('; '),
       },
     );
@@ -889,6 +923,7 @@ const markdown = [
   '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',
   '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
   '- Node floor of the small-blob scenarios: tooling/bench/lib/node-small.mjs, the least a Node client does with `node:http` (keep-alive, 24 sockets): pull GETs the manifest then every layer at once, checks sha256 and size, writes each to a temporary name and renames it; push reads and hashes each file, `HEAD`, then `POST` and one `PUT ?digest=` when absent, then the empty config and the manifest. No auth, redirects, retries, path checks or status lines',
+  "- Node floor on undici: the same client on undici (`node --liftoff-only node-small.mjs --undici`): `request` through an `Agent` of 24 connections, loading only undici's agent and request modules, as the oras-ts bundle does; the HTTP stack oras-ts is built on, with nothing of oras-ts above it",
   '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
   "- oras-go v1: tooling/bench/go-peer (`oras-go-peer resolve|push|pull`), built offline in GOPATH mode against Debian's /usr/share/gocode. `push`: oras-go's file store hashes each file, then `oras.Copy` to the registry, whose containerd pusher sends a `HEAD` per blob and skips what exists, else `POST` and one streamed `PUT`; `pull`: `oras.Copy` into the file store (each titled layer to its file, `fsync`ed). `oras.Copy` walks the manifest's blobs with no concurrency limit",
   "- push of a file the registry has: the registry is seeded (skopeo) with the 1 GiB layer in repository `big`; each run pushes the same file to a new tag of `big`; the verdict reads `Exists`/`Uploaded` from the tool's status lines. `oras-ts push` runs after one untimed `oras push` of the file from this machine, so it has the file's digest as a hint (`~/.cache/oras/pushed-digests.json`: it asks the registry for that blob first and sends nothing while it hashes); `oras-ts push (no digest hint)` runs with `ORAS_NO_DIGEST_HINTS=1`, as the push of a file this machine never pushed",

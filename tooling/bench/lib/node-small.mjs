@@ -1,50 +1,82 @@
 #!/usr/bin/env node
-// The Node floor of the small-blob scenarios: the least a Node.js client does to push or pull an
-// artifact of many small files, with nothing of ours in it (no undici, no auth, no status lines).
-// Plain HTTP only, anonymous, `node:http` with a keep-alive agent of `--width` sockets.
+// The Node floors of the small-blob scenarios: the least a Node.js client does to push or pull an
+// artifact of many small files, with nothing of ours in it (no auth, no status lines, no retries).
+// Plain HTTP only, anonymous, a keep-alive pool of 24 sockets, on one of two HTTP stacks:
 //
-//   node-small.mjs pull <host/repo:tag> <folder>   GET the manifest, then every layer at once
+//   node-small.mjs [--undici] pull <host/repo:tag> <folder>
+//                                                 GET the manifest, then every layer at once
 //                                                 (sha256 and size checked, written to a
 //                                                 temporary name, renamed)
-//   node-small.mjs push <host/repo:tag> <file>...  per file: read, sha256, HEAD, then POST and
+//   node-small.mjs [--undici] push <host/repo:tag> <file>...
+//                                                 per file: read, sha256, HEAD, then POST and
 //                                                 one PUT ?digest= when absent; then the empty
 //                                                 config and the manifest
 //
+// Without `--undici`: `node:http` (Node's built-in client, its parser native code). With it:
+// undici's `request` through an `Agent`, the HTTP stack oras-ts is built on (its parser is
+// WebAssembly), loading only the two modules a request needs, as the oras-ts bundle does (undici's
+// index loads all of it, fetch and WebSocket included: ~90 ms more here). Run it as
+// `node --liftoff-only`, the WebAssembly setting oras-ts sets for itself (src/v8-tuning.ts).
+//
 // What it leaves out that a real client does: redirects, auth, retries, path checks of the
-// titles, progress. So no client on Node can be faster than this on the same machine: it is what
-// the start of `node` and `node:http`'s work per request cost.
+// titles, progress. So no client on Node (on undici) can be faster than this on the same machine:
+// it is what the start of `node` and the HTTP stack's work per request cost.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 
-const [command, ref, ...rest] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const onUndici = args[0] === '--undici';
+const [command, ref, ...rest] = onUndici ? args.slice(1) : args;
 const match = /^([^/]+)\/(.+):([^:/]+)$/.exec(ref ?? '');
 if (!match || (command !== 'pull' && command !== 'push')) {
-  console.error('usage: node-small.mjs pull <host/repo:tag> <folder> | push <host/repo:tag> <file>...');
+  console.error(
+    'usage: node-small.mjs [--undici] pull <host/repo:tag> <folder> | push <host/repo:tag> <file>...',
+  );
   process.exit(2);
 }
 const [, authority, repo, tag] = match;
 const [host, port] = authority.split(':');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 24 });
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const EMPTY = '{}';
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** One request; resolves to { status, headers, body } with the whole body. */
-function request(method, path, headers = {}, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, path, method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
+const { request, close } = onUndici ? undiciClient() : nodeHttpClient();
+
+function nodeHttpClient() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 24 });
+  const request = (method, path, headers = {}, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host, port, path, method, agent, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return { request, close: async () => agent.destroy() };
+}
+
+function undiciClient() {
+  const require = createRequire(import.meta.url);
+  const Agent = require('undici/lib/dispatcher/agent.js');
+  const undiciRequest = require('undici/lib/api/api-request.js');
+  const agent = new Agent({ connections: 24 });
+  const origin = `http://${authority}`;
+  const request = async (method, path, headers = {}, body) => {
+    const res = await undiciRequest.call(agent, { origin, path, method, headers, body });
+    const chunks = [];
+    for await (const chunk of res.body) chunks.push(chunk);
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  };
+  return { request, close: () => agent.destroy() };
 }
 
 function expect(res, status, what) {
@@ -78,7 +110,7 @@ async function pushBlob(bytes, digest) {
   const started = expect(await request('POST', `/v2/${repo}/blobs/uploads/`), 202, 'POST');
   const location = new URL(started.headers.location, `http://${authority}`);
   location.searchParams.set('digest', digest);
-  const headers = { 'content-type': 'application/octet-stream', 'content-length': bytes.length };
+  const headers = { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) };
   expect(await request('PUT', `${location.pathname}${location.search}`, headers, bytes), 201, 'PUT');
 }
 
@@ -116,5 +148,5 @@ try {
   if (command === 'pull') await pull(rest[0]);
   else await push(rest);
 } finally {
-  agent.destroy();
+  await close();
 }
