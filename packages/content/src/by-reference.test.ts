@@ -68,6 +68,32 @@ class ReferenceStore extends MemoryStore {
   }
 }
 
+/**
+ * A reference store that hands out the content whole (`bytes`), as a registry does for a
+ * manifest, and counts how often its stream is asked for; `lie` replaces the bytes it gives.
+ */
+class BytesReferenceStore extends ReferenceStore {
+  streamsMade = 0;
+  lie: Uint8Array | undefined;
+
+  override async fetchReference(reference: string, options?: OperationOptions): Promise<FetchedReference> {
+    this.calls.push(`fetchReference ${reference}`);
+    const descriptor = await this.resolve(reference, options);
+    this.calls.pop(); // the resolve above is this method's own
+    const bytes = this.lie ?? new Uint8Array(await new Response(await super.fetch(descriptor)).arrayBuffer());
+    this.calls.pop();
+    const store = this;
+    return {
+      descriptor,
+      bytes,
+      get stream() {
+        store.streamsMade++;
+        return new Response(bytes).body as ReadableStream<Uint8Array>;
+      },
+    };
+  }
+}
+
 /** An image index of two platforms, tagged `multi`, and its amd64 manifest tagged `amd64`. */
 async function seedPlatforms(store: MemoryStore) {
   const manifestFor = async (architecture: string) => {
@@ -196,6 +222,36 @@ describe('resolveCopyRoot', () => {
     ).rejects.toSatisfy((e: unknown) => SizeExceedsLimitError.is(e));
   });
 
+  it('takes the bytes a reference fetcher holds, without its stream, and checks them', async () => {
+    const store = new BytesReferenceStore();
+    const { index, amd64, arm64 } = await seedPlatforms(store);
+    store.calls.length = 0;
+    const { root, source } = await resolveCopyRoot(store, 'multi');
+    expect(root).toEqual(index);
+    expect(store.streamsMade).toBe(0);
+    // copy of the whole graph: the root from those bytes, nothing fetched by reference again
+    const dst = new MemoryStore();
+    expect(await copy(store, 'multi', dst, 'copied')).toEqual(index);
+    expect(store.streamsMade).toBe(0);
+    for (const m of [amd64, arm64]) expect(await dst.exists(m.desc)).toBe(true);
+    expect(store.calls.filter((c) => c.startsWith('fetchReference'))).toEqual([
+      'fetchReference multi',
+      'fetchReference multi',
+    ]);
+    expect(await text(await source.fetch(root))).toBe(await text(await store.fetch(index)));
+    // bytes that are not the descriptor's are refused, as a stream of them would be
+    store.lie = json({ schemaVersion: 2, manifests: [] });
+    await expect(resolveCopyRoot(store, 'multi')).rejects.toThrow(
+      /content (goes on past|ended after)|digest/,
+    );
+    // and the size limit holds before anything is read
+    store.lie = undefined;
+    await expect(resolveCopyRoot(store, 'multi', { maxMetadataBytes: index.size - 1 })).rejects.toSatisfy(
+      (e: unknown) => SizeExceedsLimitError.is(e),
+    );
+    expect(store.streamsMade).toBe(0);
+  });
+
   it('makes copy read the root manifest once from a reference fetcher', async () => {
     const store = new ReferenceStore();
     const { index, amd64, arm64 } = await seedPlatforms(store);
@@ -247,6 +303,24 @@ describe('fetchBytes', () => {
     });
     expect(descriptor.digest).toBe(amd64.desc.digest);
     expect(bytes).toEqual(amd64.bytes);
+  });
+
+  it('takes the bytes a reference fetcher holds, and gives the caller its own copy', async () => {
+    const store = new BytesReferenceStore();
+    const { amd64 } = await seedPlatforms(store);
+    const fetched = await fetchReference(store, 'amd64');
+    expect(fetched.bytes).toBeDefined(); // passed through untouched without a progress handler
+    expect(store.streamsMade).toBe(0);
+    const { descriptor, bytes } = await fetchBytes(store, 'amd64');
+    expect(descriptor).toEqual(amd64.desc);
+    expect(new TextDecoder().decode(bytes)).toBe(new TextDecoder().decode(amd64.bytes));
+    expect(store.streamsMade).toBe(0);
+    bytes.fill(0);
+    const again = await fetchBytes(store, 'amd64');
+    expect(new TextDecoder().decode(again.bytes)).toBe(new TextDecoder().decode(amd64.bytes));
+    await expect(fetchBytes(store, 'amd64', { maxBytes: amd64.desc.size - 1 })).rejects.toSatisfy(
+      (e: unknown) => SizeExceedsLimitError.is(e),
+    );
   });
 
   it('refuses content over maxBytes', async () => {

@@ -24,7 +24,14 @@ import {
 import { selectPlatform } from './platform.js';
 import { hasSuccessors } from './successors.js';
 import { type ProgressHandler, withProgress } from './progress.js';
-import { DEFAULT_MAX_FETCH_BYTES, descriptorOf, readAll, toReadableStream } from './stream.js';
+import {
+  checkBytes,
+  DEFAULT_MAX_FETCH_BYTES,
+  descriptorOf,
+  isVerified,
+  readAll,
+  toReadableStream,
+} from './stream.js';
 
 /** How many tags the tag helpers set at once unless told (as oras-go and dockerd). */
 export const DEFAULT_TAG_CONCURRENCY = 5;
@@ -133,10 +140,33 @@ export async function fetchReference(
     const { descriptor, source } = await resolveCaching(target, reference, options);
     fetched = { descriptor, stream: await source.fetch(descriptor, signalOnly(options)) };
   }
+  // without a progress handler, the fetched content as it came (its `bytes` too, unread)
+  if (options.onProgress === undefined) return fetched;
   return {
     descriptor: fetched.descriptor,
     stream: withProgress(fetched.stream, fetched.descriptor, options.onProgress),
   };
+}
+
+/**
+ * The content of `fetched`, verified and at most `maxBytes`: its `bytes` when the fetcher has
+ * them (checked against the descriptor unless marked verified), else its stream read whole.
+ * Rejects with `SizeExceedsLimitError` over `maxBytes`, before reading.
+ */
+async function contentOf(
+  fetched: FetchedReference,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const { descriptor, bytes } = fetched;
+  if (bytes === undefined) return readAll(fetched.stream, descriptor, { maxBytes, signal });
+  if (descriptor.size > maxBytes) {
+    throw new SizeExceedsLimitError(
+      `${descriptor.digest}: size ${descriptor.size} exceeds the limit of ${maxBytes} bytes`,
+    );
+  }
+  if (!isVerified(bytes, descriptor)) checkBytes(bytes, descriptor);
+  return bytes;
 }
 
 /** Options of {@link resolveCopyRoot}. */
@@ -171,13 +201,14 @@ export async function resolveCopyRoot<T extends ReadOnlyTarget>(
   if (!isReferenceFetcher(source)) {
     return { root: await source.resolve(reference, signalOnly(options)), source };
   }
-  const { descriptor: root, stream } = await source.fetchReference(reference, signalOnly(options));
+  const fetched = await source.fetchReference(reference, signalOnly(options));
+  const root = fetched.descriptor;
   if (!hasSuccessors(root)) {
-    await stream.cancel().catch(() => undefined);
+    if (fetched.bytes === undefined) await fetched.stream.cancel().catch(() => undefined);
     return { root, source };
   }
   const maxBytes = options.maxMetadataBytes ?? DEFAULT_MAX_FETCH_BYTES;
-  const bytes = await readAll(stream, root, { maxBytes, signal: options.signal });
+  const bytes = await contentOf(fetched, maxBytes, options.signal);
   return { root, source: servingFromMemory(source, root, bytes) };
 }
 
@@ -211,14 +242,14 @@ export async function fetchBytes(
   options: FetchBytesOptions = {},
 ): Promise<FetchedBytes> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-  const { descriptor, stream } = await fetchReference(target, reference, options);
-  if (descriptor.size > maxBytes) {
-    await stream.cancel().catch(() => undefined);
-    throw new SizeExceedsLimitError(
-      `${descriptor.digest}: size ${descriptor.size} exceeds the limit of ${maxBytes} bytes`,
-    );
+  const fetched = await fetchReference(target, reference, options);
+  const { descriptor } = fetched;
+  if (descriptor.size > maxBytes && fetched.bytes === undefined) {
+    await fetched.stream.cancel().catch(() => undefined);
   }
-  return { descriptor, bytes: await readAll(stream, descriptor, { maxBytes, signal: options.signal }) };
+  const bytes = await contentOf(fetched, maxBytes, options.signal);
+  // the fetcher's own buffer (perhaps marked verified) stays its own: the caller gets a copy
+  return { descriptor, bytes: fetched.bytes === undefined ? bytes : bytes.slice() };
 }
 
 /** Runs `task` for each item, at most `limit` at a time; the first failure aborts the rest. */

@@ -25,11 +25,17 @@ import {
   filterArtifactType,
   findRoots,
 } from './copy.js';
-import type { ContentSource, OperationOptions } from './interfaces.js';
+import {
+  type BytesFetcher,
+  type ContentSource,
+  isBytesFetcher,
+  type OperationOptions,
+} from './interfaces.js';
 import type { TransferProgress } from './progress.js';
 import { MemoryStore } from './memory/index.js';
 import { OciLayoutStore } from './oci/index.js';
 import { descriptorOf, fetchAll, pushBytes } from './stream.js';
+import { successorsOf } from './successors.js';
 
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value));
@@ -517,6 +523,34 @@ describe('copy', () => {
     });
     expect(await dst.exists(image.config)).toBe(true);
     expect(await dst.exists(image.layers[0]!)).toBe(false);
+  });
+
+  it('gives findSuccessors a fetcher that reads a manifest whole, once, into a copy of its own', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'whole', { layers: ['x'] });
+    const reads: string[] = [];
+    const original = src.fetch.bind(src);
+    src.fetch = async (d: Descriptor, o?: OperationOptions) => {
+      reads.push(d.digest);
+      return original(d, o);
+    };
+    const dst = new MemoryStore();
+    await copyGraph(src, dst, image.manifest, {
+      findSuccessors: async (fetcher, d) => {
+        if (d.digest !== image.manifest.digest) return [];
+        expect(isBytesFetcher(fetcher)).toBe(true);
+        const bytes = await (fetcher as unknown as BytesFetcher).fetchBytes(d);
+        const children = successorsOf(d, bytes);
+        bytes.fill(0x20); // the caller's copy: what the copy pushes stays the manifest
+        await expect(
+          (fetcher as unknown as BytesFetcher).fetchBytes(d, { maxBytes: d.size - 1 }),
+        ).rejects.toSatisfy((e: unknown) => SizeExceedsLimitError.is(e));
+        return children;
+      },
+    });
+    expect(reads.filter((r) => r === image.manifest.digest)).toHaveLength(1);
+    expect(await fetchAll(dst, image.manifest)).toEqual(await fetchAll(src, image.manifest));
+    expect(await dst.exists(image.layers[0]!)).toBe(true);
   });
 
   it('pushes the root by reference when the destination can', async () => {

@@ -15,10 +15,12 @@ import {
   OrasError,
   type OrasErrorOptions,
   type Platform,
+  SizeExceedsLimitError,
   TrailingDataError,
   isNonDistributableMediaType,
 } from '@oras/spec';
 import {
+  type BytesFetcher,
   type ContentSource,
   type Fetcher,
   type OperationOptions,
@@ -298,7 +300,7 @@ class GraphCopier {
   readonly #tasks = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
   readonly signal: AbortSignal;
-  readonly #cachingFetcher: Fetcher;
+  readonly #cachingFetcher: Fetcher & BytesFetcher;
 
   constructor(src: ReadOnlyStorage, dst: Storage, options: CopyGraphOptions) {
     const concurrency = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
@@ -319,19 +321,43 @@ class GraphCopier {
     // Every request in flight listens on this signal: up to `concurrency` x SMALL_WIDTH of them,
     // more than Node's default of 10 before it warns of a leak.
     setMaxListeners(0, this.signal);
+    // Manifests are read once and kept (their successors are looked up, then they are pushed);
+    // other content is fetched from the source each time.
+    const manifestBytes = async (desc: Descriptor): Promise<Uint8Array> => {
+      const cached = this.#cache.get(desc.digest);
+      if (cached !== undefined) return cached;
+      const bytes = await this.#limiter.run(desc.size, () =>
+        guard('source', 'fetch', desc, () =>
+          fetchAll(src, desc, { maxBytes: this.#maxMetadataBytes, signal: this.signal }),
+        ),
+      );
+      this.#cache.set(desc.digest, bytes);
+      return bytes;
+    };
+    const kept = (desc: Descriptor) => this.#cache.has(desc.digest) || hasSuccessors(desc);
     this.#cachingFetcher = {
       fetch: async (desc) => {
-        const cached = this.#cache.get(desc.digest);
-        if (cached !== undefined) return toReadableStream(cached);
-        if (!hasSuccessors(desc))
+        if (!kept(desc))
           return guard('source', 'fetch', desc, () => src.fetch(desc, { signal: this.signal }));
-        const bytes = await this.#limiter.run(desc.size, () =>
-          guard('source', 'fetch', desc, () =>
-            fetchAll(src, desc, { maxBytes: this.#maxMetadataBytes, signal: this.signal }),
-          ),
-        );
-        this.#cache.set(desc.digest, bytes);
-        return toReadableStream(bytes);
+        return toReadableStream(await manifestBytes(desc));
+      },
+      // (no web stream for what is read whole anyway; a copy, so the caller cannot change the kept bytes)
+      fetchBytes: async (desc, options) => {
+        if (!kept(desc)) {
+          return guard('source', 'fetch', desc, () =>
+            fetchAll(src, desc, {
+              ...(options?.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+              signal: this.signal,
+            }),
+          );
+        }
+        const maxBytes = options?.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
+        if (desc.size > maxBytes) {
+          throw new SizeExceedsLimitError(
+            `${desc.digest}: size ${desc.size} exceeds the limit of ${maxBytes} bytes`,
+          );
+        }
+        return (await manifestBytes(desc)).slice();
       },
     };
   }

@@ -146,8 +146,15 @@ export interface ReferencePusher {
 export interface FetchedReference {
   /** What the reference resolved to. */
   readonly descriptor: Descriptor;
-  /** The content; read it to the end or cancel it. */
+  /** The content; read it to the end or cancel it (not needed when `bytes` is taken instead). */
   readonly stream: ReadableStream<Uint8Array>;
+  /**
+   * The whole content, when the fetcher read it into memory (a registry reads a manifest whole):
+   * the bytes `stream` gives. Taking it spares a web stream; readers check it against
+   * `descriptor` as they would the stream unless it is marked verified (`markVerified`). The
+   * bytes must not be changed.
+   */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /**

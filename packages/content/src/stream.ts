@@ -328,8 +328,11 @@ export async function fetchAll(
   return readAll(stream, desc, options);
 }
 
-/** Checks bytes against `desc` (size, then digest), with the errors of {@link verifyStream}. */
-function checkBytes(bytes: Uint8Array, desc: Descriptor): void {
+/**
+ * Checks bytes against `desc` (size, then digest), with the errors of {@link verifyStream}.
+ * Internal to the package (not exported from its index).
+ */
+export function checkBytes(bytes: Uint8Array, desc: Descriptor): void {
   if (bytes.byteLength > desc.size) {
     throw new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`);
   }

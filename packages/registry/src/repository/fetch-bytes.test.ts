@@ -12,6 +12,7 @@ import { PlainClient } from '../http.js';
 import {
   descOf,
   enc,
+  INDEX,
   isA,
   MANIFEST,
   manifestBytes,
@@ -49,12 +50,24 @@ describe('fetchBytes', () => {
     expect((await r.fetchBytes(desc)).byteLength).toBe(0);
   });
 
-  it('reads a manifest as fetch does', async () => {
+  it('reads a manifest as fetch does: one GET, verified bytes, the size limit before any request', async () => {
     const r = repo();
     const bytes = manifestBytes();
     const desc = descOf(MANIFEST, bytes);
     await r.push(desc, bytes);
-    expect(Buffer.from(await r.fetchBytes(desc)).equals(Buffer.from(bytes))).toBe(true);
+    fx.registry.requests.length = 0;
+    const fetched = await r.fetchBytes(desc);
+    expect(Buffer.from(fetched).equals(Buffer.from(bytes))).toBe(true);
+    expect(isVerified(fetched, desc)).toBe(true);
+    expect(fx.registry.requests).toHaveLength(1);
+    expect(fx.registry.requests[0]).toMatchObject({ method: 'GET' });
+    expect(fx.registry.requests[0]?.url).toMatch(new RegExp(`/manifests/${desc.digest}$`));
+    fx.registry.requests.length = 0;
+    await expect(r.fetchBytes(desc, { maxBytes: desc.size - 1 })).rejects.toSatisfy(
+      isA(SizeExceedsLimitError),
+    );
+    expect(fx.registry.requests).toHaveLength(0);
+    await expect(r.fetchBytes({ ...desc, mediaType: INDEX })).rejects.toThrow(/media type/);
   });
 
   it('refuses content over maxBytes before any request', async () => {

@@ -1,5 +1,6 @@
 /** Manifests: resolve, fetch, push, tag, delete, and the registry's error answers. */
 import { createHash } from 'node:crypto';
+import { isVerified } from '@oras/content';
 import { MismatchedDigestError, NotFoundError, SizeExceedsLimitError } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from '../errors.js';
@@ -63,6 +64,10 @@ describe('manifests', () => {
     expect(Buffer.compare(await readAll(await repo().fetch(desc)), Buffer.from(bytes))).toBe(0);
     const fetched = await repo().fetchReference(desc.digest);
     expect(fetched.descriptor).toEqual(desc);
+    // the bytes as read (verified), and the stream of the same bytes, made when asked for
+    expect(Buffer.compare(fetched.bytes ?? new Uint8Array(), Buffer.from(bytes))).toBe(0);
+    expect(isVerified(fetched.bytes, desc)).toBe(true);
+    expect(fetched.stream).toBe(fetched.stream);
     expect(Buffer.compare(await readAll(fetched.stream), Buffer.from(bytes))).toBe(0);
   });
 

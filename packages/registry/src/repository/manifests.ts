@@ -105,7 +105,18 @@ export async function fetchManifestReference(
     );
   }
   const descriptor: Descriptor = { mediaType, digest, size: bytes.byteLength };
-  return { descriptor, stream: toReadableStream(bytes) };
+  // The bytes, hashed above, go as they are; the stream is made only for a caller that reads it
+  // (the first web stream of a process loads Node's web streams: ~7 ms here).
+  const verified = markVerified(bytes, descriptor);
+  let stream: ReadableStream<Uint8Array> | undefined;
+  return {
+    descriptor,
+    bytes: verified,
+    get stream() {
+      stream ??= toReadableStream(verified);
+      return stream;
+    },
+  };
 }
 
 /**

@@ -10,8 +10,14 @@
  * - `tags.ts`, `paging.ts`: listing tags, and following pages of any list.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
-import { type ContentSource, type FetchAllOptions, type OperationOptions, readAll } from '@oras/content';
-import { type Descriptor, InvalidArgumentError, type Reference } from '@oras/spec';
+import {
+  type ContentSource,
+  DEFAULT_MAX_FETCH_BYTES,
+  type FetchAllOptions,
+  markVerified,
+  type OperationOptions,
+} from '@oras/content';
+import { type Descriptor, InvalidArgumentError, type Reference, SizeExceedsLimitError } from '@oras/spec';
 import type {
   BlobStore,
   FetchedReference,
@@ -22,7 +28,13 @@ import type {
 import type { ReopenableSource } from '../upload-source.js';
 import { fetchBlob, fetchBlobBytes, mountBlob, pushBlob, pushFile, resolveBlob } from './blobs.js';
 import { RepositoryContext } from './context.js';
-import { fetchManifest, fetchManifestReference, resolveManifest, tagManifest } from './manifests.js';
+import {
+  fetchManifest,
+  fetchManifestBytes,
+  fetchManifestReference,
+  resolveManifest,
+  tagManifest,
+} from './manifests.js';
 import type { PushFileOptions, PushStreamOptions, RemoteRepositoryOptions } from './options.js';
 import { deleteManifestIndexed, pushManifestIndexed } from './referrers/indexing.js';
 import { listReferrers } from './referrers/referrers.js';
@@ -117,7 +129,15 @@ export class RemoteRepository implements Repository {
    * `@oras/content` (and so copy, for content up to `COPY_BUFFERED_BYTES`) uses it.
    */
   async fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
-    if (this.#ctx.isManifest(target)) return readAll(await this.fetch(target, options), target, options);
+    if (this.#ctx.isManifest(target)) {
+      const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
+      if (target.size > maxBytes) {
+        throw new SizeExceedsLimitError(
+          `${target.digest}: size ${target.size} exceeds the limit of ${maxBytes} bytes`,
+        );
+      }
+      return markVerified(await fetchManifestBytes(this.#ctx, target, options), target);
+    }
     return fetchBlobBytes(this.#ctx, target, options);
   }
 

@@ -5,10 +5,12 @@
  */
 import { resolve as resolvePath, sep } from 'node:path';
 import {
+  type BytesFetcher,
   copyGraph,
   type Fetcher,
   fetchAll,
   hasSuccessors,
+  isBytesFetcher,
   resolveCopyRoot,
   SKIP_NODE,
   selectPlatform,
@@ -126,15 +128,21 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     }
     // As oras does, a manifest is reported when it is fetched to find its successors:
     // "Downloading", then "Processing" (except on the live display), and "Downloaded" once copied.
-    const reportingFetcher = (fetcher: Fetcher): Fetcher => ({
-      fetch: async (desc, options) => {
+    // Content read whole (`fetchBytes`, a registry's) is fetched so too, without a web stream.
+    const reportingFetcher = (fetcher: Fetcher): Fetcher => {
+      const reported = async <T>(desc: Descriptor, get: () => Promise<T>): Promise<T> => {
         const first = announce(desc);
         if (first) reporter.start(desc);
-        const stream = await fetcher.fetch(desc, options);
+        const content = await get();
         if (first && mode !== 'tty') reporter.mark(desc, PULL_PROMPTS.processing);
-        return stream;
-      },
-    });
+        return content;
+      };
+      const fetch: Fetcher['fetch'] = (desc, options) => reported(desc, () => fetcher.fetch(desc, options));
+      if (!isBytesFetcher(fetcher)) return { fetch };
+      const fetchBytes: BytesFetcher['fetchBytes'] = (desc, options) =>
+        reported(desc, () => fetcher.fetchBytes(desc, options));
+      return { fetch, fetchBytes } as Fetcher & BytesFetcher;
+    };
     // Unnamed content (other than the empty JSON) is not written: "Skipped", once, as oras says.
     const skip = (desc: Descriptor) => {
       if (announce(desc)) reporter.mark(desc, PULL_PROMPTS.skipped);
