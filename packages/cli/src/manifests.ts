@@ -2,7 +2,7 @@
  * Manifests as the commands fetch and push them: by tag or digest, capped, for one platform; pushed
  * under a tag in one request where the target can, then tagged with the others.
  */
-import { fetchAll, type ReadOnlyTarget, readAll } from '@oras/content';
+import { fetchAll, fetchBytes, isReferenceFetcher, type ReadOnlyTarget } from '@oras/content';
 import { RemoteRepository } from '@oras/registry';
 import { type Descriptor, isDigest, NotFoundError, type Platform } from '@oras/spec';
 import { CliError } from './errors.js';
@@ -10,15 +10,6 @@ import { resolvePlatform } from './graph.js';
 
 /** The most bytes of a manifest read from a file or stdin (4 MiB, as oras). */
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
-/** A target that can fetch a manifest by reference in one round trip (a remote repository). */
-interface ReferenceFetcher {
-  fetchReference(reference: string): Promise<{ descriptor: Descriptor; stream: ReadableStream<Uint8Array> }>;
-}
-
-function isReferenceFetcher(value: unknown): value is ReferenceFetcher {
-  return typeof (value as Partial<ReferenceFetcher>).fetchReference === 'function';
-}
 
 /**
  * Fetches a manifest by tag or digest, verified and capped at 4 MiB, as oras's `FetchBytes`: one
@@ -30,8 +21,10 @@ export async function fetchManifest(
   platform?: Platform,
 ): Promise<{ desc: Descriptor; bytes: Uint8Array }> {
   if (!platform && isReferenceFetcher(target)) {
-    const { descriptor, stream } = await target.fetchReference(reference);
-    const bytes = await readAll(stream, descriptor, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES });
+    // the manifest as the registry's one GET read it (no web stream), checked and capped
+    const { descriptor, bytes } = await fetchBytes(target, reference, {
+      maxBytes: DEFAULT_MAX_MANIFEST_BYTES,
+    });
     return { desc: descriptor, bytes };
   }
   const desc = await resolvePlatform(target, reference, platform);
