@@ -11,7 +11,6 @@ import {
   InvalidArgumentError,
   MissingReferenceError,
   type Platform,
-  SizeExceedsLimitError,
 } from '@oras/spec';
 import {
   type FetchedReference,
@@ -29,6 +28,7 @@ import {
   DEFAULT_MAX_FETCH_BYTES,
   descriptorOf,
   isVerified,
+  memoryLimitFor,
   readAll,
   toReadableStream,
 } from './stream.js';
@@ -160,11 +160,7 @@ async function contentOf(
 ): Promise<Uint8Array> {
   const { descriptor, bytes } = fetched;
   if (bytes === undefined) return readAll(fetched.stream, descriptor, { maxBytes, signal });
-  if (descriptor.size > maxBytes) {
-    throw new SizeExceedsLimitError(
-      `${descriptor.digest}: size ${descriptor.size} exceeds the limit of ${maxBytes} bytes`,
-    );
-  }
+  memoryLimitFor(descriptor, maxBytes);
   if (!isVerified(bytes, descriptor)) checkBytes(bytes, descriptor);
   return bytes;
 }

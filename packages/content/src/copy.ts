@@ -15,7 +15,6 @@ import {
   OrasError,
   type OrasErrorOptions,
   type Platform,
-  SizeExceedsLimitError,
   TrailingDataError,
   isNonDistributableMediaType,
 } from '@oras/spec';
@@ -41,6 +40,7 @@ import {
   isVerified,
   markBytesVerified,
   markVerified,
+  memoryLimitFor,
   toReadableStream,
 } from './stream.js';
 import { describeReferrer, hasSuccessors, successors } from './successors.js';
@@ -351,12 +351,7 @@ class GraphCopier {
             }),
           );
         }
-        const maxBytes = options?.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-        if (desc.size > maxBytes) {
-          throw new SizeExceedsLimitError(
-            `${desc.digest}: size ${desc.size} exceeds the limit of ${maxBytes} bytes`,
-          );
-        }
+        memoryLimitFor(desc, options?.maxBytes);
         return (await manifestBytes(desc)).slice();
       },
     };

@@ -313,12 +313,7 @@ export async function fetchAll(
     const bytes = new Uint8Array(Buffer.from(desc.data, 'base64'));
     return readAll(toReadableStream(bytes), desc, options);
   }
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-  if (desc.size > maxBytes) {
-    throw new SizeExceedsLimitError(
-      `${desc.digest}: size ${desc.size} exceeds the limit of ${maxBytes} bytes`,
-    );
-  }
+  const maxBytes = memoryLimitFor(desc, options.maxBytes);
   if (isBytesFetcher(fetcher)) {
     const bytes = await fetcher.fetchBytes(desc, { ...options, maxBytes });
     if (!isVerified(bytes, desc)) checkBytes(bytes, desc);
@@ -326,6 +321,18 @@ export async function fetchAll(
   }
   const stream = await fetcher.fetch(desc, options);
   return readAll(stream, desc, options);
+}
+
+/**
+ * The limit of a read of `desc` into memory (`maxBytes`, or {@link DEFAULT_MAX_FETCH_BYTES}),
+ * rejecting with `SizeExceedsLimitError` when `desc` is larger. Internal to the package.
+ */
+export function memoryLimitFor(desc: Descriptor, maxBytes: number | undefined): number {
+  const limit = maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
+  if (desc.size > limit) {
+    throw new SizeExceedsLimitError(`${desc.digest}: size ${desc.size} exceeds the limit of ${limit} bytes`);
+  }
+  return limit;
 }
 
 /**

@@ -42,6 +42,22 @@ export async function fetchBlob(
 }
 
 /**
+ * Checks, before any request, that `target` may be read into memory: a valid size, at most
+ * `maxBytes` (4 MiB unless given), else `InvalidArgumentError` or `SizeExceedsLimitError`.
+ */
+export function checkFetchSize(target: Descriptor, maxBytes: number | undefined): void {
+  const limit = maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
+  if (!Number.isSafeInteger(target.size) || target.size < 0) {
+    throw new InvalidArgumentError(`${target.digest}: invalid size ${String(target.size)}`);
+  }
+  if (target.size > limit) {
+    throw new SizeExceedsLimitError(
+      `${target.digest}: size ${target.size} exceeds the limit of ${limit} bytes`,
+    );
+  }
+}
+
+/**
  * Fetches a blob into memory, verified (size and digest) before it is returned: one buffer of
  * `target.size` bytes, never more read from the response. Rejects with `SizeExceedsLimitError`
  * before any request when `target.size` is over `maxBytes`. Same request, auth, redirects and
@@ -52,15 +68,7 @@ export async function fetchBlobBytes(
   target: Descriptor,
   options: FetchAllOptions,
 ): Promise<Uint8Array> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-  if (!Number.isSafeInteger(target.size) || target.size < 0) {
-    throw new InvalidArgumentError(`${target.digest}: invalid size ${String(target.size)}`);
-  }
-  if (target.size > maxBytes) {
-    throw new SizeExceedsLimitError(
-      `${target.digest}: size ${target.size} exceeds the limit of ${maxBytes} bytes`,
-    );
-  }
+  checkFetchSize(target, options.maxBytes);
   const { first, open } = await openBlob(ctx, target, options);
   return readBlobBytes(first, target, open, options.signal);
 }

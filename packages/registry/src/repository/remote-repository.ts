@@ -10,14 +10,8 @@
  * - `tags.ts`, `paging.ts`: listing tags, and following pages of any list.
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
-import {
-  type ContentSource,
-  DEFAULT_MAX_FETCH_BYTES,
-  type FetchAllOptions,
-  markVerified,
-  type OperationOptions,
-} from '@oras/content';
-import { type Descriptor, InvalidArgumentError, type Reference, SizeExceedsLimitError } from '@oras/spec';
+import { type ContentSource, type FetchAllOptions, markVerified, type OperationOptions } from '@oras/content';
+import { type Descriptor, InvalidArgumentError, type Reference } from '@oras/spec';
 import type {
   BlobStore,
   FetchedReference,
@@ -26,7 +20,15 @@ import type {
   Repository,
 } from '../interfaces.js';
 import type { ReopenableSource } from '../upload-source.js';
-import { fetchBlob, fetchBlobBytes, mountBlob, pushBlob, pushFile, resolveBlob } from './blobs.js';
+import {
+  checkFetchSize,
+  fetchBlob,
+  fetchBlobBytes,
+  mountBlob,
+  pushBlob,
+  pushFile,
+  resolveBlob,
+} from './blobs.js';
 import { RepositoryContext } from './context.js';
 import {
   fetchManifest,
@@ -130,12 +132,7 @@ export class RemoteRepository implements Repository {
    */
   async fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
     if (this.#ctx.isManifest(target)) {
-      const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-      if (target.size > maxBytes) {
-        throw new SizeExceedsLimitError(
-          `${target.digest}: size ${target.size} exceeds the limit of ${maxBytes} bytes`,
-        );
-      }
+      checkFetchSize(target, options.maxBytes);
       return markVerified(await fetchManifestBytes(this.#ctx, target, options), target);
     }
     return fetchBlobBytes(this.#ctx, target, options);
