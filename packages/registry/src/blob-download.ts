@@ -206,7 +206,10 @@ function readCounting(
       resolve();
     });
     body.on('error', fail);
-    body.on('close', () => fail(new Error('response body closed before its end')));
+    // every body closes, most after their end: an Error (and its stack) only for one that did not
+    body.on('close', () => {
+      if (!settled) fail(new Error('response body closed before its end'));
+    });
   });
 }
 
