@@ -41,10 +41,17 @@ describe('digests', () => {
       `sha256:${'a'.repeat(63)}`,
       'SHA256:ab',
       'sha256:ab\n',
+      // 71 characters, as a sha256 digest, yet not one
+      `sha256:${'a'.repeat(63)}\n`,
+      `sha256:${'g'.repeat(64)}`,
+      `sha256:${'a'.repeat(63)}A`,
     ]) {
       expect(() => parseDigest(bad), bad).toThrow(InvalidDigestError);
     }
     expect(() => parseDigest('md5:abcd')).toThrow(UnsupportedError);
+    expect(() => parseDigest(`sha384:${'a'.repeat(64)}`)).toThrow(UnsupportedError);
+    const sha512 = `sha512:${'b'.repeat(128)}`;
+    expect(parseDigest(sha512)).toEqual({ algorithm: 'sha512', encoded: 'b'.repeat(128) });
     expect(isDigest(HELLO)).toBe(true);
     expect(isDigest(42)).toBe(false);
   });
