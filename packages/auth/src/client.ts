@@ -159,6 +159,8 @@ export class AuthClient {
   readonly #lookup: (hostname: string) => Promise<readonly string[]>;
   /** The network kind of each host name seen in a redirect check, looked up once. */
   readonly #hostKinds = new Map<string, Promise<HostKind>>();
+  /** The cleaned scope key of each set of scopes asked for (most requests ask the same). */
+  readonly #scopeKeys = new Map<string, string>();
 
   constructor(options: AuthClientOptions = {}) {
     this.cache = options.cache ?? new TokenCache();
@@ -264,7 +266,7 @@ export class AuthClient {
     const host = url.host;
     const hints = req.scopes ?? [];
     const extra = this.cache.getChallenge(host)?.extraScopes ?? [];
-    const attempt = await this.#cachedAttempt(host, cleanScopes([...hints, ...extra]).join(' '), req.signal);
+    const attempt = await this.#cachedAttempt(host, this.#scopeKey(hints, extra), req.signal);
     let res = await this.#send(method, url, withAuth(headers, attempt), req);
     if (res.statusCode !== 401) return res;
     const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
@@ -294,6 +296,19 @@ export class AuthClient {
       );
     }
     return res;
+  }
+
+  /** `cleanScopes` of `hints` and `extra` as one string, remembered (up to 256 sets of scopes). */
+  #scopeKey(hints: readonly string[], extra: readonly string[]): string {
+    // cleanScopes splits each entry on spaces: the entries joined by spaces clean the same
+    const raw = extra.length === 0 ? hints.join(' ') : `${hints.join(' ')} ${extra.join(' ')}`;
+    let key = this.#scopeKeys.get(raw);
+    if (key === undefined) {
+      key = cleanScopes([raw]).join(' ');
+      if (this.#scopeKeys.size >= 256) this.#scopeKeys.clear();
+      this.#scopeKeys.set(raw, key);
+    }
+    return key;
   }
 
   /** The cached (or, for a known bearer host with scope hints, freshly fetched) token to send. */
