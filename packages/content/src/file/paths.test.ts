@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidNameError, PathTraversalError } from './errors.js';
 import { assertPortableName, entryParts, isWithin, realPathOfMaybeMissing, walkInside } from './paths.js';
@@ -59,6 +59,33 @@ describe('isWithin', () => {
     expect(isWithin('/a/b', '/a/bc')).toBe(false);
     expect(isWithin('/a/b', '/a')).toBe(false);
     expect(isWithin('/a/b', '/a/b/..c')).toBe(true);
+  });
+
+  it('answers as path.relative does, for normalised paths and for the others', () => {
+    const reference = (base: string, child: string): boolean => {
+      const rel = relative(base, child);
+      return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith('../'));
+    };
+    const paths = [
+      '/',
+      '/a',
+      '/a/b',
+      '/a/b/c',
+      '/a/bc',
+      '/a/b/',
+      '/a/b/.',
+      '/a/b/..',
+      '/a//b/c',
+      '/a/./b/c',
+      '/a/b/../b/c',
+      '/ab',
+      '/a/b/..c',
+      '/a/b/.c',
+    ];
+    for (const base of paths) {
+      for (const child of paths)
+        expect(isWithin(base, child), `${base} ${child}`).toBe(reference(base, child));
+    }
   });
 });
 

@@ -25,8 +25,22 @@ export function hasCode(err: unknown, ...codes: string[]): boolean {
   );
 }
 
+/** A POSIX path with an empty, `.` or `..` segment, or a trailing slash: not normalised. */
+const NOT_NORMALISED = /\/\.{0,2}(?:\/|$)/;
+
 /** Whether `child` is `base` or lies under it (both absolute and normalised). */
 export function isWithin(base: string, child: string): boolean {
+  // POSIX paths that are absolute and normalised compare as strings: a file store asks this a
+  // few times per file it writes, and path.relative resolves both paths again each time
+  if (
+    sep === '/' &&
+    base.startsWith('/') &&
+    child.startsWith('/') &&
+    !NOT_NORMALISED.test(base) &&
+    !NOT_NORMALISED.test(child)
+  ) {
+    return child === base || (child.startsWith(base) && child.charCodeAt(base.length) === 47);
+  }
   const rel = relative(base, child);
   return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
 }
