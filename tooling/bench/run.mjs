@@ -416,6 +416,17 @@ try {
         'wire limit (openssl + curl)': async (_, fresh) => ({
           argv: ['bash', join(here, 'lib/curl-push.sh'), `http://${await fresh()}`, 'push', big],
         }),
+        // the digest known beforehand: no hash, only the registry taking the bytes
+        'registry ingest (curl, digest known)': async (_, fresh) => ({
+          argv: [
+            'bash',
+            join(here, 'lib/curl-push.sh'),
+            `http://${await fresh()}`,
+            'push',
+            big,
+            bigInfo.layers[0].digest,
+          ],
+        }),
         'skopeo copy (oci layout)': async (_, fresh) => ({
           argv: skopeo(`oci:${bigLayout}:v`, `docker://${await fresh()}/push:v`),
         }),
@@ -432,6 +443,7 @@ try {
           return [
             within('CLI / wire', secondsOf(r, 'oras-ts push') / wire, 0.9),
             within('library / wire', secondsOf(r, 'oras-ts library (pushFile)') / wire, 0.9),
+            `CLI / registry ingest ${(secondsOf(r, 'oras-ts push') / secondsOf(r, 'registry ingest (curl, digest known)')).toFixed(2)}`,
             ...Object.keys(strategies(() => 0)).map(
               (tool) => `${tool.replace('library: ', '')} / wire ${(secondsOf(r, tool) / wire).toFixed(2)}`,
             ),
@@ -921,6 +933,7 @@ const markdown = [
   '- oras-ts library: tooling/bench/lib/oras-lib.mjs: `push` is `RemoteRepository.pushFile` (the file read once, hashed while streamed in one `PATCH`) then the manifest; `pull` is `RemoteRepository.fetch` (verified as read) piped to a temporary file, renamed',
   '- experiment: `oras-lib.mjs pull-ranged 4`: four parallel `Range` requests written in place, then hashed in order',
   '- wire limit: `openssl dgst -sha256`, then `curl -X POST` and one `curl -T file` `PUT ?digest=` (tooling/bench/lib/curl-push.sh)',
+  '- registry ingest: the same `curl` upload with the digest known beforehand (no hash): the time the registry takes to receive and store the bytes, the floor of any push',
   '- Node floor: tooling/bench/lib/node-download.mjs (GET, hash while writing a temporary file, check, rename)',
   '- Node floor of the small-blob scenarios: tooling/bench/lib/node-small.mjs, the least a Node client does with `node:http` (keep-alive, 24 sockets): pull GETs the manifest then every layer at once, checks sha256 and size, writes each to a temporary name and renames it; push reads and hashes each file, `HEAD`, then `POST` and one `PUT ?digest=` when absent, then the empty config and the manifest. No auth, redirects, retries, path checks or status lines',
   "- Node floor on undici: the same client on undici (`node --liftoff-only node-small.mjs --undici`): `request` through an `Agent` of 24 connections, loading only undici's agent and request modules, as the oras-ts bundle does; the HTTP stack oras-ts is built on, with nothing of oras-ts above it",
