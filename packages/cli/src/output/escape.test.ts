@@ -17,6 +17,19 @@ describe('printable', () => {
     expect(printable('\u001b]52;c;aGk=\u0007')).toBe('\\x1b]52;c;aGk=\\a');
   });
 
+  it('escapes each ASCII character alone and within plain text as the Unicode classes say', () => {
+    for (let code = 0; code < 0x80; code++) {
+      const c = String.fromCharCode(code);
+      const plain = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c);
+      expect(printable(c) === c, `0x${code.toString(16)}`).toBe(plain);
+      expect(printable(`ab ${c} cd`) === `ab ${c} cd`, `0x${code.toString(16)}`).toBe(plain);
+      expect(printableMessage(c) === c, `0x${code.toString(16)}`).toBe(plain || c === '\t');
+      expect(printableJson(`{"a":"${c}"}`) === `{"a":"${c}"}`, `0x${code.toString(16)}`).toBe(
+        plain || c === '\n',
+      );
+    }
+  });
+
   it('escapes bidi, zero-width and other format characters, and separators but the space', () => {
     const cases: [string, string][] = [
       ['\u202e', '\\u202e'],
