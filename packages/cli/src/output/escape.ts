@@ -21,13 +21,13 @@ const NON_PRINTABLE_BUT_TAB = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \t]/gu;
 /** What JSON text may not carry raw to a terminal (JSON already escapes C0 inside strings). */
 const NON_PRINTABLE_IN_JSON = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \n]/gu;
 
-/** The escapes Go's `%q` writes for the usual controls. */
 /**
  * Printable ASCII only (space to `~`): nothing to escape. Most text is, and this test is far
  * cheaper than the Unicode classes above (a status line per blob runs through them).
  */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
+/** The escapes Go's `%q` writes for the usual controls. */
 const NAMED: Readonly<Record<string, string>> = {
   '\u0007': '\\a',
   '\b': '\\b',
