@@ -212,6 +212,31 @@ describe('AuthClient: bearer', () => {
     expect(tokenReq?.url.searchParams.getAll('scope')).toEqual(['repository:a/b:pull']);
   });
 
+  it('keeps the token of each scope set apart, with the scopes cleaned (merged, sorted)', async () => {
+    // the registry asks for no scope of its own: the tokens carry the hints alone
+    const reg = await tokenRegistry({ scopeFor: () => '' });
+    const client = new AuthClient();
+    const url = new URL('/v2/a/b/manifests/latest', reg.server.url);
+    const scopeSets = [
+      ['repository:a/b:pull'],
+      ['repository:a/b:push repository:a/b:pull'],
+      ['repository:a/b:pull', 'repository:a/b:push'],
+      ['repository:c/d:pull', 'repository:a/b:pull'],
+      ['repository:a/b:pull'],
+    ];
+    for (const scopes of scopeSets) {
+      const res = await client.request({ method: 'GET', url, scopes });
+      expect(res.statusCode).toBe(200);
+      await text(res);
+    }
+    // the second and third sets are one scope set; the last is the first again
+    expect(reg.tokenRequests.map((r) => r.url.searchParams.getAll('scope'))).toEqual([
+      ['repository:a/b:pull'],
+      ['repository:a/b:pull,push'],
+      ['repository:a/b:pull', 'repository:c/d:pull'],
+    ]);
+  });
+
   it('fetches a token with basic auth when there is a username and password', async () => {
     const reg = await tokenRegistry();
     const client = new AuthClient({
