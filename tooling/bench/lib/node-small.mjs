@@ -71,7 +71,9 @@ function undiciClient() {
   const agent = new Agent({ connections: 24 });
   const origin = `http://${authority}`;
   const request = async (method, path, headers = {}, body) => {
-    const res = await undiciRequest.call(agent, { origin, path, method, headers, body });
+    // undici closes a connection after each HEAD unless told not to (oras-ts tells it too)
+    const reset = method === 'HEAD' ? false : undefined;
+    const res = await undiciRequest.call(agent, { origin, path, method, headers, body, reset });
     const chunks = [];
     for await (const chunk of res.body) chunks.push(chunk);
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
