@@ -16,7 +16,9 @@
 // undici's `request` through an `Agent`, the HTTP stack oras-ts is built on (its parser is
 // WebAssembly), loading only the two modules a request needs, as the oras-ts bundle does (undici's
 // index loads all of it, fetch and WebSocket included: ~90 ms more here). Run it as
-// `node --liftoff-only`, the WebAssembly setting oras-ts sets for itself (src/v8-tuning.ts).
+// `node --liftoff-only`, the WebAssembly setting oras-ts sets for itself (src/v8-tuning.ts). A
+// `HEAD` keeps its connection (`reset: false`), as oras-ts's transport asks: undici otherwise
+// closes it after every `HEAD`, and the push would open a connection per file.
 //
 // What it leaves out that a real client does: redirects, auth, retries, path checks of the
 // titles, progress. So no client on Node (on undici) can be faster than this on the same machine:
