@@ -27,6 +27,7 @@ import { checkRealmUrl, type InternalIpKind, internalIpKind, literalHostKind } f
 import { REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { cleanScopes, isResourceScope } from './scope.js';
 import { defaultDispatcher } from './proxy.js';
+import { takeBody } from './lean-request.js';
 import { dispatchRequest } from './undici.js';
 import { AuthScheme, type CachedToken, TokenCache } from './token-cache.js';
 
@@ -576,6 +577,12 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** Drains a body we do not need, so its connection goes back to the pool. */
 async function discard(res: AuthResponse): Promise<void> {
+  const taking = takeBody(res.body, 64 * 1024);
+  if (taking) {
+    // past the limit the connection is closed, as `dump` does
+    await taking;
+    return;
+  }
   try {
     await res.body.dump({ limit: 64 * 1024 });
   } catch {
@@ -591,6 +598,17 @@ async function readCapped(res: AuthResponse, max: number, where: string): Promis
     throw new OrasError(`${where}: response of ${declared} bytes exceeds the ${max} byte limit`, {
       code: ErrorCode.SizeExceedsLimit,
     });
+  }
+  const taking = takeBody(res.body, max);
+  if (taking) {
+    const taken = await taking;
+    if (taken.error) throw taken.error;
+    if (taken.over) {
+      throw new OrasError(`${where}: response exceeds the ${max} byte limit`, {
+        code: ErrorCode.SizeExceedsLimit,
+      });
+    }
+    return Buffer.concat(taken.chunks, taken.size).toString('utf8');
   }
   const chunks: Buffer[] = [];
   let size = 0;

@@ -48,5 +48,7 @@ export type { LoginOptions } from './login.js';
 export { CREDENTIAL_HELPER_PREFIX, IDENTITY_TOKEN_USERNAME, NativeCredentialStore } from './native-store.js';
 export type { NativeCredentialStoreOptions } from './native-store.js';
 export { Agent, RetryHandler, buildConnector, dispatchRequest, globalDispatcher } from './undici.js';
+export { takeBody } from './lean-request.js';
+export type { TakenBody } from './lean-request.js';
 export { defaultDispatcher, proxyAgentFactory, proxyConfigFromEnv, proxyForUrl } from './proxy.js';
 export type { ProxyAgentFactoryOptions, ProxyConfig } from './proxy.js';

@@ -40,19 +40,4 @@ describe('undici parts', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
-
-  it('send a request through any dispatcher', async () => {
-    const server = createServer((req, res) => res.end(`${req.method} ${req.url}`));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const agent = new Agent();
-    try {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const res = await dispatchRequest(agent, { origin, path: '/v2/?n=1', method: 'GET' });
-      expect(res.statusCode).toBe(200);
-      expect(await res.body.text()).toBe('GET /v2/?n=1');
-    } finally {
-      await agent.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
 });

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import { makeLeanRequest, type UndiciRequestParts } from './lean-request.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,27 +45,48 @@ type RequestFn = (
   options: Undici.Dispatcher.RequestOptions,
 ) => Promise<Undici.Dispatcher.ResponseData>;
 
-/** `Dispatcher.prototype.request`, which only undici's root module installs on the prototype. */
-const requestOf: RequestFn = part(
-  'lib/api/api-request.js',
-  (u) => u.Dispatcher.prototype.request as unknown as RequestFn,
-);
+/**
+ * `Dispatcher.prototype.request`, which only undici's root module installs on the prototype:
+ * loaded only when the lean request cannot be made.
+ */
+function requestOf(): RequestFn {
+  return part('lib/api/api-request.js', (u) => u.Dispatcher.prototype.request as unknown as RequestFn);
+}
 
 /** undici's global dispatcher (created on first use), without loading undici's root module. */
 export function globalDispatcher(): Undici.Dispatcher {
   return part<{ getGlobalDispatcher(): Undici.Dispatcher }>('lib/global.js', (u) => u).getGlobalDispatcher();
 }
 
+/** The lean request (see lean-request.ts), or undici's own when a part it needs is gone. */
+const leanRequest = ((): ReturnType<typeof makeLeanRequest> | undefined => {
+  try {
+    const { Readable: BodyReadable } = require('undici/lib/api/readable.js') as {
+      Readable: UndiciRequestParts['BodyReadable'];
+    };
+    const { RequestAbortedError } = require('undici/lib/core/errors.js') as Pick<
+      UndiciRequestParts,
+      'RequestAbortedError'
+    >;
+    if (typeof BodyReadable !== 'function' || typeof RequestAbortedError !== 'function') return undefined;
+    return makeLeanRequest({ BodyReadable, RequestAbortedError });
+  } catch {
+    return undefined;
+  }
+})();
+
 /**
- * Sends a request through any undici dispatcher, as `dispatcher.request(options)` does, without
- * loading undici's root module (which installs `request` on the prototype along with fetch,
- * WebSocket and the rest). `@oras/registry` uses it too.
+ * Sends a request through any undici dispatcher and answers as `dispatcher.request(options)`
+ * does, without loading undici's root module (which installs `request` on the prototype along
+ * with fetch, WebSocket and the rest). The body is undici's, and can also be taken whole without
+ * its stream ({@link takeBody}: the cheap way to read a small answer). `@oras/registry` uses it
+ * too.
  */
 export function dispatchRequest(
   dispatcher: Undici.Dispatcher,
   options: Undici.Dispatcher.RequestOptions,
 ): Promise<Undici.Dispatcher.ResponseData> {
-  return requestOf.call(dispatcher, options);
+  return leanRequest ? leanRequest(dispatcher, options) : requestOf().call(dispatcher, options);
 }
 
 /** undici's `Pool` (the connections to one origin), from its own file. */

@@ -16,6 +16,7 @@ import {
   OrasError,
   TrailingDataError,
 } from '@oras/spec';
+import { takeBody, type TakenBody } from '@oras/auth';
 import { markVerified } from '@oras/content';
 import type { RegistryResponse } from './http.js';
 import { transportError } from './errors.js';
@@ -183,6 +184,8 @@ function readCounting(
   desc: Descriptor,
   progress: { at: number },
 ): Promise<void> {
+  const taking = takeBody(body, buffer.byteLength - progress.at);
+  if (taking) return readTaken(taking, buffer, desc, progress);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (error: unknown): void => {
@@ -211,6 +214,23 @@ function readCounting(
       if (!settled) fail(new Error('response body closed before its end'));
     });
   });
+}
+
+/** {@link readCounting} of a body taken whole: the same errors, without its stream. */
+async function readTaken(
+  taking: Promise<TakenBody>,
+  buffer: Buffer,
+  desc: Descriptor,
+  progress: { at: number },
+): Promise<void> {
+  const taken = await taking;
+  for (const chunk of taken.chunks) {
+    buffer.set(chunk, progress.at);
+    progress.at += chunk.byteLength;
+  }
+  if (taken.over)
+    throw new TrailingDataError(`${desc.digest}: content goes on past its size of ${desc.size} bytes`);
+  if (taken.error) throw taken.error;
 }
 
 /**

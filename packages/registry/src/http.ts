@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
-import { defaultDispatcher, dispatchRequest, type RequestBodySource } from '@oras/auth';
+import { defaultDispatcher, dispatchRequest, type RequestBodySource, takeBody } from '@oras/auth';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;
@@ -159,6 +159,15 @@ export async function readCapped(
   maxBytes: number,
   what: string,
 ): Promise<Uint8Array> {
+  const taking = takeBody(body, maxBytes);
+  if (taking) {
+    const taken = await taking;
+    if (taken.error) throw taken.error;
+    if (taken.over) {
+      throw new SizeExceedsLimitError(`${what}: response body exceeds the limit of ${maxBytes} bytes`);
+    }
+    return taken.chunks.length === 1 ? (taken.chunks[0] as Buffer) : Buffer.concat(taken.chunks, taken.size);
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
@@ -187,7 +196,12 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
  */
 export async function toResponseError(method: string, res: RegistryResponse): Promise<ResponseError> {
   let body: Uint8Array = new Uint8Array();
-  if (method !== 'HEAD') {
+  const taking = method === 'HEAD' ? undefined : takeBody(res.body, MAX_ERROR_BODY_BYTES);
+  if (taking) {
+    // a broken or endless error body still makes an error, of what came
+    const taken = await taking;
+    body = Buffer.concat(taken.chunks, taken.size);
+  } else if (method !== 'HEAD') {
     const chunks: Uint8Array[] = [];
     let total = 0;
     try {
@@ -221,8 +235,17 @@ export function abandon(body: RegistryResponse['body']): void {
   body.destroy();
 }
 
-/** Discards a body so its connection returns to the pool. */
+/** The most bytes {@link discard} reads (undici's `dump` default): past it the connection is closed. */
+const DISCARD_LIMIT_BYTES = 128 * 1024;
+
+/** Discards a body so its connection returns to the pool (or closes it past 128 KiB). */
 export async function discard(res: RegistryResponse): Promise<void> {
+  // a body over the limit has its connection closed, as `dump` does
+  const taking = takeBody(res.body, DISCARD_LIMIT_BYTES);
+  if (taking) {
+    await taking;
+    return;
+  }
   try {
     await res.body.dump();
   } catch {
