@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getEventListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -212,6 +213,29 @@ describe('dispatchRequest bodies', () => {
         }
       })(),
     ).rejects.toBe(reason);
+  });
+
+  it('share one abort listener per signal, and an abort ends every request of it', async () => {
+    const { origin, agent } = await server({
+      '/quick': (_req, res) => res.end('ok'),
+      '/slow': (_req, res) => {
+        setTimeout(() => res.end('late'), 5000).unref();
+      },
+    });
+    const controller = new AbortController();
+    const { signal } = controller;
+    for (let n = 0; n < 5; n++) {
+      const res = await dispatchRequest(agent, { origin, path: '/quick', method: 'GET', signal });
+      expect(Buffer.concat((await takeBody(res.body, 10))?.chunks ?? []).toString()).toBe('ok');
+    }
+    const slow = Array.from({ length: 3 }, () =>
+      dispatchRequest(agent, { origin, path: '/slow', method: 'GET', signal }),
+    );
+    await sleep(20);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    const reason = new Error('all of them');
+    controller.abort(reason);
+    for (const request of slow) await expect(request).rejects.toBe(reason);
   });
 
   it('send a request body given as a stream', async () => {
