@@ -27,7 +27,8 @@ import { HASH_AHEAD_HEAD_START, HASH_AHEAD_SHARE, UploadAllowance } from './hash
 const fx = useRepositoryFixture();
 const MiB = 1024 * 1024;
 /** Larger than the 4 MiB a push reads into memory: it is hashed ahead. */
-const SIZE = 24 * MiB;
+// large enough that the head start and a share of the whole file stay well under it
+const SIZE = 48 * MiB;
 /** Where the proxy holds the upload (see `hold`). */
 const HOLD_AT = MiB;
 

@@ -9,13 +9,17 @@
  * start of {@link HASH_AHEAD_HEAD_START} bytes, then one byte for every {@link HASH_AHEAD_SHARE}
  * bytes hashed. Every byte sent before the verdict is wasted when the registry has the blob, and
  * an upload to a registry on the same machine takes CPU from the hash (ours, and the registry's
- * ingest). Held back, a re-push of 1 GiB sends at most 16 + 128 MiB, while a fresh push keeps
- * most of its lead over hashing first: an eighth of sha256's speed is about what a local
- * registry ingests, so the pace binds only when the hash is slowed (a busy machine, a slow disk)
- * or the registry is faster than that. A tighter pace (1 in 32) sends less on a re-push but,
- * with a free core, holds a fresh push back by about half a second per GiB (see
- * docs/benchmarks.notes.md). The share also keeps bytes moving while a large file is hashed from
- * a slow disk, so the request body never stalls long enough for a proxy's read timeout.
+ * ingest). Held back, a re-push of 1 GiB sends at most 16 + 512 MiB (on a network slower than
+ * half of sha256's speed, only what that network carries while the file is hashed), while a
+ * fresh push keeps its lead over hashing first: a registry ingests a few times slower than
+ * sha256 runs (0.25-0.3 GB/s against ~1 GB/s on the 2-core machine of docs/benchmarks.md), so
+ * the pace binds only when the hash is slowed (a busy machine, a slow disk) or the registry
+ * takes more than half of sha256's speed. Every byte not sent while the hash runs is sent after
+ * it: a pace of 1 in 8 bound on that machine and held a fresh push of 1 GiB back by ~0.3 s
+ * (0.95x the wire limit against 0.87x), and 1 in 32 by ~0.5 s on an earlier one, while a re-push
+ * without a digest hint gained ~0.1 s from it (see docs/benchmarks.notes.md). The share also
+ * keeps bytes moving while a large file is hashed from a slow disk, so the request body never
+ * stalls long enough for a proxy's read timeout.
  *
  * Why not hash first, then upload: a fresh push would then read the file twice in series and take
  * the hashing time longer. Why not hash while uploading (one pass): the digest is known only once
@@ -34,7 +38,7 @@ import { type SentUpload, sendStream } from './upload.js';
 /** Bytes of a file the upload may send at once, before any of it is hashed. */
 export const HASH_AHEAD_HEAD_START = 16 * 1024 * 1024;
 /** Until the digest is known, the upload may send one byte for every `HASH_AHEAD_SHARE` hashed. */
-export const HASH_AHEAD_SHARE = 8;
+export const HASH_AHEAD_SHARE = 2;
 /**
  * How long an upload that is no longer needed (the registry has the blob) may take to end its
  * request with what it sent, before it is aborted.
