@@ -36,7 +36,7 @@ export interface TakenBody {
   readonly over?: boolean;
 }
 
-/** The body class of undici's `request` and the error it aborts with: the parts of undici this module needs. */
+/** The parts of undici this module needs: `request`'s body class and the error it aborts with. */
 export interface UndiciRequestParts {
   /** undici's `BodyReadable` (`lib/api/readable.js`). */
   readonly BodyReadable: new (options: {
@@ -66,8 +66,9 @@ const noop = (): void => {};
  * Takes a response body whole, without its stream, when it came from {@link makeLeanRequest}'s
  * request and nobody has read, started to read or destroyed it; returns `undefined` otherwise
  * (read it as a stream then). Read a body one way: a body taken whole gives its stream nothing
- * (`text()`, `json()` and the like are stream reads). `limit` is the most bytes wanted: a body that goes over it stops there (see
- * {@link TakenBody.over}). The promise never rejects: a failure is {@link TakenBody.error}.
+ * (`text()`, `json()` and the like are stream reads). `limit` is the most bytes wanted: a body
+ * that goes over it stops there (see {@link TakenBody.over}). The promise never rejects: a
+ * failure is {@link TakenBody.error}.
  */
 export function takeBody(
   body: Dispatcher.ResponseData['body'],
