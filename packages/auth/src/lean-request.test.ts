@@ -30,6 +30,12 @@ async function serve(routes: Record<string, Route>) {
 
 const bytes = (n: number, seed = 0) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) % 251));
 
+/** Promises 10,000 bytes, sends 100, then drops the connection. */
+const brokenAfter100: Route = (_req, res) => {
+  res.writeHead(200, { 'content-length': '10000' });
+  res.write(bytes(100), () => setTimeout(() => res.socket?.destroy(), 20));
+};
+
 let stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stops) await stop();
@@ -112,12 +118,7 @@ describe('dispatchRequest bodies', () => {
   });
 
   it('give the bytes before a broken connection, with its error', async () => {
-    const { origin, agent } = await server({
-      '/broken': (_req, res) => {
-        res.writeHead(200, { 'content-length': '10000' });
-        res.write(bytes(100), () => setTimeout(() => res.socket?.destroy(), 20));
-      },
-    });
+    const { origin, agent } = await server({ '/broken': brokenAfter100 });
     const res = await dispatchRequest(agent, { origin, path: '/broken', method: 'GET' });
     const taken = await takeBody(res.body, 1 << 20);
     expect(taken?.error).toBeInstanceOf(Error);
@@ -125,12 +126,7 @@ describe('dispatchRequest bodies', () => {
   });
 
   it('fail their stream when the connection broke before anyone read them, and never crash unread', async () => {
-    const { origin, agent } = await server({
-      '/broken': (_req, res) => {
-        res.writeHead(200, { 'content-length': '10000' });
-        res.write(bytes(100), () => setTimeout(() => res.socket?.destroy(), 20));
-      },
-    });
+    const { origin, agent } = await server({ '/broken': brokenAfter100 });
     const unread = await dispatchRequest(agent, { origin, path: '/broken', method: 'GET' });
     const read = await dispatchRequest(agent, { origin, path: '/broken', method: 'GET' });
     await sleep(100);
@@ -186,25 +182,17 @@ describe('dispatchRequest bodies', () => {
     first.abort(reason);
     await expect(pending).rejects.toBe(reason);
 
+    const trickle = (signal: AbortSignal) =>
+      dispatchRequest(agent, { origin, path: '/trickle', method: 'GET', signal });
     const second = new AbortController();
-    const taking = await dispatchRequest(agent, {
-      origin,
-      path: '/trickle',
-      method: 'GET',
-      signal: second.signal,
-    });
+    const taking = await trickle(second.signal);
     const taken = takeBody(taking.body, 1 << 20);
     await sleep(30);
     second.abort(reason);
     expect((await taken)?.error).toBe(reason);
 
     const third = new AbortController();
-    const unread = await dispatchRequest(agent, {
-      origin,
-      path: '/trickle',
-      method: 'GET',
-      signal: third.signal,
-    });
+    const unread = await trickle(third.signal);
     third.abort(reason);
     await expect(
       (async () => {
