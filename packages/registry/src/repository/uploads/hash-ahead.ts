@@ -15,9 +15,10 @@
  * sha256 runs (0.25-0.3 GB/s against ~1 GB/s on the 2-core machine of docs/benchmarks.md), so
  * the pace binds only when the hash is slowed (a busy machine, a slow disk) or the registry
  * takes more than half of sha256's speed. Every byte not sent while the hash runs is sent after
- * it: a pace of 1 in 8 bound on that machine and held a fresh push of 1 GiB back by ~0.3 s
- * (0.95x the wire limit against 0.87x), and 1 in 32 by ~0.5 s on an earlier one, while a re-push
- * without a digest hint gained ~0.1 s from it (see docs/benchmarks.notes.md). The share also
+ * it: a pace of 1 in 8 bound on that machine and held a fresh push of 1 GiB back by ~0.4 s
+ * (alternated runs: 0.95x the wire limit, against 0.87x with no pace to speak of), while a
+ * re-push without a digest hint gained 0.06-0.09 s from it; on an earlier machine 1 in 32 would
+ * have cost ~0.5 s by arithmetic (see docs/benchmarks.notes.md). The share also
  * keeps bytes moving while a large file is hashed from a slow disk, so the request body never
  * stalls long enough for a proxy's read timeout.
  *
