@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import {
   AbortedError,
   Annotation,
@@ -56,6 +55,7 @@ import {
   UnpackBudget,
 } from './tar-extract.js';
 import { TempFiles } from '../internal/temp-files.js';
+import { loadZlib } from '../internal/zlib.js';
 import { reproducibleMtime, tarDirectory } from './tar-writer.js';
 
 /** The most bytes of unnamed content the default fallback store holds per blob: 4 MiB. */
@@ -505,7 +505,7 @@ export class FileStore implements Target, PredecessorFinder {
           read += chunk.length;
           onPacking?.(read);
         }),
-        createGzip({ chunkSize: 1 << 18 }),
+        loadZlib().createGzip({ chunkSize: 1 << 18 }),
         hashing((chunk) => {
           gzHash.update(chunk);
           size += chunk.length;

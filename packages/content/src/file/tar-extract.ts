@@ -37,7 +37,6 @@ import {
 import { randomBytes } from 'node:crypto';
 import { dirname, join, posix, relative } from 'node:path';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import {
   AbortedError,
   createDigesterFor,
@@ -58,6 +57,7 @@ import {
 } from './paths.js';
 import { type TarEntry, TarReader } from './tar-reader.js';
 import { TempFiles } from '../internal/temp-files.js';
+import { loadZlib } from '../internal/zlib.js';
 
 /**
  * The uncompressed bytes all directory layers of one store may unpack to together, shared by
@@ -218,7 +218,7 @@ async function* gunzipFile(
 ): AsyncGenerator<Uint8Array> {
   const gunzip = pipeline(
     createReadStream(path, { highWaterMark: 1 << 20 }),
-    createGunzip({ chunkSize: 1 << 18 }),
+    loadZlib().createGunzip({ chunkSize: 1 << 18 }),
     () => {},
   );
   let total = 0;
