@@ -404,14 +404,15 @@ class GraphCopier {
       throw wrap('source', 'find successors of', desc, err);
     }
     children = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
-    await Promise.all(children.map((child) => this.copyNode(child)));
+    if (children.length > 0) await Promise.all(children.map((child) => this.copyNode(child)));
     await this.#limiter.run(desc.size, () => this.#transfer(desc));
   }
 
   async #transfer(desc: Descriptor): Promise<void> {
     this.signal.throwIfAborted();
     const state = { preCopied: false };
-    if (!hasSuccessors(desc) && (await this.#mount(desc, state))) return;
+    const mountable = this.#options.mountFrom !== undefined && isMounter(this.#dst);
+    if (mountable && !hasSuccessors(desc) && (await this.#mount(desc, state))) return;
     if (!state.preCopied && (await this.#options.preCopy?.(desc)) === SKIP_NODE) return;
     await this.push(desc, (content, signal) => this.#dst.push(desc, content, { signal }));
     await this.#options.postCopy?.(desc);

@@ -1,9 +1,16 @@
 import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidNameError, PathTraversalError } from './errors.js';
-import { assertPortableName, entryParts, isWithin, realPathOfMaybeMissing, walkInside } from './paths.js';
+import {
+  assertPortableName,
+  entryParts,
+  isWithin,
+  realPathOfMaybeMissing,
+  resolveFrom,
+  walkInside,
+} from './paths.js';
 
 describe('entryParts', () => {
   it.each([
@@ -85,6 +92,40 @@ describe('isWithin', () => {
     for (const base of paths) {
       for (const child of paths)
         expect(isWithin(base, child), `${base} ${child}`).toBe(reference(base, child));
+    }
+  });
+});
+
+describe('resolveFrom', () => {
+  it('answers as path.resolve does, for plain names and for the others', () => {
+    const bases = ['/', '/a', '/a/b', '/a/b/', '/a//b', '/a/./b', '/a/b/..', '/a/b/.c'];
+    const names = [
+      'f',
+      'f.txt',
+      'd/f',
+      'd/e/f',
+      '.f',
+      '..f',
+      '...',
+      'f.',
+      'd/.f',
+      'a\\b',
+      'd/',
+      'd//f',
+      './f',
+      'd/./f',
+      '../f',
+      'd/../f',
+      'd/..',
+      '.',
+      '..',
+      '',
+      '/f',
+      '/a/../f',
+      ' f',
+    ];
+    for (const base of bases) {
+      for (const name of names) expect(resolveFrom(base, name), `${base} ${name}`).toBe(resolve(base, name));
     }
   });
 });

@@ -4,7 +4,7 @@
  * advisories (GHSA-g5v4-5x39-vwhx, GHSA-8xwf-rjm4-xvhv, GHSA-fxhp-mv3v-67qp, GHSA-m37j-52j7-pjw7).
  */
 import { lstat, readlink, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { InvalidNameError, PathTraversalError } from './errors.js';
 
 /** At most this many symlinks are followed while resolving one path (Linux's MAXSYMLINKS). */
@@ -27,6 +27,25 @@ export function hasCode(err: unknown, ...codes: string[]): boolean {
 
 /** A POSIX path with an empty, `.` or `..` segment, or a trailing slash: not normalised. */
 const NOT_NORMALISED = /\/\.{0,2}(?:\/|$)/;
+
+/**
+ * `path.resolve(base, name)`. A relative POSIX name without empty, `.` or `..` segments, under an
+ * absolute normalised base, is joined as a string: a file store resolves each name it writes, and
+ * `path.resolve` builds its result character by character.
+ */
+export function resolveFrom(base: string, name: string): string {
+  if (
+    sep === '/' &&
+    name !== '' &&
+    !name.startsWith('/') &&
+    base.startsWith('/') &&
+    !NOT_NORMALISED.test(base) &&
+    !NOT_NORMALISED.test(`/${name}`)
+  ) {
+    return `${base}/${name}`;
+  }
+  return resolve(base, name);
+}
 
 /** Whether `child` is `base` or lies under it (both absolute and normalised). */
 export function isWithin(base: string, child: string): boolean {

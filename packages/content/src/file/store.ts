@@ -42,6 +42,7 @@ import {
   hasCode,
   isWithin,
   realPathOfMaybeMissing,
+  resolveFrom,
   showName,
 } from './paths.js';
 import {
@@ -573,7 +574,7 @@ export class FileStore implements Target, PredecessorFinder {
 
   /** Where `name` is, by name alone (no file-system check). */
   #lexicalPath(name: string): string {
-    return isAbsolute(name) ? resolve(name) : resolve(this.workingDir, name);
+    return isAbsolute(name) ? resolve(name) : resolveFrom(this.workingDir, name);
   }
 
   /**
@@ -607,7 +608,8 @@ export class FileStore implements Target, PredecessorFinder {
         throw new PathTraversalError(`name ${showName(name)}: is outside the output directory`);
       }
       realRoot = await this.#realRoot();
-      const realPath = join(realRoot, relative(this.workingDir, path));
+      // (path is inside the working directory: the same path when that is its real path)
+      const realPath = realRoot === this.workingDir ? path : join(realRoot, relative(this.workingDir, path));
       for (let p = realPath; isWithin(realRoot, p) && p !== realRoot; p = dirname(p)) {
         if (this.#layerSymlinks.has(p)) {
           throw new PathTraversalError(
