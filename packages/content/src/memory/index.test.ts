@@ -1,7 +1,7 @@
 import { AlreadyExistsError, SizeExceedsLimitError } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
 import { isGraphTarget } from '../interfaces.js';
-import { descriptorOf } from '../stream.js';
+import { descriptorOf, fetchAll } from '../stream.js';
 import { describeStoreBehaviour } from '../test-support/store-behaviour.js';
 import { MemoryStore } from './index.js';
 
@@ -35,5 +35,17 @@ describe('MemoryStore', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(store.resolve('x', { signal: controller.signal })).rejects.toThrow();
+  });
+
+  it('keeps its own copy of pushed bytes', async () => {
+    const store = new MemoryStore();
+    const bytes = new TextEncoder().encode('original');
+    const desc = descriptorOf('application/octet-stream', bytes);
+    await store.push(desc, bytes);
+    bytes.fill(0); // the caller reuses its buffer
+    expect(new TextDecoder().decode(await fetchAll(store, desc))).toBe('original');
+    expect(new TextDecoder().decode(await new Response(await store.fetch(desc)).arrayBuffer())).toBe(
+      'original',
+    );
   });
 });

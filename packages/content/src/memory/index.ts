@@ -13,7 +13,14 @@ import type {
   Untagger,
 } from '../interfaces.js';
 import { isDigestReference, plainDescriptor, tagPages } from '../internal/tags.js';
-import { assertDescriptor, readAll, toReadableStream } from '../stream.js';
+import {
+  assertDescriptor,
+  checkBytes,
+  isVerified,
+  memoryLimitFor,
+  readAll,
+  toReadableStream,
+} from '../stream.js';
 import { describeReferrer, hasSuccessors, successorsOf } from '../successors.js';
 
 /** Options of {@link MemoryStore}. */
@@ -29,6 +36,16 @@ interface Entry {
   readonly successors: readonly string[];
   /** For a manifest or index: how it is listed as a predecessor. */
   readonly referrer?: Descriptor;
+}
+
+/**
+ * A copy of `bytes`, checked as {@link readAll} checks a stream (the size limit first, then size
+ * and digest), without making one: bytes already verified for `expected` are not hashed again.
+ */
+function checkedCopy(bytes: Uint8Array, expected: Descriptor, maxBytes: number): Uint8Array {
+  memoryLimitFor(expected, maxBytes);
+  if (!(isVerified(bytes, expected) && bytes.byteLength === expected.size)) checkBytes(bytes, expected);
+  return bytes.slice();
 }
 
 /**
@@ -60,14 +77,23 @@ export class MemoryStore implements GraphTarget, Deleter, Untagger, TagLister {
   async push(expected: Descriptor, content: ContentSource, options: OperationOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
     assertDescriptor(expected);
-    const stream = toReadableStream(content);
     if (this.#entries.has(expected.digest) || this.#pending.has(expected.digest)) {
-      await stream.cancel().catch(() => undefined);
+      if (!(content instanceof Uint8Array)) {
+        await toReadableStream(content)
+          .cancel()
+          .catch(() => undefined);
+      }
       throw new AlreadyExistsError(`${expected.digest}: ${expected.mediaType}: already exists`);
     }
     this.#pending.add(expected.digest);
     try {
-      const bytes = await readAll(stream, expected, { maxBytes: this.#maxBlobBytes, signal: options.signal });
+      const bytes =
+        content instanceof Uint8Array
+          ? checkedCopy(content, expected, this.#maxBlobBytes)
+          : await readAll(toReadableStream(content), expected, {
+              maxBytes: this.#maxBlobBytes,
+              signal: options.signal,
+            });
       let successors: Descriptor[] = [];
       let referrer: Descriptor | undefined;
       if (hasSuccessors(expected)) {
