@@ -4,7 +4,11 @@
 // fetches (wall and the process's CPU), so start-up is left out and each layer's figure is
 // what it adds per blob.
 //
-//   layer.mjs <layer> <host> <repo:tag> <out-dir>
+//   layer.mjs <layer> <host> <repo:tag> <out-dir> [rounds]
+//
+// With rounds 2 the fetches run twice in the process (into a fresh store the second time) and
+// each round is timed: the first includes compiling the layer's code, as a CLI run does; the
+// second is that code warm, what each blob costs once compiled.
 //
 // layers, each on top of the one before:
 //   undici      undici's Agent (24 connections), a dispatch handler that collects the body
@@ -21,7 +25,8 @@ import { mkdirSync } from 'node:fs';
 
 const packages = new URL('../../../packages/', import.meta.url);
 const load = (path) => import(new URL(path, packages).href);
-const [layer, host, ref, out] = process.argv.slice(2);
+const [layer, host, ref, out, roundsArg] = process.argv.slice(2);
+const rounds = Number(roundsArg ?? 1);
 if (!layer || !host || !ref || !out) {
   console.error('usage: layer.mjs <layer> <host> <repo:tag> <out-dir>');
   process.exit(2);
@@ -130,9 +135,11 @@ const layers = {
   },
   'copy-file': () => {
     const repo = repository();
-    mkdirSync(out, { recursive: true });
-    const store = new FileStore(out);
+    let round = 0;
     return async () => {
+      const dir = `${out}/${round++}`;
+      mkdirSync(dir, { recursive: true });
+      const store = new FileStore(dir);
       await copyGraph(repo, store, root, { concurrency: 3 });
       await store.close();
     };
@@ -143,12 +150,14 @@ if (!(layer in layers)) {
   process.exit(2);
 }
 const run = layers[layer]();
-const cpu = process.cpuUsage();
-const started = performance.now();
-await run();
-const wallMs = performance.now() - started;
-const used = process.cpuUsage(cpu);
-process.stdout.write(
-  `${JSON.stringify({ layer, blobs: blobs.length, wallMs, cpuMs: (used.user + used.system) / 1000 })}\n`,
-);
+const timed = [];
+for (let round = 0; round < rounds; round++) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  timed.push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
+}
+process.stdout.write(`${JSON.stringify({ layer, blobs: blobs.length, rounds: timed })}\n`);
 process.exit(0);
