@@ -846,7 +846,7 @@ const machine = [
   `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool (resolve and start-up: ${Math.max(10, runs * 4)}), the order reversed every other run; medians`,
   `- Load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, ${loadMax.toFixed(1)} at most (sampled every 5 s). ${
     busy
-      ? `**The machine was busy**: more runnable processes than its ${cpus().length} cores (other work, such as builds, ran at the same time), so the seconds are inflated and the ratios noisier than on a quiet machine. Compare ratios within this run only, and re-run on a quiet machine before drawing fine conclusions.`
+      ? `**The machine was busy**: more runnable processes than its ${cpus().length} cores at some point (the benchmark's own registries and tools count, and so does any other work at the same time), so the seconds are inflated and the ratios noisier than on a quiet machine. Compare ratios within this run only, and re-run on a quiet machine before drawing fine conclusions.`
       : 'The machine is shared, so compare ratios within one run, not seconds across runs.'
   }`,
   `- Command: \`node tooling/bench/run.mjs ${argv.join(' ')}\``,
