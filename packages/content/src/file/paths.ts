@@ -34,30 +34,22 @@ const NOT_NORMALISED = /\/\.{0,2}(?:\/|$)/;
  * `path.resolve` builds its result character by character.
  */
 export function resolveFrom(base: string, name: string): string {
-  if (
-    sep === '/' &&
-    name !== '' &&
-    !name.startsWith('/') &&
-    base.startsWith('/') &&
-    !NOT_NORMALISED.test(base) &&
-    !NOT_NORMALISED.test(`/${name}`)
-  ) {
+  if (name !== '' && !name.startsWith('/') && isPlainPosix(base) && isPlainPosix(`/${name}`)) {
     return `${base}/${name}`;
   }
   return resolve(base, name);
+}
+
+/** Whether `path` is absolute and normalised, on a platform whose paths are POSIX paths. */
+function isPlainPosix(path: string): boolean {
+  return sep === '/' && path.startsWith('/') && !NOT_NORMALISED.test(path);
 }
 
 /** Whether `child` is `base` or lies under it (both absolute and normalised). */
 export function isWithin(base: string, child: string): boolean {
   // POSIX paths that are absolute and normalised compare as strings: a file store asks this a
   // few times per file it writes, and path.relative resolves both paths again each time
-  if (
-    sep === '/' &&
-    base.startsWith('/') &&
-    child.startsWith('/') &&
-    !NOT_NORMALISED.test(base) &&
-    !NOT_NORMALISED.test(child)
-  ) {
+  if (isPlainPosix(base) && isPlainPosix(child)) {
     return child === base || (child.startsWith(base) && child.charCodeAt(base.length) === 47);
   }
   const rel = relative(base, child);
