@@ -19,7 +19,7 @@
 //   repository  RemoteRepository.fetchBytes (URL building, errors, size and digest checks)
 //   copy-memory copyGraph into a MemoryStore (the copy engine; the store keeps the bytes)
 //   copy-file   copyGraph into a FileStore (what `oras pull` does, without the CLI)
-// The first five verify each blob's size and sha256 themselves, as the later ones do inside.
+// The first four check each blob's size and sha256 themselves, as the later ones do inside.
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 
@@ -127,7 +127,7 @@ const layers = {
   },
   repository: () => {
     const repo = repository();
-    return () => eachOf(blobs, WIDTH, async (d) => verify(d, await repo.fetchBytes(d)));
+    return () => eachOf(blobs, WIDTH, (d) => repo.fetchBytes(d));
   },
   'copy-memory': () => {
     const repo = repository();
