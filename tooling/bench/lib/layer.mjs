@@ -11,7 +11,7 @@
 // second is that code warm, what each blob costs once compiled.
 //
 // layers, each on top of the one before:
-//   undici      undici's Agent (24 connections), a dispatch handler that collects the body
+//   undici      undici's Agent (26 connections, 24 requests in flight), a handler collecting the body
 //   transport   @oras/registry's createTransport (retry interceptor, keep-alive after HEAD,
 //               timeouts), same handler
 //   dispatch    @oras/auth's dispatchRequest and takeBody on that transport
