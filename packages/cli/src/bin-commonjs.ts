@@ -24,13 +24,14 @@ if (
 } else {
   // (in the bundle, these imports are evaluated in place: nothing is loaded from disk)
   Promise.all([import('./v8-tuning.js'), import('./compile-cache.js')])
-    .then(([{ tuneV8ForTransfers, V8_FLAGS }, { loadCommonJs }]) => {
+    .then(([{ tuneV8ForTransfers, V8_FLAGS }, { loadCommonJs, commandKey }]) => {
       tuneV8ForTransfers();
       const exports = loadCommonJs({
         file: join(__dirname, 'oras.cjs'),
         hash: __ORAS_BUNDLE_HASH__,
         v8Flags: V8_FLAGS,
         require,
+        command: commandKey(argv),
       });
       return (exports.run as () => Promise<void>)();
     })

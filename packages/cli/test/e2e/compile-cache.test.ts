@@ -91,14 +91,44 @@ describe('compile cache', () => {
     expect(statSync(file).mtimeMs).toBe(fileStat.mtimeMs);
   });
 
-  it('keeps the two most recent other cache files when it writes one, and removes stale temporary files', async () => {
+  it('keeps a cache of its own for each command', async () => {
+    const home = freshHome();
+    const dir = join(home, '.cache', 'oras');
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    const [resolveCache] = cacheFiles(dir);
+    const resolveStat = statSync(join(dir, resolveCache as string));
+    // another command writes its own file and leaves the first as it was
+    const fetch = await run(['manifest', 'fetch', '--plain-http', '127.0.0.1:1/hello:v1'], { HOME: home });
+    expect(fetch.code).toBe(1);
+    const files = cacheFiles(dir);
+    expect(files).toHaveLength(2);
+    const fetchCache = files.find((f) => f !== resolveCache) as string;
+    const fetchStat = statSync(join(dir, fetchCache));
+    expect(statSync(join(dir, resolveCache as string)).mtimeMs).toBe(resolveStat.mtimeMs);
+    // each is used by its command's next run, which writes neither again
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect(
+      (await run(['manifest', 'fetch', '--plain-http', '127.0.0.1:1/hello:v1'], { HOME: home })).code,
+    ).toBe(1);
+    expect(cacheFiles(dir).sort()).toEqual(files.sort());
+    for (const [file, stat] of [
+      [resolveCache as string, resolveStat],
+      [fetchCache, fetchStat],
+    ] as const) {
+      expect(statSync(join(dir, file)).ino).toBe(stat.ino);
+      expect(statSync(join(dir, file)).mtimeMs).toBe(stat.mtimeMs);
+    }
+  });
+
+  it('keeps the fifteen most recent other cache files when it writes one, and removes stale temporary files', async () => {
     const home = freshHome();
     const dir = join(home, '.cache', 'oras');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const now = Date.now() / 1000;
     const hex = (n: number): string => n.toString(16).padStart(32, '0');
-    // five caches of other builds, written 1 to 5 days ago; temporary files an hour and a second old
-    for (let day = 1; day <= 5; day++) {
+    // seventeen caches of other builds or commands, written 1 to 17 days ago; temporary files an
+    // hour and a second old
+    for (let day = 1; day <= 17; day++) {
       const file = join(dir, `bundle-${hex(day)}.v8cache`);
       writeFileSync(file, 'old cache', { mode: 0o600 });
       utimesSync(file, now - day * 86400, now - day * 86400);
@@ -113,18 +143,17 @@ describe('compile cache', () => {
       writeFileSync(join(dir, other), 'not a cache', { mode: 0o600 });
       utimesSync(join(dir, other), now - 30 * 86400, now - 30 * 86400);
     }
-    mkdirSync(join(dir, `bundle-${hex(8)}.v8cache`));
-    utimesSync(join(dir, `bundle-${hex(8)}.v8cache`), now - 30 * 86400, now - 30 * 86400);
+    mkdirSync(join(dir, `bundle-${hex(88)}.v8cache`));
+    utimesSync(join(dir, `bundle-${hex(88)}.v8cache`), now - 30 * 86400, now - 30 * 86400);
 
     expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
-    const written = cacheFiles(dir).filter((f) => !/^bundle-0{30}/.test(f));
+    const written = cacheFiles(dir).filter((f) => !/^bundle-0{29}/.test(f));
     expect(written).toHaveLength(1);
     expect(readdirSync(dir).sort()).toEqual(
       [
         written[0] as string,
-        `bundle-${hex(1)}.v8cache`,
-        `bundle-${hex(2)}.v8cache`,
-        `bundle-${hex(8)}.v8cache`,
+        ...Array.from({ length: 15 }, (_, i) => `bundle-${hex(i + 1)}.v8cache`),
+        `bundle-${hex(88)}.v8cache`,
         fresh,
         'pushed-digests.json',
         'bundle-notes.txt',
