@@ -172,11 +172,13 @@ class LeanHandler {
     if (statusCode < 200) return;
     const contentLength = headers['content-length'];
     const contentType = headers['content-type'];
+    const handler = this;
     const body = new this.#parts.BodyReadable({
-      // the stream is destroyed: stop the transfer, unless it is over
-      abort: () => {
-        if (!this.#ended && !this.#error) {
-          this.#controller?.abort(this.#reason ?? new this.#parts.RequestAbortedError());
+      // the stream is destroyed: stop the transfer, unless it is over (a method: the CLI's bundle
+      // names each arrow function bound to a name with a property definition, a cost per request)
+      abort() {
+        if (!handler.#ended && !handler.#error) {
+          handler.#controller?.abort(handler.#reason ?? new handler.#parts.RequestAbortedError());
         }
       },
       contentType: typeof contentType === 'string' ? contentType : '',

@@ -67,6 +67,13 @@ export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 5
  */
 const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
+/**
+ * What undici's `RetryHandler` is told to consider (our `retry` decides): shared by every request,
+ * which the handler only reads.
+ */
+const HANDLER_METHODS = [...RETRY_METHODS, 'POST'] as Dispatcher.HttpMethod[];
+const HANDLER_STATUS_CODES = [...RETRY_STATUS_CODES];
+
 /** Network errors that are retried. */
 const RETRY_ERROR_CODES = [
   'ECONNRESET',
@@ -197,68 +204,75 @@ export function retryInterceptor(
       // must know at once whether a response is retried, or a bodiless answer (HEAD, 204)
       // completes before the decision and reaches the caller half-delivered.
       let pendingDelay = 0;
-      const redispatch: Dispatcher['dispatch'] = (o, h) => {
-        const delay = pendingDelay;
-        pendingDelay = 0;
-        return later(o, h, delay);
-      };
-      const retry = (
-        err: Error & { statusCode?: number; code?: string; headers?: unknown },
-        { state }: { state: { counter: number } },
-        callback: (err?: Error | null) => void,
-      ): void => {
-        const attempt = state.counter;
-        const statusCode = err.statusCode;
-        const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
-        const retryable =
-          (RETRY_METHODS.includes(method) || (method === 'POST' && (body === undefined || body === null))) &&
-          attempt <= maxRetries &&
-          (statusCode !== undefined
-            ? RETRY_STATUS_CODES.includes(statusCode)
-            : code !== undefined && RETRY_ERROR_CODES.includes(code));
-        if (!retryable || (code === 'ECONNREFUSED' && attempt > 1)) {
-          callback(err);
-          return;
-        }
-        if (code === 'ECONNREFUSED') {
-          options.onRetry?.({
-            method,
-            origin,
-            attempt,
-            statusCode,
-            errorCode: code,
-            delayMs: REFUSED_RETRY_DELAY_MS,
-          });
-          pendingDelay = REFUSED_RETRY_DELAY_MS;
-          callback(null);
-          return;
-        }
-        const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));
-        let delay = backoffDelay(attempt, baseDelayMs, maxDelayMs);
-        if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, maxRetryAfterMs));
-        if (statusCode === 429 || statusCode === 503 || retryAfter !== undefined) gates.close(origin, delay);
-        delay = Math.max(delay, gates.remaining(origin));
-        if (Date.now() + delay - started > deadlineMs) {
-          callback(err);
-          return;
-        }
-        options.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
-        pendingDelay = delay;
-        callback(null);
-      };
+      // `dispatch` and `retry` are methods, not arrow functions given a name: the CLI's bundle
+      // (esbuild's `keepNames`) names each such function it makes with a property definition,
+      // which turns the function into a dictionary object: ~1.5 us and ~250 bytes each, per
+      // request here. A method keeps its name as it is.
       const retryHandler = new RetryHandler(
         {
           ...opts,
           retryOptions: {
             throwOnError: false,
-            retry: retry as never,
+            retry(
+              err: Error & { statusCode?: number; code?: string; headers?: unknown },
+              { state }: { state: { counter: number } },
+              callback: (err?: Error | null) => void,
+            ): void {
+              const attempt = state.counter;
+              const statusCode = err.statusCode;
+              const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
+              const retryable =
+                (RETRY_METHODS.includes(method) ||
+                  (method === 'POST' && (body === undefined || body === null))) &&
+                attempt <= maxRetries &&
+                (statusCode !== undefined
+                  ? RETRY_STATUS_CODES.includes(statusCode)
+                  : code !== undefined && RETRY_ERROR_CODES.includes(code));
+              if (!retryable || (code === 'ECONNREFUSED' && attempt > 1)) {
+                callback(err);
+                return;
+              }
+              if (code === 'ECONNREFUSED') {
+                options.onRetry?.({
+                  method,
+                  origin,
+                  attempt,
+                  statusCode,
+                  errorCode: code,
+                  delayMs: REFUSED_RETRY_DELAY_MS,
+                });
+                pendingDelay = REFUSED_RETRY_DELAY_MS;
+                callback(null);
+                return;
+              }
+              const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));
+              let delay = backoffDelay(attempt, baseDelayMs, maxDelayMs);
+              if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, maxRetryAfterMs));
+              if (statusCode === 429 || statusCode === 503 || retryAfter !== undefined)
+                gates.close(origin, delay);
+              delay = Math.max(delay, gates.remaining(origin));
+              if (Date.now() + delay - started > deadlineMs) {
+                callback(err);
+                return;
+              }
+              options.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
+              pendingDelay = delay;
+              callback(null);
+            },
             maxRetries,
-            methods: [...RETRY_METHODS, 'POST'] as Dispatcher.HttpMethod[],
-            statusCodes: [...RETRY_STATUS_CODES],
+            methods: HANDLER_METHODS,
+            statusCodes: HANDLER_STATUS_CODES,
             errorCodes: RETRY_ERROR_CODES,
-          },
+          } as never,
         },
-        { dispatch: redispatch, handler },
+        {
+          dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
+            const delay = pendingDelay;
+            pendingDelay = 0;
+            return later(o, h, delay);
+          },
+          handler,
+        },
       );
       return later(opts, retryHandler as unknown as Dispatcher.DispatchHandler, 0);
     };
