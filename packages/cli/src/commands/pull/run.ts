@@ -113,6 +113,8 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   // Titled layers of the `-t/--media-type` types: none means nothing is written.
   let typeMatched = 0;
   const files: PulledFileModel[] = [];
+  /** The titles in `files` (a set: an artifact may have thousands). */
+  const fileTitles = new Set<string>();
   try {
     let root: Descriptor;
     // From a registry, the root manifest comes in one GET by tag (as oras-go's copy resolves it),
@@ -181,8 +183,9 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
       }
       for (const d of out) {
         const title = d.annotations?.[TITLE];
-        if (title && !files.some((f) => f.annotations?.[TITLE] === title)) {
+        if (title && !fileTitles.has(title)) {
           const path = resolvePath(output, title) + (d.annotations?.[UNPACK] === 'true' ? sep : '');
+          fileTitles.add(title);
           files.push({ path, ...descriptorModel(name, d) });
         }
       }
