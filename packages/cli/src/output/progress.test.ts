@@ -414,6 +414,77 @@ describe('pushes through a transfer', () => {
   });
 });
 
+describe('finding a row', () => {
+  const reporterOn = (term: Terminal) =>
+    new TtyProgressReporter(term.stream, PULL_PROMPTS, { intervalMs: 3_600_000, now: () => 0 });
+  const withDigest = (d: Descriptor, hex: string): Descriptor => ({
+    ...d,
+    digest: `sha256:${hex.repeat(64)}`,
+  });
+
+  it('keeps one row per digest and name: the same content under two names is two rows', () => {
+    const term = new Terminal(120);
+    const reporter = reporterOn(term);
+    const first = withDigest(blob('first.txt', MB), 'c');
+    const second = withDigest(blob('second.txt', MB), 'c');
+    reporter.start(first);
+    reporter.start(first);
+    reporter.start(second);
+    reporter.progress(first, MB);
+    reporter.done(first);
+    reporter.mark(second, 'Restored');
+    reporter.close();
+    expect(term.screen()).toEqual([
+      expect.stringMatching(/^✓ Pulled {6}first\.txt /),
+      `  └─ ${first.digest}`,
+      expect.stringMatching(/^✓ Restored +second\.txt /),
+      `  └─ ${second.digest}`,
+    ]);
+  });
+
+  it('gives each of 1,000 files its own row, found again for its bytes and its end', () => {
+    const term = new Terminal(120);
+    const reporter = reporterOn(term);
+    const files = Array.from({ length: 1000 }, (_, i) => ({
+      ...blob(`f${i}.bin`, 4096),
+      digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+    }));
+    for (const d of files) reporter.start(d);
+    for (const d of files) reporter.progress(d, 2048);
+    for (const d of [...files].reverse()) reporter.done(d);
+    reporter.close();
+    const screen = term.screen();
+    expect(screen).toHaveLength(2 * files.length);
+    const done = screen.filter((l) => l.startsWith('✓ Pulled'));
+    expect(done.map((l) => /(f\d+\.bin)/.exec(l)?.[1])).toEqual(files.map((_, i) => `f${i}.bin`));
+  });
+
+  it('lets a packed folder of the same name take over only a pending row, once', () => {
+    const term = new Terminal(120);
+    const reporter = reporterOn(term);
+    const first = reporter.transfer({
+      name: 'dir',
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    });
+    first.packing(MB);
+    const packed = withDigest(blob('dir', MB, 'application/vnd.oci.image.layer.v1.tar+gzip'), 'd');
+    // the descriptor events take the pending row over
+    reporter.start(packed);
+    reporter.done(packed);
+    // another content of that name later is a row of its own
+    const other = withDigest(blob('dir', 2 * MB, 'application/vnd.oci.image.layer.v1.tar+gzip'), 'e');
+    reporter.start(other);
+    reporter.done(other);
+    reporter.close();
+    expect(term.screen()).toEqual([
+      expect.stringMatching(/^✓ Pulled {6}dir +1\/1 MB/),
+      `  └─ ${packed.digest}`,
+      expect.stringMatching(/^✓ Pulled {6}dir +2\/2 MB/),
+      `  └─ ${other.digest}`,
+    ]);
+  });
+});
+
 describe('rows', () => {
   const row = (over: Partial<ProgressRow>): ProgressRow => ({
     name: 'hi.txt',

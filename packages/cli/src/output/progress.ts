@@ -273,6 +273,11 @@ interface Slot {
   pending: boolean;
 }
 
+/** A slot's key in {@link TtyProgressReporter}'s index: its digest and name. */
+function slotKey(digest: string | undefined, name: string): string {
+  return `${digest ?? ''}\n${name}`;
+}
+
 /** The live display on a terminal. */
 export class TtyProgressReporter implements StatusReporter {
   /** Byte counts move the bars. */
@@ -281,6 +286,13 @@ export class TtyProgressReporter implements StatusReporter {
   readonly #prompts: Prompts;
   readonly #now: () => number;
   readonly #slots: Slot[] = [];
+  /**
+   * The first slot (by id) of each digest and name ({@link slotKey}), and the slots made pending
+   * under each name: an artifact of thousands of files would otherwise scan every slot for each
+   * event (5,000 files took 0.65 s of CPU, 20,000 took 12 s).
+   */
+  readonly #byKey = new Map<string, Slot>();
+  readonly #pendingByName = new Map<string, Slot[]>();
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #onResize: () => void;
   /** The widths of the lines of the live area as drawn, top to bottom. */
@@ -307,7 +319,17 @@ export class TtyProgressReporter implements StatusReporter {
     const slot = this.#slot(desc.annotations?.[TITLE] || desc.mediaType, desc.mediaType, prompt, false);
     slot.row.digest = desc.digest;
     slot.row.size = desc.size;
+    this.#index(slot);
     return slot.row;
+  }
+
+  /** Indexes a slot under its (new) digest, unless a slot made before it has the same key. */
+  #index(slot: Slot): void {
+    const key = slotKey(slot.row.digest, slot.row.name);
+    const held = this.#byKey.get(key);
+    if (held === undefined || held.id > slot.id || slotKey(held.row.digest, held.row.name) !== key) {
+      this.#byKey.set(key, slot);
+    }
   }
 
   #slot(name: string, mediaType: string, prompt: string, pending: boolean): Slot {
@@ -331,6 +353,11 @@ export class TtyProgressReporter implements StatusReporter {
       },
     };
     this.#slots.push(slot);
+    if (pending) {
+      const list = this.#pendingByName.get(name);
+      if (list === undefined) this.#pendingByName.set(name, [slot]);
+      else list.push(slot);
+    }
     return slot;
   }
 
@@ -342,10 +369,17 @@ export class TtyProgressReporter implements StatusReporter {
   /** The row of a descriptor if it has one: its own, or a pending row of the same name. */
   #find(desc: Descriptor): Slot | undefined {
     const name = desc.annotations?.[TITLE] || desc.mediaType;
-    let slot = this.#slots.find((s) => s.row.digest === desc.digest && s.row.name === name);
+    const key = slotKey(desc.digest, name);
+    let slot = this.#byKey.get(key);
+    if (slot !== undefined && slotKey(slot.row.digest, slot.row.name) !== key) {
+      // its digest changed since: the first slot that has this key now, if any
+      slot = this.#slots.find((s) => s.row.digest === desc.digest && s.row.name === name);
+      if (slot === undefined) this.#byKey.delete(key);
+      else this.#byKey.set(key, slot);
+    }
     if (!slot) {
       // a folder packed under this name, now copied by descriptor: its row goes on
-      slot = this.#slots.find((s) => s.pending && s.row.name === name && s.row.state !== 'done');
+      slot = this.#pendingByName.get(name)?.find((s) => s.pending && s.row.state !== 'done');
       if (slot) {
         slot.pending = false;
         if (slot.row.state === 'packing') {
@@ -358,6 +392,7 @@ export class TtyProgressReporter implements StatusReporter {
       slot.row.digest = desc.digest;
       slot.row.size = desc.size;
       slot.row.mediaType = desc.mediaType;
+      this.#index(slot);
     }
     return slot;
   }
@@ -418,9 +453,12 @@ export class TtyProgressReporter implements StatusReporter {
     };
     const known = (desc: Descriptor): ProgressRow => {
       const r = row();
-      if (slot) slot.pending = false;
       r.digest = desc.digest;
       r.size = desc.size;
+      if (slot) {
+        slot.pending = false;
+        this.#index(slot);
+      }
       return r;
     };
     return {
