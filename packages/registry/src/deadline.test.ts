@@ -113,6 +113,44 @@ describe('metadataTimeoutMs', () => {
     expect(err.code).toBe(ErrorCode.Aborted);
   });
 
+  it('fails at once, as an abort, under a caller’s signal already aborted', async () => {
+    let requests = 0;
+    handle = (_req, res) => {
+      requests++;
+      trickle(res, MANIFEST);
+    };
+    const controller = new AbortController();
+    controller.abort();
+    const err = await failure(repo().fetchReference('v1', { signal: controller.signal }));
+    expect(err.code).toBe(ErrorCode.Aborted);
+    expect(requests).toBe(0);
+  });
+
+  it('aborts every exchange in flight under a caller’s signal, and none after it ended', async () => {
+    const controller = new AbortController();
+    let started = 0;
+    handle = (req, res) => {
+      if (req.url?.endsWith('/done')) {
+        res.writeHead(200, { 'content-type': MANIFEST, 'content-length': 0 });
+        res.end();
+        return;
+      }
+      trickle(res, MANIFEST);
+      if (++started === 3) controller.abort();
+    };
+    const r = new RemoteRepository({
+      reference: `${host}/slow/repo`,
+      client: new PlainClient({ dispatcher }),
+      metadataTimeoutMs: 60_000,
+    });
+    // one exchange that ends before the abort: its deadline is released with it
+    await r.resolve('done', { signal: controller.signal }).catch(() => undefined);
+    const errs = await Promise.all(
+      ['a', 'b', 'c'].map((tag) => failure(r.fetchReference(tag, { signal: controller.signal }))),
+    );
+    expect(errs.map((e) => e.code)).toEqual([ErrorCode.Aborted, ErrorCode.Aborted, ErrorCode.Aborted]);
+  });
+
   it('does not bound blob downloads, which resume instead', async () => {
     const data = Buffer.alloc(64 * 1024, 3);
     const desc = descOf('application/octet-stream', data);
