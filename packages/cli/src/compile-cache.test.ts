@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandKey } from './compile-cache.js';
+import { commandKey, fallbackCache } from './compile-cache.js';
 
 describe('commandKey', () => {
   it.each([
@@ -17,5 +17,39 @@ describe('commandKey', () => {
     [['login', '-u', 'me', 'registry.example'], 'login'],
   ])('%j is %j', (argv, key) => {
     expect(commandKey(argv)).toBe(key);
+  });
+});
+
+describe('fallbackCache', () => {
+  const prefix = `bundle-${'a'.repeat(32)}-`;
+  const own = `${prefix}00000001.v8cache`;
+  it('takes the smallest cache of the same build, never its own', () => {
+    expect(
+      fallbackCache(
+        [
+          { name: own, size: 10 },
+          { name: `${prefix}00000002.v8cache`, size: 900 },
+          { name: `${prefix}00000003.v8cache`, size: 700 },
+          { name: `${prefix}00000004.v8cache`, size: 800 },
+        ],
+        prefix,
+        own,
+      ),
+    ).toBe(`${prefix}00000003.v8cache`);
+  });
+  it('takes nothing of another build, a temporary file or another name', () => {
+    expect(
+      fallbackCache(
+        [
+          { name: own, size: 10 },
+          { name: `bundle-${'b'.repeat(32)}-00000002.v8cache`, size: 1 },
+          { name: `${prefix}00000003.v8cache.123.tmp`, size: 1 },
+          { name: `${prefix}00000004.v8cache.bak`, size: 1 },
+          { name: `${prefix}notahash.v8cache`, size: 1 },
+        ],
+        prefix,
+        own,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -120,6 +120,27 @@ describe('compile cache', () => {
     }
   });
 
+  it('starts a command without a cache of its own from another, and a bad one does not stop it', async () => {
+    const home = freshHome();
+    const dir = join(home, '.cache', 'oras');
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    const [resolveCache] = cacheFiles(dir) as [string];
+    expect(resolveCache).toMatch(/^bundle-[0-9a-f]{32}-[0-9a-f]{8}\.v8cache$/);
+    // a smaller file of the same build, so it is the one a new command starts from: garbage
+    const sibling = `${resolveCache.slice(0, -'12345678.v8cache'.length)}ffffffff.v8cache`;
+    writeFileSync(join(dir, sibling), 'not a cache', { mode: 0o600 });
+    const args = ['manifest', 'fetch', '--plain-http', '127.0.0.1:1/hello:v1'];
+    const expected = await run(args, { HOME: freshHome(), ORAS_NO_COMPILE_CACHE: '1' });
+    expect(expected.code).toBe(1);
+    expect(await run(args, { HOME: home })).toEqual(expected);
+    // it wrote a cache of its own, and left the others as they were
+    const files = cacheFiles(dir);
+    expect(files).toHaveLength(3);
+    const fetchCache = files.find((f) => f !== resolveCache && f !== sibling) as string;
+    expect(statSync(join(dir, fetchCache)).size).toBeGreaterThan(1000);
+    expect(await run(args, { HOME: home })).toEqual(expected);
+  });
+
   it('keeps the fifteen most recent other cache files when it writes one, and removes stale temporary files', async () => {
     const home = freshHome();
     const dir = join(home, '.cache', 'oras');
