@@ -263,7 +263,7 @@ export function retryInterceptor(
             methods: HANDLER_METHODS,
             statusCodes: HANDLER_STATUS_CODES,
             errorCodes: RETRY_ERROR_CODES,
-          } as never,
+          },
         },
         {
           dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
