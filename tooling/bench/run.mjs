@@ -775,11 +775,27 @@ try {
             ),
           }),
         }),
+        ...(goPeer
+          ? {
+              'oras-go v1 cp': async (_, fresh) => ({
+                argv: peer('cp', `${A}/small:v`, `${await fresh()}/small:v`),
+              }),
+            }
+          : {}),
         'skopeo copy': async (_, fresh) => ({
           argv: skopeo(`docker://${A}/small:v`, `docker://${await fresh()}/small:v`),
         }),
       },
-      { check: (r) => within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1) },
+      {
+        check: (r) =>
+          [
+            within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1),
+            // no goal against the peer here: for reading beside the push and pull
+            ...(goPeer
+              ? [`oras-ts / oras-go v1 ${(r[0].seconds / secondsOf(r, 'oras-go v1 cp')).toFixed(2)}`]
+              : []),
+          ].join('; '),
+      },
     );
   }
 
@@ -938,7 +954,7 @@ const markdown = [
   '- Node floor of the small-blob scenarios: tooling/bench/lib/node-small.mjs, the least a Node client does with `node:http` (keep-alive, 24 sockets): pull GETs the manifest then every layer at once, checks sha256 and size, writes each to a temporary name and renames it; push reads and hashes each file, `HEAD`, then `POST` and one `PUT ?digest=` when absent, then the empty config and the manifest. No auth, redirects, retries, path checks or status lines',
   "- Node floor on undici: the same client on undici (`node --liftoff-only node-small.mjs --undici`): an `Agent` of 24 connections (kept after a `HEAD`, as oras-ts keeps them), each body collected by a dispatch handler (as oras-ts reads the answers it reads whole, without undici's `request` stream), loading only undici's agent, as the oras-ts bundle does; the HTTP stack oras-ts is built on, with nothing of oras-ts above it",
   '- skopeo: `skopeo copy --src-tls-verify=false --dest-tls-verify=false` between an OCI layout and the registry',
-  "- oras-go v1: tooling/bench/go-peer (`oras-go-peer resolve|push|pull`), built offline in GOPATH mode against Debian's /usr/share/gocode. `push`: oras-go's file store hashes each file, then `oras.Copy` to the registry, whose containerd pusher sends a `HEAD` per blob and skips what exists, else `POST` and one streamed `PUT`; `pull`: `oras.Copy` into the file store (each titled layer to its file, `fsync`ed). `oras.Copy` walks the manifest's blobs with no concurrency limit",
+  "- oras-go v1: tooling/bench/go-peer (`oras-go-peer resolve|push|pull|cp`), built offline in GOPATH mode against Debian's /usr/share/gocode. `push`: oras-go's file store hashes each file, then `oras.Copy` to the registry, whose containerd pusher sends a `HEAD` per blob and skips what exists, else `POST` and one streamed `PUT`; `pull`: `oras.Copy` into the file store (each titled layer to its file, `fsync`ed); `cp`: `oras.Copy` from one registry to the other, each blob streamed through. `oras.Copy` walks the manifest's blobs with no concurrency limit",
   "- push of a file the registry has: the registry is seeded (skopeo) with the 1 GiB layer in repository `big`; each run pushes the same file to a new tag of `big`; the verdict reads `Exists`/`Uploaded` from the tool's status lines. `oras-ts push` runs after one untimed `oras push` of the file from this machine, so it has the file's digest as a hint (`~/.cache/oras/pushed-digests.json`: it asks the registry for that blob first and sends nothing while it hashes); `oras-ts push (no digest hint)` runs with `ORAS_NO_DIGEST_HINTS=1`, as the push of a file this machine never pushed",
   '- content: random bytes as a gzip stream of stored blocks, so skopeo sends the layers as they are (it gzips uncompressed layers on the way to a registry)',
   '',

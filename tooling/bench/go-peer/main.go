@@ -5,6 +5,7 @@
 //	oras-go-peer resolve <host/repo:tag>           prints the manifest's digest
 //	oras-go-peer push <host/repo:tag> <file>...    files of the current folder, titled by name
 //	oras-go-peer pull <host/repo:tag> <folder>     each titled layer into <folder>/<title>
+//	oras-go-peer cp <host/repo:tag> <host/repo:tag> the artifact from one registry to another
 //
 // A push hashes each file first (oras-go's file store), then copies the artifact with
 // oras.Copy, whose pusher sends a HEAD per blob and skips what the registry has. Each blob is
@@ -32,7 +33,8 @@ import (
 const usage = `usage:
   oras-go-peer resolve <host/repo:tag>
   oras-go-peer push <host/repo:tag> <file>...
-  oras-go-peer pull <host/repo:tag> <folder>`
+  oras-go-peer pull <host/repo:tag> <folder>
+  oras-go-peer cp <host/repo:tag> <host/repo:tag>`
 
 func main() {
 	if len(os.Args) < 3 {
@@ -51,6 +53,8 @@ func main() {
 		err = push(ctx, registry, ref, rest)
 	case command == "pull" && len(rest) == 1:
 		err = pull(ctx, registry, ref, rest[0])
+	case command == "cp" && len(rest) == 1:
+		err = copyBetween(ctx, registry, ref, rest[0])
 	default:
 		fail(usage)
 	}
@@ -121,6 +125,17 @@ func pull(ctx context.Context, registry *orascontent.Registry, ref, folder strin
 		return err
 	}
 	fmt.Printf("Pulled %s\nDigest: %s\n", ref, desc.Digest)
+	return nil
+}
+
+// copyBetween copies the artifact at from to the reference to (oras.Copy between two registries:
+// each blob streamed from one to the other, reported as it ends, what the destination has skipped).
+func copyBetween(ctx context.Context, registry *orascontent.Registry, from, to string) error {
+	desc, err := oras.Copy(ctx, registry, from, reporting{registry}, to)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Copied %s => %s\nDigest: %s\n", from, to, desc.Digest)
 	return nil
 }
 
