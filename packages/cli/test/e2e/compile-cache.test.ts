@@ -120,6 +120,24 @@ describe('compile cache', () => {
     }
   });
 
+  it('starts a command without a cache of its own from another: its cache then holds that code too', async () => {
+    const args = ['manifest', 'fetch', '--plain-http', '127.0.0.1:1/hello:v1'];
+    // written from scratch
+    const alone = freshHome();
+    expect((await run(args, { HOME: alone })).code).toBe(1);
+    const aloneDir = join(alone, '.cache', 'oras');
+    const [scratchCache] = cacheFiles(aloneDir) as [string];
+    const scratchSize = statSync(join(aloneDir, scratchCache)).size;
+    // written by a first run that started from resolve's cache, whose functions stay compiled
+    const home = freshHome();
+    const dir = join(home, '.cache', 'oras');
+    expect(await run(COMMAND, { HOME: home })).toEqual(FAILED);
+    expect((await run(args, { HOME: home })).code).toBe(1);
+    expect(cacheFiles(dir)).toContain(scratchCache);
+    // (resolve's own code is ~8 KB of it here; the same command's cache varies by ~100 bytes)
+    expect(statSync(join(dir, scratchCache)).size).toBeGreaterThan(scratchSize + 2048);
+  });
+
   it('starts a command without a cache of its own from another, and a bad one does not stop it', async () => {
     const home = freshHome();
     const dir = join(home, '.cache', 'oras');
