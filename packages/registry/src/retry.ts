@@ -158,6 +158,88 @@ function headerOf(headers: unknown, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+/** The resolved {@link RetryOptions} of an interceptor, and its hosts' gates. */
+interface RetrySettings {
+  readonly maxRetries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly deadlineMs: number;
+  readonly onRetry: RetryOptions['onRetry'];
+  readonly gates: HostGates;
+}
+
+/** What the retry decision of one request knows about it. */
+interface RequestRetry {
+  /** The method, upper-case. */
+  readonly method: string;
+  readonly origin: string;
+  /** Whether its method is retried at all (a `POST` only without a body). */
+  readonly retried: boolean;
+  /** When it was first sent (for the deadline). */
+  readonly started: number;
+  /** The wait the next dispatch of it makes first. */
+  pendingDelay: number;
+}
+
+/** A failure undici's `RetryHandler` asks about: a status, or a network error code. */
+type RetriedError = Error & { statusCode?: number; code?: string; headers?: unknown };
+
+/** How the decision answers `RetryHandler`: `null` to retry, the error to give up. */
+type RetryCallback = (err?: Error | null) => void;
+
+/**
+ * Decides whether attempt `attempt` of `request` is retried after `err`, and after how long (set
+ * as its `pendingDelay`, waited in the next dispatch).
+ */
+function decideRetry(
+  settings: RetrySettings,
+  request: RequestRetry,
+  err: RetriedError,
+  attempt: number,
+  callback: RetryCallback,
+): void {
+  const { method, origin } = request;
+  const statusCode = err.statusCode;
+  const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
+  const retryable =
+    request.retried &&
+    attempt <= settings.maxRetries &&
+    (statusCode !== undefined
+      ? RETRY_STATUS_CODES.includes(statusCode)
+      : code !== undefined && RETRY_ERROR_CODES.includes(code));
+  if (!retryable || (code === 'ECONNREFUSED' && attempt > 1)) {
+    callback(err);
+    return;
+  }
+  if (code === 'ECONNREFUSED') {
+    settings.onRetry?.({
+      method,
+      origin,
+      attempt,
+      statusCode,
+      errorCode: code,
+      delayMs: REFUSED_RETRY_DELAY_MS,
+    });
+    request.pendingDelay = REFUSED_RETRY_DELAY_MS;
+    callback(null);
+    return;
+  }
+  const { gates } = settings;
+  const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));
+  let delay = backoffDelay(attempt, settings.baseDelayMs, settings.maxDelayMs);
+  if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, settings.maxRetryAfterMs));
+  if (statusCode === 429 || statusCode === 503 || retryAfter !== undefined) gates.close(origin, delay);
+  delay = Math.max(delay, gates.remaining(origin));
+  if (Date.now() + delay - request.started > settings.deadlineMs) {
+    callback(err);
+    return;
+  }
+  settings.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
+  request.pendingDelay = delay;
+  callback(null);
+}
+
 /**
  * Builds the retry interceptor. Compose it onto a dispatcher: `agent.compose(retryInterceptor())`.
  * Pass `gates` to share back-off state with other interceptors.
@@ -166,11 +248,15 @@ export function retryInterceptor(
   options: RetryOptions = {},
   gates: HostGates = new HostGates(),
 ): Dispatcher.DispatcherComposeInterceptor {
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const settings: RetrySettings = {
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    baseDelayMs: options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    deadlineMs: options.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    onRetry: options.onRetry,
+    gates,
+  };
 
   return (dispatch) => {
     /** Dispatches after `delay` and whatever the host's gate still asks. */
@@ -197,13 +283,18 @@ export function retryInterceptor(
         // a stream cannot be rewound here: the caller (or the auth client's body function) re-sends it
         return later(opts, handler, 0);
       }
-      const started = Date.now();
-      const origin = originOf(opts);
       const method = String(opts.method).toUpperCase();
-      // Why the wait sits in the dispatch and not in the retry callback: undici's RetryHandler
-      // must know at once whether a response is retried, or a bodiless answer (HEAD, 204)
-      // completes before the decision and reaches the caller half-delivered.
-      let pendingDelay = 0;
+      const request: RequestRetry = {
+        method,
+        origin: originOf(opts),
+        retried:
+          RETRY_METHODS.includes(method) || (method === 'POST' && (body === undefined || body === null)),
+        started: Date.now(),
+        // Why the wait sits in the dispatch and not in the retry callback: undici's RetryHandler
+        // must know at once whether a response is retried, or a bodiless answer (HEAD, 204)
+        // completes before the decision and reaches the caller half-delivered.
+        pendingDelay: 0,
+      };
       // `dispatch` and `retry` are methods, not arrow functions given a name: the CLI's bundle
       // (esbuild's `keepNames`) names each such function it makes with a property definition,
       // which turns the function into a dictionary object: ~1.5 us and ~250 bytes each, per
@@ -214,52 +305,13 @@ export function retryInterceptor(
           retryOptions: {
             throwOnError: false,
             retry(
-              err: Error & { statusCode?: number; code?: string; headers?: unknown },
+              err: RetriedError,
               { state }: { state: { counter: number } },
-              callback: (err?: Error | null) => void,
+              callback: RetryCallback,
             ): void {
-              const attempt = state.counter;
-              const statusCode = err.statusCode;
-              const code = err.code === 'UND_ERR_REQ_RETRY' ? undefined : err.code;
-              const retryable =
-                (RETRY_METHODS.includes(method) ||
-                  (method === 'POST' && (body === undefined || body === null))) &&
-                attempt <= maxRetries &&
-                (statusCode !== undefined
-                  ? RETRY_STATUS_CODES.includes(statusCode)
-                  : code !== undefined && RETRY_ERROR_CODES.includes(code));
-              if (!retryable || (code === 'ECONNREFUSED' && attempt > 1)) {
-                callback(err);
-                return;
-              }
-              if (code === 'ECONNREFUSED') {
-                options.onRetry?.({
-                  method,
-                  origin,
-                  attempt,
-                  statusCode,
-                  errorCode: code,
-                  delayMs: REFUSED_RETRY_DELAY_MS,
-                });
-                pendingDelay = REFUSED_RETRY_DELAY_MS;
-                callback(null);
-                return;
-              }
-              const retryAfter = parseRetryAfter(headerOf(err.headers, 'retry-after'));
-              let delay = backoffDelay(attempt, baseDelayMs, maxDelayMs);
-              if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, maxRetryAfterMs));
-              if (statusCode === 429 || statusCode === 503 || retryAfter !== undefined)
-                gates.close(origin, delay);
-              delay = Math.max(delay, gates.remaining(origin));
-              if (Date.now() + delay - started > deadlineMs) {
-                callback(err);
-                return;
-              }
-              options.onRetry?.({ method, origin, attempt, statusCode, errorCode: code, delayMs: delay });
-              pendingDelay = delay;
-              callback(null);
+              decideRetry(settings, request, err, state.counter, callback);
             },
-            maxRetries,
+            maxRetries: settings.maxRetries,
             methods: HANDLER_METHODS,
             statusCodes: HANDLER_STATUS_CODES,
             errorCodes: RETRY_ERROR_CODES,
@@ -267,8 +319,8 @@ export function retryInterceptor(
         },
         {
           dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
-            const delay = pendingDelay;
-            pendingDelay = 0;
+            const delay = request.pendingDelay;
+            request.pendingDelay = 0;
             return later(o, h, delay);
           },
           handler,
