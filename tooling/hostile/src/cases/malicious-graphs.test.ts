@@ -105,6 +105,7 @@ describe('sizes', () => {
             return;
           }
           streamHuge(res, 100 * MiB, headers);
+          return true;
         }
         return false;
       });
@@ -112,8 +113,7 @@ describe('sizes', () => {
         ['pull', `${server.host}/big/manifest:v1`, '-o', box.out, '--plain-http'],
         ['manifest', 'fetch', `${server.host}/big/manifest:v1`, '--plain-http'],
       ];
-      // PENDING: `manifest fetch` of the streamed one blames the Range header (see the README)
-      for (const args of chunked ? commands.slice(0, 1) : commands) {
+      for (const args of commands) {
         const { result, outside } = await run(args);
         expect(cleanFailureProblems(result, /size|limit|large|exceed|MiB|bytes/i)).toEqual([]);
         expect(memoryProblems(result.peakRssKiB)).toEqual([]);

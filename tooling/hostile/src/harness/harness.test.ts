@@ -62,6 +62,43 @@ describe('the harness', () => {
     expect(leaks).toEqual(['password in file tmp/log']);
   });
 
+  describe('the lying registry', () => {
+    async function ask(server: HostileServer): Promise<string> {
+      try {
+        const response = await fetch(`${server.url}/v2/a/manifests/v1`);
+        return `${response.status} ${await response.text()}`;
+      } catch {
+        return 'cut';
+      }
+    }
+
+    it('answers 404 for what a handler leaves alone', async () => {
+      const server = await startHostileServer(() => false);
+      expect(await ask(server)).toMatch(/^404 .*NAME_UNKNOWN/);
+      await server.close();
+    });
+
+    it('fails the case whose handler starts an answer and returns false, and leaves the answer whole', async () => {
+      const server = await startHostileServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        setTimeout(() => res.end('whole'), 20);
+        return false;
+      });
+      expect(await ask(server)).toBe('200 whole');
+      await expect(server.close()).rejects.toThrow(
+        /GET \/v2\/a\/manifests\/v1 returned false after starting/,
+      );
+    });
+
+    it('fails the case whose handler throws', async () => {
+      const server = await startHostileServer(() => {
+        throw new Error('oops');
+      });
+      expect(await ask(server)).toBe('cut');
+      await expect(server.close()).rejects.toThrow(/threw: oops/);
+    });
+  });
+
   describe('running oras', () => {
     let server: HostileServer;
     afterEach(async () => {

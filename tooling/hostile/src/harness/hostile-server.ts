@@ -40,6 +40,7 @@ export interface HostileServer {
   readonly requests: HostileRequest[];
   /** Replaces the handler. */
   setHandler(handler: HostileHandler): void;
+  /** Stops the server; rejects when a handler threw or returned false after starting an answer. */
   close(): Promise<void>;
 }
 
@@ -50,6 +51,7 @@ export async function startHostileServer(
 ): Promise<HostileServer> {
   let current = handler;
   const requests: HostileRequest[] = [];
+  const mistakes: string[] = [];
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -65,13 +67,19 @@ export async function startHostileServer(
           Object.keys((req.socket as TLSSocket).getPeerCertificate?.() ?? {}).length > 0,
       };
       requests.push(request);
+      const what = `${request.method} ${request.url.pathname}`;
       try {
         const handled = await current(request, res);
-        if (handled === false || (!res.headersSent && !res.writableEnded)) {
+        if (handled === false && res.headersSent) {
+          // the case's mistake, not a lie it tells: answering 404 now would throw, and the
+          // connection would be cut under the client at a moment that depends on the scheduler
+          mistakes.push(`the handler of ${what} returned false after starting its answer`);
+        } else if (!res.headersSent && !res.writableEnded) {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end('{"errors":[{"code":"NAME_UNKNOWN","message":"not here"}]}');
         }
-      } catch {
+      } catch (err) {
+        mistakes.push(`the handler of ${what} threw: ${(err as Error).message}`);
         res.destroy();
       }
     });
@@ -95,6 +103,7 @@ export async function startHostileServer(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (mistakes.length > 0) throw new Error(`hostile server: ${mistakes.join('; ')}`);
     },
   };
 }
