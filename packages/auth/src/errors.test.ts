@@ -87,6 +87,23 @@ describe('transportError', () => {
     expect(missing.message).toBe('cannot reach registry.example:5000: no such host');
   });
 
+  it('says why a response that broke mid-body could not be resumed', () => {
+    const retry = (message: string, statusCode: number) =>
+      Object.assign(new Error(message), { code: 'UND_ERR_REQ_RETRY', statusCode });
+    const ignored = transportError(
+      'v1: manifest',
+      retry('server does not support the range header and the payload was partially consumed', 200),
+    );
+    expect(ignored).toBeInstanceOf(ConnectionError);
+    expect(ignored.code).toBe(ErrorCode.Network);
+    expect(ignored.message).toBe(
+      'v1: manifest: the connection broke mid-response and the registry cannot resume it (it ignored the Range header, status 200)',
+    );
+    expect(transportError('page of tags', retry('Content-Range mismatch', 206)).message).toBe(
+      'page of tags: the connection broke mid-response and the registry cannot resume it (Content-Range mismatch, status 206)',
+    );
+  });
+
   it('names the address that refused when it is not the URL’s (a proxy)', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3128'), {
       code: 'ECONNREFUSED',

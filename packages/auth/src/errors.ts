@@ -176,6 +176,18 @@ export function transportError(what: string, err: unknown, url?: string | URL): 
       systemCode,
     });
   }
+  if (code === 'UND_ERR_REQ_RETRY') {
+    // undici's RetryHandler tried to resume a response that broke mid-body, and the answer did
+    // not continue it: a 200 to `Range` (a registry that ignores it), or another range or ETag
+    const status = (err as { statusCode?: unknown }).statusCode;
+    const why = /range header/i.test(message) ? 'it ignored the Range header' : message;
+    return new ConnectionError(
+      `${what}: the connection broke mid-response and the registry cannot resume it (${why}${
+        typeof status === 'number' ? `, status ${status}` : ''
+      })`,
+      { ...cause, host, systemCode },
+    );
+  }
   const proxy = PROXY_REFUSAL.exec(message);
   if (proxy) {
     const status = proxy[1] ?? proxy[2] ?? '';

@@ -6,10 +6,16 @@
  */
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { SizeExceedsLimitError, UnsafeError } from '@oras/spec';
+import { OrasError, SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
-import { defaultDispatcher, dispatchRequest, type RequestBodySource, takeBody } from '@oras/auth';
+import {
+  defaultDispatcher,
+  dispatchRequest,
+  type RequestBodySource,
+  takeBody,
+  transportError,
+} from '@oras/auth';
 
 /** A request body: bytes, a string, or a function that makes a fresh stream (a rewindable body). */
 export type RequestBody = Uint8Array | string | (() => RequestBodySource) | null;
@@ -162,7 +168,7 @@ export async function readCapped(
   const taking = takeBody(body, maxBytes);
   if (taking) {
     const taken = await taking;
-    if (taken.error) throw taken.error;
+    if (taken.error) throw readFailure(what, taken.error);
     if (taken.over) {
       throw new SizeExceedsLimitError(`${what}: response body exceeds the limit of ${maxBytes} bytes`);
     }
@@ -170,13 +176,17 @@ export async function readCapped(
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      abandon(body);
-      throw new SizeExceedsLimitError(`${what}: response body exceeds the limit of ${maxBytes} bytes`);
+  try {
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        abandon(body);
+        throw new SizeExceedsLimitError(`${what}: response body exceeds the limit of ${maxBytes} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    throw readFailure(what, err);
   }
   const out = new Uint8Array(total);
   let offset = 0;
@@ -185,6 +195,17 @@ export async function readCapped(
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * What a body that failed while it was read rejects with: a broken connection, a stall or a
+ * failed resume becomes the typed error {@link transportError} makes, naming `what`; anything
+ * else (ours, or an abort: its signal's reason or undici's `RequestAbortedError`) stays as it is.
+ */
+function readFailure(what: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || code === 'UND_ERR_ABORTED' || OrasError.is(err)) return err;
+  return transportError(what, err);
 }
 
 /** The most bytes of an error body read before giving up on it. */

@@ -1,7 +1,7 @@
 /** Manifests: resolve, fetch, push, tag, delete, and the registry's error answers. */
 import { createHash } from 'node:crypto';
 import { isVerified } from '@oras/content';
-import { MismatchedDigestError, NotFoundError, SizeExceedsLimitError } from '@oras/spec';
+import { ConnectionError, MismatchedDigestError, NotFoundError, SizeExceedsLimitError } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from '../errors.js';
 import {
@@ -153,6 +153,65 @@ describe('manifests', () => {
     expect((err as Error).message).toMatch(
       new RegExp(`/test/repo:v1: registry answered digest ${other}, content has digest ${desc.digest}$`),
     );
+  });
+
+  describe('a manifest whose connection breaks mid-body', () => {
+    /** Answers manifest GETs: the first cut after 100 bytes, then `next` (honouring Range or not). */
+    function cutOnce(bytes: Buffer, next: 'ignores Range' | 'honours Range'): string[] {
+      const ranges: string[] = [];
+      let cut = false;
+      fx.registry.fault = (req, res) => {
+        if (req.method !== 'GET' || !req.url?.includes('/manifests/')) return false;
+        ranges.push(req.headers.range ?? '');
+        const headers = { 'content-type': MANIFEST, 'content-length': String(bytes.length) };
+        if (!cut) {
+          cut = true;
+          res.writeHead(200, headers);
+          res.write(bytes.subarray(0, 100));
+          setTimeout(() => res.destroy(), 20);
+          return true;
+        }
+        const start = Number(/^bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
+        if (next === 'ignores Range' || start === 0) {
+          res.writeHead(200, headers);
+          res.end(bytes);
+        } else {
+          res.writeHead(206, {
+            'content-type': MANIFEST,
+            'content-length': String(bytes.length - start),
+            'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`,
+          });
+          res.end(bytes.subarray(start));
+        }
+        return true;
+      };
+      return ranges;
+    }
+
+    it('fails naming the manifest and why it cannot resume, as a ConnectionError', async () => {
+      const bytes = Buffer.from(manifestBytes({ annotations: { pad: 'x'.repeat(300) } }));
+      await repo().pushReference(descOf(MANIFEST, bytes), bytes, 'v1');
+      const ranges = cutOnce(bytes, 'ignores Range');
+      const err = await repo()
+        .fetchReference('v1')
+        .catch((e: unknown) => e);
+      expect(ranges).toEqual(['', `bytes=100-${bytes.length - 1}`]);
+      expect(ConnectionError.is(err)).toBe(true);
+      expect((err as Error).message).toBe(
+        'v1: manifest: the connection broke mid-response and the registry cannot resume it (it ignored the Range header, status 200)',
+      );
+    });
+
+    it('is resumed with Range where the registry honours it, byte-exact', async () => {
+      const bytes = Buffer.from(manifestBytes({ annotations: { pad: 'y'.repeat(300) } }));
+      const desc = descOf(MANIFEST, bytes);
+      await repo().pushReference(desc, bytes, 'v1');
+      const ranges = cutOnce(bytes, 'honours Range');
+      const fetched = await repo().fetchReference('v1');
+      expect(ranges).toEqual(['', `bytes=100-${bytes.length - 1}`]);
+      expect(fetched.descriptor).toEqual(desc);
+      expect(Buffer.from(fetched.bytes ?? []).equals(bytes)).toBe(true);
+    });
   });
 
   it('turns other statuses into a ResponseError with the distribution codes', async () => {

@@ -122,6 +122,31 @@ describe('sizes', () => {
     });
   }
 
+  it('fails cleanly on a manifest cut mid-body by a registry that ignores Range', async () => {
+    const bytes = manifestOf([], { annotations: { pad: 'p'.repeat(2000) } });
+    server.setHandler((req, res) => {
+      if (serveContent(req, res, { blobs: new Map() })) return true;
+      if (!/\/manifests\//.test(req.url.pathname)) return false;
+      res.writeHead(200, { 'content-type': MANIFEST, 'content-length': String(bytes.length) });
+      if (req.method === 'HEAD') res.end();
+      else {
+        // every answer starts from the first byte, whatever Range asked, and stops halfway
+        res.write(bytes.subarray(0, bytes.length / 2));
+        setTimeout(() => res.destroy(), 10);
+      }
+      return true;
+    });
+    for (const args of [
+      ['pull', `${server.host}/cut/manifest:v1`, '-o', box.out, '--plain-http'],
+      ['manifest', 'fetch', `${server.host}/cut/manifest:v1`, '--plain-http'],
+    ]) {
+      const { result, outside } = await run(args);
+      expect(cleanFailureProblems(result, /connection broke .*cannot resume it/)).toEqual([]);
+      expect(outside).toEqual([]);
+    }
+    expect(server.requests.filter((r) => r.headers.range !== undefined).length).toBeGreaterThan(0);
+  });
+
   it('refuses a layer that claims 2^53 bytes without allocating it', async () => {
     const w = world();
     const layer = {
