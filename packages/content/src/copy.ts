@@ -217,25 +217,51 @@ class Limiter {
   constructor(concurrency: number) {
     this.#free = concurrency * SMALL_WIDTH;
   }
+
+  /**
+   * Takes the shares of `shares` (see {@link sharesOf}): at once, returning undefined, when they
+   * are free and nobody waits; otherwise returns a promise that resolves once they are taken.
+   * Pair each with one {@link release}. (Not an async function: a node per blob passes here
+   * twice, and an async function's promise and frame are most of what it would cost.)
+   */
+  acquire(shares: number): Promise<void> | undefined {
+    if (this.#waiting.length === 0 && this.#free >= shares) {
+      this.#free -= shares;
+      return undefined;
+    }
+    return new Promise<void>((go) => this.#waiting.push({ shares, go }));
+  }
+
+  /** Gives back what {@link acquire} took, and lets the waiting in, in arrival order. */
+  release(shares: number): void {
+    this.#free += shares;
+    for (
+      let next = this.#waiting[0];
+      next !== undefined && next.shares <= this.#free;
+      next = this.#waiting[0]
+    ) {
+      this.#waiting.shift();
+      this.#free -= next.shares;
+      next.go();
+    }
+  }
+
+  /** Runs `fn` holding the shares of a node of `size`. */
   async run<T>(size: number | undefined, fn: () => Promise<T>): Promise<T> {
-    const shares = size !== undefined && size < SMALL_BYTES ? 1 : SMALL_WIDTH;
-    if (this.#waiting.length === 0 && this.#free >= shares) this.#free -= shares;
-    else await new Promise<void>((go) => this.#waiting.push({ shares, go }));
+    const shares = sharesOf(size);
+    const waiting = this.acquire(shares);
+    if (waiting) await waiting;
     try {
       return await fn();
     } finally {
-      this.#free += shares;
-      for (
-        let next = this.#waiting[0];
-        next !== undefined && next.shares <= this.#free;
-        next = this.#waiting[0]
-      ) {
-        this.#waiting.shift();
-        this.#free -= next.shares;
-        next.go();
-      }
+      this.release(shares);
     }
   }
+}
+
+/** The limiter's shares of a node of `size` bytes (unknown: a large one). */
+function sharesOf(size: number | undefined): number {
+  return size !== undefined && size < SMALL_BYTES ? 1 : SMALL_WIDTH;
 }
 
 /**
@@ -386,9 +412,19 @@ class GraphCopier {
 
   async #copy(desc: Descriptor): Promise<void> {
     this.signal.throwIfAborted();
-    const exists = await this.#limiter.run(0, () =>
-      guard('destination', 'exists', desc, () => this.#dst.exists(desc, { signal: this.signal })),
-    );
+    // (the limiter and the error wrapping inline, not through `run` and `guard`: this runs for
+    // every node, and each of those makes an async function's promise and frame)
+    const limiter = this.#limiter;
+    const waitingToCheck = limiter.acquire(1);
+    if (waitingToCheck) await waitingToCheck;
+    let exists: boolean;
+    try {
+      exists = await this.#dst.exists(desc, { signal: this.signal });
+    } catch (err) {
+      throw wrap('destination', 'exists', desc, err);
+    } finally {
+      limiter.release(1);
+    }
     if (exists) {
       await this.#options.onCopySkipped?.(desc);
       return;
@@ -405,7 +441,14 @@ class GraphCopier {
     }
     children = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
     if (children.length > 0) await Promise.all(children.map((child) => this.copyNode(child)));
-    await this.#limiter.run(desc.size, () => this.#transfer(desc));
+    const shares = sharesOf(desc.size);
+    const waitingToMove = limiter.acquire(shares);
+    if (waitingToMove) await waitingToMove;
+    try {
+      await this.#transfer(desc);
+    } finally {
+      limiter.release(shares);
+    }
   }
 
   async #transfer(desc: Descriptor): Promise<void> {
@@ -430,9 +473,11 @@ class GraphCopier {
   ): Promise<void> {
     let bytes = this.#cache.get(desc.digest);
     if (bytes === undefined && desc.size <= COPY_BUFFERED_BYTES && desc.data === undefined) {
-      bytes = await guard('source', 'fetch', desc, () =>
-        fetchAll(this.#src, desc, { maxBytes: COPY_BUFFERED_BYTES, signal: this.signal }),
-      );
+      try {
+        bytes = await fetchAll(this.#src, desc, { maxBytes: COPY_BUFFERED_BYTES, signal: this.signal });
+      } catch (err) {
+        throw wrap('source', 'fetch', desc, err);
+      }
     }
     if (bytes !== undefined) return this.#pushBytes(desc, markBytesVerified(bytes, desc), write);
     for (let attempt = 1; ; attempt++) {
