@@ -6,7 +6,7 @@
  * runs out. Blob transfers do not: their size is unbounded, and they resume instead.
  */
 import type { OperationOptions } from '@oras/content';
-import { TimeoutError } from '@oras/spec';
+import { ConnectionError, TimeoutError } from '@oras/spec';
 
 /**
  * Runs `exchange` with a signal that also fires after `ms` milliseconds (none when `ms` is 0 or
@@ -31,6 +31,46 @@ export async function withDeadline<T, O extends OperationOptions>(
       });
     }
     throw err;
+  }
+}
+
+/**
+ * How many times a metadata `GET` is sent again from the start when its answer broke mid-body
+ * and the registry could not resume it.
+ */
+export const METADATA_RESTARTS = 2;
+
+/**
+ * Whether `err` says that an answer broke mid-body and that resuming it failed: the transport
+ * (undici's `RetryHandler`) asked for the rest with `Range`, and the registry answered with the
+ * whole body again (distribution does so for manifests and tag lists: it ignores `Range` there),
+ * with other bytes, or with an error.
+ */
+export function isUnresumable(err: unknown): boolean {
+  return (
+    ConnectionError.is(err) && (err.cause as { code?: unknown } | undefined)?.code === 'UND_ERR_REQ_RETRY'
+  );
+}
+
+/**
+ * Runs a `GET` exchange (which reads its answer whole), and runs it again from the start, up to
+ * {@link METADATA_RESTARTS} times, when its answer broke mid-body and could not be resumed
+ * ({@link isUnresumable}). Why: the transport resumes a broken body with `Range`, which a
+ * registry that ignores `Range` answers with the whole body; the transport must then give up
+ * (what it handed on already cannot be taken back), but a small answer read whole can simply be
+ * asked for again. A broken connection that resuming would have fixed never reaches here, and
+ * every other failure (and an abort) is thrown at once.
+ */
+export async function restartingUnresumable<T, O extends OperationOptions>(
+  options: O,
+  exchange: (options: O) => Promise<T>,
+): Promise<T> {
+  for (let restart = 0; ; restart++) {
+    try {
+      return await exchange(options);
+    } catch (err) {
+      if (restart >= METADATA_RESTARTS || options.signal?.aborted || !isUnresumable(err)) throw err;
+    }
   }
 }
 

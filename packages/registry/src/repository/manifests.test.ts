@@ -1,7 +1,14 @@
 /** Manifests: resolve, fetch, push, tag, delete, and the registry's error answers. */
 import { createHash } from 'node:crypto';
 import { isVerified } from '@oras/content';
-import { ConnectionError, MismatchedDigestError, NotFoundError, SizeExceedsLimitError } from '@oras/spec';
+import {
+  ConnectionError,
+  type Descriptor,
+  MismatchedDigestError,
+  NotFoundError,
+  SizeExceedsLimitError,
+} from '@oras/spec';
+import { METADATA_RESTARTS } from '../deadline.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResponseError } from '../errors.js';
 import {
@@ -156,23 +163,24 @@ describe('manifests', () => {
   });
 
   describe('a manifest whose connection breaks mid-body', () => {
-    /** Answers manifest GETs: the first cut after 100 bytes, then `next` (honouring Range or not). */
-    function cutOnce(bytes: Buffer, next: 'ignores Range' | 'honours Range'): string[] {
+    /**
+     * Answers manifest GETs: the first `cuts` answers stop after 100 bytes; the rest are whole,
+     * as 200 (a registry that ignores Range, as distribution does for manifests) or as 206.
+     */
+    function cutting(bytes: Buffer, cuts: number, range: 'ignores Range' | 'honours Range'): string[] {
       const ranges: string[] = [];
-      let cut = false;
       fx.registry.fault = (req, res) => {
         if (req.method !== 'GET' || !req.url?.includes('/manifests/')) return false;
         ranges.push(req.headers.range ?? '');
         const headers = { 'content-type': MANIFEST, 'content-length': String(bytes.length) };
-        if (!cut) {
-          cut = true;
+        if (ranges.length <= cuts) {
           res.writeHead(200, headers);
           res.write(bytes.subarray(0, 100));
           setTimeout(() => res.destroy(), 20);
           return true;
         }
         const start = Number(/^bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
-        if (next === 'ignores Range' || start === 0) {
+        if (range === 'ignores Range' || start === 0) {
           res.writeHead(200, headers);
           res.end(bytes);
         } else {
@@ -188,29 +196,47 @@ describe('manifests', () => {
       return ranges;
     }
 
-    it('fails naming the manifest and why it cannot resume, as a ConnectionError', async () => {
-      const bytes = Buffer.from(manifestBytes({ annotations: { pad: 'x'.repeat(300) } }));
-      await repo().pushReference(descOf(MANIFEST, bytes), bytes, 'v1');
-      const ranges = cutOnce(bytes, 'ignores Range');
-      const err = await repo()
-        .fetchReference('v1')
-        .catch((e: unknown) => e);
-      expect(ranges).toEqual(['', `bytes=100-${bytes.length - 1}`]);
-      expect(ConnectionError.is(err)).toBe(true);
-      expect((err as Error).message).toBe(
-        'v1: manifest: the connection broke mid-response and the registry cannot resume it (it ignored the Range header, status 200)',
-      );
-    });
-
-    it('is resumed with Range where the registry honours it, byte-exact', async () => {
-      const bytes = Buffer.from(manifestBytes({ annotations: { pad: 'y'.repeat(300) } }));
+    async function pushed(pad: string): Promise<{ bytes: Buffer; desc: Descriptor }> {
+      const bytes = Buffer.from(manifestBytes({ annotations: { pad: pad.repeat(300) } }));
       const desc = descOf(MANIFEST, bytes);
       await repo().pushReference(desc, bytes, 'v1');
-      const ranges = cutOnce(bytes, 'honours Range');
+      return { bytes, desc };
+    }
+
+    it('is resumed with Range where the registry honours it, byte-exact', async () => {
+      const { bytes, desc } = await pushed('y');
+      const ranges = cutting(bytes, 1, 'honours Range');
       const fetched = await repo().fetchReference('v1');
       expect(ranges).toEqual(['', `bytes=100-${bytes.length - 1}`]);
       expect(fetched.descriptor).toEqual(desc);
       expect(Buffer.from(fetched.bytes ?? []).equals(bytes)).toBe(true);
+    });
+
+    it('is asked for again from the start where the registry ignores Range', async () => {
+      const { bytes, desc } = await pushed('x');
+      const ranges = cutting(bytes, 1, 'ignores Range');
+      const fetched = await repo().fetchReference('v1');
+      // the resume gets the whole body again, which cannot be spliced: the GET starts over
+      expect(ranges).toEqual(['', `bytes=100-${bytes.length - 1}`, '']);
+      expect(fetched.descriptor).toEqual(desc);
+      expect(Buffer.from(fetched.bytes ?? []).equals(bytes)).toBe(true);
+    });
+
+    it('fails naming the manifest and why it cannot resume, after starting over twice', async () => {
+      const { bytes } = await pushed('z');
+      const ranges = cutting(bytes, 1000, 'ignores Range');
+      const err = await repo()
+        .fetchReference('v1')
+        .catch((e: unknown) => e);
+      expect(ranges).toEqual(
+        Array(1 + METADATA_RESTARTS)
+          .fill(['', `bytes=100-${bytes.length - 1}`])
+          .flat(),
+      );
+      expect(ConnectionError.is(err)).toBe(true);
+      expect((err as Error).message).toBe(
+        'v1: manifest: the connection broke mid-response and the registry cannot resume it (it ignored the Range header, status 200)',
+      );
     });
   });
 

@@ -43,6 +43,29 @@ describe('tags', () => {
     expect(pages).toEqual([['a', 'b']]);
   });
 
+  it('asks for a page again from the start when it broke mid-body and the registry ignores Range', async () => {
+    const bytes = manifestBytes();
+    const desc = descOf(MANIFEST, bytes);
+    const tags = Array.from({ length: 40 }, (_, i) => `tag-${String(i).padStart(2, '0')}`);
+    for (const t of tags) await repo().pushReference(desc, bytes, t);
+    const page = Buffer.from(JSON.stringify({ name: 'test/repo', tags }));
+    const ranges: string[] = [];
+    fx.registry.fault = (req, res) => {
+      if (!req.url?.includes('/tags/list')) return false;
+      ranges.push(req.headers.range ?? '');
+      // as distribution: the whole list whatever Range asks; the first answer stops halfway
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(page.length) });
+      if (ranges.length > 1) res.end(page);
+      else {
+        res.write(page.subarray(0, 200));
+        setTimeout(() => res.destroy(), 20);
+      }
+      return true;
+    };
+    expect(await collect(repo().tags())).toEqual(tags);
+    expect(ranges).toEqual(['', `bytes=200-${page.length - 1}`, '']);
+  });
+
   it('caps pages at maxMetadataBytes when only that is given', async () => {
     const bytes = manifestBytes();
     const desc = descOf(MANIFEST, bytes);

@@ -4,6 +4,8 @@
  * clean failure (one `Error:` line naming the reason, non-zero exit): never a hang, a stack trace,
  * a partial file under its final name, or a change to the user's own files.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFaultProxy } from '@oras-internal/fault-proxy';
 import { type TestRegistryFaults, startTestRegistry, startTokenIssuer } from '@oras-internal/test-registry';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -182,6 +184,30 @@ describe('pull through faults', () => {
       expect(problems).toEqual([]);
       expect(run.code).not.toBe(0);
       expect(run.stderr).toMatch(/^Error: .*timed out \(no response\)\n$/);
+    });
+
+    it('asks for a manifest cut mid-body again, from the start (the registry ignores Range there)', async () => {
+      // distribution answers a manifest GET with all of it whatever Range asks: the transport's
+      // resume cannot splice that, so the GET has to start over
+      const note = Buffer.from('x'.repeat(64 * 1024));
+      const layer = fileLayer('note.txt', note);
+      registry.storage.putBlob('hostile/manifest', layer.descriptor.digest, note);
+      registry.storage.putBlob('hostile/manifest', sha256(Buffer.from('{}')), Buffer.from('{}'));
+      const manifest = manifestOf([layer.descriptor], { annotations: { padding: 'p'.repeat(48 * 1024) } });
+      registry.storage.putManifest(
+        'hostile/manifest',
+        'v1',
+        manifest,
+        'application/vnd.oci.image.manifest.v1+json',
+      );
+      proxy.setFaults({ cutAfterBytes: 16 * 1024, times: 1 });
+      const run = await box.run(
+        ['pull', `${proxy.host}/hostile/manifest:v1`, '-o', join(box.out, 'm'), '--plain-http'],
+        { timeoutMs: 60_000 },
+      );
+      expect(successProblems(run)).toEqual([]);
+      expect(proxy.faulted).toBe(1);
+      expect(readFileSync(join(box.out, 'm', 'note.txt')).equals(note)).toBe(true);
     });
 
     it('resumes when the proxy cuts the connection mid-blob twice', async () => {
