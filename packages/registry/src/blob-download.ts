@@ -1,7 +1,9 @@
 /**
  * A blob download that survives a broken connection: when the body fails before `size` bytes, the
  * download is asked again with `Range: bytes=<received>-` and continues if the registry (or the
- * storage it redirects to) answers `206` with the matching `Content-Range`. Size and digest are
+ * storage it redirects to) answers `206` with the matching `Content-Range`; a `200` (a registry
+ * or proxy that ignores `Range`) sends the whole blob again, and what was received is skipped
+ * over (read again, not passed on twice). Size and digest are
  * checked as the bytes pass, with the errors of `verifyStream` in `@oras/content`: the stream
  * never ends normally for content that does not match.
  *
@@ -89,9 +91,15 @@ class ChunkReader {
   }
 }
 
-/** Checks that a ranged answer continues at `offset`; otherwise discards it and throws. */
-async function checkResumed(res: RegistryResponse, offset: number, desc: Descriptor): Promise<void> {
+/**
+ * Where a reopened download goes on: at `offset`, for a `206` whose `Content-Range` starts there;
+ * at 0, for a `200` without one (the registry, or a proxy or storage in front of it, ignored
+ * `Range` and sends the whole blob again: the caller skips what it already has, and the digest
+ * at the end still checks every byte). Anything else is discarded and thrown.
+ */
+async function resumedAt(res: RegistryResponse, offset: number, desc: Descriptor): Promise<number> {
   const range = header(res.headers, 'content-range');
+  if (res.statusCode === 200 && range === undefined) return 0;
   const match = range ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(range) : null;
   if (res.statusCode !== 206 || !match || Number(match[1]) !== offset) {
     await discard(res);
@@ -99,6 +107,7 @@ async function checkResumed(res: RegistryResponse, offset: number, desc: Descrip
       `${desc.digest}: download broke after ${offset} of ${desc.size} bytes and the registry cannot resume it (status ${res.statusCode}${range ? `, content-range ${range}` : ''})`,
     );
   }
+  return offset;
 }
 
 /**
@@ -116,12 +125,23 @@ export function resumableBlobStream(
   let reader = new ChunkReader(current.body);
   let received = 0;
   let resumes = 0;
+  // bytes of the current answer still to drop: what was passed on already, sent again by a
+  // registry that answered the resume with the whole blob
+  let skip = 0;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         for (;;) {
           try {
-            const next = await reader.next();
+            let next = await reader.next();
+            if (next !== undefined && skip > 0) {
+              if (next.byteLength <= skip) {
+                skip -= next.byteLength;
+                continue;
+              }
+              next = next.subarray(skip);
+              skip = 0;
+            }
             if (next === undefined) {
               if (received < desc.size) {
                 throw new MismatchedSizeError(
@@ -155,7 +175,7 @@ export function resumableBlobStream(
             try {
               abandon(current.body);
               current = await reopen(received);
-              await checkResumed(current, received, desc);
+              skip = received - (await resumedAt(current, received, desc));
               reader = new ChunkReader(current.body);
             } catch (resumeError) {
               controller.error(resumeError);
@@ -266,7 +286,8 @@ export async function readBlobBytes(
       resumes++;
       abandon(current.body);
       current = await reopen(received);
-      await checkResumed(current, received, desc);
+      // the whole blob again (a registry that ignores Range): it simply fills the buffer again
+      received = await resumedAt(current, received, desc);
     }
   }
   if (received < desc.size) {
