@@ -99,6 +99,40 @@ export function useRepositoryFixture(): RepositoryFixture {
   return fixture;
 }
 
+/**
+ * Pushes a blob of `size` patterned bytes and makes the registry answer its GETs as a proxy that
+ * ignores `Range` does (200 and the whole blob, whatever was asked), the first answer breaking
+ * after `breakAt` bytes. Then runs `read` on a repository whose transport does not retry (so the
+ * resume is the download's own), and returns the blob and the `Range` of each GET (`''`: none).
+ */
+export async function readThroughRangeIgnoringBreak<T>(
+  fx: RepositoryFixture,
+  size: number,
+  breakAt: number,
+  read: (repo: RemoteRepository, desc: ReturnType<typeof descOf>) => Promise<T>,
+): Promise<{ data: Buffer; got: T; ranges: string[] }> {
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 7) % 251;
+  const desc = descOf('application/octet-stream', data);
+  await fx.repo().push(desc, data);
+  const ranges: string[] = [];
+  fx.registry.fault = (req, res) => {
+    if (req.method !== 'GET' || !req.url?.includes('/blobs/sha256')) return false;
+    ranges.push(req.headers.range ?? '');
+    res.writeHead(200, { 'content-length': data.length });
+    if (ranges.length === 1) res.write(data.subarray(0, breakAt), () => res.socket?.destroy());
+    else res.end(data);
+    return true;
+  };
+  const noRetry = createTransport({ retry: false });
+  try {
+    const got = await read(fx.repo({ client: new PlainClient({ dispatcher: noRetry }) }), desc);
+    return { data, got, ranges };
+  } finally {
+    await noRetry.close();
+  }
+}
+
 /** Pushes a subject manifest and two referrers of it (a signature and an SBOM). */
 export async function pushSubjectAndReferrers(r: RemoteRepository) {
   const subjectBytes = manifestBytes();
