@@ -1,7 +1,13 @@
 /** The referrers tag schema: the index a registry without the referrers API keeps. */
 import { digestOf, type Descriptor, MediaType, OrasError, serializeIndex } from '@oras/spec';
 import { describe, expect, it } from 'vitest';
-import { MAX_INDEX_UPDATE_ATTEMPTS, referrersTag } from './tag-schema.js';
+import {
+  MAX_INDEX_UPDATE_ATTEMPTS,
+  MAX_SETTLE_MS,
+  MIN_SETTLE_MS,
+  referrersTag,
+  settleDelay,
+} from './tag-schema.js';
 import {
   collect,
   descOf,
@@ -13,6 +19,16 @@ import {
 
 const fx = useRepositoryFixture();
 const { repo, setup } = fx;
+
+describe('settleDelay', () => {
+  it('is twice the write, between its bounds, plus up to a quarter at random', () => {
+    expect(settleDelay(40, () => 0)).toBe(80);
+    expect(settleDelay(40, () => 1)).toBe(100);
+    expect(settleDelay(1, () => 0)).toBe(MIN_SETTLE_MS);
+    expect(settleDelay(60_000, () => 0)).toBe(MAX_SETTLE_MS);
+    expect(settleDelay(60_000, () => 1)).toBe(MAX_SETTLE_MS * 1.25);
+  });
+});
 
 describe('referrers tag schema', () => {
   it('maintains the tag-schema index when the registry has no referrers API', async () => {
@@ -127,6 +143,32 @@ describe('referrers tag schema', () => {
       };
       await r.push(desc, bytes);
       expect(overwritten).toBe(true);
+      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
+      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+    });
+
+    it('looks once more after a pause, and merges again when a late writer dropped its referrer', async () => {
+      await setup({ referrersApi: false });
+      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
+      const theirs = {
+        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'late' } })),
+        artifactType: 'x',
+      };
+      // another process that compared the tag before our PUT, and whose PUT lands after our
+      // first read back: it names only its own referrer
+      let put = false;
+      let readsAfterPut = 0;
+      fx.registry.fault = (req) => {
+        const onTag = req.url?.includes(referrersTag(subject.digest));
+        if (onTag && req.method === 'PUT') put = true;
+        else if (onTag && put && req.method === 'GET' && ++readsAfterPut === 2)
+          writeElsewhere(subject, [theirs]);
+        return false;
+      };
+      const started = performance.now();
+      await r.push(desc, bytes);
+      expect(readsAfterPut).toBeGreaterThanOrEqual(3);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(MIN_SETTLE_MS);
       const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
       expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
     });

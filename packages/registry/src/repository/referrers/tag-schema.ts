@@ -93,6 +93,12 @@ export interface ReferrersChange {
  * read once more: a writer that landed between the check and our `PUT`, or just after it, may
  * have dropped our referrer, and the change is merged again. This goes on until the index
  * reflects the change, at most {@link MAX_INDEX_UPDATE_ATTEMPTS} writes.
+ *
+ * Once our write reads back, the index is read one last time after a pause ({@link settleDelay}):
+ * a writer that compared the tag before our `PUT` landed writes its own index without our change
+ * up to one write's time later, after our first read back (two processes pushing 8 referrers at
+ * once lost one or two in 3 of 20 runs without this pause). Its length follows how long our own
+ * write took, so a slow registry or a busy machine gets a longer one.
  */
 export async function updateReferrersIndex(
   ctx: RepositoryContext,
@@ -102,19 +108,30 @@ export async function updateReferrersIndex(
 ): Promise<void> {
   await withSubjectLock(ctx, subject, async () => {
     const tag = referrersTag(subject.digest);
+    // how long our last write took (from the tag check to the end of the PUT), once we wrote
+    let wroteMs: number | undefined;
+    let settled = false;
     for (let attempt = 0; ; attempt++) {
       const read = await fetchReferrersIndex(ctx, subject, options);
       const next = applyChange(read.index?.manifests ?? [], change);
-      if (next === undefined) return;
+      if (next === undefined) {
+        if (wroteMs === undefined || settled) return;
+        settled = true;
+        await pause(settleDelay(wroteMs), options.signal);
+        continue;
+      }
+      settled = false;
       if (attempt >= MAX_INDEX_UPDATE_ATTEMPTS) {
         throw new OrasError(
           `${ctx.host}/${ctx.name}:${tag}: referrers index changed by other writers ${attempt} times in a row; ${describeChange(change)} not recorded`,
         );
       }
       if (attempt > 0) await backOff(attempt, options.signal);
+      const started = performance.now();
       if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
       try {
         await writeIndex(ctx, subject, next, read.descriptor, options);
+        wroteMs = performance.now() - started;
       } catch (err) {
         if (!listedManifestUnknown(err) || attempt + 1 >= MAX_INDEX_UPDATE_ATTEMPTS) throw err;
       }
@@ -225,18 +242,38 @@ async function tagDigest(
   }
 }
 
+/**
+ * The pause before the last read back of a written index: twice what our own write took (another
+ * writer's takes about as long on the same registry), at least {@link MIN_SETTLE_MS} and at most
+ * {@link MAX_SETTLE_MS}, plus up to a quarter more at random.
+ */
+export function settleDelay(wroteMs: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_SETTLE_MS, Math.max(MIN_SETTLE_MS, 2 * wroteMs));
+  return base * (1 + random() / 4);
+}
+
+/** The shortest pause of {@link settleDelay}. */
+export const MIN_SETTLE_MS = 50;
+/** The longest pause of {@link settleDelay}. */
+export const MAX_SETTLE_MS = 2000;
+
 /** Waits a little before writing again, longer each time and at random, so two writers fall out of step. */
 function backOff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
-  const ms = Math.random() * Math.min(1000, 25 * 2 ** attempt);
+  return pause(Math.random() * Math.min(1000, 25 * 2 ** attempt), signal);
+}
+
+/** Waits `ms`, or rejects with `AbortedError` when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError('operation aborted', { cause: signal.reason }));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new AbortedError('operation aborted', { cause: signal.reason }));
-      },
-      { once: true },
-    );
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError('operation aborted', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
