@@ -108,7 +108,8 @@ export async function updateReferrersIndex(
 ): Promise<void> {
   await withSubjectLock(ctx, subject, async () => {
     const tag = referrersTag(subject.digest);
-    // how long our last write took (from the tag check to the end of the PUT), once we wrote
+    // how long our last write took (from the tag check to the end of its PUT: the window in
+    // which another writer's write can land unseen), once we wrote
     let wroteMs: number | undefined;
     let settled = false;
     for (let attempt = 0; ; attempt++) {
@@ -130,8 +131,8 @@ export async function updateReferrersIndex(
       const started = performance.now();
       if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
       try {
-        await writeIndex(ctx, subject, next, read.descriptor, options);
-        wroteMs = performance.now() - started;
+        const pushed = await writeIndex(ctx, subject, next, read.descriptor, options);
+        wroteMs = pushed - started;
       } catch (err) {
         if (!listedManifestUnknown(err) || attempt + 1 >= MAX_INDEX_UPDATE_ATTEMPTS) throw err;
       }
@@ -182,7 +183,9 @@ function describeChange(change: ReferrersChange): string {
 /**
  * Pushes the index of `referrers` under the subject's tag, and deletes the index it replaces
  * (unless `skipReferrersGc`). An empty list is pushed too when the old index will not be deleted,
- * or the stale index would go on listing a deleted referrer (as oras-go does).
+ * or the stale index would go on listing a deleted referrer (as oras-go does). Resolves to the
+ * time (`performance.now()`) the tag moved: after the `PUT`, or after the deletion when nothing
+ * was pushed.
  */
 async function writeIndex(
   ctx: RepositoryContext,
@@ -190,8 +193,9 @@ async function writeIndex(
   referrers: Descriptor[],
   old: Descriptor | undefined,
   options: OperationOptions,
-): Promise<void> {
-  if (referrers.length > 0 || ctx.options.skipReferrersGc) {
+): Promise<number> {
+  const pushing = referrers.length > 0 || ctx.options.skipReferrersGc;
+  if (pushing) {
     const bytes = serializeIndex({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: referrers });
     const desc: Descriptor = {
       mediaType: MediaType.ImageIndex,
@@ -200,6 +204,7 @@ async function writeIndex(
     };
     await pushManifest(ctx, desc, bytes, referrersTag(subject.digest), options);
   }
+  const pushed = performance.now();
   if (old && !ctx.options.skipReferrersGc) {
     try {
       await ctx.delete('manifests', old, options);
@@ -207,6 +212,8 @@ async function writeIndex(
       if (!NotFoundError.is(err)) throw err;
     }
   }
+  // (nothing pushed: deleting the old index is what removed the tag)
+  return pushing ? pushed : performance.now();
 }
 
 /**
