@@ -76,6 +76,29 @@ describe('referrers tag schema', () => {
     expect(await collect(r.referrers(subject))).toEqual([]);
   });
 
+  it('writes the changes that wait for their turn together, in one write', async () => {
+    await setup({ referrersApi: false });
+    const r = repo({ referrersCapability: false });
+    const subjectBytes = manifestBytes();
+    const subject = descOf(MANIFEST, subjectBytes);
+    await r.push(subject, subjectBytes);
+    const referrers = Array.from({ length: 8 }, (_, i) => {
+      const bytes = manifestBytes({ artifactType: `application/x-r${i}`, subject });
+      return { desc: { ...descOf(MANIFEST, bytes), artifactType: `application/x-r${i}` }, bytes };
+    });
+    const tag = referrersTag(subject.digest);
+    fx.registry.requests.length = 0;
+    await Promise.all(referrers.map(({ desc, bytes }) => r.push(desc, bytes)));
+    const writes = fx.registry.requests.filter(
+      (q) => q.method === 'PUT' && q.url.endsWith(`/manifests/${tag}`),
+    );
+    // the first change is written alone; the 7 that arrive meanwhile wait, then go in one write
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(writes.length).toBeLessThanOrEqual(3);
+    const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
+    expect(listed.sort()).toEqual(referrers.map((x) => x.desc.digest).sort());
+  });
+
   describe('when another process writes the index at the same time', () => {
     /** Another writer's move: the tag now names an index of `referrers`. */
     function writeElsewhere(subject: Descriptor, referrers: Descriptor[]): void {

@@ -82,17 +82,27 @@ export interface ReferrersChange {
   readonly remove?: Descriptor;
 }
 
+/** Changes of one subject's index waiting for their turn, by subject (`host/name@digest`). */
+const waiting = new Map<
+  string,
+  { readonly changes: ReferrersChange[]; readonly signal?: AbortSignal; done: Promise<void> }
+>();
+
 /**
  * Adds a referrer to, or removes one from, the tag-schema index of `subject`, so that the index
  * ends up reflecting the change whoever else writes it at the same time.
  *
- * In this process, updates of one subject run one at a time ({@link withSubjectLock}). Another
- * process may still write between our read and our write; distribution has no conditional `PUT`,
- * so: just before writing, the tag's digest is compared with the one read, and when it moved, the
- * index is read again and the change merged into what is there now. After writing, the index is
- * read once more: a writer that landed between the check and our `PUT`, or just after it, may
- * have dropped our referrer, and the change is merged again. This goes on until the index
- * reflects the change, at most {@link MAX_INDEX_UPDATE_ATTEMPTS} writes.
+ * In this process, updates of one subject run one at a time ({@link withSubjectLock}), and the
+ * changes that arrive while one runs are written together after it, in one write (those given
+ * the same `signal`: each batch fails or aborts as one). A copy of 8 referrers of one subject makes
+ * two or three writes instead of 8.
+ *
+ * Another process may still write between our read and our write; distribution has no
+ * conditional `PUT`, so: just before writing, the tag's digest is compared with the one read, and
+ * when it moved, the index is read again and the changes merged into what is there now. After
+ * writing, the index is read once more: a writer that landed between the check and our `PUT`, or
+ * just after it, may have dropped our referrer, and the changes are merged again. This goes on
+ * until the index reflects them, at most {@link MAX_INDEX_UPDATE_ATTEMPTS} writes.
  *
  * Once our write reads back, the index is read one last time after a pause ({@link settleDelay}):
  * a writer that compared the tag before our `PUT` landed writes its own index without our change
@@ -100,44 +110,69 @@ export interface ReferrersChange {
  * once lost one or two in 3 of 20 runs without this pause). Its length follows how long our own
  * write took, so a slow registry or a busy machine gets a longer one.
  */
-export async function updateReferrersIndex(
+export function updateReferrersIndex(
   ctx: RepositoryContext,
   subject: Descriptor,
   change: ReferrersChange,
   options: OperationOptions,
 ): Promise<void> {
-  await withSubjectLock(ctx, subject, async () => {
-    const tag = referrersTag(subject.digest);
-    // how long our last write took (from the tag check to the end of its PUT: the window in
-    // which another writer's write can land unseen), once we wrote
-    let wroteMs: number | undefined;
-    let settled = false;
-    for (let attempt = 0; ; attempt++) {
-      const read = await fetchReferrersIndex(ctx, subject, options);
-      const next = applyChange(read.index?.manifests ?? [], change);
-      if (next === undefined) {
-        if (wroteMs === undefined || settled) return;
-        settled = true;
-        await pause(settleDelay(wroteMs), options.signal);
-        continue;
-      }
-      settled = false;
-      if (attempt >= MAX_INDEX_UPDATE_ATTEMPTS) {
-        throw new OrasError(
-          `${ctx.host}/${ctx.name}:${tag}: referrers index changed by other writers ${attempt} times in a row; ${describeChange(change)} not recorded`,
-        );
-      }
-      if (attempt > 0) await backOff(attempt, options.signal);
-      const started = performance.now();
-      if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
-      try {
-        const pushed = await writeIndex(ctx, subject, next, read.descriptor, options);
-        wroteMs = pushed - started;
-      } catch (err) {
-        if (!listedManifestUnknown(err) || attempt + 1 >= MAX_INDEX_UPDATE_ATTEMPTS) throw err;
-      }
+  const key = `${ctx.host}/${ctx.name}@${subject.digest}`;
+  let batch = waiting.get(key);
+  if (batch === undefined || batch.signal !== options.signal) {
+    const opened: { changes: ReferrersChange[]; signal?: AbortSignal; done: Promise<void> } = {
+      changes: [],
+      ...(options.signal ? { signal: options.signal } : {}),
+      done: Promise.resolve(),
+    };
+    waiting.set(key, opened);
+    opened.done = withSubjectLock(ctx, subject, () => {
+      // its turn: the batch is closed, what comes now waits for the next one
+      if (waiting.get(key) === opened) waiting.delete(key);
+      return writeChanges(ctx, subject, opened.changes, options);
+    });
+    batch = opened;
+  }
+  batch.changes.push(change);
+  return batch.done;
+}
+
+/** Writes `changes` into the index of `subject` (see {@link updateReferrersIndex}). */
+async function writeChanges(
+  ctx: RepositoryContext,
+  subject: Descriptor,
+  changes: readonly ReferrersChange[],
+  options: OperationOptions,
+): Promise<void> {
+  const tag = referrersTag(subject.digest);
+  // how long our last write took (from the tag check to the end of its PUT: the window in
+  // which another writer's write can land unseen), once we wrote
+  let wroteMs: number | undefined;
+  let settled = false;
+  for (let attempt = 0; ; attempt++) {
+    const read = await fetchReferrersIndex(ctx, subject, options);
+    const next = applyChanges(read.index?.manifests ?? [], changes);
+    if (next === undefined) {
+      if (wroteMs === undefined || settled) return;
+      settled = true;
+      await pause(settleDelay(wroteMs), options.signal);
+      continue;
     }
-  });
+    settled = false;
+    if (attempt >= MAX_INDEX_UPDATE_ATTEMPTS) {
+      throw new OrasError(
+        `${ctx.host}/${ctx.name}:${tag}: referrers index changed by other writers ${attempt} times in a row; ${describeChanges(changes)} not recorded`,
+      );
+    }
+    if (attempt > 0) await backOff(attempt, options.signal);
+    const started = performance.now();
+    if ((await tagDigest(ctx, tag, options)) !== read.tagDigest) continue;
+    try {
+      const pushed = await writeIndex(ctx, subject, next, read.descriptor, options);
+      wroteMs = pushed - started;
+    } catch (err) {
+      if (!listedManifestUnknown(err) || attempt + 1 >= MAX_INDEX_UPDATE_ATTEMPTS) throw err;
+    }
+  }
 }
 
 /**
@@ -159,6 +194,18 @@ function listedManifestUnknown(err: unknown): boolean {
 /** Most writes of one referrers index change, when other processes keep changing it meanwhile. */
 export const MAX_INDEX_UPDATE_ATTEMPTS = 10;
 
+/**
+ * The referrers after `changes`, in order, or undefined when `current` already reflects them all
+ * (an add and a removal of the same referrer cancel out).
+ */
+function applyChanges(current: Descriptor[], changes: readonly ReferrersChange[]): Descriptor[] | undefined {
+  let next = current;
+  for (const change of changes) next = applyChange(next, change) ?? next;
+  if (next.length === current.length && next.every((d, i) => d.digest === current[i]?.digest))
+    return undefined;
+  return next;
+}
+
 /** The referrers after `change`, or undefined when `current` already reflects it. */
 function applyChange(current: Descriptor[], change: ReferrersChange): Descriptor[] | undefined {
   let next = current;
@@ -175,9 +222,10 @@ function applyChange(current: Descriptor[], change: ReferrersChange): Descriptor
   return next;
 }
 
-function describeChange(change: ReferrersChange): string {
-  if (change.add) return `referrer ${change.add.digest}`;
-  return `removal of referrer ${change.remove?.digest}`;
+function describeChanges(changes: readonly ReferrersChange[]): string {
+  const [change] = changes;
+  const one = change?.add ? `referrer ${change.add.digest}` : `removal of referrer ${change?.remove?.digest}`;
+  return changes.length === 1 ? one : `${one} and ${changes.length - 1} other change(s)`;
 }
 
 /**
