@@ -125,13 +125,20 @@ describe('referrers tag schema', () => {
       };
     }
 
-    it('reads the index again and merges when the tag moved between the read and the write', async () => {
+    /** Our subject and referrer, the referrer another writer puts in (`by`), and a check that both are listed. */
+    async function raceCase(by: string) {
       await setup({ referrersApi: false });
-      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
-      const theirs = {
-        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'them' } })),
-        artifactType: 'x',
+      const ours = await subjectAndReferrer('ours');
+      const theirs = { ...descOf(MANIFEST, manifestBytes({ annotations: { by } })), artifactType: 'x' };
+      const bothListed = async () => {
+        const listed = (await collect(repo().referrers(ours.subject))).map((d) => d.digest);
+        expect(listed.sort()).toEqual([ours.desc.digest, theirs.digest].sort());
       };
+      return { ...ours, theirs, bothListed };
+    }
+
+    it('reads the index again and merges when the tag moved between the read and the write', async () => {
+      const { r, subject, desc, bytes, theirs, bothListed } = await raceCase('them');
       let moved = false;
       fx.registry.fault = (req) => {
         if (!moved && req.method === 'HEAD' && req.url?.includes(referrersTag(subject.digest))) {
@@ -142,17 +149,11 @@ describe('referrers tag schema', () => {
       };
       await r.push(desc, bytes);
       expect(moved).toBe(true);
-      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
-      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+      await bothListed();
     });
 
     it('merges again when a writer right after it dropped its referrer', async () => {
-      await setup({ referrersApi: false });
-      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
-      const theirs = {
-        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'them' } })),
-        artifactType: 'x',
-      };
+      const { r, subject, desc, bytes, theirs, bothListed } = await raceCase('them');
       let put = false;
       let overwritten = false;
       fx.registry.fault = (req) => {
@@ -166,17 +167,11 @@ describe('referrers tag schema', () => {
       };
       await r.push(desc, bytes);
       expect(overwritten).toBe(true);
-      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
-      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+      await bothListed();
     });
 
     it('looks once more after a pause, and merges again when a late writer dropped its referrer', async () => {
-      await setup({ referrersApi: false });
-      const { r, subject, desc, bytes } = await subjectAndReferrer('ours');
-      const theirs = {
-        ...descOf(MANIFEST, manifestBytes({ annotations: { by: 'late' } })),
-        artifactType: 'x',
-      };
+      const { r, subject, desc, bytes, theirs, bothListed } = await raceCase('late');
       // another process that compared the tag before our PUT, and whose PUT lands after our
       // first read back: it names only its own referrer
       let put = false;
@@ -192,8 +187,7 @@ describe('referrers tag schema', () => {
       await r.push(desc, bytes);
       expect(readsAfterPut).toBeGreaterThanOrEqual(3);
       expect(performance.now() - started).toBeGreaterThanOrEqual(MIN_SETTLE_MS);
-      const listed = (await collect(repo().referrers(subject))).map((d) => d.digest);
-      expect(listed.sort()).toEqual([desc.digest, theirs.digest].sort());
+      await bothListed();
     });
 
     it('writes the index again when the registry did not find a manifest it lists (one pushed again meanwhile)', async () => {
