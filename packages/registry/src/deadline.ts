@@ -74,6 +74,19 @@ export async function restartingUnresumable<T, O extends OperationOptions>(
   }
 }
 
+/**
+ * A metadata `GET` exchange: under the deadline of {@link withDeadline}, and started over when
+ * its answer broke and could not be resumed ({@link restartingUnresumable}).
+ */
+export function withDeadlineRestarting<T, O extends OperationOptions>(
+  ms: number,
+  what: string,
+  options: O,
+  exchange: (options: O) => Promise<T>,
+): Promise<T> {
+  return withDeadline(ms, what, options, (deadlined) => restartingUnresumable(deadlined, exchange));
+}
+
 function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -20,7 +20,7 @@ import {
   type Reference,
 } from '@oras/spec';
 import type { Dispatcher } from 'undici';
-import { restartingUnresumable, withDeadline } from '../deadline.js';
+import { withDeadline, withDeadlineRestarting } from '../deadline.js';
 import { transportError } from '../errors.js';
 import {
   discard,
@@ -153,7 +153,7 @@ export class RepositoryContext {
    * Runs one metadata exchange (the request and the reading of its answer) under the overall
    * deadline `metadataTimeoutMs`: `exchange` gets options whose signal fires at the deadline.
    * A `GET` whose answer broke mid-body and could not be resumed is run again from the start
-   * within the same deadline ({@link restartingUnresumable}).
+   * within the same deadline ({@link withDeadlineRestarting}).
    */
   metadata<T, O extends OperationOptions>(
     method: string,
@@ -163,7 +163,7 @@ export class RepositoryContext {
   ): Promise<T> {
     const what = `${method} ${url.origin}${url.pathname}`;
     if (method !== 'GET') return withDeadline(this.metadataTimeoutMs, what, options, exchange);
-    return withDeadline(this.metadataTimeoutMs, what, options, (o) => restartingUnresumable(o, exchange));
+    return withDeadlineRestarting(this.metadataTimeoutMs, what, options, exchange);
   }
 
   /** Whether `desc` is a manifest (a known manifest type, or one of `manifestMediaTypes`). */

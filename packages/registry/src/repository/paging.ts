@@ -5,7 +5,7 @@
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags
  */
 import { InvalidManifestError, NotFoundError, TooManyPagesError } from '@oras/spec';
-import { restartingUnresumable, withDeadline } from '../deadline.js';
+import { withDeadlineRestarting } from '../deadline.js';
 import {
   discard,
   type RegistryRequest,
@@ -59,24 +59,22 @@ export function paginate(
 ): AsyncGenerator<string[]> {
   const where = `${start.origin}${start.pathname}`;
   return followLinks(start, maxPages, where, (url) =>
-    withDeadline(deadlineMs, `GET ${where}`, signal ? { signal } : {}, (deadlined) =>
-      restartingUnresumable(deadlined, async (o) => {
-        const res = await send({ method: 'GET', url, scopes, ...(o.signal ? { signal: o.signal } : {}) });
-        if (res.statusCode === 404 && key === 'tags') {
-          await discard(res);
-          throw new NotFoundError(`${where}: repository not found`);
-        }
-        if (res.statusCode !== 200) throw await toResponseError('GET', res);
-        const bytes = await readCapped(res.body, maxBytes, `page of ${where}`);
-        let list: unknown;
-        try {
-          list = (JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>)[key];
-        } catch (err) {
-          throw new InvalidManifestError(`${where}: answer is not JSON`, { cause: err });
-        }
-        const value = Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string') : [];
-        return { value, res };
-      }),
-    ),
+    withDeadlineRestarting(deadlineMs, `GET ${where}`, signal ? { signal } : {}, async (o) => {
+      const res = await send({ method: 'GET', url, scopes, ...(o.signal ? { signal: o.signal } : {}) });
+      if (res.statusCode === 404 && key === 'tags') {
+        await discard(res);
+        throw new NotFoundError(`${where}: repository not found`);
+      }
+      if (res.statusCode !== 200) throw await toResponseError('GET', res);
+      const bytes = await readCapped(res.body, maxBytes, `page of ${where}`);
+      let list: unknown;
+      try {
+        list = (JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>)[key];
+      } catch (err) {
+        throw new InvalidManifestError(`${where}: answer is not JSON`, { cause: err });
+      }
+      const value = Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string') : [];
+      return { value, res };
+    }),
   );
 }

@@ -11,6 +11,11 @@ import type { RepositoryContext } from '../context.js';
 /** The last update queued for each subject (`host/name@digest`); the entry goes when the queue empties. */
 const queues = new Map<string, Promise<void>>();
 
+/** The name of a subject's queue: `host/name@digest` (the same subject in any repository object). */
+export function subjectKey(ctx: RepositoryContext, subject: Descriptor): string {
+  return `${ctx.host}/${ctx.name}@${subject.digest}`;
+}
+
 /**
  * Runs `update` once every update of the same subject queued before it (in any repository object
  * of this process naming the same registry and repository) has finished, successfully or not.
@@ -20,7 +25,7 @@ export async function withSubjectLock<T>(
   subject: Descriptor,
   update: () => Promise<T>,
 ): Promise<T> {
-  const key = `${ctx.host}/${ctx.name}@${subject.digest}`;
+  const key = subjectKey(ctx, subject);
   const before = queues.get(key) ?? Promise.resolve();
   let release!: () => void;
   const done = new Promise<void>((resolve) => {

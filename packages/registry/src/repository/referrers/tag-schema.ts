@@ -23,7 +23,7 @@ import { discard, header, toResponseError } from '../../http.js';
 import { type RepositoryContext, signalOf } from '../context.js';
 import { getManifest, pushManifest } from '../manifests.js';
 import { parseIndexLoose } from './documents.js';
-import { withSubjectLock } from './subject-lock.js';
+import { subjectKey, withSubjectLock } from './subject-lock.js';
 
 /**
  * The tag of the tag-schema referrers index of a subject: `<alg>-<hex>`, cut to 128 characters.
@@ -82,11 +82,17 @@ export interface ReferrersChange {
   readonly remove?: Descriptor;
 }
 
-/** Changes of one subject's index waiting for their turn, by subject (`host/name@digest`). */
-const waiting = new Map<
-  string,
-  { readonly changes: ReferrersChange[]; readonly signal?: AbortSignal; done: Promise<void> }
->();
+/** Changes of one subject's index that wait for their turn, written together. */
+interface Batch {
+  readonly changes: ReferrersChange[];
+  /** The signal every change of the batch was given. */
+  readonly signal: AbortSignal | undefined;
+  /** Settles when the batch is written (or failed). */
+  done: Promise<void>;
+}
+
+/** The open batch of each subject ({@link subjectKey}), until its turn comes. */
+const waiting = new Map<string, Batch>();
 
 /**
  * Adds a referrer to, or removes one from, the tag-schema index of `subject`, so that the index
@@ -116,14 +122,10 @@ export function updateReferrersIndex(
   change: ReferrersChange,
   options: OperationOptions,
 ): Promise<void> {
-  const key = `${ctx.host}/${ctx.name}@${subject.digest}`;
+  const key = subjectKey(ctx, subject);
   let batch = waiting.get(key);
   if (batch === undefined || batch.signal !== options.signal) {
-    const opened: { changes: ReferrersChange[]; signal?: AbortSignal; done: Promise<void> } = {
-      changes: [],
-      ...(options.signal ? { signal: options.signal } : {}),
-      done: Promise.resolve(),
-    };
+    const opened: Batch = { changes: [], signal: options.signal, done: Promise.resolve() };
     waiting.set(key, opened);
     opened.done = withSubjectLock(ctx, subject, () => {
       // its turn: the batch is closed, what comes now waits for the next one
