@@ -254,3 +254,58 @@ describe('fault proxy, cutting uploads', () => {
     expect(() => cutting.setFaults({ cutUploadAfterBytes: CUT, refuse: true })).toThrow(TypeError);
   });
 });
+
+describe('fault proxy, dropping Range', () => {
+  let seen: { range?: string; renamed?: string }[];
+  let server: Server;
+  const open: FaultProxy[] = [];
+
+  beforeEach(async () => {
+    seen = [];
+    server = createServer((req, res) => {
+      seen.push({ range: req.headers.range, renamed: req.headers['x-rng'] as string | undefined });
+      res.setHeader('content-length', BODY.length);
+      res.end(BODY);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.close();
+    server.close();
+  });
+
+  const proxyTo = async (dropRange: boolean) => {
+    const p = await startFaultProxy({
+      upstream: { host: '127.0.0.1', port: (server.address() as AddressInfo).port },
+      dropRange,
+    });
+    open.push(p);
+    return p;
+  };
+  const ask = async (port: number, range: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}/blob`, { headers: { Range: range } });
+    return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
+  };
+
+  it('renames the Range header of each request, so the upstream answers with the whole body', async () => {
+    const p = await proxyTo(true);
+    expect(await ask(p.port, 'bytes=100-')).toEqual({ status: 200, bytes: BODY.length });
+    expect(await ask(p.port, 'bytes=5-9')).toEqual({ status: 200, bytes: BODY.length });
+    expect(seen).toEqual([
+      { range: undefined, renamed: 'bytes=100-' },
+      { range: undefined, renamed: 'bytes=5-9' },
+    ]);
+    expect(p.rangeRequests).toBe(2);
+  });
+
+  it('forwards Range untouched unless told to drop it', async () => {
+    const p = await proxyTo(false);
+    await ask(p.port, 'bytes=100-');
+    expect(seen).toEqual([{ range: 'bytes=100-', renamed: undefined }]);
+    expect(p.rangeRequests).toBe(1);
+    await fetch(`http://127.0.0.1:${p.port}/blob`).then((res) => res.arrayBuffer());
+    expect(p.rangeRequests).toBe(1);
+  });
+});

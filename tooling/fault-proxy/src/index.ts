@@ -45,6 +45,14 @@ export interface FaultProxyOptions {
   readonly upstream: { readonly host: string; readonly port: number };
   /** The plan in force from the start. */
   readonly faults?: FaultPlan;
+  /**
+   * Rename the `Range` header of every request to `X-Rng` (same length) on its way upstream, on
+   * every connection, whatever the plan: the upstream then answers a resume with `200` and the
+   * whole body, as a server or proxy that does not support ranges does. Only a header within one
+   * received chunk is seen (a request head arrives whole on loopback); {@link FaultProxy.rangeRequests}
+   * counts them, so a test can tell that it happened.
+   */
+  readonly dropRange?: boolean;
 }
 
 /** A running proxy. */
@@ -65,6 +73,11 @@ export interface FaultProxy {
   /** Connections reset by `cutUploadAfterBytes` so far. */
   readonly uploadCuts: number;
   /**
+   * Requests with a `Range` header (a resume, say) sent upstream so far, renamed or not
+   * ({@link FaultProxyOptions.dropRange}); only a header within one received chunk is seen.
+   */
+  readonly rangeRequests: number;
+  /**
    * Bytes forwarded from clients to the upstream so far, over every connection (the part of a
    * chunk that went through before an upload cut included, the rest not).
    */
@@ -78,6 +91,21 @@ export interface FaultProxy {
   setFaults(plan: FaultPlan): void;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
+}
+
+/** `\r\nrange:` in any case, the start of a `Range` header line (never the request line). */
+const RANGE_LINE = /\r\nrange:/gi;
+
+/**
+ * How many `Range` headers `chunk` holds, and the chunk to send on: with each of them renamed to
+ * `X-Rng` when `rename`, else (or when there is none) the chunk itself. Read as latin1, which maps
+ * each byte to one character and back.
+ */
+function rangeHeaders(chunk: Buffer, rename: boolean): { data: Buffer; found: number } {
+  const text = chunk.toString('latin1');
+  const found = text.match(RANGE_LINE)?.length ?? 0;
+  if (found === 0 || !rename) return { data: chunk, found };
+  return { data: Buffer.from(text.replace(RANGE_LINE, '\r\nx-rng:'), 'latin1'), found };
 }
 
 /** A plan and what is left of its `times`, shared by every connection accepted under it. */
@@ -105,6 +133,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let faulted = 0;
   let uploadCuts = 0;
   let uploadedBytes = 0;
+  let rangeRequests = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -144,9 +173,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       client.resetAndDestroy();
       upstream.destroy();
     };
-    client.on('data', (chunk: Buffer) => {
+    client.on('data', (received: Buffer) => {
       // chunks already read when the cut was decided must not reach the upstream after it
       if (uploadCut) return;
+      const { data: chunk, found } = rangeHeaders(received, options.dropRange === true);
+      rangeRequests += found;
       if (uploadCutAt !== undefined && uploaded + chunk.length >= uploadCutAt) {
         const keep = uploadCutAt - uploaded;
         uploadCutAt = undefined;
@@ -254,6 +285,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     get uploadedBytes() {
       return uploadedBytes;
+    },
+    get rangeRequests() {
+      return rangeRequests;
     },
     setFaults(next: FaultPlan) {
       budget = budgetFor(next);
