@@ -93,8 +93,13 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** `\r\nrange:` in any case, the start of a `Range` header line (never the request line). */
-const RANGE_LINE = /\r\nrange:/gi;
+/**
+ * The start of a `Range` header line (never the request line), spelt `Range:` or `range:` as Node
+ * and undici send it.
+ */
+const RANGE_LINE = /\r\n[Rr]ange:/g;
+/** What both spellings end with, looked for before anything else. */
+const HEADER_TAIL = Buffer.from('ange:', 'latin1');
 
 /**
  * How many `Range` headers `chunk` holds, and the chunk to send on: with each of them renamed to
@@ -102,6 +107,9 @@ const RANGE_LINE = /\r\nrange:/gi;
  * each byte to one character and back.
  */
 function rangeHeaders(chunk: Buffer, rename: boolean): { data: Buffer; found: number } {
+  // an upload body rarely holds even this much of the header: most chunks stop here, without
+  // being copied into a string
+  if (!chunk.includes(HEADER_TAIL)) return { data: chunk, found: 0 };
   const text = chunk.toString('latin1');
   const found = text.match(RANGE_LINE)?.length ?? 0;
   if (found === 0 || !rename) return { data: chunk, found };
