@@ -509,6 +509,86 @@ describe('AuthClient: bearer', () => {
   });
 });
 
+describe('AuthClient: a token answer that breaks mid-body', () => {
+  /**
+   * A bearer registry whose token service sends the first `cuts` answers' headers and half of
+   * their body, then drops the connection.
+   */
+  async function breakingTokenService(cuts: number) {
+    const tokenRequests: SeenRequest[] = [];
+    const server = await serve((req, res) => {
+      if (req.url.pathname === '/token') {
+        tokenRequests.push(req);
+        const body = JSON.stringify({
+          token: `t${tokenRequests.length}`,
+          expires_in: 300,
+          padding: 'x'.repeat(2000),
+        });
+        if (tokenRequests.length <= cuts) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+          res.write(body.slice(0, 1000), () => res.socket?.destroy());
+          return;
+        }
+        sendJson(res, 200, JSON.parse(body));
+        return;
+      }
+      if (!req.headers.authorization?.startsWith('Bearer t')) {
+        const challenge = `Bearer realm="${server.origin}/token",service="test",scope="repository:a/b:pull"`;
+        sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': challenge });
+        return;
+      }
+      sendJson(res, 200, { ok: true });
+    });
+    return { server, tokenRequests };
+  }
+
+  it('asks for the token again, and the request goes through', async () => {
+    const { server, tokenRequests } = await breakingTokenService(1);
+    const client = new AuthClient({
+      credential: staticCredential(server.host, { username: 'u', password: 'p' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', server.url) });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(await text(res))).toEqual({ ok: true });
+    expect(tokenRequests.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer t2');
+  });
+
+  it('asks again with the OAuth2 POST too (not resumable at all)', async () => {
+    const { server, tokenRequests } = await breakingTokenService(2);
+    const client = new AuthClient({
+      credential: staticCredential(server.host, { refreshToken: 'refresh-me' }),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(tokenRequests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+    expect(tokenRequests.map((r) => new URLSearchParams(r.body).get('refresh_token'))).toEqual([
+      'refresh-me',
+      'refresh-me',
+      'refresh-me',
+    ]);
+  });
+
+  it('gives up after two more tries with a connection error that names the token request', async () => {
+    const { server, tokenRequests } = await breakingTokenService(Number.POSITIVE_INFINITY);
+    const client = new AuthClient({
+      credential: staticCredential(server.host, { username: 'u', password: 's3cret-pw' }),
+    });
+    const failure = await client
+      .request({ method: 'GET', url: new URL('/v2/a/b/tags/list', server.url) })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(OrasError.is(failure) && failure.code).toBe(ErrorCode.Network);
+    const message = (failure as Error).message;
+    expect(message).toContain(`${server.host}: token request to ${server.origin}/token`);
+    expect(message).not.toContain('s3cret-pw');
+    expect(tokenRequests).toHaveLength(3);
+  });
+});
+
 describe('AuthClient: redirects', () => {
   it('follows a cross-origin redirect without credentials or custom headers and ignores its challenge', async () => {
     const storage = await serve((_req, res) => {

@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   AbortedError,
+  ConnectionError,
   describeErrorEntries,
   type DistributionErrorEntry,
   ErrorCode,
@@ -41,6 +42,14 @@ export const DEFAULT_MAX_TOKEN_RESPONSE_BYTES = 128 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
 /** A token's lifetime when the token response names none, in seconds (distribution token spec). */
 export const DEFAULT_TOKEN_EXPIRES_IN = 60;
+
+/** How many times a token answer that broke mid-body is asked for again (see `#fetchToken`). */
+const TOKEN_RESTARTS = 2;
+
+/** A token answer that broke mid-body: `error` says how; `#fetchToken` asks again. */
+class BrokenAnswer {
+  constructor(readonly error: ConnectionError) {}
+}
 
 /** A streamed request body. */
 export type RequestBodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Readable;
@@ -387,8 +396,31 @@ export class AuthClient {
   /**
    * Fetches a bearer token from `realm` for `scopes`. It takes no signal: the fetch is shared by
    * every request waiting for the same token, and one of them giving up must not fail the others.
+   *
+   * An answer whose connection broke mid-body is asked for again from the start, up to
+   * {@link TOKEN_RESTARTS} times: the transport resumes a broken `GET` with `Range`, which token
+   * services ignore (and a `POST` is not resumed at all), but a token can simply be asked for
+   * again. Every other failure is thrown at once.
    */
   async #fetchToken(
+    host: string,
+    realm: URL,
+    service: string | undefined,
+    scopes: readonly string[],
+  ): Promise<CachedToken> {
+    for (let restart = 0; ; restart++) {
+      try {
+        return await this.#requestToken(host, realm, service, scopes);
+      } catch (err) {
+        if (!(err instanceof BrokenAnswer)) throw err;
+        if (restart >= TOKEN_RESTARTS) throw err.error;
+        this.#log?.(`! ${err.error.message}: asking again`);
+      }
+    }
+  }
+
+  /** One token exchange: the request and the answer read whole. */
+  async #requestToken(
     host: string,
     realm: URL,
     service: string | undefined,
@@ -455,7 +487,15 @@ export class AuthClient {
         code: ErrorCode.Response,
       });
     }
-    const text = await readCapped(res, this.#maxTokenBytes, where);
+    let text: string;
+    try {
+      text = await readCapped(res, this.#maxTokenBytes, where);
+    } catch (err) {
+      if (OrasError.is(err)) throw err;
+      // the connection broke mid-answer (and resuming it failed): named as the token request's
+      const failure = transportError(where, err, realm);
+      throw ConnectionError.is(failure) ? new BrokenAnswer(failure) : failure;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -1,0 +1,114 @@
+/**
+ * The token service cut mid-answer. A registry's bearer tokens come from another server (Docker
+ * Hub's from auth.docker.io), reached over its own connections, which break like any other. A
+ * token answer cut mid-body cannot be resumed (token services ignore `Range`, as ours does), but
+ * it can be asked for again: the command must then go on as if nothing happened, and fail with
+ * one clean line only when the service keeps breaking.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFaultProxy } from '@oras-internal/fault-proxy';
+import { type TokenIssuer, startTestRegistry, startTokenIssuer } from '@oras-internal/test-registry';
+import { describe, expect, it } from 'vitest';
+import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
+import { useFixture, useSandbox } from '../harness/fixture.js';
+import { cleanFailureProblems, successProblems } from '../harness/outcome.js';
+
+const REPO = 'hostile/token';
+const USER = 'ci';
+const PASSWORD = 'ci-pa55word-t0ken';
+const FILE = fileLayer('hello.txt', 'hello through a broken token service\n');
+
+const issuer = useFixture(
+  'token issuer',
+  () =>
+    startTokenIssuer({
+      users: { [USER]: PASSWORD },
+      access: [{ account: USER, name: '*', actions: ['*'] }],
+    }),
+  (i) => i.close(),
+  'file',
+);
+/** The proxy in front of the token issuer: the realm the registry names points at it. */
+const proxy = useFixture(
+  'token proxy',
+  () => startFaultProxy({ upstream: { host: '127.0.0.1', port: Number(new URL(issuer.url).port) } }),
+  (p) => p.close(),
+  'file',
+);
+const registry = useFixture(
+  'registry with token auth',
+  async () => {
+    // the issuer as the registry sees it, but with its realm behind the proxy
+    const behindProxy: TokenIssuer = Object.create(issuer, {
+      realm: { value: `http://${proxy.host}/token`, enumerable: true },
+    });
+    const r = await startTestRegistry({ auth: { token: behindProxy } });
+    const config = Buffer.from('{}');
+    r.storage.putBlob(REPO, sha256(config), config);
+    r.storage.putBlob(REPO, FILE.descriptor.digest, Buffer.from(FILE.bytes));
+    r.storage.putManifest(
+      REPO,
+      'v1',
+      manifestOf([FILE.descriptor]),
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    return r;
+  },
+  (r) => r.close(),
+  'file',
+);
+const box = useSandbox();
+
+/** Bytes of the token answer that pass before the cut: past its headers, inside the token. */
+const INTO_THE_BODY = 400;
+
+function pull() {
+  return box.run(
+    ['pull', `${registry.host}/${REPO}:v1`, '-o', box.out, '--plain-http', '-u', USER, '-p', PASSWORD],
+    { timeoutMs: 60_000 },
+  );
+}
+
+describe('token service cut mid-answer', () => {
+  it('asks for the token again when its answer breaks once, and pulls', async () => {
+    const before = issuer.requests.length;
+    proxy.setFaults({ cutAfterBytes: INTO_THE_BODY, times: 1 });
+    const run = await pull();
+    expect(successProblems(run)).toEqual([]);
+    expect(readFileSync(join(box.out, 'hello.txt'), 'utf8')).toBe('hello through a broken token service\n');
+    expect(proxy.faulted).toBeGreaterThanOrEqual(1);
+    // the cut answer, its resume (answered whole: the issuer ignores Range), and a fresh request
+    expect(issuer.requests.length - before).toBeGreaterThanOrEqual(2);
+  });
+
+  it('asks for the token again when its answer breaks once, and pushes', async () => {
+    writeFileSync(join(box.work, 'up.txt'), 'pushed through a broken token service\n');
+    const before = issuer.requests.length;
+    proxy.setFaults({ cutAfterBytes: INTO_THE_BODY, times: 1 });
+    const run = await box.run(
+      ['push', `${registry.host}/${REPO}:pushed`, 'up.txt', '--plain-http', '-u', USER, '-p', PASSWORD],
+      { timeoutMs: 60_000 },
+    );
+    expect(successProblems(run)).toEqual([]);
+    expect(registry.storage.getManifest(REPO, 'pushed')).toBeDefined();
+    expect(issuer.requests.length - before).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails with one clean line when every token answer breaks', async () => {
+    proxy.setFaults({ cutAfterBytes: INTO_THE_BODY });
+    try {
+      const run = await pull();
+      // the error names the token request, not the registry request that waited for it
+      expect(
+        cleanFailureProblems(
+          run,
+          /token request to http:\/\/127\.0\.0\.1:\d+\/token: the connection broke mid-response/,
+        ),
+      ).toEqual([]);
+      expect(run.stderr).not.toContain(PASSWORD);
+    } finally {
+      proxy.setFaults({});
+    }
+  });
+});
