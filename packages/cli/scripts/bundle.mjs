@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -227,6 +227,16 @@ await build({
   // built-ins stay external (platform node): a named import becomes a plain `require`
   plugins: [libraryRequire, lazyStringWidth, lazyHttp2],
 });
+// Written wrapped as src/compile-cache.ts compiles it: so it compiles the file's text as it is,
+// without making a copy of 1 MB to wrap (still valid JavaScript: a function expression).
+const { COMMONJS_WRAPPER_HEAD, COMMONJS_WRAPPER_TAIL } = await import(
+  pathToFileURL(join(dist, 'compile-cache.js')).href
+);
+writeFileSync(
+  ORAS_CJS,
+  `${COMMONJS_WRAPPER_HEAD}${readFileSync(ORAS_CJS, 'latin1')}${COMMONJS_WRAPPER_TAIL}`,
+  'latin1',
+);
 const orasCjs = readFileSync(ORAS_CJS);
 // src/compile-cache.ts reads the bundle as latin1, which is the same text only for ASCII
 if (orasCjs.some((byte) => byte > 0x7f)) throw new Error(`${ORAS_CJS}: not ASCII`);

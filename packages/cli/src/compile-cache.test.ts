@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { commandKey, fallbackCache } from './compile-cache.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  COMMONJS_WRAPPER_HEAD,
+  COMMONJS_WRAPPER_TAIL,
+  commandKey,
+  fallbackCache,
+  loadCommonJs,
+} from './compile-cache.js';
 
 describe('commandKey', () => {
   it.each([
@@ -51,5 +61,44 @@ describe('fallbackCache', () => {
         own,
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('loadCommonJs', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A bundle file of `code` (wrapped or not) in a fresh folder, the cache in another. */
+  function bundleOf(code: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'oras-cjs-'));
+    const cache = mkdtempSync(join(tmpdir(), 'oras-cjs-cache-'));
+    dirs.push(dir, cache);
+    vi.stubEnv('XDG_CACHE_HOME', cache);
+    const file = join(dir, 'bundle.cjs');
+    writeFileSync(file, code, 'latin1');
+    return file;
+  }
+
+  const CODE = `const path = require('node:path');
+exports.answer = 42;
+exports.where = path.basename(__dirname) === path.basename(path.dirname(__filename));
+module.exports.named = 'bundle';`;
+
+  it.each([
+    ['a plain CommonJS file', CODE],
+    ['a file wrapped already', `${COMMONJS_WRAPPER_HEAD}${CODE}${COMMONJS_WRAPPER_TAIL}`],
+  ])('runs %s with the CommonJS arguments', (_, code) => {
+    const file = bundleOf(code);
+    const bundle = {
+      file,
+      hash: 'a'.repeat(32),
+      v8Flags: [],
+      require: createRequire(file),
+      command: 'test',
+    };
+    expect(loadCommonJs(bundle)).toEqual({ answer: 42, where: true, named: 'bundle' });
   });
 });

@@ -18,6 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { COMMONJS_WRAPPER_HEAD, COMMONJS_WRAPPER_TAIL } from '../../src/compile-cache.js';
 import { ORAS_BIN } from './fixture.js';
 
 const dist = dirname(ORAS_BIN);
@@ -64,6 +65,12 @@ describe('startup', () => {
     const { sources, stderr } = await loaded(['resolve', '--plain-http', '-l', '127.0.0.1:1/hello:v1']);
     expect(stderr).toMatch(/^Error: /m);
     expect(sources).toEqual([]);
+  });
+
+  it('ships the CommonJS bundle wrapped, so that it is compiled without a copy', () => {
+    const bundle = readFileSync(resolve(dist, 'oras.cjs'), 'latin1');
+    expect(bundle.startsWith(COMMONJS_WRAPPER_HEAD)).toBe(true);
+    expect(bundle.endsWith(COMMONJS_WRAPPER_TAIL)).toBe(true);
   });
 
   it.each([[['version']], [['--help']], [[]], [['help']]])(
