@@ -268,6 +268,29 @@ describe('AuthClient: bearer', () => {
     });
   });
 
+  it('marks the OAuth2 POST idempotent, so that a retrying transport may send it again', async () => {
+    const reg = await tokenRegistry();
+    const seen: { method: string; path: string; idempotent: unknown }[] = [];
+    class Recording extends Agent {
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        seen.push({ method: options.method, path: String(options.path), idempotent: options.idempotent });
+        return super.dispatch(options, handler);
+      }
+    }
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { refreshToken: 'refresh-me' }),
+      dispatcher: new Recording(),
+    });
+    const res = await client.request({ method: 'GET', url: new URL('/v2/a/b/tags/list', reg.server.url) });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(seen.filter((r) => r.method === 'POST')).toEqual([
+      { method: 'POST', path: '/token', idempotent: true },
+    ]);
+    // nothing else is marked: a registry's own POSTs (uploads) are not the auth client's to judge
+    expect(seen.filter((r) => r.method !== 'POST').every((r) => r.idempotent === undefined)).toBe(true);
+  });
+
   it('uses the OAuth2 password grant when forced', async () => {
     const reg = await tokenRegistry();
     const client = new AuthClient({

@@ -442,11 +442,14 @@ export class AuthClient {
       if (service !== undefined) form.set('service', service);
       form.set('client_id', this.#clientId);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      // (idempotent: a token asked for twice is harmless, so a transport that retries may send
+      // it again after a 503 or a reset, as it would a GET)
       const res = await this.#send(
         'POST',
         realm,
         { 'user-agent': this.#userAgent, 'content-type': 'application/x-www-form-urlencoded' },
         { body: form.toString() },
+        true,
       );
       // Token services without OAuth2 answer 404 to a POST; docker falls back to GET then.
       if (res.statusCode !== 404 || cred.refreshToken) return this.#readToken(host, realm, res, cred);
@@ -524,12 +527,16 @@ export class AuthClient {
     return headers;
   }
 
-  /** Sends one request through the dispatcher and traces it. */
+  /**
+   * Sends one request through the dispatcher and traces it. `idempotent` (undici's flag) tells a
+   * retrying transport that it may send the request again, body and all.
+   */
   async #send(
     method: string,
     url: URL,
     headers: Record<string, string>,
     req: Pick<AuthRequest, 'body' | 'signal'>,
+    idempotent = false,
   ): Promise<AuthResponse> {
     const dispatcher = this.#dispatcher ?? defaultDispatcher();
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
@@ -542,6 +549,7 @@ export class AuthClient {
         headers,
         body: bodyOf(req.body),
         ...(req.signal ? { signal: req.signal } : {}),
+        ...(idempotent ? { idempotent } : {}),
       });
     } catch (err) {
       // an abort stays what it is: the caller knows it asked for it

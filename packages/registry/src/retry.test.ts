@@ -132,6 +132,22 @@ describe('retryInterceptor', () => {
     expect(s.hits()).toBe(2);
   });
 
+  it('retries a POST with a body that says it is idempotent (a token request), body and all', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 503 : 200);
+      res.end();
+    });
+    const res = await request(`${s.url}/token`, {
+      method: 'POST',
+      body: 'grant_type=refresh_token',
+      idempotent: true,
+      dispatcher: transport(),
+    });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(s.bodies).toEqual(['grant_type=refresh_token', 'grant_type=refresh_token']);
+  });
+
   it('does not retry a one-shot stream body', async () => {
     const s = await serve((_req, res) => {
       res.writeHead(503);

@@ -63,7 +63,9 @@ export const RETRY_STATUS_CODES: readonly number[] = [408, 429, 500, 502, 503, 5
 
 /**
  * The methods that are retried (their bodies, when any, must be rewindable). A `POST` without a
- * body (opening an upload session, a mount) is retried too: a second session is harmless.
+ * body (opening an upload session, a mount) is retried too: a second session is harmless; so is
+ * one whose dispatch options say `idempotent: true` (undici's own flag for a request that may be
+ * sent twice), as `@oras/auth` says of its OAuth2 token requests.
  */
 const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'];
 
@@ -174,7 +176,10 @@ interface RequestRetry {
   /** The method, upper-case. */
   readonly method: string;
   readonly origin: string;
-  /** Whether its method is retried at all (a `POST` only without a body). */
+  /**
+   * Whether its method is retried at all: a `POST` only without a body, or with one (a string or
+   * bytes, which can be sent again) when the request says it is `idempotent` (a token request).
+   */
   readonly retried: boolean;
   /** When it was first sent (for the deadline). */
   readonly started: number;
@@ -288,7 +293,8 @@ export function retryInterceptor(
         method,
         origin: originOf(opts),
         retried:
-          RETRY_METHODS.includes(method) || (method === 'POST' && (body === undefined || body === null)),
+          RETRY_METHODS.includes(method) ||
+          (method === 'POST' && (body === undefined || body === null || opts.idempotent === true)),
         started: Date.now(),
         // Why the wait sits in the dispatch and not in the retry callback: undici's RetryHandler
         // must know at once whether a response is retried, or a bodiless answer (HEAD, 204)

@@ -3,9 +3,13 @@
  * Hub's from auth.docker.io), reached over its own connections, which break like any other. A
  * token answer cut mid-body cannot be resumed (token services ignore `Range`, as ours does), but
  * it can be asked for again: the command must then go on as if nothing happened, and fail with
- * one clean line only when the service keeps breaking.
+ * one clean line only when the service keeps breaking. The same for a token service that answers
+ * 503 for a moment: an OAuth2 token `POST` (an identity token in the config) is sent again, as a
+ * `GET` would be.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, request as httpRequest, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFaultProxy } from '@oras-internal/fault-proxy';
 import { type TokenIssuer, startTestRegistry, startTokenIssuer } from '@oras-internal/test-registry';
@@ -109,6 +113,83 @@ describe('token service cut mid-answer', () => {
       expect(run.stderr).not.toContain(PASSWORD);
     } finally {
       proxy.setFaults({});
+    }
+  });
+});
+
+describe('token service busy', () => {
+  /**
+   * An HTTP proxy in front of the token issuer that answers the first `busy` OAuth2 POSTs with
+   * 503 and forwards everything else.
+   */
+  async function busyTokenService(busy: number) {
+    const posts: number[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      if (req.method === 'POST' && posts.length < busy) {
+        posts.push(503);
+        req.resume();
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+        return;
+      }
+      if (req.method === 'POST') posts.push(200);
+      const upstream = new URL(issuer.url);
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    return { realm, posts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('sends the OAuth2 token request again after a 503 (an identity token in the config)', async () => {
+    // an identity token, as `docker login` stores for registries that hand out refresh tokens
+    const offline = new URL(issuer.realm);
+    offline.search = new URLSearchParams({ service: issuer.service, offline_token: 'true' }).toString();
+    const answer = await fetch(offline, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` },
+    });
+    const { refresh_token: refreshToken } = (await answer.json()) as { refresh_token: string };
+    expect(refreshToken).toBeTruthy();
+
+    const busy = await busyTokenService(1);
+    const behindBusy: TokenIssuer = Object.create(issuer, { realm: { value: busy.realm, enumerable: true } });
+    const r = await startTestRegistry({ auth: { token: behindBusy } });
+    try {
+      const config = Buffer.from('{}');
+      r.storage.putBlob(REPO, sha256(config), config);
+      r.storage.putBlob(REPO, FILE.descriptor.digest, Buffer.from(FILE.bytes));
+      r.storage.putManifest(
+        REPO,
+        'v1',
+        manifestOf([FILE.descriptor]),
+        'application/vnd.oci.image.manifest.v1+json',
+      );
+      writeFileSync(
+        join(box.home, '.docker', 'config.json'),
+        JSON.stringify({ auths: { [r.host]: { identitytoken: refreshToken } } }),
+      );
+      const run = await box.run(['pull', `${r.host}/${REPO}:v1`, '-o', box.out, '--plain-http'], {
+        timeoutMs: 60_000,
+      });
+      expect(successProblems(run)).toEqual([]);
+      expect(readFileSync(join(box.out, 'hello.txt'), 'utf8')).toBe('hello through a broken token service\n');
+      expect(busy.posts).toEqual([503, 200]);
+      expect(run.stderr).not.toContain(refreshToken);
+    } finally {
+      await r.close();
+      await busy.close();
     }
   });
 });
