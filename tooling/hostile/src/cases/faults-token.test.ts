@@ -12,7 +12,12 @@ import { type IncomingMessage, request as httpRequest, createServer } from 'node
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFaultProxy } from '@oras-internal/fault-proxy';
-import { type TokenIssuer, startTestRegistry, startTokenIssuer } from '@oras-internal/test-registry';
+import {
+  type TestRegistry,
+  type TokenIssuer,
+  startTestRegistry,
+  startTokenIssuer,
+} from '@oras-internal/test-registry';
 import { describe, expect, it } from 'vitest';
 import { fileLayer, manifestOf, sha256 } from '../harness/craft.js';
 import { useFixture, useSandbox } from '../harness/fixture.js';
@@ -40,6 +45,19 @@ const proxy = useFixture(
   (p) => p.close(),
   'file',
 );
+/** Puts the artifact (`hello.txt`, an empty config) under `REPO:v1`. */
+function seedArtifact(r: TestRegistry): void {
+  const config = Buffer.from('{}');
+  r.storage.putBlob(REPO, sha256(config), config);
+  r.storage.putBlob(REPO, FILE.descriptor.digest, Buffer.from(FILE.bytes));
+  r.storage.putManifest(
+    REPO,
+    'v1',
+    manifestOf([FILE.descriptor]),
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+}
+
 const registry = useFixture(
   'registry with token auth',
   async () => {
@@ -48,15 +66,7 @@ const registry = useFixture(
       realm: { value: `http://${proxy.host}/token`, enumerable: true },
     });
     const r = await startTestRegistry({ auth: { token: behindProxy } });
-    const config = Buffer.from('{}');
-    r.storage.putBlob(REPO, sha256(config), config);
-    r.storage.putBlob(REPO, FILE.descriptor.digest, Buffer.from(FILE.bytes));
-    r.storage.putManifest(
-      REPO,
-      'v1',
-      manifestOf([FILE.descriptor]),
-      'application/vnd.oci.image.manifest.v1+json',
-    );
+    seedArtifact(r);
     return r;
   },
   (r) => r.close(),
@@ -167,15 +177,7 @@ describe('token service busy', () => {
     const behindBusy: TokenIssuer = Object.create(issuer, { realm: { value: busy.realm, enumerable: true } });
     const r = await startTestRegistry({ auth: { token: behindBusy } });
     try {
-      const config = Buffer.from('{}');
-      r.storage.putBlob(REPO, sha256(config), config);
-      r.storage.putBlob(REPO, FILE.descriptor.digest, Buffer.from(FILE.bytes));
-      r.storage.putManifest(
-        REPO,
-        'v1',
-        manifestOf([FILE.descriptor]),
-        'application/vnd.oci.image.manifest.v1+json',
-      );
+      seedArtifact(r);
       writeFileSync(
         join(box.home, '.docker', 'config.json'),
         JSON.stringify({ auths: { [r.host]: { identitytoken: refreshToken } } }),
