@@ -398,9 +398,9 @@ export class AuthClient {
    * every request waiting for the same token, and one of them giving up must not fail the others.
    *
    * An answer whose connection broke mid-body is asked for again from the start, up to
-   * {@link TOKEN_RESTARTS} times: the transport resumes a broken `GET` with `Range`, which token
-   * services ignore (and a `POST` is not resumed at all), but a token can simply be asked for
-   * again. Every other failure is thrown at once.
+   * {@link TOKEN_RESTARTS} times: a retrying transport resumes a broken answer with `Range`,
+   * which token services ignore (and a dispatcher without retries does not resume it at all),
+   * but a token can simply be asked for again. Every other failure is thrown at once.
    */
   async #fetchToken(
     host: string,
