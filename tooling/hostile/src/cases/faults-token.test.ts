@@ -88,10 +88,11 @@ describe('token service cut mid-answer', () => {
   it('asks for the token again when its answer breaks once, and pulls', async () => {
     const before = issuer.requests.length;
     proxy.setFaults({ cutAfterBytes: INTO_THE_BODY, times: 1 });
+    const cuts = proxy.faulted;
     const run = await pull();
     expect(successProblems(run)).toEqual([]);
     expect(readFileSync(join(box.out, 'hello.txt'), 'utf8')).toBe('hello through a broken token service\n');
-    expect(proxy.faulted).toBeGreaterThanOrEqual(1);
+    expect(proxy.faulted - cuts).toBe(1);
     // the cut answer, its resume (answered whole: the issuer ignores Range), and a fresh request
     expect(issuer.requests.length - before).toBeGreaterThanOrEqual(2);
   });
@@ -160,7 +161,12 @@ describe('token service busy', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
-    return { realm, posts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    const close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    return { realm, posts, close };
   }
 
   it('sends the OAuth2 token request again after a 503 (an identity token in the config)', async () => {
