@@ -612,6 +612,132 @@ describe('AuthClient: a token answer that breaks mid-body', () => {
   });
 });
 
+describe('AuthClient: a token realm that redirects', () => {
+  /**
+   * A bearer registry whose realm (`/token`) answers with `redirect(req)` when it gives one; the
+   * token itself comes from `/token2` (any host that reaches this server).
+   */
+  async function movedRealm(
+    redirect: (req: SeenRequest) => { status: number; location: string } | undefined,
+  ) {
+    const tokenRequests: SeenRequest[] = [];
+    const server = await serve((req, res) => {
+      if (req.url.pathname === '/token' || req.url.pathname === '/token2') {
+        tokenRequests.push(req);
+        const moved = req.url.pathname === '/token' ? redirect(req) : undefined;
+        if (moved) {
+          res.writeHead(moved.status, { location: moved.location });
+          res.end();
+          return;
+        }
+        sendJson(res, 200, { token: 'moved-token', expires_in: 300 });
+        return;
+      }
+      if (req.headers.authorization !== 'Bearer moved-token') {
+        const challenge = `Bearer realm="${server.origin}/token",service="test",scope="repository:a/b:pull"`;
+        sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': challenge });
+        return;
+      }
+      sendJson(res, 200, { ok: true });
+    });
+    return { server, tokenRequests };
+  }
+
+  function get(server: TestServer, options: ConstructorParameters<typeof AuthClient>[0] = {}) {
+    return new AuthClient(options).request({ method: 'GET', url: new URL('/v2/a/b/tags/list', server.url) });
+  }
+
+  it('follows it for the token GET, keeping the credential on the same host', async () => {
+    const { server, tokenRequests } = await movedRealm((req) => ({
+      status: 307,
+      location: `/token2${req.url.search}`,
+    }));
+    const res = await get(server, {
+      credential: staticCredential(server.host, { username: 'u', password: 'p' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(tokenRequests.map((r) => r.url.pathname)).toEqual(['/token', '/token2']);
+    expect(tokenRequests.map((r) => r.headers.authorization)).toEqual([basicOf('u', 'p'), basicOf('u', 'p')]);
+    expect(tokenRequests[1]?.url.searchParams.get('scope')).toBe('repository:a/b:pull');
+  });
+
+  it('drops the credential of a token GET sent on to another host', async () => {
+    const { server, tokenRequests } = await movedRealm((req) => ({
+      status: 302,
+      location: `http://localhost:${server.url.port}/token2${req.url.search}`,
+    }));
+    const res = await get(server, {
+      credential: staticCredential(server.host, { username: 'u', password: 'p' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(tokenRequests.map((r) => [r.url.pathname, r.headers.authorization])).toEqual([
+      ['/token', basicOf('u', 'p')],
+      ['/token2', undefined],
+    ]);
+  });
+
+  it('refuses a redirect to an internal address the registry is not on, before sending anything there', async () => {
+    const { server } = await movedRealm(() => ({ status: 307, location: 'http://169.254.169.254/token' }));
+    await expect(get(server)).rejects.toThrow(
+      /token request to http:\/\/127\.0\.0\.1:\d+\/token: redirect to the link-local address 169\.254\.169\.254 refused/,
+    );
+  });
+
+  it('follows a 307 for the OAuth2 POST with its form, and no other redirect', async () => {
+    const moved = await movedRealm((req) =>
+      req.method === 'POST' ? { status: 307, location: '/token2' } : undefined,
+    );
+    const res = await get(moved.server, {
+      credential: staticCredential(moved.server.host, { refreshToken: 'refresh-me' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(moved.tokenRequests.map((r) => [r.method, r.url.pathname])).toEqual([
+      ['POST', '/token'],
+      ['POST', '/token2'],
+    ]);
+    expect(new URLSearchParams(moved.tokenRequests[1]?.body).get('refresh_token')).toBe('refresh-me');
+
+    const see = await movedRealm(() => ({ status: 302, location: '/token2' }));
+    await expect(
+      get(see.server, { credential: staticCredential(see.server.host, { refreshToken: 'refresh-me' }) }),
+    ).rejects.toThrow(/unexpected status 302/);
+    expect(see.tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
+  });
+
+  it('refuses to send the OAuth2 POST, which carries the credential, on to another host', async () => {
+    const { server, tokenRequests } = await movedRealm(() => ({
+      status: 308,
+      location: `http://localhost:${server.url.port}/token2`,
+    }));
+    await expect(
+      get(server, { credential: staticCredential(server.host, { refreshToken: 'refresh-me' }) }),
+    ).rejects.toThrow(/redirect to localhost:\d+ refused: the token request carries the credential/);
+    expect(tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
+  });
+
+  it('refuses a redirect to a location that is not a URL, or to another scheme', async () => {
+    for (const [location, reason] of [
+      ['http://[::1', /redirect to a location that is not a URL/],
+      ['ftp://127.0.0.1/token', /scheme ftp: is not http\(s\)/],
+    ] as const) {
+      const { server } = await movedRealm(() => ({ status: 307, location }));
+      await expect(get(server)).rejects.toThrow(reason);
+    }
+  });
+
+  it('stops after maxRedirects', async () => {
+    const { server, tokenRequests } = await movedRealm((req) => ({
+      status: 302,
+      location: `/token${req.url.search}`,
+    }));
+    await expect(get(server, { maxRedirects: 2 })).rejects.toThrow(/stopped after 2 redirects/);
+    expect(tokenRequests).toHaveLength(3);
+  });
+});
+
 describe('AuthClient: redirects', () => {
   it('follows a cross-origin redirect without credentials or custom headers and ignores its challenge', async () => {
     const storage = await serve((_req, res) => {

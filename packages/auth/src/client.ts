@@ -277,7 +277,7 @@ export class AuthClient {
     const host = url.host;
     const hints = req.scopes ?? [];
     const extra = this.cache.getChallenge(host)?.extraScopes ?? [];
-    const attempt = await this.#cachedAttempt(host, this.#scopeKey(hints, extra), req.signal);
+    const attempt = await this.#cachedAttempt(url, this.#scopeKey(hints, extra), req.signal);
     let res = await this.#send(method, url, withAuth(headers, attempt), req);
     if (res.statusCode !== 401) return res;
     const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
@@ -323,7 +323,8 @@ export class AuthClient {
   }
 
   /** The cached (or, for a known bearer host with scope hints, freshly fetched) token to send. */
-  async #cachedAttempt(host: string, scopeKey: string, signal?: AbortSignal): Promise<Attempt | undefined> {
+  async #cachedAttempt(url: URL, scopeKey: string, signal?: AbortSignal): Promise<Attempt | undefined> {
+    const host = url.host;
     const scheme = this.cache.getScheme(host);
     if (scheme === AuthScheme.Basic) {
       const token = this.cache.getToken(host, scheme, '');
@@ -336,7 +337,7 @@ export class AuthClient {
     if (!challenge || scopeKey === '') return undefined;
     const token = await abortable(
       this.cache.fetch(host, scheme, scopeKey, () =>
-        this.#fetchToken(host, new URL(challenge.realm), challenge.service, scopeKey.split(' ')),
+        this.#fetchToken(url, new URL(challenge.realm), challenge.service, scopeKey.split(' ')),
       ),
       signal,
     );
@@ -386,7 +387,7 @@ export class AuthClient {
     if (cached !== undefined) this.cache.invalidate(host, AuthScheme.Bearer, scopeKey, cached);
     const token = await abortable(
       this.cache.fetch(host, AuthScheme.Bearer, scopeKey, () =>
-        this.#fetchToken(host, realmUrl, service, scopes),
+        this.#fetchToken(url, realmUrl, service, scopes),
       ),
       signal,
     );
@@ -403,14 +404,14 @@ export class AuthClient {
    * but a token can simply be asked for again. Every other failure is thrown at once.
    */
   async #fetchToken(
-    host: string,
+    registry: URL,
     realm: URL,
     service: string | undefined,
     scopes: readonly string[],
   ): Promise<CachedToken> {
     for (let restart = 0; ; restart++) {
       try {
-        return await this.#requestToken(host, realm, service, scopes);
+        return await this.#requestToken(registry, realm, service, scopes);
       } catch (err) {
         if (!(err instanceof BrokenAnswer)) throw err;
         if (restart >= TOKEN_RESTARTS) throw err.error;
@@ -421,11 +422,12 @@ export class AuthClient {
 
   /** One token exchange: the request and the answer read whole. */
   async #requestToken(
-    host: string,
+    registry: URL,
     realm: URL,
     service: string | undefined,
     scopes: readonly string[],
   ): Promise<CachedToken> {
+    const host = registry.host;
     const cred = await this.#credential(host);
     if (cred.accessToken) return { token: cred.accessToken };
     const hasPassword = Boolean(cred.username || cred.password);
@@ -442,14 +444,12 @@ export class AuthClient {
       if (service !== undefined) form.set('service', service);
       form.set('client_id', this.#clientId);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
-      // (idempotent: a token asked for twice is harmless, so a transport that retries may send
-      // it again after a 503 or a reset, as it would a GET)
-      const res = await this.#send(
+      const res = await this.#sendToken(
+        registry,
         'POST',
         realm,
         { 'user-agent': this.#userAgent, 'content-type': 'application/x-www-form-urlencoded' },
-        { body: form.toString() },
-        true,
+        form.toString(),
       );
       // Token services without OAuth2 answer 404 to a POST; docker falls back to GET then.
       if (res.statusCode !== 404 || cred.refreshToken) return this.#readToken(host, realm, res, cred);
@@ -462,8 +462,65 @@ export class AuthClient {
     if (hasPassword) {
       headers.authorization = `Basic ${Buffer.from(`${cred.username ?? ''}:${cred.password ?? ''}`).toString('base64')}`;
     }
-    const res = await this.#send('GET', url, headers, {});
+    const res = await this.#sendToken(registry, 'GET', url, headers);
     return this.#readToken(host, realm, res, cred);
+  }
+
+  /**
+   * Sends a token request to `realm`, following its redirects as oras-go's HTTP client does (a
+   * realm that moved, from `http` to `https` say), each hop held to the realm's own rules: http or
+   * https, no `http` after an `https` registry or hop, no internal address the registry is not on
+   * (`#assertAddress`), at most `maxRedirects`. A `GET` keeps its `Authorization` only on the
+   * realm's host and its subdomains (Go's rule); a `POST`, whose form carries the credential,
+   * follows 307 and 308 only (the others would make it a `GET` without its form) and only on the
+   * realm's host.
+   */
+  async #sendToken(
+    registry: URL,
+    method: 'GET' | 'POST',
+    realm: URL,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<AuthResponse> {
+    // (named as #readToken names it: the realm without the query of a GET)
+    const named = new URL(realm);
+    named.search = '';
+    const what = `${registry.host}: token request to ${redactUrl(named)}`;
+    let url = realm;
+    let sent = headers;
+    for (let hops = 0; ; hops++) {
+      // (a POST is idempotent here: a token asked for twice is harmless, so a transport that
+      // retries may send it again after a 503 or a reset, as it would a GET)
+      const res = await this.#send(method, url, sent, body === undefined ? {} : { body }, method === 'POST');
+      const location = headerValue(res.headers.location);
+      const follows =
+        method === 'POST' ? res.statusCode === 307 || res.statusCode === 308 : REDIRECTS.has(res.statusCode);
+      if (!follows || location === undefined) return res;
+      await discard(res);
+      if (hops >= this.#maxRedirects) {
+        throw new OrasError(`${what}: stopped after ${this.#maxRedirects} redirects`);
+      }
+      let target: URL;
+      try {
+        target = new URL(location, url);
+      } catch {
+        throw new UnsafeError(`${what}: redirect to a location that is not a URL`);
+      }
+      const next = checkRealmUrl(target.href, registry);
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw new UnsafeError(`${what}: redirect from https to http refused`);
+      }
+      await this.#assertAddress(`${what}: redirect to`, registry, next);
+      if (!sameHostOrSubdomain(next.hostname, realm.hostname)) {
+        if (method === 'POST') {
+          throw new UnsafeError(
+            `${what}: redirect to ${next.host} refused: the token request carries the credential`,
+          );
+        }
+        sent = withoutCredentials(sent);
+      }
+      url = next;
+    }
   }
 
   /** Reads a token response (capped), or throws a redacted error for a failed one. */
@@ -593,6 +650,20 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
+}
+
+/** Whether `host` is `base` or one of its subdomains (Go's rule for keeping credentials on a redirect). */
+function sameHostOrSubdomain(host: string, base: string): boolean {
+  const h = host.toLowerCase();
+  const b = base.toLowerCase();
+  return h === b || (isIP(stripBrackets(b)) === 0 && h.endsWith(`.${b}`));
+}
+
+/** `headers` without the ones that carry credentials ({@link CROSS_ORIGIN_DROPPED}). */
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !CROSS_ORIGIN_DROPPED.has(name.toLowerCase())),
+  );
 }
 
 function withAuth(headers: Record<string, string>, attempt: Attempt | undefined): Record<string, string> {

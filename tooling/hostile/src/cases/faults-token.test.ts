@@ -5,7 +5,7 @@
  * it can be asked for again: the command must then go on as if nothing happened, and fail with
  * one clean line only when the service keeps breaking. The same for a token service that answers
  * 503 for a moment: an OAuth2 token `POST` (an identity token in the config) is sent again, as a
- * `GET` would be.
+ * `GET` would be. And a realm that redirects is followed, as oras-go's HTTP client follows it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, request as httpRequest, createServer } from 'node:http';
@@ -200,6 +200,39 @@ describe('token service busy', () => {
     } finally {
       await r.close();
       await busy.close();
+    }
+  });
+});
+
+describe('token realm moved', () => {
+  it('follows a realm that redirects to where the tokens are, with the credential (same host)', async () => {
+    // the realm the registry names answers 307 to the issuer's own realm, query and all
+    let redirected = 0;
+    const moved = createServer((req, res) => {
+      redirected++;
+      req.resume();
+      res.writeHead(307, { location: `${issuer.realm}${new URL(req.url ?? '/', 'http://x').search}` }).end();
+    });
+    await new Promise<void>((resolve) => moved.listen(0, '127.0.0.1', resolve));
+    const realm = `http://127.0.0.1:${(moved.address() as AddressInfo).port}/token`;
+    const behindMove: TokenIssuer = Object.create(issuer, { realm: { value: realm, enumerable: true } });
+    const r = await startTestRegistry({ auth: { token: behindMove } });
+    try {
+      seedArtifact(r);
+      const before = issuer.requests.length;
+      const run = await box.run(
+        ['pull', `${r.host}/${REPO}:v1`, '-o', box.out, '--plain-http', '-u', USER, '-p', PASSWORD],
+        { timeoutMs: 60_000 },
+      );
+      expect(successProblems(run)).toEqual([]);
+      expect(readFileSync(join(box.out, 'hello.txt'), 'utf8')).toBe('hello through a broken token service\n');
+      expect(redirected).toBeGreaterThanOrEqual(1);
+      // the issuer saw the user (the credential went along to the same host)
+      expect(issuer.requests.slice(before).map((q) => q.account)).toContain(USER);
+    } finally {
+      await r.close();
+      moved.closeAllConnections();
+      await new Promise<void>((resolve) => moved.close(() => resolve()));
     }
   });
 });
