@@ -619,6 +619,7 @@ describe('AuthClient: a token realm that redirects', () => {
    */
   async function movedRealm(
     redirect: (req: SeenRequest) => { status: number; location: string } | undefined,
+    realmHost = '127.0.0.1',
   ) {
     const tokenRequests: SeenRequest[] = [];
     const server = await serve((req, res) => {
@@ -634,7 +635,8 @@ describe('AuthClient: a token realm that redirects', () => {
         return;
       }
       if (req.headers.authorization !== 'Bearer moved-token') {
-        const challenge = `Bearer realm="${server.origin}/token",service="test",scope="repository:a/b:pull"`;
+        const realm = `http://${realmHost}:${server.url.port}/token`;
+        const challenge = `Bearer realm="${realm}",service="test",scope="repository:a/b:pull"`;
         sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'www-authenticate': challenge });
         return;
       }
@@ -708,14 +710,20 @@ describe('AuthClient: a token realm that redirects', () => {
   });
 
   it('refuses to send the OAuth2 POST, which carries the credential, on to another host', async () => {
-    const { server, tokenRequests } = await movedRealm(() => ({
-      status: 308,
-      location: `http://localhost:${server.url.port}/token2`,
-    }));
-    await expect(
-      get(server, { credential: staticCredential(server.host, { refreshToken: 'refresh-me' }) }),
-    ).rejects.toThrow(/redirect to localhost:\d+ refused: the token request carries the credential/);
-    expect(tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
+    // another host, and a subdomain of the realm's (`*.localhost` names loopback, RFC 6761)
+    for (const [realmHost, host] of [
+      ['127.0.0.1', 'localhost'],
+      ['localhost', 'tokens.localhost'],
+    ] as const) {
+      const { server, tokenRequests } = await movedRealm(
+        () => ({ status: 308, location: `http://${host}:${server.url.port}/token2` }),
+        realmHost,
+      );
+      await expect(
+        get(server, { credential: staticCredential(server.host, { refreshToken: 'refresh-me' }) }),
+      ).rejects.toThrow(/redirect to [a-z0-9.]+:\d+ refused: the token request carries the credential/);
+      expect(tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
+    }
   });
 
   it('refuses a redirect to a location that is not a URL, or to another scheme', async () => {

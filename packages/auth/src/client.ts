@@ -511,14 +511,12 @@ export class AuthClient {
         throw new UnsafeError(`${what}: redirect from https to http refused`);
       }
       await this.#assertAddress(`${what}: redirect to`, registry, next);
-      if (!sameHostOrSubdomain(next.hostname, realm.hostname)) {
-        if (method === 'POST') {
-          throw new UnsafeError(
-            `${what}: redirect to ${next.host} refused: the token request carries the credential`,
-          );
-        }
-        sent = withoutCredentials(sent);
+      if (method === 'POST' && next.hostname.toLowerCase() !== realm.hostname.toLowerCase()) {
+        throw new UnsafeError(
+          `${what}: redirect to ${next.host} refused: the token request carries the credential`,
+        );
       }
+      if (!sameHostOrSubdomain(next.hostname, realm.hostname)) sent = withoutCredentials(sent);
       url = next;
     }
   }
