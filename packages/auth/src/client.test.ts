@@ -664,6 +664,25 @@ describe('AuthClient: a token realm that redirects', () => {
     expect(tokenRequests[1]?.url.searchParams.get('scope')).toBe('repository:a/b:pull');
   });
 
+  it('drops the credential of a token GET sent on to another port of the same host (GHSA-vh4v-2xq2-g5cg)', async () => {
+    const elsewhere = await serve((req, res) =>
+      sendJson(res, 200, { token: 'moved-token', seen: req.url.pathname }),
+    );
+    const { server, tokenRequests } = await movedRealm((req) => ({
+      status: 307,
+      location: `${elsewhere.origin}/token2${req.url.search}`,
+    }));
+    const res = await get(server, {
+      credential: staticCredential(server.host, { username: 'u', password: 'p' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await text(res);
+    expect(tokenRequests.map((r) => r.headers.authorization)).toEqual([basicOf('u', 'p')]);
+    expect(elsewhere.requests.map((r) => [r.url.pathname, r.headers.authorization])).toEqual([
+      ['/token2', undefined],
+    ]);
+  });
+
   it('drops the credential of a token GET sent on to another host', async () => {
     const { server, tokenRequests } = await movedRealm((req) => ({
       status: 302,
@@ -709,19 +728,23 @@ describe('AuthClient: a token realm that redirects', () => {
     expect(see.tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
   });
 
-  it('refuses to send the OAuth2 POST, which carries the credential, on to another host', async () => {
-    // another host, and a subdomain of the realm's (`*.localhost` names loopback, RFC 6761)
-    for (const [realmHost, host] of [
-      ['127.0.0.1', 'localhost'],
-      ['localhost', 'tokens.localhost'],
+  it('refuses to send the OAuth2 POST, which carries the credential, on to another origin', async () => {
+    // another host, a subdomain of the realm's (`*.localhost` names loopback, RFC 6761), another
+    // port of the same host
+    for (const [realmHost, target] of [
+      ['127.0.0.1', (port: string) => `http://localhost:${port}/token2`],
+      ['localhost', (port: string) => `http://tokens.localhost:${port}/token2`],
+      ['127.0.0.1', () => 'http://127.0.0.1:1/token2'],
     ] as const) {
       const { server, tokenRequests } = await movedRealm(
-        () => ({ status: 308, location: `http://${host}:${server.url.port}/token2` }),
+        () => ({ status: 308, location: target(server.url.port) }),
         realmHost,
       );
       await expect(
         get(server, { credential: staticCredential(server.host, { refreshToken: 'refresh-me' }) }),
-      ).rejects.toThrow(/redirect to [a-z0-9.]+:\d+ refused: the token request carries the credential/);
+      ).rejects.toThrow(
+        /redirect to http:\/\/[a-z0-9.]+:\d+ refused: the token request carries the credential/,
+      );
       expect(tokenRequests.map((r) => r.url.pathname)).toEqual(['/token']);
     }
   });

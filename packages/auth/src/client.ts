@@ -470,10 +470,11 @@ export class AuthClient {
    * Sends a token request to `realm`, following its redirects as oras-go's HTTP client does (a
    * realm that moved, from `http` to `https` say), each hop held to the realm's own rules: http or
    * https, no `http` after an `https` registry or hop, no internal address the registry is not on
-   * (`#assertAddress`), at most `maxRedirects`. A `GET` keeps its `Authorization` only on the
-   * realm's host and its subdomains (Go's rule); a `POST`, whose form carries the credential,
-   * follows 307 and 308 only (the others would make it a `GET` without its form) and only on the
-   * realm's host.
+   * (`#assertAddress`), at most `maxRedirects`. A `GET` loses its `Authorization` for good at the
+   * first hop to another origin (scheme, host or port), as oras-go drops it since
+   * GHSA-vh4v-2xq2-g5cg (Go's own rule keeps it on another port of the same host); a `POST`,
+   * whose form carries the credential, follows 307 and 308 only (the others would make it a
+   * `GET` without its form) and only within its origin.
    */
   async #sendToken(
     registry: URL,
@@ -511,12 +512,14 @@ export class AuthClient {
         throw new UnsafeError(`${what}: redirect from https to http refused`);
       }
       await this.#assertAddress(`${what}: redirect to`, registry, next);
-      if (method === 'POST' && next.hostname.toLowerCase() !== realm.hostname.toLowerCase()) {
-        throw new UnsafeError(
-          `${what}: redirect to ${next.host} refused: the token request carries the credential`,
-        );
+      if (next.origin !== url.origin) {
+        if (method === 'POST') {
+          throw new UnsafeError(
+            `${what}: redirect to ${next.origin} refused: the token request carries the credential`,
+          );
+        }
+        sent = withoutCredentials(sent);
       }
-      if (!sameHostOrSubdomain(next.hostname, realm.hostname)) sent = withoutCredentials(sent);
       url = next;
     }
   }
@@ -648,13 +651,6 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
-}
-
-/** Whether `host` is `base` or one of its subdomains (Go's rule for keeping credentials on a redirect). */
-function sameHostOrSubdomain(host: string, base: string): boolean {
-  const h = host.toLowerCase();
-  const b = base.toLowerCase();
-  return h === b || (isIP(stripBrackets(b)) === 0 && h.endsWith(`.${b}`));
 }
 
 /** `headers` without the ones that carry credentials ({@link CROSS_ORIGIN_DROPPED}). */

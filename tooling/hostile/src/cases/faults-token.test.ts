@@ -8,7 +8,13 @@
  * `GET` would be. And a realm that redirects is followed, as oras-go's HTTP client follows it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, request as httpRequest, createServer } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  request as httpRequest,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFaultProxy } from '@oras-internal/fault-proxy';
@@ -73,6 +79,38 @@ const registry = useFixture(
   'file',
 );
 const box = useSandbox();
+
+/** Sends `req` on to the issuer's token endpoint (whatever its path was) and its answer back. */
+function forwardToIssuer(req: IncomingMessage, res: ServerResponse): void {
+  const upstream = new URL(issuer.realm);
+  const search = new URL(req.url ?? '/', 'http://x').search;
+  const forward = httpRequest(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: `${upstream.pathname}${search}`,
+      headers: req.headers,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  req.pipe(forward);
+}
+
+/** Starts `server` on loopback: its `/token` realm, and how to stop it (connections and all). */
+async function listen(server: Server): Promise<{ realm: string; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { realm, close };
+}
 
 /** Bytes of the token answer that pass before the cut: past its headers, inside the token. */
 const INTO_THE_BODY = 400;
@@ -143,29 +181,9 @@ describe('token service busy', () => {
         return;
       }
       if (req.method === 'POST') posts.push(200);
-      const upstream = new URL(issuer.url);
-      const forward = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(forward);
+      forwardToIssuer(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
-    const close = () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+    const { realm, close } = await listen(server);
     return { realm, posts, close };
   }
 
@@ -205,34 +223,73 @@ describe('token service busy', () => {
 });
 
 describe('token realm moved', () => {
-  it('follows a realm that redirects to where the tokens are, with the credential (same host)', async () => {
-    // the realm the registry names answers 307 to the issuer's own realm, query and all
+  /**
+   * A realm that answers 307: to `/moved` on itself (the same origin), where the tokens are handed
+   * out by the issuer behind it, or to the issuer's own realm (another origin: another port).
+   */
+  async function movedRealmService(to: 'same origin' | 'another origin') {
     let redirected = 0;
-    const moved = createServer((req, res) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/moved') {
+        forwardToIssuer(req, res);
+        return;
+      }
       redirected++;
       req.resume();
-      res.writeHead(307, { location: `${issuer.realm}${new URL(req.url ?? '/', 'http://x').search}` }).end();
+      const location = to === 'same origin' ? `/moved${url.search}` : `${issuer.realm}${url.search}`;
+      res.writeHead(307, { location }).end();
     });
-    await new Promise<void>((resolve) => moved.listen(0, '127.0.0.1', resolve));
-    const realm = `http://127.0.0.1:${(moved.address() as AddressInfo).port}/token`;
+    const { realm, close } = await listen(server);
     const behindMove: TokenIssuer = Object.create(issuer, { realm: { value: realm, enumerable: true } });
     const r = await startTestRegistry({ auth: { token: behindMove } });
+    seedArtifact(r);
+    return {
+      registry: r,
+      redirected: () => redirected,
+      close: async () => {
+        await r.close();
+        await close();
+      },
+    };
+  }
+
+  function pullFrom(r: TestRegistry) {
+    return box.run(
+      ['pull', `${r.host}/${REPO}:v1`, '-o', box.out, '--plain-http', '-u', USER, '-p', PASSWORD],
+      { timeoutMs: 60_000 },
+    );
+  }
+
+  it('follows a realm that redirects within its origin, with the credential', async () => {
+    const moved = await movedRealmService('same origin');
     try {
-      seedArtifact(r);
       const before = issuer.requests.length;
-      const run = await box.run(
-        ['pull', `${r.host}/${REPO}:v1`, '-o', box.out, '--plain-http', '-u', USER, '-p', PASSWORD],
-        { timeoutMs: 60_000 },
-      );
+      const run = await pullFrom(moved.registry);
       expect(successProblems(run)).toEqual([]);
       expect(readFileSync(join(box.out, 'hello.txt'), 'utf8')).toBe('hello through a broken token service\n');
-      expect(redirected).toBeGreaterThanOrEqual(1);
-      // the issuer saw the user (the credential went along to the same host)
+      expect(moved.redirected()).toBeGreaterThanOrEqual(1);
+      // the issuer saw the user: the credential went along within the realm's origin
       expect(issuer.requests.slice(before).map((q) => q.account)).toContain(USER);
     } finally {
-      await r.close();
-      moved.closeAllConnections();
-      await new Promise<void>((resolve) => moved.close(() => resolve()));
+      await moved.close();
+    }
+  });
+
+  it('sends no credential on to another origin (another port of the same host), and fails cleanly', async () => {
+    const moved = await movedRealmService('another origin');
+    try {
+      const before = issuer.requests.length;
+      const run = await pullFrom(moved.registry);
+      expect(cleanFailureProblems(run, /denied|unauthorized|401/i)).toEqual([]);
+      expect(moved.redirected()).toBeGreaterThanOrEqual(1);
+      // (GHSA-vh4v-2xq2-g5cg: oras-go drops it too) the issuer saw only anonymous requests
+      const seen = issuer.requests.slice(before);
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      expect(seen.every((q) => q.account === '' && q.headers.authorization === undefined)).toBe(true);
+      expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+    } finally {
+      await moved.close();
     }
   });
 });
