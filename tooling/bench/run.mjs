@@ -30,6 +30,7 @@ import { startDistribution } from '@oras-internal/test-registry/distribution';
 import { barChart } from './lib/chart.mjs';
 import { ensureGoPeer, goPeerVersions } from './lib/go-peer.mjs';
 import { canMeasureMemory, measure, median } from './lib/measure.mjs';
+import { describeAgainstFloor, pairedRatio } from './lib/paired.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const orasBin = join(root, 'packages/cli/dist/bin.cjs');
@@ -43,6 +44,9 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '1G' },
     runs: { type: 'string', default: '3' },
     'small-count': { type: 'string', default: '200' },
+    // the rounds of the small-blob scenarios (each under a second a tool): enough for the paired
+    // interval of oras-ts against its floors (lib/paired.mjs)
+    'small-runs': { type: 'string', default: '9' },
     only: { type: 'string' },
     'memory-sizes': { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ function parseSize(text) {
 const size = parseSize(args.size);
 const runs = Number(args.runs);
 const smallCount = Number(args['small-count']);
+const smallRuns = Number(args['small-runs']);
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const wanted = (name) => !only || only.has(name);
 
@@ -251,14 +256,18 @@ const undiciSmall = (...argv) => [
 
 /**
  * Where a goal against the Go peer meets the Node floors: oras-ts against the floor on `node:http`
- * and against the floor on undici (the HTTP stack oras-ts is built on), and the floors' own ratios
- * (a floor the peer beats marks a goal no Node client reaches on this machine).
+ * and against the floor on undici (the HTTP stack oras-ts is built on), each as the median of the
+ * per-round ratios with its interval (lib/paired.mjs: above, below, or not told apart from the
+ * floor), and the floors' own ratios (a floor the peer beats marks a goal no Node client reaches
+ * on this machine).
  */
 function floorNote(results, ours, floor, undiciFloor, theirs) {
   const ratio = (a, b) => (secondsOf(results, a) / secondsOf(results, b)).toFixed(2);
+  const runsOf = (tool) => results.find((r) => r.tool === tool)?.runs ?? [];
+  const paired = (floorTool) => describeAgainstFloor(pairedRatio(runsOf(ours), runsOf(floorTool)));
   const notes = [
-    `oras-ts / Node floor ${ratio(ours, floor)}`,
-    `oras-ts / undici floor ${ratio(ours, undiciFloor)}`,
+    `oras-ts / Node floor, paired ${paired(floor)}`,
+    `oras-ts / undici floor, paired ${paired(undiciFloor)}`,
     `undici floor / Node floor ${ratio(undiciFloor, floor)}`,
   ];
   if (goPeer) notes.push(`Node floor / oras-go v1 ${ratio(floor, theirs)}`);
@@ -660,6 +669,7 @@ try {
         }),
       },
       {
+        rounds: smallRuns,
         check: (r) =>
           [
             within(
@@ -733,6 +743,7 @@ try {
         },
       },
       {
+        rounds: smallRuns,
         check: (r) =>
           [
             within(
@@ -787,6 +798,7 @@ try {
         }),
       },
       {
+        rounds: smallRuns,
         check: (r) =>
           [
             within('oras-ts / skopeo', r[0].seconds / r[r.length - 1].seconds, 1),
@@ -859,7 +871,7 @@ const machine = [
   `- Node.js ${process.version}; ${version(['docker-registry', '--version'])}; ${version(['skopeo', '--version'])}; ${version(['curl', '--version'])}`,
   `- Go peer: ${goPeer ? goPeerVersions() : 'not in this run (--no-go-peer)'}`,
   `- Files (content, registry storage, pulled files, temporary files) on ${base}${base === '/dev/shm' ? ' (tmpfs)' : ''}; \`sync\` before each timed command`,
-  `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool (resolve and start-up: ${Math.max(10, runs * 4)}), the order reversed every other run; medians`,
+  `- Date: ${new Date().toISOString()}; blob size ${human(size)}; ${runs} runs per tool (resolve and start-up: ${Math.max(10, runs * 4)}; the small-blob scenarios: ${smallRuns}), the order reversed every other run; medians`,
   `- Load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, ${loadMax.toFixed(1)} at most (sampled every 5 s). ${
     busy
       ? `**The machine was busy**: more runnable processes than its ${cpus().length} cores at some point (the benchmark's own registries and tools count, and so does any other work at the same time), so the seconds are inflated and the ratios noisier than on a quiet machine. Compare ratios within this run only, and re-run on a quiet machine before drawing fine conclusions.`
