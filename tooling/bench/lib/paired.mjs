@@ -51,6 +51,8 @@ export function pairedRatio(a, b) {
 /**
  * Says where `ratio` (a {@link pairedRatio} of a tool to its floor) stands: above its floor when
  * the whole interval is over 1, below it when the whole interval is under 1, else not told apart.
+ * The bounds are judged as printed (two decimals), so that an interval shown as `1.00-1.20` is
+ * never called above the floor.
  * @param {{ median: number, low?: number, high?: number, confidence?: number }} ratio
  */
 export function describeAgainstFloor(ratio) {
@@ -58,8 +60,14 @@ export function describeAgainstFloor(ratio) {
   if (ratio.low === undefined || ratio.high === undefined || ratio.confidence === undefined) {
     return `${median} (too few rounds for an interval)`;
   }
-  const interval = `${Math.floor(ratio.confidence * 100)} % interval ${ratio.low.toFixed(2)}-${ratio.high.toFixed(2)}`;
+  const low = ratio.low.toFixed(2);
+  const high = ratio.high.toFixed(2);
+  const interval = `${Math.floor(ratio.confidence * 100)} % interval ${low}-${high}`;
   const where =
-    ratio.low > 1 ? 'above the floor' : ratio.high < 1 ? 'below the floor' : 'not told apart from the floor';
+    Number(low) > 1
+      ? 'above the floor'
+      : Number(high) < 1
+        ? 'below the floor'
+        : 'not told apart from the floor';
   return `${median} (${interval}: ${where})`;
 }

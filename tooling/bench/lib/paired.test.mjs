@@ -51,4 +51,11 @@ describe('describeAgainstFloor', () => {
       '1.10 (too few rounds for an interval)',
     );
   });
+
+  it('judges the bounds as printed: a lower bound of 1.004 shows as 1.00, not above the floor', () => {
+    const clear = pairedRatio([1.004, 1.05, 1.08, 1.1, 1.12, 1.14, 1.16, 1.2, 1.3], b);
+    expect(describeAgainstFloor(clear)).toBe('1.12 (96 % interval 1.05-1.20: above the floor)');
+    const edge = pairedRatio([1.001, 1.004, 1.08, 1.1, 1.12, 1.14, 1.16, 1.2, 1.3], b);
+    expect(describeAgainstFloor(edge)).toBe('1.12 (96 % interval 1.00-1.20: not told apart from the floor)');
+  });
 });
