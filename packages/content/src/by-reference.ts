@@ -211,18 +211,27 @@ export async function resolveCopyRoot<T extends ReadOnlyTarget>(
 /** `source`, with the content of `desc` served from `bytes` (verified against it). */
 function servingFromMemory<T extends ReadOnlyTarget>(source: T, desc: Descriptor, bytes: Uint8Array): T {
   const isIt = (d: Descriptor) => d.digest === desc.digest && d.size === desc.size;
+  // The functions handed out, made once per member (a copy reads `fetchBytes` twice per blob).
+  const made = new Map<string | symbol, { from: unknown; fn: unknown }>();
   return new Proxy(source, {
     get(target, prop) {
-      if (prop === 'fetch') {
-        return (d: Descriptor, options?: OperationOptions) =>
-          isIt(d) ? Promise.resolve(toReadableStream(bytes)) : target.fetch(d, options);
-      }
       const value: unknown = Reflect.get(target, prop, target);
-      if (prop === 'fetchBytes' && typeof value === 'function') {
-        return (d: Descriptor, options?: object) =>
-          isIt(d) ? Promise.resolve(bytes.slice()) : value.call(target, d, options);
+      if (typeof value !== 'function' && prop !== 'fetch') return value;
+      const known = made.get(prop);
+      if (known !== undefined && known.from === value) return known.fn;
+      let fn: unknown;
+      if (prop === 'fetch') {
+        fn = (d: Descriptor, options?: OperationOptions) =>
+          isIt(d) ? Promise.resolve(toReadableStream(bytes)) : target.fetch(d, options);
+      } else if (prop === 'fetchBytes') {
+        const fetchBytes = value as (d: Descriptor, options?: object) => Promise<Uint8Array>;
+        fn = (d: Descriptor, options?: object) =>
+          isIt(d) ? Promise.resolve(bytes.slice()) : fetchBytes.call(target, d, options);
+      } else {
+        fn = (value as (...args: unknown[]) => unknown).bind(target);
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      made.set(prop, { from: value, fn });
+      return fn;
     },
   });
 }

@@ -525,6 +525,57 @@ describe('copy', () => {
     expect(await dst.exists(image.layers[0]!)).toBe(false);
   });
 
+  it('takes the answer of a findSuccessors that answers at once (an array, not a promise)', async () => {
+    const src = new MemoryStore();
+    const image = await pushImage(src, 'sync', { layers: ['p', 'q'] });
+    const dst = new MemoryStore();
+    const asked: string[] = [];
+    await copyGraph(src, dst, image.manifest, {
+      findSuccessors: (_fetcher, d) => {
+        asked.push(d.digest);
+        return d.digest === image.manifest.digest ? [image.config, image.layers[1]!] : [];
+      },
+    });
+    expect(await dst.exists(image.manifest)).toBe(true);
+    expect(await dst.exists(image.config)).toBe(true);
+    expect(await dst.exists(image.layers[1]!)).toBe(true);
+    expect(await dst.exists(image.layers[0]!)).toBe(false);
+    expect(asked.sort()).toEqual(
+      [image.manifest.digest, image.config.digest, image.layers[1]!.digest].sort(),
+    );
+  });
+
+  it('copies an index of many manifests of small blobs at concurrency 1: never waits on itself, never more than 8 small at once', async () => {
+    // Every manifest's successors are read through the limiter and every small blob holds a share
+    // from its check to the end of its transfer: a copier that waited for a share while holding one
+    // would hang here (20 manifests, 8 shares).
+    const src = new RecordingStore();
+    const manifests: Descriptor[] = [];
+    for (let i = 0; i < 20; i++) {
+      manifests.push((await pushImage(src, `m${i}`, { layers: [`m${i} a`, `m${i} b`, 'shared'] })).manifest);
+    }
+    const index = await pushBytes(
+      src,
+      MediaType.ImageIndex,
+      json({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests }),
+    );
+    const dst = new RecordingStore();
+    let open!: () => void;
+    dst.gate = new Promise<void>((go) => {
+      open = go;
+    });
+    const copying = copyGraph(src, dst, index, { concurrency: 1 });
+    // let the copy start all it can while the destination holds every push
+    for (let i = 0; i < 50; i++) await new Promise((go) => setImmediate(go));
+    expect(dst.inFlight).toBeGreaterThan(0);
+    expect(dst.inFlight).toBeLessThanOrEqual(8);
+    open();
+    await copying;
+    expect(dst.maxInFlight).toBeLessThanOrEqual(8);
+    // 20 manifests, 20 configs, 40 own layers, 1 shared layer, the index
+    expect(new Set(dst.pushed).size).toBe(82);
+  });
+
   it('gives findSuccessors a fetcher that reads a manifest whole, once, into a copy of its own', async () => {
     const src = new MemoryStore();
     const image = await pushImage(src, 'whole', { layers: ['x'] });

@@ -28,6 +28,7 @@ import {
   type ReadOnlyTarget,
   type Storage,
   type Target,
+  isBytesFetcher,
   isMounter,
   isReferencePusher,
 } from './interfaces.js';
@@ -35,7 +36,9 @@ import { resolveCopyRoot } from './by-reference.js';
 import { selectPlatform } from './platform.js';
 import { type ProgressHandler, withProgress } from './progress.js';
 import {
+  checkBytes,
   DEFAULT_MAX_FETCH_BYTES,
+  type FetchAllOptions,
   fetchAll,
   isVerified,
   markBytesVerified,
@@ -149,7 +152,9 @@ export interface CopyGraphOptions extends OperationOptions {
    * Finds the successors of a node (default: {@link successors} through a fetcher that caches
    * manifests). Non-distributable (foreign) layers are dropped from the result.
    */
-  readonly findSuccessors?: ((fetcher: Fetcher, desc: Descriptor) => Promise<Descriptor[]>) | undefined;
+  readonly findSuccessors?:
+    | ((fetcher: Fetcher, desc: Descriptor) => Descriptor[] | Promise<Descriptor[]>)
+    | undefined;
 }
 
 /** Options of {@link copy}. */
@@ -225,11 +230,25 @@ class Limiter {
    * twice, and an async function's promise and frame are most of what it would cost.)
    */
   acquire(shares: number): Promise<void> | undefined {
+    if (this.tryAcquire(shares)) return undefined;
+    return new Promise<void>((go) => this.#waiting.push({ shares, go }));
+  }
+
+  /** Takes `shares` at once when they are free and nobody waits; false (nothing taken) otherwise. */
+  tryAcquire(shares: number): boolean {
     if (this.#waiting.length === 0 && this.#free >= shares) {
       this.#free -= shares;
-      return undefined;
+      return true;
     }
-    return new Promise<void>((go) => this.#waiting.push({ shares, go }));
+    return false;
+  }
+
+  /**
+   * Calls `go` once `shares` are taken for it, in arrival order (from the {@link release} that
+   * frees them). Pair each with one {@link release}.
+   */
+  enqueue(shares: number, go: () => void): void {
+    this.#waiting.push({ shares, go });
   }
 
   /** Gives back what {@link acquire} took, and lets the waiting in, in arrival order. */
@@ -262,6 +281,17 @@ class Limiter {
 /** The limiter's shares of a node of `size` bytes (unknown: a large one). */
 function sharesOf(size: number | undefined): number {
   return size !== undefined && size < SMALL_BYTES ? 1 : SMALL_WIDTH;
+}
+
+/** The children of a node without successors (shared, never changed). */
+const NO_CHILDREN: Descriptor[] = [];
+
+/** Writes `content` of `desc` to the destination of a copy. */
+type Write = (desc: Descriptor, content: ContentSource, signal: AbortSignal) => Promise<void>;
+
+/** Whether a hook answered with a promise (anything with a `then`), to be awaited. */
+function isPromise(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /**
@@ -327,6 +357,12 @@ class GraphCopier {
   readonly #abort = new AbortController();
   readonly signal: AbortSignal;
   readonly #cachingFetcher: Fetcher & BytesFetcher;
+  /** `{ signal }`, made once: every node passes it to the destination. */
+  readonly #signalOnly: { signal: AbortSignal };
+  /** The options of a small blob's read into memory, made once. */
+  readonly #bufferedRead: FetchAllOptions;
+  /** Pushes a node to the destination (one function for every node, not a closure per node). */
+  readonly #write: Write;
 
   constructor(src: ReadOnlyStorage, dst: Storage, options: CopyGraphOptions) {
     const concurrency = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
@@ -347,6 +383,9 @@ class GraphCopier {
     // Every request in flight listens on this signal: up to `concurrency` x SMALL_WIDTH of them,
     // more than Node's default of 10 before it warns of a leak.
     setMaxListeners(0, this.signal);
+    this.#signalOnly = { signal: this.signal };
+    this.#bufferedRead = { maxBytes: COPY_BUFFERED_BYTES, signal: this.signal };
+    this.#write = (desc, content, signal) => dst.push(desc, content, { signal });
     // Manifests are read once and kept (their successors are looked up, then they are pushed);
     // other content is fetched from the source each time.
     const manifestBytes = async (desc: Descriptor): Promise<Uint8Array> => {
@@ -397,7 +436,7 @@ class GraphCopier {
   copyNode(desc: Descriptor): Promise<void> {
     let task = this.#tasks.get(desc.digest);
     if (task === undefined) {
-      task = this.#copy(desc);
+      task = this.#startCopy(desc);
       this.#tasks.set(desc.digest, task);
       // A failure is reported through run(); keep the unhandled-rejection tracker quiet meanwhile.
       task.catch(() => undefined);
@@ -410,55 +449,112 @@ class GraphCopier {
     return this.#cache.get(digest);
   }
 
-  async #copy(desc: Descriptor): Promise<void> {
-    this.signal.throwIfAborted();
-    // (the limiter and the error wrapping inline, not through `run` and `guard`: this runs for
-    // every node, and each of those makes an async function's promise and frame)
+  /**
+   * Starts {@link GraphCopier.#copy} of `desc` holding one share of the limiter: at once when one
+   * is free, else when its turn comes. A node waiting its turn is a queued function, not a
+   * suspended async function: a copy of 2,000 small blobs starts all of them at once, and 2,000
+   * suspended frames lived long enough to be promoted out of the young generation.
+   */
+  #startCopy(desc: Descriptor): Promise<void> {
     const limiter = this.#limiter;
-    const waitingToCheck = limiter.acquire(1);
-    if (waitingToCheck) await waitingToCheck;
-    let exists: boolean;
+    if (limiter.tryAcquire(1)) return this.#copy(desc);
+    return new Promise<void>((resolve, reject) => {
+      limiter.enqueue(1, () => {
+        this.#copy(desc).then(resolve, reject);
+      });
+    });
+  }
+
+  /**
+   * Copies `desc` (and what is under it); called holding one share of the limiter. A small node
+   * whose successors are known at once (a blob) keeps that share from its check to the end of its
+   * transfer: released in between, it had to queue again, and a copy of many small blobs left as
+   * many suspended async frames waiting for their second turn.
+   */
+  async #copy(desc: Descriptor): Promise<void> {
+    // (the limiter, the hooks and the error wrapping inline, not through `run` and `guard`, and a
+    // hook's answer awaited only when it is a promise: this runs for every node, and each async
+    // function or `await` makes a promise, a frame and a turn of the microtask queue)
+    const limiter = this.#limiter;
+    const options = this.#options;
+    let held = 1;
     try {
-      exists = await this.#dst.exists(desc, { signal: this.signal });
-    } catch (err) {
-      throw wrap('destination', 'exists', desc, err);
-    } finally {
-      limiter.release(1);
-    }
-    if (exists) {
-      await this.#options.onCopySkipped?.(desc);
-      return;
-    }
-    const find =
-      this.#options.findSuccessors ??
-      ((fetcher: Fetcher, d: Descriptor) =>
-        successors(fetcher, d, { maxBytes: this.#maxMetadataBytes, signal: this.signal }));
-    let children: Descriptor[];
-    try {
-      children = await find(this.#cachingFetcher, desc);
-    } catch (err) {
-      throw wrap('source', 'find successors of', desc, err);
-    }
-    children = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
-    if (children.length > 0) await Promise.all(children.map((child) => this.copyNode(child)));
-    const shares = sharesOf(desc.size);
-    const waitingToMove = limiter.acquire(shares);
-    if (waitingToMove) await waitingToMove;
-    try {
+      this.signal.throwIfAborted();
+      let exists: boolean;
+      try {
+        exists = await this.#dst.exists(desc, this.#signalOnly);
+      } catch (err) {
+        throw wrap('destination', 'exists', desc, err);
+      }
+      if (exists) {
+        limiter.release(held);
+        held = 0;
+        await options.onCopySkipped?.(desc);
+        return;
+      }
+      let children: Descriptor[] = NO_CHILDREN;
+      // the default finder has nothing to read for a node that cannot have successors
+      if (options.findSuccessors !== undefined || hasSuccessors(desc)) {
+        try {
+          const found =
+            options.findSuccessors === undefined
+              ? successors(this.#cachingFetcher, desc, {
+                  maxBytes: this.#maxMetadataBytes,
+                  signal: this.signal,
+                })
+              : options.findSuccessors(this.#cachingFetcher, desc);
+          if (Array.isArray(found)) children = found;
+          else {
+            // reading a manifest takes shares of its own: never wait for it holding one
+            limiter.release(held);
+            held = 0;
+            children = await found;
+          }
+        } catch (err) {
+          throw wrap('source', 'find successors of', desc, err);
+        }
+      }
+      if (children.length > 0) {
+        const kept = children.filter((child) => !isNonDistributableMediaType(child.mediaType));
+        if (kept.length > 0) {
+          // the children take shares of their own: never wait for them holding one
+          if (held > 0) limiter.release(held);
+          held = 0;
+          await Promise.all(kept.map((child) => this.copyNode(child)));
+        }
+      }
+      const shares = sharesOf(desc.size);
+      if (held !== shares) {
+        if (held > 0) limiter.release(held);
+        held = 0;
+        const waitingToMove = limiter.acquire(shares);
+        if (waitingToMove) await waitingToMove;
+        held = shares;
+      }
       await this.#transfer(desc);
     } finally {
-      limiter.release(shares);
+      if (held > 0) limiter.release(held);
     }
   }
 
   async #transfer(desc: Descriptor): Promise<void> {
     this.signal.throwIfAborted();
-    const state = { preCopied: false };
-    const mountable = this.#options.mountFrom !== undefined && isMounter(this.#dst);
-    if (mountable && !hasSuccessors(desc) && (await this.#mount(desc, state))) return;
-    if (!state.preCopied && (await this.#options.preCopy?.(desc)) === SKIP_NODE) return;
-    await this.push(desc, (content, signal) => this.#dst.push(desc, content, { signal }));
-    await this.#options.postCopy?.(desc);
+    const options = this.#options;
+    let preCopied = false;
+    if (options.mountFrom !== undefined && isMounter(this.#dst) && !hasSuccessors(desc)) {
+      const state = { preCopied: false };
+      if (await this.#mount(desc, state)) return;
+      preCopied = state.preCopied;
+    }
+    if (!preCopied && options.preCopy !== undefined) {
+      const decision = options.preCopy(desc);
+      if ((isPromise(decision) ? await decision : decision) === SKIP_NODE) return;
+    }
+    await this.push(desc, this.#write);
+    if (options.postCopy !== undefined) {
+      const done = options.postCopy(desc);
+      if (isPromise(done)) await done;
+    }
   }
 
   /**
@@ -467,26 +563,37 @@ class GraphCopier {
    * A transient failure of the destination ({@link isTransient}) is tried again (with a fresh
    * fetch, when streamed), up to {@link DEFAULT_COPY_TRANSFER_ATTEMPTS} times in all.
    */
-  async push(
-    desc: Descriptor,
-    write: (content: ContentSource, signal: AbortSignal) => Promise<void>,
-  ): Promise<void> {
+  async push(desc: Descriptor, write: Write): Promise<void> {
     let bytes = this.#cache.get(desc.digest);
     if (bytes === undefined && desc.size <= COPY_BUFFERED_BYTES && desc.data === undefined) {
+      const src = this.#src;
       try {
-        bytes = await fetchAll(this.#src, desc, { maxBytes: COPY_BUFFERED_BYTES, signal: this.signal });
+        if (isBytesFetcher(src)) {
+          // (fetchAll's work inline: one async frame less for every small blob)
+          bytes = await src.fetchBytes(desc, this.#bufferedRead);
+          if (!isVerified(bytes, desc)) checkBytes(bytes, desc);
+        } else {
+          bytes = await fetchAll(src, desc, this.#bufferedRead);
+        }
       } catch (err) {
         throw wrap('source', 'fetch', desc, err);
       }
     }
-    if (bytes !== undefined) return this.#pushBytes(desc, markBytesVerified(bytes, desc), write);
+    if (bytes !== undefined) {
+      const verified = markBytesVerified(bytes, desc);
+      this.#options.onProgress?.({ descriptor: desc, bytes: verified.byteLength, total: desc.size });
+      try {
+        await write(desc, verified, this.signal);
+      } catch (err) {
+        await this.#pushBytesAgain(desc, verified, write, err);
+      }
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
-      const source = await guard('source', 'fetch', desc, () =>
-        this.#src.fetch(desc, { signal: this.signal }),
-      );
+      const source = await guard('source', 'fetch', desc, () => this.#src.fetch(desc, this.#signalOnly));
       const tracked = trackSource(source, desc);
       try {
-        await write(withProgress(tracked.stream, desc, this.#options.onProgress), this.signal);
+        await write(desc, withProgress(tracked.stream, desc, this.#options.onProgress), this.signal);
         return;
       } catch (err) {
         await tracked.release();
@@ -504,26 +611,28 @@ class GraphCopier {
     }
   }
 
-  /** Pushes `bytes` (verified content of `desc`) into `write`, trying a transient failure again. */
-  async #pushBytes(
-    desc: Descriptor,
-    bytes: Uint8Array,
-    write: (content: ContentSource, signal: AbortSignal) => Promise<void>,
-  ): Promise<void> {
+  /**
+   * After the first push of `bytes` (verified content of `desc`) failed with `failure`: tries a
+   * transient failure again, up to {@link DEFAULT_COPY_TRANSFER_ATTEMPTS} attempts in all, and
+   * throws what cannot pass.
+   */
+  async #pushBytesAgain(desc: Descriptor, bytes: Uint8Array, write: Write, failure: unknown): Promise<void> {
+    let err = failure;
     for (let attempt = 1; ; attempt++) {
+      if (AlreadyExistsError.is(err)) return;
+      // The destination found that the content is not what the descriptor says.
+      if (MismatchedDigestError.is(err) || MismatchedSizeError.is(err) || TrailingDataError.is(err)) {
+        throw wrap('source', 'fetch', desc, err);
+      }
+      if (attempt >= DEFAULT_COPY_TRANSFER_ATTEMPTS || !isTransient(err) || this.signal.aborted) {
+        throw wrap('destination', 'push', desc, err);
+      }
       this.#options.onProgress?.({ descriptor: desc, bytes: bytes.byteLength, total: desc.size });
       try {
-        await write(bytes, this.signal);
+        await write(desc, bytes, this.signal);
         return;
-      } catch (err) {
-        if (AlreadyExistsError.is(err)) return;
-        // The destination found that the content is not what the descriptor says.
-        if (MismatchedDigestError.is(err) || MismatchedSizeError.is(err) || TrailingDataError.is(err)) {
-          throw wrap('source', 'fetch', desc, err);
-        }
-        if (attempt >= DEFAULT_COPY_TRANSFER_ATTEMPTS || !isTransient(err) || this.signal.aborted) {
-          throw wrap('destination', 'push', desc, err);
-        }
+      } catch (next) {
+        err = next;
       }
     }
   }
@@ -627,7 +736,7 @@ export async function copy(
     preCopy: async (desc) => {
       const decision = await options.preCopy?.(desc);
       if (decision === SKIP_NODE || desc.digest !== target.digest) return decision;
-      await copier!.push(desc, (content, signal) => dst.pushReference(desc, content, reference, { signal }));
+      await copier!.push(desc, (d, content, signal) => dst.pushReference(d, content, reference, { signal }));
       await options.postCopy?.(desc);
       return SKIP_NODE;
     },

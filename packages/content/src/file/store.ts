@@ -7,7 +7,7 @@
  * @see https://github.com/oras-project/oras-go/blob/main/content/file/file.go
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Dirent, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, type Dirent, renameSync, rmSync } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -202,10 +202,16 @@ export class FileStore implements Target, PredecessorFinder {
    * layers may not go through them, and are checked not to turn them outward.
    */
   readonly #layerSymlinks = new Map<string, string>();
-  /** The working directory's real path, resolved once (see {@link FileStore.#realRoot}). */
-  #realRootPath: Promise<string> | undefined;
-  /** The folders files were written into (see {@link FileStore.#folder}). */
-  readonly #folders = new Map<string, Promise<Folder>>();
+  /**
+   * The working directory's real path, resolved once (see {@link FileStore.#realRoot}): the
+   * promise, then its value once it is known.
+   */
+  #realRootPath: Promise<string> | string | undefined;
+  /**
+   * The folders files were written into (see {@link FileStore.#folder}): a promise while one is
+   * looked at, then its value.
+   */
+  readonly #folders = new Map<string, Promise<Folder> | Folder>();
 
   /** A store rooted at `workingDir` (made absolute against the process's working directory). */
   constructor(workingDir: string, options: FileStoreOptions = {}) {
@@ -311,11 +317,16 @@ export class FileStore implements Target, PredecessorFinder {
   }
 
   /** Whether the content exists; a titled descriptor exists only when its name does. */
-  async exists(target: Descriptor, _options: OperationOptions = {}): Promise<boolean> {
-    this.#assertOpen();
-    const name = titleOf(target);
-    if (name !== '' && !this.#names.has(name)) return false;
-    return this.#digestToPath.has(target.digest) || this.#fallback.has(target.digest);
+  exists(target: Descriptor, _options: OperationOptions = {}): Promise<boolean> {
+    // (not an async function: a copy asks this of every node, and the answer is known at once)
+    try {
+      this.#assertOpen();
+      const name = titleOf(target);
+      if (name !== '' && !this.#names.has(name)) return Promise.resolve(false);
+      return Promise.resolve(this.#digestToPath.has(target.digest) || this.#fallback.has(target.digest));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Resolves a tag, or the digest of a manifest pushed to the store, to its descriptor. */
@@ -398,11 +409,20 @@ export class FileStore implements Target, PredecessorFinder {
    * The real path of the working directory, resolved once per store: every check of a name
    * compares with it. (Resolved again after a failure.)
    */
-  #realRoot(): Promise<string> {
-    this.#realRootPath ??= realPathOfMaybeMissing(this.workingDir).catch((err: unknown) => {
-      this.#realRootPath = undefined;
-      throw err;
-    });
+  #realRoot(): Promise<string> | string {
+    if (this.#realRootPath === undefined) {
+      const resolving = realPathOfMaybeMissing(this.workingDir).then(
+        (real) => {
+          if (this.#realRootPath === resolving) this.#realRootPath = real;
+          return real;
+        },
+        (err: unknown) => {
+          if (this.#realRootPath === resolving) this.#realRootPath = undefined;
+          throw err;
+        },
+      );
+      this.#realRootPath = resolving;
+    }
     return this.#realRootPath;
   }
 
@@ -414,14 +434,22 @@ export class FileStore implements Target, PredecessorFinder {
    * only inside the working directory), and notes which of its entries are symlinks. Forgotten
    * after each directory layer, which may add folders and symlinks anywhere.
    */
-  #folder(dir: string): Promise<Folder> {
+  #folder(dir: string): Promise<Folder> | Folder {
     let folder = this.#folders.get(dir);
     if (folder === undefined) {
-      folder = this.#openFolder(dir);
-      this.#folders.set(dir, folder);
-      folder.catch(() => {
-        if (this.#folders.get(dir) === folder) this.#folders.delete(dir);
-      });
+      const opening = this.#openFolder(dir);
+      folder = opening;
+      this.#folders.set(dir, opening);
+      // once known, kept as a value (read without an `await` by every file written there),
+      // unless the folders were forgotten meanwhile
+      opening.then(
+        (value) => {
+          if (this.#folders.get(dir) === opening) this.#folders.set(dir, value);
+        },
+        () => {
+          if (this.#folders.get(dir) === opening) this.#folders.delete(dir);
+        },
+      );
     }
     return folder;
   }
@@ -562,6 +590,12 @@ export class FileStore implements Target, PredecessorFinder {
       const target = await this.#resolveWritePath(name, unpack);
       if (unpack) {
         await this.#pushDirectory(name, target, expected, content, signal);
+      } else if (
+        content instanceof Uint8Array &&
+        content.byteLength <= SYNC_WRITE_BYTES &&
+        !this.#options.disableOverwrite
+      ) {
+        this.#pushSmallFile(target, expected, content, signal);
       } else {
         await this.#pushFile(target, expected, content, signal);
       }
@@ -607,7 +641,8 @@ export class FileStore implements Target, PredecessorFinder {
       if (!isWithin(this.workingDir, path)) {
         throw new PathTraversalError(`name ${showName(name)}: is outside the output directory`);
       }
-      realRoot = await this.#realRoot();
+      const root = this.#realRoot();
+      realRoot = typeof root === 'string' ? root : await root;
       // (path is inside the working directory: the same path when that is its real path)
       const realPath = realRoot === this.workingDir ? path : join(realRoot, relative(this.workingDir, path));
       for (let p = realPath; isWithin(realRoot, p) && p !== realRoot; p = dirname(p)) {
@@ -621,7 +656,8 @@ export class FileStore implements Target, PredecessorFinder {
     }
     if (!unpack) {
       // The folder is checked (and created) once; the file itself only when a symlink had its name.
-      const folder = await this.#folder(dirname(path));
+      const known = this.#folder(dirname(path));
+      const folder = known instanceof Promise ? await known : known;
       if (checked && !folder.inside) {
         throw new PathTraversalError(
           `${showName(name)}: resolves through a symlink to ${showName(join(folder.real, basename(path)))}, outside the output directory`,
@@ -642,13 +678,42 @@ export class FileStore implements Target, PredecessorFinder {
     return path;
   }
 
+  /**
+   * {@link FileStore.#pushFile} of small content in memory, without `disableOverwrite`: checked
+   * before any file exists, then written and renamed with blocking calls (no async step at all,
+   * so no promise or turn of the event loop per small file).
+   */
+  #pushSmallFile(
+    target: string,
+    expected: Descriptor,
+    content: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): void {
+    verifyBytes(content, expected, signal);
+    const temp = siblingTempPath(target);
+    this.#tempFiles.add(temp);
+    try {
+      writeNewFileSync(temp, content);
+      this.#assertOpen(); // cleanupSync() ran meanwhile: nothing more is written
+      // rename() replaces a symlink at the target instead of writing through it.
+      renameSync(temp, target);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    } finally {
+      this.#tempFiles.delete(temp);
+    }
+    this.#digestToPath.set(expected.digest, target);
+  }
+
   async #pushFile(
     target: string,
     expected: Descriptor,
     content: ContentSource,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    // small content in memory is checked before any file exists, then written with blocking calls
+    // small content in memory (here with `disableOverwrite`: see #pushSmallFile for the rest) is
+    // checked before any file exists, then written with blocking calls
     const small = content instanceof Uint8Array && content.byteLength <= SYNC_WRITE_BYTES;
     if (small) verifyBytes(content, expected, signal);
     const temp = siblingTempPath(target);
@@ -673,10 +738,8 @@ export class FileStore implements Target, PredecessorFinder {
           throw err;
         });
         await rm(temp, { force: true });
-      } else if (small) {
-        // rename() replaces a symlink at the target instead of writing through it.
-        renameSync(temp, target);
       } else {
+        // rename() replaces a symlink at the target instead of writing through it.
         await rename(temp, target);
       }
     } catch (err) {
