@@ -196,7 +196,7 @@ export function resumableBlobStream(
  * Reads `body` into `buffer` from `progress.at` on, one received chunk at a time (`progress.at`
  * follows the bytes kept, also when the read fails); resolves at the body's end. Rejects with
  * `TrailingDataError` (and drops the connection) at the first byte past the buffer, so no more
- * than `desc.size` bytes are ever kept.
+ * than `desc.size` bytes are ever kept. (For a body `takeBody` cannot take: see {@link fillTaken}.)
  */
 function readCounting(
   body: RegistryResponse['body'],
@@ -204,8 +204,6 @@ function readCounting(
   desc: Descriptor,
   progress: { at: number },
 ): Promise<void> {
-  const taking = takeBody(body, buffer.byteLength - progress.at);
-  if (taking) return readTaken(taking, buffer, desc, progress);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (error: unknown): void => {
@@ -237,13 +235,7 @@ function readCounting(
 }
 
 /** {@link readCounting} of a body taken whole: the same errors, without its stream. */
-async function readTaken(
-  taking: Promise<TakenBody>,
-  buffer: Buffer,
-  desc: Descriptor,
-  progress: { at: number },
-): Promise<void> {
-  const taken = await taking;
+function fillTaken(taken: TakenBody, buffer: Buffer, desc: Descriptor, progress: { at: number }): void {
   for (const chunk of taken.chunks) {
     buffer.set(chunk, progress.at);
     progress.at += chunk.byteLength;
@@ -274,7 +266,10 @@ export async function readBlobBytes(
   for (;;) {
     const progress = { at: received };
     try {
-      await readCounting(current.body, buffer, desc, progress);
+      // a body taken whole (the usual case) is copied in place, without a stream or another frame
+      const taking = takeBody(current.body, buffer.byteLength - received);
+      if (taking) fillTaken(await taking, buffer, desc, progress);
+      else await readCounting(current.body, buffer, desc, progress);
       received = progress.at;
       break;
     } catch (err) {

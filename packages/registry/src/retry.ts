@@ -150,7 +150,10 @@ export class HostGates {
 }
 
 function originOf(opts: Dispatcher.DispatchOptions): string {
-  return String(opts.origin ?? '').replace(/\/$/, '');
+  const origin = opts.origin;
+  // (the usual origin, a string without a trailing slash, as it is: no new string per request)
+  if (typeof origin === 'string' && !origin.endsWith('/')) return origin;
+  return String(origin ?? '').replace(/\/$/, '');
 }
 
 function headerOf(headers: unknown, name: string): string | undefined {

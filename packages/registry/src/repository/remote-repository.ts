@@ -130,12 +130,16 @@ export class RemoteRepository implements Repository {
    * the registry sends other content, and with `NotFoundError` when it has none. `fetchAll` of
    * `@oras/content` (and so copy, for content up to `COPY_BUFFERED_BYTES`) uses it.
    */
-  async fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
-    if (this.#ctx.isManifest(target)) {
-      checkFetchSize(target, options.maxBytes);
-      return markVerified(await fetchManifestBytes(this.#ctx, target, options), target);
-    }
+  fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
+    // (not an async function: a blob's is the promise of fetchBlobBytes itself, one frame less
+    // for every small blob a copy reads)
+    if (this.#ctx.isManifest(target)) return this.#fetchManifestBytes(target, options);
     return fetchBlobBytes(this.#ctx, target, options);
+  }
+
+  async #fetchManifestBytes(target: Descriptor, options: FetchAllOptions): Promise<Uint8Array> {
+    checkFetchSize(target, options.maxBytes);
+    return markVerified(await fetchManifestBytes(this.#ctx, target, options), target);
   }
 
   /** Whether the blob or manifest exists (`HEAD` by digest). */
