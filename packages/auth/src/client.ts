@@ -203,10 +203,28 @@ export class AuthClient {
     const follow = (req.followRedirects ?? true) && (method === 'GET' || method === 'HEAD');
     let url = first;
     for (let hops = 0; ; hops++) {
-      const sameOrigin = url === first || url.origin === first.origin;
-      const res = sameOrigin
-        ? await this.#authenticated(req, method, url)
-        : await this.#send(method, url, this.#requestHeaders(req, false), req);
+      let res: AuthResponse;
+      if (url === first || url.origin === first.origin) {
+        // To the registry origin, with auth. The usual request (a token known, or none needed)
+        // runs here, in this one async frame: each layer of async functions costs a promise, a
+        // frame and a turn of the microtask queue, on every request of a pull of many blobs.
+        const headers = this.#requestHeaders(req, true);
+        if (hasAuthorization(headers)) {
+          res = await this.#send(method, url, headers, req);
+        } else {
+          const known = this.#cachedAttempt(url, this.#scopeKeyOf(req, url.host), req.signal);
+          const attempt = known instanceof Promise ? await known : known;
+          const sent = withAuth(headers, attempt);
+          try {
+            res = this.#received(method, url, await this.#dispatch(method, url, sent, req, false));
+          } catch (err) {
+            throw this.#sendFailure(method, url, req, err);
+          }
+          if (res.statusCode === 401) res = await this.#challenged(req, method, url, headers, attempt, res);
+        }
+      } else {
+        res = await this.#send(method, url, this.#requestHeaders(req, false), req);
+      }
       const location = headerValue(res.headers.location);
       if (!follow || !REDIRECTS.has(res.statusCode) || location === undefined) return res;
       await discard(res);
@@ -268,18 +286,27 @@ export class AuthClient {
     return kind;
   }
 
-  /** Sends to the registry origin, with auth. */
-  async #authenticated(req: AuthRequest, method: string, url: URL): Promise<AuthResponse> {
-    const headers = this.#requestHeaders(req, true);
-    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-      return this.#send(method, url, headers, req);
-    }
+  /** The scope key of a request to `host`: its scope hints and the challenge's extra scopes. */
+  #scopeKeyOf(req: AuthRequest, host: string): string {
+    const extra = this.cache.getChallenge(host)?.extraScopes ?? [];
+    return this.#scopeKey(req.scopes ?? [], extra);
+  }
+
+  /**
+   * The registry answered `attempt` (headers `headers`, no credential of the caller's own) with a
+   * `401`: answers its challenge and sends the request again; the answer to return.
+   */
+  async #challenged(
+    req: AuthRequest,
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    attempt: Attempt | undefined,
+    first: AuthResponse,
+  ): Promise<AuthResponse> {
     const host = url.host;
     const hints = req.scopes ?? [];
-    const extra = this.cache.getChallenge(host)?.extraScopes ?? [];
-    const attempt = await this.#cachedAttempt(url, this.#scopeKey(hints, extra), req.signal);
-    let res = await this.#send(method, url, withAuth(headers, attempt), req);
-    if (res.statusCode !== 401) return res;
+    let res = first;
     const challenge = pickChallenge(parseChallenges(res.headers['www-authenticate']));
     if (!challenge) return res;
     await discard(res);
@@ -322,8 +349,15 @@ export class AuthClient {
     return key;
   }
 
-  /** The cached (or, for a known bearer host with scope hints, freshly fetched) token to send. */
-  async #cachedAttempt(url: URL, scopeKey: string, signal?: AbortSignal): Promise<Attempt | undefined> {
+  /**
+   * The cached (or, for a known bearer host with scope hints, freshly fetched) token to send: a
+   * token known is returned at once, a token to fetch as a promise.
+   */
+  #cachedAttempt(
+    url: URL,
+    scopeKey: string,
+    signal?: AbortSignal,
+  ): Attempt | undefined | Promise<Attempt | undefined> {
     const host = url.host;
     const scheme = this.cache.getScheme(host);
     if (scheme === AuthScheme.Basic) {
@@ -335,13 +369,23 @@ export class AuthClient {
     if (cached !== undefined) return { scheme, token: cached, scopeKey };
     const challenge = this.cache.getChallenge(host);
     if (!challenge || scopeKey === '') return undefined;
+    return this.#fetchAttempt(url, challenge, scopeKey, signal);
+  }
+
+  /** {@link AuthClient.#cachedAttempt} of a bearer token to fetch first. */
+  async #fetchAttempt(
+    url: URL,
+    challenge: { realm: string; service?: string | undefined },
+    scopeKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
     const token = await abortable(
-      this.cache.fetch(host, scheme, scopeKey, () =>
+      this.cache.fetch(url.host, AuthScheme.Bearer, scopeKey, () =>
         this.#fetchToken(url, new URL(challenge.realm), challenge.service, scopeKey.split(' ')),
       ),
       signal,
     );
-    return { scheme, token, scopeKey };
+    return { scheme: AuthScheme.Bearer, token, scopeKey };
   }
 
   /** Answers a challenge: the token to send next. */
@@ -596,31 +640,63 @@ export class AuthClient {
     req: Pick<AuthRequest, 'body' | 'signal'>,
     idempotent = false,
   ): Promise<AuthResponse> {
-    const dispatcher = this.#dispatcher ?? defaultDispatcher();
-    this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
     let res: Dispatcher.ResponseData;
     try {
-      res = await dispatchRequest(dispatcher, {
+      res = await this.#dispatch(method, url, headers, req, idempotent);
+    } catch (err) {
+      throw this.#sendFailure(method, url, req, err);
+    }
+    return this.#received(method, url, res);
+  }
+
+  /** The dispatch of {@link AuthClient.#send} (traced): a failure to start it is a rejection. */
+  #dispatch(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    req: Pick<AuthRequest, 'body' | 'signal'>,
+    idempotent: boolean,
+  ): Promise<Dispatcher.ResponseData> {
+    const dispatcher = this.#dispatcher ?? defaultDispatcher();
+    this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
+    try {
+      const options: Dispatcher.RequestOptions = {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: method as Dispatcher.HttpMethod,
         headers,
         body: bodyOf(req.body),
-        ...(req.signal ? { signal: req.signal } : {}),
-        ...(idempotent ? { idempotent } : {}),
-      });
+      };
+      if (req.signal) options.signal = req.signal;
+      if (idempotent) (options as { idempotent?: boolean }).idempotent = true;
+      return dispatchRequest(dispatcher, options);
     } catch (err) {
-      // an abort stays what it is: the caller knows it asked for it
-      if (req.signal?.aborted) throw err;
-      const failure = transportError(`${method} ${redactUrl(url)}`, err, url);
-      this.#log?.(`! ${method} ${redactUrl(url)}: ${failure.message}`);
-      throw failure;
+      return Promise.reject(err);
     }
+  }
+
+  /** The error {@link AuthClient.#send} throws when its dispatch failed with `err` (traced). */
+  #sendFailure(method: string, url: URL, req: Pick<AuthRequest, 'signal'>, err: unknown): unknown {
+    // an abort stays what it is: the caller knows it asked for it
+    if (req.signal?.aborted) return err;
+    const failure = transportError(`${method} ${redactUrl(url)}`, err, url);
+    this.#log?.(`! ${method} ${redactUrl(url)}: ${failure.message}`);
+    return failure;
+  }
+
+  /** The answer {@link AuthClient.#send} returns for the response `res` (traced). */
+  #received(method: string, url: URL, res: Dispatcher.ResponseData): AuthResponse {
     this.#log?.(
       `< ${res.statusCode} ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(res.headers))}`,
     );
     return { statusCode: res.statusCode, headers: res.headers, body: res.body, url };
   }
+}
+
+/** Whether the caller's headers carry their own credential. */
+function hasAuthorization(headers: Record<string, string>): boolean {
+  for (const name in headers) if (name.toLowerCase() === 'authorization') return true;
+  return false;
 }
 
 function bodyOf(body: AuthRequest['body']): string | Uint8Array | Readable | null {
