@@ -112,7 +112,9 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
   let layerSkipped = false;
   // Titled layers of the `-t/--media-type` types: none means nothing is written.
   let typeMatched = 0;
-  const files: PulledFileModel[] = [];
+  // The files written, as the JSON and template output lists them: their models are made only
+  // for those outputs (a text pull of many files needs their count only).
+  const files: { path: string; desc: Descriptor }[] = [];
   /** The titles in `files` (a set: an artifact may have thousands). */
   const fileTitles = new Set<string>();
   try {
@@ -151,8 +153,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
     };
     const src = trackFetches(source, reporter);
     // The copy's own fetcher would keep every manifest it reads until the end: read from the source.
-    const findSuccessors = async (_fetcher: Fetcher, desc: Descriptor): Promise<Descriptor[]> => {
-      if (!hasSuccessors(desc)) return [];
+    const manifestSuccessors = async (desc: Descriptor): Promise<Descriptor[]> => {
       const bytes = await fetchAll(reportingFetcher(src), desc);
       if (!isManifest(desc)) {
         const all = successorsOf(desc, bytes);
@@ -186,7 +187,7 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
         if (title && !fileTitles.has(title)) {
           const path = resolvePath(output, title) + (d.annotations?.[UNPACK] === 'true' ? sep : '');
           fileTitles.add(title);
-          files.push({ path, ...descriptorModel(name, d) });
+          files.push({ path, desc: d });
         }
       }
       namedSuccessors.set(
@@ -195,17 +196,22 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
       );
       return out;
     };
+    // (a blob's answers are given at once, not through an async function: one per blob)
+    const findSuccessors = (_fetcher: Fetcher, desc: Descriptor): Descriptor[] | Promise<Descriptor[]> =>
+      hasSuccessors(desc) ? manifestSuccessors(desc) : [];
+    /** A manifest, once its successors are in: nothing to write but the files it names twice. */
+    const finishManifest = async (desc: Descriptor): Promise<typeof SKIP_NODE> => {
+      await restoreDuplicates(namedSuccessors.get(desc.digest) ?? []);
+      namedSuccessors.delete(desc.digest);
+      reporter.done(desc);
+      return SKIP_NODE;
+    };
     await copyGraph(src, store, root, {
       concurrency,
       findSuccessors,
-      preCopy: async (desc) => {
+      preCopy: (desc) => {
         if (announce(desc)) reporter.start(desc);
-        if (!hasSuccessors(desc)) return undefined;
-        // a manifest, once its successors are in: nothing to write but the files it names twice
-        await restoreDuplicates(namedSuccessors.get(desc.digest) ?? []);
-        namedSuccessors.delete(desc.digest);
-        reporter.done(desc);
-        return SKIP_NODE;
+        return hasSuccessors(desc) ? finishManifest(desc) : undefined;
       },
       postCopy: (desc) => reporter.done(desc),
       onCopySkipped: (desc) => reporter.mark(desc, PULL_PROMPTS.skipped),
@@ -219,7 +225,9 @@ export async function runPull(options: PullOptions, ctx: CliContext): Promise<vo
         `Warning: no layer with a file name has the media type ${types}: nothing was pulled\n`,
       );
     }
-    await writeResult(ctx, format, pullModel(ref, files), () => {
+    const fileModels = (): PulledFileModel[] =>
+      files.map(({ path, desc }) => ({ path, ...descriptorModel(name, desc) }));
+    await writeResult(ctx, format, format.type === 'text' ? undefined : pullModel(ref, fileModels()), () => {
       if (files.length === 0 && layerSkipped) {
         return (
           `Skipped pulling layers without file name in "${TITLE}"\n` +
