@@ -226,8 +226,9 @@ class Limiter {
   /**
    * Takes the shares of `shares` (see {@link sharesOf}): at once, returning undefined, when they
    * are free and nobody waits; otherwise returns a promise that resolves once they are taken.
-   * Pair each with one {@link release}. (Not an async function: a node per blob passes here
-   * twice, and an async function's promise and frame are most of what it would cost.)
+   * Pair each with one {@link release}. (Not an async function: a large node or a manifest
+   * passes here for its transfer, and an async function's promise and frame are most of what it
+   * would cost.)
    */
   acquire(shares: number): Promise<void> | undefined {
     if (this.tryAcquire(shares)) return undefined;
