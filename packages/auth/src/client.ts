@@ -215,11 +215,13 @@ export class AuthClient {
           const known = this.#cachedAttempt(url, this.#scopeKeyOf(req, url.host), req.signal);
           const attempt = known instanceof Promise ? await known : known;
           const sent = withAuth(headers, attempt);
+          let answer: Dispatcher.ResponseData;
           try {
-            res = this.#received(method, url, await this.#dispatch(method, url, sent, req, false));
+            answer = await this.#dispatch(method, url, sent, req, false);
           } catch (err) {
             throw this.#sendFailure(method, url, req, err);
           }
+          res = this.#received(method, url, answer);
           if (res.statusCode === 401) res = await this.#challenged(req, method, url, headers, attempt, res);
         }
       } else {
@@ -657,9 +659,9 @@ export class AuthClient {
     req: Pick<AuthRequest, 'body' | 'signal'>,
     idempotent: boolean,
   ): Promise<Dispatcher.ResponseData> {
-    const dispatcher = this.#dispatcher ?? defaultDispatcher();
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
     try {
+      const dispatcher = this.#dispatcher ?? defaultDispatcher();
       const options: Dispatcher.RequestOptions = {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,

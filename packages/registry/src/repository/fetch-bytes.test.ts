@@ -44,6 +44,17 @@ describe('fetchBytes', () => {
     expect(blobGets()).toHaveLength(2);
   });
 
+  it('rejects, never throws, when the descriptor is not one (no request is sent)', async () => {
+    const r = repo();
+    fx.registry.requests.length = 0;
+    let pending: Promise<Uint8Array> | undefined;
+    expect(() => {
+      pending = r.fetchBytes(undefined as never);
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow(TypeError);
+    expect(fx.registry.requests).toHaveLength(0);
+  });
+
   it('reads an empty blob', async () => {
     const r = repo();
     const desc = descOf('application/octet-stream', new Uint8Array());

@@ -132,8 +132,12 @@ export class RemoteRepository implements Repository {
    */
   fetchBytes(target: Descriptor, options: FetchAllOptions = {}): Promise<Uint8Array> {
     // (not an async function: a blob's is the promise of fetchBlobBytes itself, one frame less
-    // for every small blob a copy reads)
-    if (this.#ctx.isManifest(target)) return this.#fetchManifestBytes(target, options);
+    // for every small blob a copy reads; a bad argument still rejects, never throws)
+    try {
+      if (this.#ctx.isManifest(target)) return this.#fetchManifestBytes(target, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return fetchBlobBytes(this.#ctx, target, options);
   }
 
