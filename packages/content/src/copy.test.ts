@@ -514,6 +514,37 @@ describe('copy', () => {
     ).rejects.toThrow();
   });
 
+  it('settles when aborted with thousands of blobs still queued behind held transfers', async () => {
+    // Each queued blob, let in after the abort, fails at once and gives its share back: the
+    // limiter must let the next one in from its own loop, not from inside that release (20,000
+    // nested releases overflowed the stack, and the copy never settled).
+    const src = new MemoryStore();
+    const layers: Descriptor[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      layers.push(await pushBytes(src, 'application/octet-stream', encoder.encode(`queued ${i}`)));
+    }
+    const config = await pushBytes(src, MediaType.ImageConfig, json({}));
+    const manifest = await pushBytes(
+      src,
+      MediaType.ImageManifest,
+      json({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config, layers }),
+    );
+    const dst = new RecordingStore();
+    let open!: () => void;
+    dst.gate = new Promise<void>((go) => {
+      open = go;
+    });
+    const controller = new AbortController();
+    const copying = copyGraph(src, dst, manifest, { signal: controller.signal });
+    copying.catch(() => undefined);
+    for (let i = 0; i < 50 && dst.inFlight === 0; i++) await new Promise((go) => setImmediate(go));
+    expect(dst.inFlight).toBeGreaterThan(0);
+    controller.abort(new Error('stopped by the caller'));
+    open();
+    await expect(copying).rejects.toThrow('stopped by the caller');
+    expect(dst.pushed.length).toBeLessThan(100);
+  }, 30_000);
+
   it('uses a custom findSuccessors', async () => {
     const src = new MemoryStore();
     const image = await pushImage(src, 'custom', { layers: ['x', 'y'] });

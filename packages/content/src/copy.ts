@@ -219,6 +219,8 @@ const SMALL_WIDTH = 8;
 class Limiter {
   #free: number;
   readonly #waiting: { shares: number; go: () => void }[] = [];
+  /** Whether {@link release} is letting waiters in (a release from one of them only counts). */
+  #releasing = false;
   constructor(concurrency: number) {
     this.#free = concurrency * SMALL_WIDTH;
   }
@@ -255,14 +257,25 @@ class Limiter {
   /** Gives back what {@link acquire} took, and lets the waiting in, in arrival order. */
   release(shares: number): void {
     this.#free += shares;
-    for (
-      let next = this.#waiting[0];
-      next !== undefined && next.shares <= this.#free;
-      next = this.#waiting[0]
-    ) {
-      this.#waiting.shift();
-      this.#free -= next.shares;
-      next.go();
+    // A waiter let in may run at once (a queued node starts its copy) and give its shares back
+    // before it returns, when it fails at once (an aborted copy): that release only counts them,
+    // and this loop lets the next in. Otherwise each such release would let the next waiter in
+    // from inside the previous one, a call deeper each: thousands of queued nodes of an aborted
+    // copy overflowed the stack, and the copy never settled.
+    if (this.#releasing) return;
+    this.#releasing = true;
+    try {
+      for (
+        let next = this.#waiting[0];
+        next !== undefined && next.shares <= this.#free;
+        next = this.#waiting[0]
+      ) {
+        this.#waiting.shift();
+        this.#free -= next.shares;
+        next.go();
+      }
+    } finally {
+      this.#releasing = false;
     }
   }
 
