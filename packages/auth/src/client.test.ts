@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ErrorCode, OrasError } from '@oras/spec';
 import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthClient, type AuthResponse } from './client.js';
+import { AuthClient, type AuthResponse, CALLER_RESUMES } from './client.js';
 import { staticCredential } from './credential.js';
 import { DeniedError, UnauthorizedError } from './errors.js';
 import { type SeenRequest, sendJson, startServer, type TestServer } from './test-support/server.js';
@@ -289,6 +289,34 @@ describe('AuthClient: bearer', () => {
     ]);
     // nothing else is marked: a registry's own POSTs (uploads) are not the auth client's to judge
     expect(seen.filter((r) => r.method !== 'POST').every((r) => r.idempotent === undefined)).toBe(true);
+  });
+
+  it('tells the dispatcher of a request whose caller resumes its body, and only of that one', async () => {
+    const reg = await tokenRegistry();
+    const seen: { method: string; path: string; resumes: unknown }[] = [];
+    class Recording extends Agent {
+      override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        const resumes = (options as { [CALLER_RESUMES]?: unknown })[CALLER_RESUMES];
+        seen.push({ method: options.method, path: String(options.path), resumes });
+        return super.dispatch(options, handler);
+      }
+    }
+    const client = new AuthClient({
+      credential: staticCredential(reg.server.host, { refreshToken: 'refresh-me' }),
+      dispatcher: new Recording(),
+    });
+    const url = new URL('/v2/a/b/tags/list', reg.server.url);
+    await text(await client.request({ method: 'GET', url, callerResumes: true }));
+    // the GET (challenged), its token POST, the GET again with the token
+    expect(seen).toEqual([
+      { method: 'GET', path: '/v2/a/b/tags/list', resumes: true },
+      { method: 'POST', path: '/token', resumes: undefined },
+      { method: 'GET', path: '/v2/a/b/tags/list', resumes: true },
+    ]);
+    seen.length = 0;
+    await text(await client.request({ method: 'GET', url }));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((r) => r.resumes === undefined)).toBe(true);
   });
 
   it('uses the OAuth2 password grant when forced', async () => {

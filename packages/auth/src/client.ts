@@ -109,7 +109,21 @@ export interface AuthRequest {
   readonly followRedirects?: boolean;
   /** Aborts the request (and any token fetch it waits for). */
   readonly signal?: AbortSignal;
+  /**
+   * Whether the caller resumes a body that breaks mid-way itself (a `GET` of a blob, asked for
+   * again with `Range`). The dispatch options then carry {@link CALLER_RESUMES}, which tells a
+   * retrying transport that it need not prepare to resume this answer: it still retries a request
+   * that got no answer or a retryable status. Default `false`.
+   */
+  readonly callerResumes?: boolean;
 }
+
+/**
+ * The dispatch option (a symbol key, so it meets no option of undici's) that
+ * {@link AuthRequest.callerResumes} sets to `true`: the retry interceptor of `@oras/registry`
+ * reads it. `Symbol.for`, so that two copies of this package agree on it.
+ */
+export const CALLER_RESUMES: unique symbol = Symbol.for('@oras/auth.callerResumes');
 
 /** The response to an {@link AuthRequest}. Read its body to the end or cancel it. */
 export interface AuthResponse {
@@ -639,7 +653,7 @@ export class AuthClient {
     method: string,
     url: URL,
     headers: Record<string, string>,
-    req: Pick<AuthRequest, 'body' | 'signal'>,
+    req: Pick<AuthRequest, 'body' | 'signal' | 'callerResumes'>,
     idempotent = false,
   ): Promise<AuthResponse> {
     let res: Dispatcher.ResponseData;
@@ -656,7 +670,7 @@ export class AuthClient {
     method: string,
     url: URL,
     headers: Record<string, string>,
-    req: Pick<AuthRequest, 'body' | 'signal'>,
+    req: Pick<AuthRequest, 'body' | 'signal' | 'callerResumes'>,
     idempotent: boolean,
   ): Promise<Dispatcher.ResponseData> {
     this.#log?.(`> ${method} ${redactUrl(url)} ${JSON.stringify(redactHeaders(headers))}`);
@@ -671,6 +685,7 @@ export class AuthClient {
       };
       if (req.signal) options.signal = req.signal;
       if (idempotent) (options as { idempotent?: boolean }).idempotent = true;
+      if (req.callerResumes === true) (options as { [CALLER_RESUMES]?: boolean })[CALLER_RESUMES] = true;
       return dispatchRequest(dispatcher, options);
     } catch (err) {
       return Promise.reject(err);

@@ -8,6 +8,7 @@ export { parseChallenges } from './challenge.js';
 export type { Challenge } from './challenge.js';
 export {
   AuthClient,
+  CALLER_RESUMES,
   DEFAULT_CLIENT_ID,
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_MAX_TOKEN_RESPONSE_BYTES,
