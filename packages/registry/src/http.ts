@@ -10,6 +10,7 @@ import { OrasError, SizeExceedsLimitError, UnsafeError } from '@oras/spec';
 import type { Dispatcher } from 'undici';
 import { parseErrorBody, ResponseError } from './errors.js';
 import {
+  CALLER_RESUMES,
   defaultDispatcher,
   dispatchRequest,
   type RequestBodySource,
@@ -39,6 +40,12 @@ export interface RegistryRequest {
   readonly followRedirects?: boolean;
   /** Aborts the request. */
   readonly signal?: AbortSignal;
+  /**
+   * Whether the caller resumes a body that breaks mid-way itself (with `Range`): the retry
+   * interceptor then retries the request only until an answer starts (see `callerResumes` of
+   * `@oras/auth`'s `AuthRequest`). Default `false`.
+   */
+  readonly callerResumes?: boolean;
 }
 
 /** A response as the auth client returns it. */
@@ -117,6 +124,7 @@ export class PlainClient implements RegistryClient {
         headers,
         body: body ?? null,
         ...(req.signal ? { signal: req.signal } : {}),
+        ...(req.callerResumes === true ? { [CALLER_RESUMES]: true } : {}),
       });
       const location = header(res.headers, 'location');
       if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.statusCode)) {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { CALLER_RESUMES } from '@oras/auth';
+import { Agent, type Dispatcher, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   backoffDelay,
@@ -265,6 +266,107 @@ describe('retryInterceptor', () => {
     const b = await request(`${s.url}/x`, { dispatcher: off });
     await b.body.dump();
     expect(b.statusCode).toBe(503);
+  });
+});
+
+describe('retryInterceptor, for a request whose caller resumes its body', () => {
+  /** undici's `request` with the dispatch option the auth client sets for `callerResumes`. */
+  function resumed(
+    url: string,
+    options: Omit<Parameters<typeof request>[1] & object, 'dispatcher'>,
+    dispatcher: Dispatcher,
+  ) {
+    return request(url, { ...options, dispatcher, [CALLER_RESUMES]: true } as Parameters<typeof request>[1]);
+  }
+
+  it('retries a reset before any answer and a 503, counting each attempt once', async () => {
+    const s = await serve((req, res, n) => {
+      if (n === 0) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(n === 1 ? 503 : 200);
+      res.end(n === 2 ? 'ok' : 'busy');
+    });
+    const seen: RetryInfo[] = [];
+    const res = await resumed(`${s.url}/x`, {}, transport({ onRetry: (info) => seen.push(info) }));
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('ok');
+    expect(s.hits()).toBe(3);
+    expect(seen.map((i) => [i.attempt, i.statusCode ?? i.errorCode])).toEqual([
+      [1, expect.any(String)],
+      [2, 503],
+    ]);
+  });
+
+  it('retries a bodiless HEAD answer of 429 without handing the caller half a response', async () => {
+    const s = await serve((_req, res, n) => {
+      res.writeHead(n === 0 ? 429 : 200, { 'content-length': '20' });
+      res.end();
+    });
+    const res = await resumed(`${s.url}/x`, { method: 'HEAD' }, transport());
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(s.hits()).toBe(2);
+  });
+
+  it('gives up after maxRetries and hands back the last answer', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(500);
+      res.end('down');
+    });
+    const res = await resumed(`${s.url}/x`, {}, transport({ maxRetries: 2 }));
+    expect(res.statusCode).toBe(500);
+    expect(await res.body.text()).toBe('down');
+    expect(s.hits()).toBe(3);
+  });
+
+  it('passes any other answer straight on', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(404);
+      res.end('no such blob');
+    });
+    const res = await resumed(`${s.url}/x`, {}, transport());
+    expect(res.statusCode).toBe(404);
+    expect(await res.body.text()).toBe('no such blob');
+    expect(s.hits()).toBe(1);
+  });
+
+  it('leaves a body that breaks mid-way to the caller, where another request is resumed with Range', async () => {
+    const s = await serve((req, res) => {
+      if (req.headers.range?.startsWith('bytes=5-')) {
+        res.writeHead(206, { 'content-range': 'bytes 5-9/10', 'content-length': '5' });
+        res.end('world');
+        return;
+      }
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('hello');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    const dispatcher = transport();
+    const broken = await resumed(`${s.url}/x`, {}, dispatcher);
+    await expect(broken.body.text()).rejects.toThrow();
+    expect(s.hits()).toBe(1);
+    // the same answer, without the option: the transport resumes it itself
+    const whole = await request(`${s.url}/x`, { dispatcher });
+    expect(await whole.body.text()).toBe('helloworld');
+    expect(s.hits()).toBe(3);
+  });
+
+  it('lets the caller abort it, before and after the answer starts', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('hello');
+    });
+    const dispatcher = transport();
+    const early = new AbortController();
+    early.abort(new Error('stop early'));
+    await expect(resumed(`${s.url}/x`, { signal: early.signal }, dispatcher)).rejects.toThrow('stop early');
+    const late = new AbortController();
+    const res = await resumed(`${s.url}/x`, { signal: late.signal }, dispatcher);
+    const text = res.body.text();
+    late.abort(new Error('stop late'));
+    await expect(text).rejects.toThrow();
   });
 });
 

@@ -12,8 +12,10 @@
  * A download that breaks mid-body is resumed by undici's `RetryHandler` with `Range` (and `If-Match`
  * on a strong `ETag`), which checks the `Content-Range` of the answer.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { RetryHandler } from '@oras/auth';
+import { CALLER_RESUMES, RetryHandler } from '@oras/auth';
 
 /** Retry settings. Every field has a default. */
 export interface RetryOptions {
@@ -248,6 +250,145 @@ function decideRetry(
   callback(null);
 }
 
+/** Dispatches a request after `delay` and whatever its host's gate still asks. */
+type Later = (
+  opts: Dispatcher.DispatchOptions,
+  handler: Dispatcher.DispatchHandler,
+  delay: number,
+) => boolean;
+
+/** undici's `RetryHandler` for `request`, deciding with {@link decideRetry}. */
+function retryHandlerOf(
+  opts: Dispatcher.DispatchOptions,
+  handler: Dispatcher.DispatchHandler,
+  settings: RetrySettings,
+  request: RequestRetry,
+  later: Later,
+): Dispatcher.DispatchHandler {
+  // `dispatch` and `retry` are methods, not arrow functions given a name: the CLI's bundle
+  // (esbuild's `keepNames`) names each such function it makes with a property definition,
+  // which turns the function into a dictionary object: ~1.5 us and ~250 bytes each, per
+  // request here. A method keeps its name as it is.
+  const retryHandler = new RetryHandler(
+    {
+      ...opts,
+      retryOptions: {
+        throwOnError: false,
+        retry(err: RetriedError, { state }: { state: { counter: number } }, callback: RetryCallback): void {
+          decideRetry(settings, request, err, state.counter, callback);
+        },
+        maxRetries: settings.maxRetries,
+        methods: HANDLER_METHODS,
+        statusCodes: HANDLER_STATUS_CODES,
+        errorCodes: RETRY_ERROR_CODES,
+      },
+    },
+    {
+      dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
+        const delay = request.pendingDelay;
+        request.pendingDelay = 0;
+        return later(o, h, delay);
+      },
+      handler,
+    },
+  );
+  return retryHandler as unknown as Dispatcher.DispatchHandler;
+}
+
+/**
+ * The first attempt of a `GET` or `HEAD` whose caller resumes a broken body itself
+ * (`CALLER_RESUMES` of `@oras/auth`): the usual answer passes straight to the caller's handler,
+ * without undici's `RetryHandler`, whose preparation to resume a body (a handler, a controller
+ * and two copies of the options per request) is a cost on every blob of a pull of many. Once the
+ * request fails before an answer starts, or the answer is a status that is retried, the
+ * `RetryHandler` takes over from there, as it would have from the start: it counts this attempt,
+ * asks {@link decideRetry} and sends the request again. A body that breaks after its answer
+ * started goes to the caller, which asks for the rest with `Range`.
+ */
+class FirstAttempt implements Dispatcher.DispatchHandler {
+  readonly #opts: Dispatcher.DispatchOptions;
+  readonly #handler: Dispatcher.DispatchHandler;
+  readonly #settings: RetrySettings;
+  readonly #request: RequestRetry;
+  readonly #later: Later;
+  #context: unknown;
+  /** The handler that took over (a `RetryHandler`), once one did. */
+  #next: Dispatcher.DispatchHandler | undefined;
+  /** Whether the caller's handler has the answer's start. */
+  #answered = false;
+
+  constructor(
+    opts: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+    settings: RetrySettings,
+    request: RequestRetry,
+    later: Later,
+  ) {
+    this.#opts = opts;
+    this.#handler = handler;
+    this.#settings = settings;
+    this.#request = request;
+    this.#later = later;
+  }
+
+  #takeOver(): Dispatcher.DispatchHandler {
+    this.#next = retryHandlerOf(this.#opts, this.#handler, this.#settings, this.#request, this.#later);
+    return this.#next;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#context = context;
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (this.#request.retried && RETRY_STATUS_CODES.includes(statusCode)) {
+      // the RetryHandler starts from this answer: it is told of the request's start first (and
+      // passes the caller its own controller, which follows each attempt), then of the answer
+      const next = this.#takeOver();
+      next.onRequestStart?.(controller, this.#context);
+      next.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      return;
+    }
+    this.#answered = true;
+    this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const next = this.#next ?? this.#handler;
+    next.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    const next = this.#next ?? this.#handler;
+    next.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#next) {
+      this.#next.onResponseError?.(controller, err);
+      return;
+    }
+    // after the answer started, the caller resumes; before, the RetryHandler decides
+    if (this.#answered) this.#handler.onResponseError?.(controller, err);
+    else this.#takeOver().onResponseError?.(controller, err);
+  }
+}
+
 /**
  * Builds the retry interceptor. Compose it onto a dispatcher: `agent.compose(retryInterceptor())`.
  * Pass `gates` to share back-off state with other interceptors.
@@ -268,11 +409,7 @@ export function retryInterceptor(
 
   return (dispatch) => {
     /** Dispatches after `delay` and whatever the host's gate still asks. */
-    const later = (
-      opts: Dispatcher.DispatchOptions,
-      handler: Dispatcher.DispatchHandler,
-      delay: number,
-    ): boolean => {
+    const later: Later = (opts, handler, delay) => {
       const wait = Math.max(delay, gates.remaining(originOf(opts)));
       if (wait === 0) return dispatch(opts, handler);
       setTimeout(() => {
@@ -304,38 +441,14 @@ export function retryInterceptor(
         // completes before the decision and reaches the caller half-delivered.
         pendingDelay: 0,
       };
-      // `dispatch` and `retry` are methods, not arrow functions given a name: the CLI's bundle
-      // (esbuild's `keepNames`) names each such function it makes with a property definition,
-      // which turns the function into a dictionary object: ~1.5 us and ~250 bytes each, per
-      // request here. A method keeps its name as it is.
-      const retryHandler = new RetryHandler(
-        {
-          ...opts,
-          retryOptions: {
-            throwOnError: false,
-            retry(
-              err: RetriedError,
-              { state }: { state: { counter: number } },
-              callback: RetryCallback,
-            ): void {
-              decideRetry(settings, request, err, state.counter, callback);
-            },
-            maxRetries: settings.maxRetries,
-            methods: HANDLER_METHODS,
-            statusCodes: HANDLER_STATUS_CODES,
-            errorCodes: RETRY_ERROR_CODES,
-          },
-        },
-        {
-          dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
-            const delay = request.pendingDelay;
-            request.pendingDelay = 0;
-            return later(o, h, delay);
-          },
-          handler,
-        },
-      );
-      return later(opts, retryHandler as unknown as Dispatcher.DispatchHandler, 0);
+      if (
+        (opts as { [CALLER_RESUMES]?: boolean })[CALLER_RESUMES] === true &&
+        (method === 'GET' || method === 'HEAD') &&
+        (body === undefined || body === null)
+      ) {
+        return later(opts, new FirstAttempt(opts, handler, settings, request, later), 0);
+      }
+      return later(opts, retryHandlerOf(opts, handler, settings, request, later), 0);
     };
   };
 }

@@ -93,6 +93,8 @@ function blobOpener(
       url,
       headers: range === undefined ? {} : { range: `bytes=${range}-` },
       scopes: ctx.scopes('pull'),
+      // a broken body is asked for again from where it broke, by the readers of blob-download.ts
+      callerResumes: true,
       ...signalOf(options),
     });
 }

@@ -186,6 +186,33 @@ describe('fetchBytes', () => {
     }
   });
 
+  it('resumes it itself behind a retrying transport, which leaves a blob body to it', async () => {
+    const r = repo();
+    const data = Buffer.alloc(200_000, 2);
+    const desc = descOf('application/octet-stream', data);
+    await r.push(desc, data);
+    let broke = false;
+    fx.registry.fault = (req, res) => {
+      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
+        broke = true;
+        res.writeHead(200, { 'content-length': data.length });
+        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
+        return true;
+      }
+      return false;
+    };
+    const retrying = createTransport({ retry: { baseDelayMs: 1 } });
+    try {
+      fx.registry.requests.length = 0;
+      const bytes = await repo({ client: new PlainClient({ dispatcher: retrying }) }).fetchBytes(desc);
+      expect(Buffer.from(bytes).equals(data)).toBe(true);
+      // one resume, the reader's own (undici's RetryHandler would ask for "bytes=70000-199999")
+      expect(blobGets().map((q) => q.headers.range)).toEqual([undefined, 'bytes=70000-']);
+    } finally {
+      await retrying.close();
+    }
+  });
+
   it('reads the blob again from a registry that answers the resume with all of it', async () => {
     const { data, got, ranges } = await readThroughRangeIgnoringBreak(fx, 200_000, 70_000, (r, desc) =>
       r.fetchBytes(desc),
