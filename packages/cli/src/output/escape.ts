@@ -12,14 +12,32 @@
  * becomes `\a`, `\n`, `\x1b`, `\u202e` or `\U000e0001`.
  */
 
-/** What Go's `unicode.IsPrint` rejects (the `u` flag makes a lone surrogate one code point). */
-const NON_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
+/**
+ * The Unicode classes below are built on first use, not when this module loads: a regular
+ * expression with `\p{...}` classes costs ~0.3 ms to build, in every run of every command (this
+ * module is part of the error path), and most runs print only ASCII, which never needs them.
+ */
+let nonPrintable: RegExp | undefined;
+let nonPrintableButTab: RegExp | undefined;
+let nonPrintableInJson: RegExp | undefined;
 
-/** Like {@link NON_PRINTABLE}, but keeping the tab. */
-const NON_PRINTABLE_BUT_TAB = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \t]/gu;
+/** What Go's `unicode.IsPrint` rejects (the `u` flag makes a lone surrogate one code point). */
+function nonPrintableRe(): RegExp {
+  nonPrintable ??= /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
+  return nonPrintable;
+}
+
+/** Like {@link nonPrintableRe}, but keeping the tab. */
+function nonPrintableButTabRe(): RegExp {
+  nonPrintableButTab ??= /[^\p{L}\p{M}\p{N}\p{P}\p{S} \t]/gu;
+  return nonPrintableButTab;
+}
 
 /** What JSON text may not carry raw to a terminal (JSON already escapes C0 inside strings). */
-const NON_PRINTABLE_IN_JSON = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \n]/gu;
+function nonPrintableInJsonRe(): RegExp {
+  nonPrintableInJson ??= /[^\p{L}\p{M}\p{N}\p{P}\p{S} \n]/gu;
+  return nonPrintableInJson;
+}
 
 /**
  * Printable ASCII only (space to `~`): nothing to escape. Most text is, and this test is far
@@ -65,7 +83,7 @@ function jsonEscape(c: string): string {
  * only shows it. Text without such characters (any language, emoji) comes back unchanged.
  */
 export function printable(text: string): string {
-  return PLAIN_ASCII.test(text) ? text : text.replace(NON_PRINTABLE, escapeOne);
+  return PLAIN_ASCII.test(text) ? text : text.replace(nonPrintableRe(), escapeOne);
 }
 
 /**
@@ -74,7 +92,7 @@ export function printable(text: string): string {
  * that looks like the CLI's own.
  */
 export function printableMessage(text: string): string {
-  return PLAIN_ASCII.test(text) ? text : text.replace(NON_PRINTABLE_BUT_TAB, escapeOne);
+  return PLAIN_ASCII.test(text) ? text : text.replace(nonPrintableButTabRe(), escapeOne);
 }
 
 /**
@@ -92,5 +110,5 @@ export const printableLines: (text: string) => string = printableMessage;
  * appear inside strings, where the escape means the character itself.
  */
 export function printableJson(json: string): string {
-  return PLAIN_ASCII.test(json) ? json : json.replace(NON_PRINTABLE_IN_JSON, jsonEscape);
+  return PLAIN_ASCII.test(json) ? json : json.replace(nonPrintableInJsonRe(), jsonEscape);
 }

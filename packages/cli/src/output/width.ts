@@ -45,8 +45,10 @@ const WIDE_RANGES: readonly (readonly [number, number])[] = [
   [0x30000, 0x3fffd],
 ];
 
-const EMOJI_PRESENTATION = /\p{Emoji_Presentation}|\p{Emoji}\uFE0F|\p{Regional_Indicator}/u;
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]/u;
+// (built on first use, not when the module loads: a `\p{...}` class costs ~0.3 ms to build, and
+// most runs measure only ASCII text, which `displayWidth` counts without them)
+let emojiPresentation: RegExp | undefined;
+let zeroWidth: RegExp | undefined;
 
 function isWide(cp: number): boolean {
   let lo = 0;
@@ -73,10 +75,12 @@ function graphemes(text: string): Iterable<string> {
 function graphemeWidth(g: string): number {
   const cp = g.codePointAt(0) ?? 0;
   if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if (isWide(cp) || EMOJI_PRESENTATION.test(g)) return 2;
+  emojiPresentation ??= /\p{Emoji_Presentation}|\p{Emoji}\uFE0F|\p{Regional_Indicator}/u;
+  if (isWide(cp) || emojiPresentation.test(g)) return 2;
   // a ZWJ sequence some terminals draw as one wide emoji
   if (g.includes('\u200d') && /\p{Extended_Pictographic}/u.test(g)) return 2;
-  if (ZERO_WIDTH.test(g)) return 0;
+  zeroWidth ??= /^[\p{Mn}\p{Me}\p{Cf}]/u;
+  if (zeroWidth.test(g)) return 0;
   return 1;
 }
 
