@@ -6,6 +6,7 @@ import { MismatchedDigestError, NotFoundError } from '@oras/spec';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PlainClient } from '../http.js';
 import {
+  breakFirstBlobGet,
   descOf,
   enc,
   isA,
@@ -87,16 +88,7 @@ describe('blobs', () => {
     data.write('end', 199_990);
     const desc = descOf('application/octet-stream', data);
     await r.push(desc, data);
-    let broke = false;
-    fx.registry.fault = (req, res) => {
-      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
-        broke = true;
-        res.writeHead(200, { 'content-length': data.length });
-        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
-        return true;
-      }
-      return false;
-    };
+    breakFirstBlobGet(fx, data, 70_000);
     const noRetry = createTransport({ retry: false });
     try {
       const fetched = await readAll(

@@ -10,6 +10,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PlainClient } from '../http.js';
 import {
+  breakFirstBlobGet,
   descOf,
   enc,
   INDEX,
@@ -166,16 +167,7 @@ describe('fetchBytes', () => {
     data.write('end', 199_990);
     const desc = descOf('application/octet-stream', data);
     await r.push(desc, data);
-    let broke = false;
-    fx.registry.fault = (req, res) => {
-      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
-        broke = true;
-        res.writeHead(200, { 'content-length': data.length });
-        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
-        return true;
-      }
-      return false;
-    };
+    breakFirstBlobGet(fx, data, 70_000);
     const noRetry = createTransport({ retry: false });
     try {
       const bytes = await repo({ client: new PlainClient({ dispatcher: noRetry }) }).fetchBytes(desc);
@@ -191,16 +183,7 @@ describe('fetchBytes', () => {
     const data = Buffer.alloc(200_000, 2);
     const desc = descOf('application/octet-stream', data);
     await r.push(desc, data);
-    let broke = false;
-    fx.registry.fault = (req, res) => {
-      if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
-        broke = true;
-        res.writeHead(200, { 'content-length': data.length });
-        res.write(data.subarray(0, 70_000), () => res.socket?.destroy());
-        return true;
-      }
-      return false;
-    };
+    breakFirstBlobGet(fx, data, 70_000);
     const retrying = createTransport({ retry: { baseDelayMs: 1 } });
     try {
       fx.registry.requests.length = 0;

@@ -100,6 +100,23 @@ export function useRepositoryFixture(): RepositoryFixture {
 }
 
 /**
+ * Makes the registry break its answer to the first `GET` of a blob without `Range` after
+ * `breakAt` bytes of `data` (the connection is destroyed); every other request is served.
+ */
+export function breakFirstBlobGet(fx: RepositoryFixture, data: Uint8Array, breakAt: number): void {
+  let broke = false;
+  fx.registry.fault = (req, res) => {
+    if (req.method === 'GET' && req.url?.includes('/blobs/sha256') && !req.headers.range && !broke) {
+      broke = true;
+      res.writeHead(200, { 'content-length': data.length });
+      res.write(data.subarray(0, breakAt), () => res.socket?.destroy());
+      return true;
+    }
+    return false;
+  };
+}
+
+/**
  * Pushes a blob of `size` patterned bytes and makes the registry answer its GETs as a proxy that
  * ignores `Range` does (200 and the whole blob, whatever was asked), the first answer breaking
  * after `breakAt` bytes. Then runs `read` on a repository whose transport does not retry (so the
