@@ -321,6 +321,21 @@ describe('retryInterceptor, for a request whose caller resumes its body', () => 
     expect(s.hits()).toBe(3);
   });
 
+  it('retries a reset that follows an informational answer (103 Early Hints), as before any answer', async () => {
+    const s = await serve((req, res, n) => {
+      if (n === 0) {
+        res.writeEarlyHints({ link: '</x>; rel=preload' });
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      res.end('ok');
+    });
+    const res = await resumed(`${s.url}/x`, {}, transport());
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe('ok');
+    expect(s.hits()).toBe(2);
+  });
+
   it('passes any other answer straight on', async () => {
     const s = await serve((_req, res) => {
       res.writeHead(404);

@@ -10,7 +10,9 @@
  * gate makes them wait together (regclient does the same).
  *
  * A download that breaks mid-body is resumed by undici's `RetryHandler` with `Range` (and `If-Match`
- * on a strong `ETag`), which checks the `Content-Range` of the answer.
+ * on a strong `ETag`), which checks the `Content-Range` of the answer; unless the request says its
+ * caller resumes it (`CALLER_RESUMES` of `@oras/auth`, as every blob `GET` of this package does):
+ * then the `RetryHandler` steps in only when a retry is due ({@link FirstAttempt}).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -364,7 +366,8 @@ class FirstAttempt implements Dispatcher.DispatchHandler {
       next.onResponseStart?.(controller, statusCode, headers, statusMessage);
       return;
     }
-    this.#answered = true;
+    // (an informational answer, 1xx, is not the answer yet: undici passes it on and reads on)
+    if (statusCode >= 200) this.#answered = true;
     this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
