@@ -82,6 +82,26 @@ describe('retryInterceptor', () => {
     expect(s.hits()).toBe(3);
   });
 
+  it('retries a 503 that follows an informational answer (103 Early Hints), and passes on a 200 after one', async () => {
+    const s = await serve((_req, res, n) => {
+      if (n === 0 || n === 2) res.writeEarlyHints({ link: '</x>; rel=preload' });
+      if (n === 0) {
+        res.writeHead(503);
+        res.end('busy');
+        return;
+      }
+      res.end(`ok ${n}`);
+    });
+    const dispatcher = transport();
+    const retried = await request(`${s.url}/x`, { dispatcher });
+    expect(retried.statusCode).toBe(200);
+    expect(await retried.body.text()).toBe('ok 1');
+    const hinted = await request(`${s.url}/x`, { dispatcher });
+    expect(hinted.statusCode).toBe(200);
+    expect(await hinted.body.text()).toBe('ok 2');
+    expect(s.hits()).toBe(3);
+  });
+
   it('retries a bodiless HEAD answer without handing the caller half a response', async () => {
     const s = await serve((_req, res, n) => {
       res.writeHead(n === 0 ? 429 : 200, n === 0 ? { 'retry-after': '1', 'content-length': '20' } : {});

@@ -289,12 +289,60 @@ function retryHandlerOf(
       dispatch(o: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandler): boolean {
         const delay = request.pendingDelay;
         request.pendingDelay = 0;
-        return later(o, h, delay);
+        return later(o, new WithoutInformational(h), delay);
       },
       handler,
     },
   );
-  return retryHandler as unknown as Dispatcher.DispatchHandler;
+  return new WithoutInformational(retryHandler as unknown as Dispatcher.DispatchHandler);
+}
+
+/**
+ * Passes everything on to `handler` but an informational answer (1xx, such as `103 Early Hints`):
+ * undici hands one to the handler before the answer itself, and its `RetryHandler` takes it for
+ * the answer (it counts the answer as started), so a `503` after a `103` failed the request with
+ * a `TypeError` instead of retrying it. The `RetryHandler` never sees one this way.
+ */
+class WithoutInformational implements Dispatcher.DispatchHandler {
+  readonly #handler: Dispatcher.DispatchHandler;
+
+  constructor(handler: Dispatcher.DispatchHandler) {
+    this.#handler = handler;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
+    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode >= 200) this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.#handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
+    this.#handler.onResponseError?.(controller, err);
+  }
 }
 
 /**
@@ -366,8 +414,10 @@ class FirstAttempt implements Dispatcher.DispatchHandler {
       next.onResponseStart?.(controller, statusCode, headers, statusMessage);
       return;
     }
-    // (an informational answer, 1xx, is not the answer yet: undici passes it on and reads on)
-    if (statusCode >= 200) this.#answered = true;
+    // an informational answer (1xx) is not the answer yet: undici reads on, and it is not passed
+    // on (as by {@link WithoutInformational})
+    if (statusCode < 200) return;
+    this.#answered = true;
     this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
