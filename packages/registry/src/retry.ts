@@ -304,14 +304,15 @@ function retryHandlerOf(
  * a `TypeError` instead of retrying it. The `RetryHandler` never sees one this way.
  */
 class WithoutInformational implements Dispatcher.DispatchHandler {
-  readonly #handler: Dispatcher.DispatchHandler;
+  /** The handler everything is passed on to. */
+  protected readonly handler: Dispatcher.DispatchHandler;
 
   constructor(handler: Dispatcher.DispatchHandler) {
-    this.#handler = handler;
+    this.handler = handler;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.#handler.onRequestStart?.(controller, context);
+    this.handler.onRequestStart?.(controller, context);
   }
 
   onRequestUpgrade(
@@ -320,7 +321,7 @@ class WithoutInformational implements Dispatcher.DispatchHandler {
     headers: IncomingHttpHeaders,
     socket: Duplex,
   ): void {
-    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
   onResponseStart(
@@ -329,19 +330,19 @@ class WithoutInformational implements Dispatcher.DispatchHandler {
     headers: IncomingHttpHeaders,
     statusMessage?: string,
   ): void {
-    if (statusCode >= 200) this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    if (statusCode >= 200) this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#handler.onResponseData?.(controller, chunk);
+    this.handler.onResponseData?.(controller, chunk);
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
-    this.#handler.onResponseEnd?.(controller, trailers);
+    this.handler.onResponseEnd?.(controller, trailers);
   }
 
   onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
-    this.#handler.onResponseError?.(controller, err);
+    this.handler.onResponseError?.(controller, err);
   }
 }
 
@@ -355,9 +356,8 @@ class WithoutInformational implements Dispatcher.DispatchHandler {
  * asks {@link decideRetry} and sends the request again. A body that breaks after its answer
  * started goes to the caller, which asks for the rest with `Range`.
  */
-class FirstAttempt implements Dispatcher.DispatchHandler {
+class FirstAttempt extends WithoutInformational {
   readonly #opts: Dispatcher.DispatchOptions;
-  readonly #handler: Dispatcher.DispatchHandler;
   readonly #settings: RetrySettings;
   readonly #request: RequestRetry;
   readonly #later: Later;
@@ -374,33 +374,24 @@ class FirstAttempt implements Dispatcher.DispatchHandler {
     request: RequestRetry,
     later: Later,
   ) {
+    super(handler);
     this.#opts = opts;
-    this.#handler = handler;
     this.#settings = settings;
     this.#request = request;
     this.#later = later;
   }
 
   #takeOver(): Dispatcher.DispatchHandler {
-    this.#next = retryHandlerOf(this.#opts, this.#handler, this.#settings, this.#request, this.#later);
+    this.#next = retryHandlerOf(this.#opts, this.handler, this.#settings, this.#request, this.#later);
     return this.#next;
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+  override onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.#context = context;
-    this.#handler.onRequestStart?.(controller, context);
+    super.onRequestStart(controller, context);
   }
 
-  onRequestUpgrade(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-    socket: Duplex,
-  ): void {
-    this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
-  }
-
-  onResponseStart(
+  override onResponseStart(
     controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: IncomingHttpHeaders,
@@ -414,30 +405,25 @@ class FirstAttempt implements Dispatcher.DispatchHandler {
       next.onResponseStart?.(controller, statusCode, headers, statusMessage);
       return;
     }
-    // an informational answer (1xx) is not the answer yet: undici reads on, and it is not passed
-    // on (as by {@link WithoutInformational})
-    if (statusCode < 200) return;
-    this.#answered = true;
-    this.#handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    // an informational answer (1xx) is not the answer yet: undici reads on, and it is not passed on
+    if (statusCode >= 200) this.#answered = true;
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const next = this.#next ?? this.#handler;
-    next.onResponseData?.(controller, chunk);
+  override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#next) this.#next.onResponseData?.(controller, chunk);
+    else super.onResponseData(controller, chunk);
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
-    const next = this.#next ?? this.#handler;
-    next.onResponseEnd?.(controller, trailers);
+  override onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    if (this.#next) this.#next.onResponseEnd?.(controller, trailers);
+    else super.onResponseEnd(controller, trailers);
   }
 
-  onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.#next) {
-      this.#next.onResponseError?.(controller, err);
-      return;
-    }
+  override onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#next) this.#next.onResponseError?.(controller, err);
     // after the answer started, the caller resumes; before, the RetryHandler decides
-    if (this.#answered) this.#handler.onResponseError?.(controller, err);
+    else if (this.#answered) super.onResponseError(controller, err);
     else this.#takeOver().onResponseError?.(controller, err);
   }
 }
