@@ -310,6 +310,13 @@ describe('--debug', () => {
     expect(err).not.toContain('s3cret-header');
     expect(err).not.toContain(basic.users?.oras ?? '<none>');
   });
+
+  it('names each error of the cause chain after its class (the minified bundle keeps class names)', async () => {
+    const res = await box.run(['manifest', 'fetch', '--plain-http', '-d', `${plain.host}/errs:nope`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^CliError \[ORAS_ERR_NOT_FOUND\]: failed to fetch the content of /m);
+    expect(res.stderr).toMatch(/^caused by: NotFoundError \[ORAS_ERR_NOT_FOUND\]: .*errs:nope: not found$/m);
+  });
 });
 
 describe('shell completion', () => {
