@@ -22,6 +22,17 @@ describe('pairedRatio', () => {
     expect(r.confidence).toBeCloseTo(1 - 2 * (10 / 512), 10);
   });
 
+  it("bounds the median of 15 rounds (the bench's default) by the 4th and 12th ratios, at 96 %", () => {
+    const b = Array(15).fill(1);
+    const a = [1.2, 0.9, 1.0, 1.05, 0.95, 1.1, 1.02, 0.97, 1.3, 1.01, 1.07, 0.99, 1.04, 1.15, 0.8];
+    const r = pairedRatio(a, b);
+    expect(r.median).toBe(1.02);
+    expect(r.low).toBe(0.97);
+    expect(r.high).toBe(1.1);
+    // P(X <= 3) for X ~ Bin(15, 1/2): (1 + 15 + 105 + 455) / 2^15
+    expect(r.confidence).toBeCloseTo(1 - 2 * (576 / 32768), 10);
+  });
+
   it('gives no interval under 5 rounds, the extremes of 5 at 93.75 %', () => {
     expect(pairedRatio([1, 2, 3], [1, 1, 1]).low).toBeUndefined();
     expect(pairedRatio([1, 2, 3, 4], [1, 1, 1, 1]).confidence).toBeUndefined();
