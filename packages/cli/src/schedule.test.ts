@@ -73,10 +73,10 @@ describe('runWeighted', () => {
     expect(started).toEqual([0, 1]);
   });
 
-  it('sizes the connection pool for every small-blob slot of push and of copy', () => {
-    const widest = Math.max(SMALL_BLOB_WIDTH, COPY_SMALL_BLOB_WIDTH);
-    expect(widest).toBe(8);
-    expect(connectionsFor(3)).toBe(3 * widest + 2);
-    expect(connectionsFor(0)).toBe(widest + 2);
+  it("sizes the connection pool for every small-blob slot of push and every two of copy's", () => {
+    expect(SMALL_BLOB_WIDTH).toBe(4);
+    expect(COPY_SMALL_BLOB_WIDTH).toBe(16);
+    expect(connectionsFor(3)).toBe(3 * 8 + 2);
+    expect(connectionsFor(0)).toBe(8 + 2);
   });
 });

@@ -19,16 +19,18 @@ export function sharesOf(size: number): number {
 
 /**
  * How many small blobs `@oras/content`'s copy (`oras pull`, `oras cp`) moves in the slot of one
- * large one: `concurrency` x 8 small blobs at once (keep in step with its `SMALL_WIDTH`).
+ * large one: `concurrency` x 16 small blobs at once (keep in step with its `SMALL_WIDTH`).
  */
-export const COPY_SMALL_BLOB_WIDTH = 8;
+export const COPY_SMALL_BLOB_WIDTH = 16;
 
 /**
- * The connections per registry a run needs for `concurrency`: every small-blob slot of the wider
- * of push's and copy's schedules, plus two. undici opens them only as requests need them.
+ * The connections per registry a run needs for `concurrency`: every small-blob slot of push's
+ * schedule, and one for every two of copy's (the second request of each waits queued on the
+ * connection, sent the moment the first one's answer ends: see `SMALL_WIDTH` in
+ * `@oras/content`'s copy), plus two. undici opens them only as requests need them.
  */
 export function connectionsFor(concurrency: number): number {
-  return Math.max(concurrency, 1) * Math.max(SMALL_BLOB_WIDTH, COPY_SMALL_BLOB_WIDTH) + 2;
+  return Math.max(concurrency, 1) * Math.max(SMALL_BLOB_WIDTH, COPY_SMALL_BLOB_WIDTH / 2) + 2;
 }
 
 /**

@@ -204,9 +204,9 @@ describe('copy', () => {
     ['large', 1024 * 1024, 1, 1],
     ['large', 1024 * 1024, 3, 3],
     ['large', 1024 * 1024, undefined, 3],
-    ['small', 16, 1, 8],
-    ['small', 16, 2, 16],
-    ['small', 4096, undefined, 24],
+    ['small', 16, 1, 16],
+    ['small', 16, 2, 32],
+    ['small', 4096, undefined, 48],
   ])(
     'moves at most so many %s nodes at once (%i bytes, concurrency %s: %i)',
     async (_, size, concurrency, most) => {
@@ -270,7 +270,7 @@ describe('copy', () => {
     const blob = (n: number, size: number) =>
       pushBytes(src, 'application/octet-stream', encoder.encode(`${n}`.padEnd(size, '.')));
     const large = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => blob(n, 1024 * 1024)));
-    const small = await Promise.all(Array.from({ length: 40 }, (_, n) => blob(100 + n, 4096)));
+    const small = await Promise.all(Array.from({ length: 60 }, (_, n) => blob(100 + n, 4096)));
     const manifest = await pushBytes(
       src,
       MediaType.ImageManifest,
@@ -289,8 +289,8 @@ describe('copy', () => {
       clearInterval(release);
     }
     expect(src.most.large).toBe(3);
-    expect(src.most.small).toBe(24);
-    expect(src.most.all).toBeLessThanOrEqual(24);
+    expect(src.most.small).toBe(48);
+    expect(src.most.all).toBeLessThanOrEqual(48);
   });
 
   it('runs preCopy and postCopy, and skips nodes preCopy asks to skip', async () => {
@@ -576,10 +576,10 @@ describe('copy', () => {
     );
   });
 
-  it('copies an index of many manifests of small blobs at concurrency 1: never waits on itself, never more than 8 small at once', async () => {
+  it('copies an index of many manifests of small blobs at concurrency 1: never waits on itself, never more than 16 small at once', async () => {
     // Every manifest's successors are read through the limiter and every small blob holds a share
     // from its check to the end of its transfer: a copier that waited for a share while holding one
-    // would hang here (20 manifests, 8 shares).
+    // would hang here (20 manifests, 16 shares).
     const src = new RecordingStore();
     const manifests: Descriptor[] = [];
     for (let i = 0; i < 20; i++) {
@@ -599,10 +599,10 @@ describe('copy', () => {
     // let the copy start all it can while the destination holds every push
     for (let i = 0; i < 50; i++) await new Promise((go) => setImmediate(go));
     expect(dst.inFlight).toBeGreaterThan(0);
-    expect(dst.inFlight).toBeLessThanOrEqual(8);
+    expect(dst.inFlight).toBeLessThanOrEqual(16);
     open();
     await copying;
-    expect(dst.maxInFlight).toBeLessThanOrEqual(8);
+    expect(dst.maxInFlight).toBeLessThanOrEqual(16);
     // 20 manifests, 20 configs, 40 own layers, 1 shared layer, the index
     expect(new Set(dst.pushed).size).toBe(82);
   });
