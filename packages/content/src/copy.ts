@@ -213,7 +213,7 @@ const SMALL_BYTES = 1024 * 1024;
  * (`concurrency` x 8 + 2): each connection has its next request waiting, which undici sends the
  * moment an answer ends, instead of after the client has handled that answer (verified, written,
  * reported) and started the next transfer. A pull of 200 blobs of 4 KiB: 0.95-0.96x the CPU of
- * width 8 and 0.97-0.98x its wall time (three series of 30-40 alternated runs); 2,000 blobs of
+ * width 8 and 0.97-0.98x its wall time (three series of 20-40 alternated runs); 2,000 blobs of
  * 512 bytes: no change.
  */
 const SMALL_WIDTH = 16;

@@ -11,7 +11,7 @@
 // second is that code warm, what each blob costs once compiled.
 //
 // layers, each on top of the one before:
-//   undici      undici's Agent (26 connections, 24 requests in flight), a handler collecting the body
+//   undici      undici's Agent (26 connections, 48 requests in flight), a handler collecting the body
 //   transport   @oras/registry's createTransport (retry interceptor, keep-alive after HEAD,
 //               timeouts), same handler
 //   dispatch    @oras/auth's dispatchRequest and takeBody on that transport
@@ -40,7 +40,7 @@ const { FileStore } = await load('content/dist/file/index.js');
 
 const origin = `http://${host}`;
 const CONNECTIONS = 26; // what the CLI opens at its default concurrency (3): 3 x 8 small + 2
-const WIDTH = 24; // requests in flight: the CLI's small-blob width at that concurrency
+const WIDTH = 48; // requests in flight: the CLI's small-blob width at that concurrency (copy's SMALL_WIDTH 16 x 3)
 const transport = () => registry.createTransport({ connections: CONNECTIONS });
 const repository = () =>
   new registry.RemoteRepository({
