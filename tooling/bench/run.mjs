@@ -356,6 +356,8 @@ async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
     console.log(
       `  ${r.tool.padEnd(38)} ${r.seconds.toFixed(3).padStart(8)} s  ${Number.isNaN(r.maxRssMiB) ? '' : `${r.maxRssMiB.toFixed(0).padStart(5)} MiB`}  oras-ts/tool ${(1 / ratio).toFixed(2)}`,
     );
+    // each run's seconds, in round order: an outlier, or a drift through the scenario, shows here
+    console.log(`      runs: ${r.runs.map((s) => s.toFixed(3)).join(' ')}`);
   }
 }
 
