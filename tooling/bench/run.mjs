@@ -329,7 +329,11 @@ async function scenario(name, goal, tools, { rounds = runs, check } = {}) {
     }
   };
   const entries = Object.entries(tools);
-  await runOnce(entries[entries.length - 1][1], rounds);
+  const [warmUpTool, warmUp] = entries[entries.length - 1];
+  if (/^oras-ts (?!library)/.test(warmUpTool)) {
+    throw new Error(`${name}: the last tool (${warmUpTool}) warms up the scenario: it must not be the CLI`);
+  }
+  await runOnce(warmUp, rounds);
   for (let round = 0; round < rounds; round++) {
     const order = [...entries];
     if (round % 2 === 1) order.reverse();
