@@ -294,10 +294,10 @@ async function sync() {
  * Runs each tool once per round, `rounds` times, and records the medians. The order alternates:
  * first to last in even rounds, last to first in odd ones, so that no tool always runs after the
  * same neighbour. `sync` runs before each timed command.
- * Before the first round, the last tool runs once untimed (a warm-up): the first run of a scenario
- * was the slowest of its tool's runs whichever tool it was (a push of 1 GiB: 6.6 s against 3.2-4.2
- * for the CLI when it ran first, 5.3 against 4.0 for the library when it did), and the first tool
- * is always oras-ts. The last tool is a baseline or a library path, never the CLI, so the warm-up
+ * Before the first round, the last tool runs once untimed (a warm-up): in the push of 1 GiB the
+ * first run of the scenario was its tool's slowest whichever tool it was (6.6 s against 3.2-4.2 for
+ * the CLI when it ran first, 5.3 against 4.0 for the library when it did), and the first tool is
+ * always oras-ts. The last tool is a baseline or a library path, never the CLI, so the warm-up
  * leaves no state (such as the CLI's digest hints) behind for the tools measured.
  * `tools` maps a tool name to a function of the round number and `fresh` that returns (or
  * resolves to) { argv, cwd?, cleanup? }. `fresh()` starts an empty registry for that one run and
@@ -940,8 +940,8 @@ const markdown = [
   'goes to a registry started for that one run, so no tool finds what another left, except the push of',
   'a file the registry already has, which is the point of that scenario. All files are on tmpfs and',
   "`sync` runs before each timed command, so the disk's write-back of one tool's output does not stall",
-  'the next. Each scenario starts with one untimed run of its last tool (never the CLI): the first run',
-  "of a scenario was the slowest of its tool's runs, whichever tool ran first.",
+  'the next. Each scenario starts with one untimed run of its last tool (never the CLI): in the push',
+  "of 1 GiB, the first run of the scenario was its tool's slowest, whichever tool ran first.",
   '',
   '![benchmark chart](benchmarks.svg)',
   '',
